@@ -1,0 +1,1931 @@
+//! The abstract evaluator: runs the lowered answer over symbolic values.
+//!
+//! It executes the answer the way Python would, but every tensor is a node of the
+//! [`Graph`](super::graph::Graph) instead of numbers. It follows calls into functions,
+//! methods and `forward` of classes the answer defines, unrolls loops over short literal
+//! lists and `range(k)`, runs a loader loop's body once, and takes both branches of an
+//! `if` it cannot decide. Training-step effects (`backward`, `step`, `zero_grad`,
+//! parameter updates, freezing) are recorded as [`Event`]s in order.
+//!
+//! The evaluator is written against values, not against a domain: a second value domain
+//! (real tensors through libtorch) is the direction for `--exec`.
+
+use super::graph::*;
+use super::{Analysis, Event, EventKind, ModuleInfo, OptInfo};
+use crate::ir::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Statements evaluated before the evaluator gives up (bounds time on huge answers).
+const STEP_BUDGET: usize = 200_000;
+/// Nested calls into the answer's own functions (bounds recursion bombs).
+const MAX_CALL_DEPTH: usize = 24;
+/// Longest literal list or `range` that a loop is unrolled over.
+const MAX_UNROLL: usize = 16;
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    Tensor(NodeId),
+    Num(f64),
+    Str(Rc<str>),
+    Bool(bool),
+    None,
+    Tuple(Rc<Vec<Value>>),
+    List(Rc<RefCell<Vec<Value>>>),
+    Func(Rc<FuncDef>, Option<Box<Value>>),
+    Lambda(Rc<(Vec<String>, Expr)>),
+    Class(Rc<ClassDef>),
+    Module(ModId),
+    /// A library object or function, by dotted path (`torch.nn.functional.normalize`).
+    Builtin(Rc<str>),
+    /// A method looked up on a value, called later.
+    Method(Box<Value>, Rc<str>),
+    Optimizer(OptId),
+    Params(Rc<Vec<ModId>>),
+    Param(ModId),
+    /// A `torch.no_grad()`-like context manager.
+    NoGrad,
+    /// A name the answer never defines, interpreted by how it is used.
+    Global(Rc<str>),
+    Unknown,
+}
+
+enum Flow {
+    Normal,
+    Return(Value),
+}
+
+pub struct Evaluator<'a> {
+    pub a: &'a mut Analysis,
+    globals: HashMap<String, Value>,
+    frames: Vec<HashMap<String, Value>>,
+    classes_self: Vec<Value>,
+    no_grad: u32,
+    loop_depth: u32,
+    call_depth: usize,
+    steps: usize,
+    implicit_modules: HashMap<String, ModId>,
+    implicit_opts: HashMap<String, OptId>,
+    param_state: HashMap<ModId, NodeId>,
+    called_funcs: Vec<String>,
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+const OPTIMIZERS: &[&str] = &[
+    "SGD", "Adam", "AdamW", "RMSprop", "LARS", "LAMB", "Adagrad", "Adadelta", "Adamax", "NAdam",
+    "RAdam",
+];
+const LOSS_MODULES: &[(&str, &str)] = &[
+    ("MSELoss", "mse_loss"),
+    ("L1Loss", "l1_loss"),
+    ("SmoothL1Loss", "smooth_l1_loss"),
+    ("HuberLoss", "huber_loss"),
+    ("BCELoss", "binary_cross_entropy"),
+    ("BCEWithLogitsLoss", "binary_cross_entropy_with_logits"),
+    ("CrossEntropyLoss", "cross_entropy"),
+    ("NLLLoss", "nll_loss"),
+    ("KLDivLoss", "kl_div"),
+    ("CosineSimilarity", "cosine_similarity"),
+    ("Softmax", "softmax"),
+    ("LogSoftmax", "log_softmax"),
+];
+/// Tensor methods that return the same value for the analysis.
+const TRANSPARENT_METHODS: &[&str] = &[
+    "clone",
+    "contiguous",
+    "float",
+    "double",
+    "half",
+    "to",
+    "cuda",
+    "cpu",
+    "view",
+    "reshape",
+    "flatten",
+    "squeeze",
+    "unsqueeze",
+    "permute",
+    "transpose",
+    "item",
+    "view_as",
+    "type",
+    "requires_grad_",
+    "long",
+    "bool",
+    "expand",
+    "expand_as",
+];
+
+impl<'a> Evaluator<'a> {
+    pub fn new(a: &'a mut Analysis) -> Self {
+        let mut globals = HashMap::new();
+        for (name, path) in [
+            ("torch", "torch"),
+            ("nn", "torch.nn"),
+            ("F", "torch.nn.functional"),
+            ("optim", "torch.optim"),
+            ("copy", "copy"),
+            ("itertools", "itertools"),
+            ("math", "math"),
+            ("np", "numpy"),
+            ("numpy", "numpy"),
+            ("amp", "torch.cuda.amp"),
+        ] {
+            globals.insert(name.to_string(), Value::Builtin(path.into()));
+        }
+        for b in [
+            "zip",
+            "enumerate",
+            "range",
+            "list",
+            "tuple",
+            "len",
+            "sum",
+            "min",
+            "max",
+            "print",
+            "iter",
+            "next",
+            "sorted",
+            "reversed",
+            "abs",
+            "float",
+            "int",
+            "str",
+            "isinstance",
+            "super",
+            "dict",
+            "map",
+            "any",
+            "all",
+            "round",
+            "set",
+            "getattr",
+            "setattr",
+            "hasattr",
+            "type",
+            "id",
+            "open",
+            "exec",
+            "eval",
+            "input",
+            "__import__",
+            "vars",
+            "globals",
+            "locals",
+        ] {
+            globals.insert(
+                b.to_string(),
+                Value::Builtin(format!("builtins.{b}").into()),
+            );
+        }
+        Evaluator {
+            a,
+            globals,
+            frames: Vec::new(),
+            classes_self: Vec::new(),
+            no_grad: 0,
+            loop_depth: 0,
+            call_depth: 0,
+            steps: 0,
+            implicit_modules: HashMap::new(),
+            implicit_opts: HashMap::new(),
+            param_state: HashMap::new(),
+            called_funcs: Vec::new(),
+        }
+    }
+
+    /// Runs the answer; then runs every top-level function the answer defines but never
+    /// calls (a `def train(...)` that holds the loop), with its parameters undefined.
+    pub fn run(&mut self, body: &[Stmt]) {
+        // Pseudocode often defines `D` or `H` after the loop that uses it: top-level
+        // functions and classes are bound before anything runs.
+        for s in body {
+            match s {
+                Stmt::Def(f) => self.bind_name(&f.name, Value::Func(f.clone(), None), f.span.line),
+                Stmt::Class(c) => self.bind_name(&c.name, Value::Class(c.clone()), c.span.line),
+                _ => {}
+            }
+        }
+        self.block(body);
+        let uncalled: Vec<Rc<FuncDef>> = body
+            .iter()
+            .filter_map(|s| match s {
+                Stmt::Def(f) if !self.called_funcs.contains(&f.name) => Some(f.clone()),
+                _ => None,
+            })
+            .collect();
+        for f in uncalled {
+            if self.over_budget() {
+                break;
+            }
+            let args: Vec<Value> = f
+                .params
+                .iter()
+                .map(|p| Value::Global(p.name.trim_start_matches('*').into()))
+                .collect();
+            self.call_func(&f, None, args, Vec::new(), f.span);
+        }
+    }
+
+    fn over_budget(&mut self) -> bool {
+        if self.steps > STEP_BUDGET {
+            self.a.budget_exceeded = true;
+            true
+        } else {
+            false
+        }
+    }
+
+    // ---- graph helpers ----
+
+    fn node(&mut self, op: Op, span: Span) -> NodeId {
+        let n = self.a.graph.add(op, span, self.no_grad > 0);
+        self.a.graph.nodes[n].in_function = self.call_depth > 0;
+        n
+    }
+
+    fn event(&mut self, kind: EventKind, span: Span) {
+        self.a.events.push(Event {
+            kind,
+            span,
+            loop_depth: self.loop_depth,
+            no_grad: self.no_grad > 0,
+        });
+    }
+
+    fn implicit_module(&mut self, name: &str) -> ModId {
+        if let Some(m) = self.implicit_modules.get(name) {
+            return *m;
+        }
+        let m = self.a.new_module(ModuleInfo {
+            name: name.to_string(),
+            implicit: true,
+            ..Default::default()
+        });
+        self.implicit_modules.insert(name.to_string(), m);
+        m
+    }
+
+    fn implicit_optimizer(&mut self, name: &str, span: Span) -> OptId {
+        if let Some(o) = self.implicit_opts.get(name) {
+            return *o;
+        }
+        self.a.optimizers.push(OptInfo {
+            name: name.to_string(),
+            params: None,
+            span,
+        });
+        let id = self.a.optimizers.len() - 1;
+        self.implicit_opts.insert(name.to_string(), id);
+        id
+    }
+
+    /// The value as a tensor node, when it can be one.
+    fn to_node(&mut self, v: &Value, span: Span, as_data: bool) -> Option<NodeId> {
+        match v {
+            Value::Tensor(n) => Some(*n),
+            Value::Num(x) => Some(self.node(Op::Const(*x), span)),
+            Value::Bool(b) => Some(self.node(Op::Const(if *b { 1.0 } else { 0.0 }), span)),
+            Value::Global(name) => {
+                let op = if as_data {
+                    Op::Data {
+                        source: name.to_string(),
+                    }
+                } else {
+                    Op::Symbol(name.to_string())
+                };
+                let n = self.node(op, span);
+                self.a.graph.name(n, name);
+                Some(n)
+            }
+            Value::Param(m) => Some(self.param_node(*m, span)),
+            Value::Params(ms) if ms.len() == 1 => Some(self.param_node(ms[0], span)),
+            Value::List(items) => {
+                let items = items.borrow().clone();
+                let nodes: Vec<NodeId> = items
+                    .iter()
+                    .filter_map(|i| self.to_node(i, span, as_data))
+                    .collect();
+                Some(self.node(Op::Stack(nodes), span))
+            }
+            Value::Tuple(items) => {
+                let nodes: Vec<NodeId> = items
+                    .iter()
+                    .filter_map(|i| self.to_node(i, span, as_data))
+                    .collect();
+                Some(self.node(Op::Stack(nodes), span))
+            }
+            _ => None,
+        }
+    }
+
+    fn param_node(&mut self, m: ModId, span: Span) -> NodeId {
+        match self.param_state.get(&m) {
+            Some(n) => *n,
+            None => self.node(Op::Param(m), span),
+        }
+    }
+
+    // ---- names ----
+
+    fn lookup(&mut self, name: &str, span: Span) -> Value {
+        if let Some(frame) = self.frames.last()
+            && let Some(v) = frame.get(name)
+        {
+            return v.clone();
+        }
+        if let Some(v) = self.globals.get(name) {
+            return v.clone();
+        }
+        if name == "self"
+            && let Some(s) = self.classes_self.last()
+        {
+            return s.clone();
+        }
+        self.a.note_undefined(name, span);
+        Value::Global(name.into())
+    }
+
+    fn bind_name(&mut self, name: &str, v: Value, line: u32) {
+        match &v {
+            Value::Tensor(n) => self.a.graph.bind(*n, name, line),
+            Value::Module(m) => {
+                let info = &mut self.a.modules[*m];
+                if info.name.is_empty() {
+                    info.name = name.to_string();
+                }
+                info.aliases.push(name.to_string());
+            }
+            Value::Optimizer(o) => {
+                if self.a.optimizers[*o].name.is_empty() {
+                    self.a.optimizers[*o].name = name.to_string();
+                }
+            }
+            _ => {}
+        }
+        match self.frames.last_mut() {
+            Some(frame) => {
+                frame.insert(name.to_string(), v);
+            }
+            None => {
+                self.globals.insert(name.to_string(), v);
+            }
+        }
+    }
+
+    fn assign(&mut self, target: &Expr, v: Value, span: Span) {
+        match &target.kind {
+            ExprKind::Name(n) => self.bind_name(n, v, span.line),
+            ExprKind::Tuple(ts) | ExprKind::List(ts) => {
+                let parts = self.unpack(&v, ts.len(), span);
+                for (t, p) in ts.iter().zip(parts) {
+                    self.assign(t, p, span);
+                }
+            }
+            ExprKind::Star(inner) => self.assign(inner, v, span),
+            ExprKind::Attr(obj, attr) => {
+                let o = self.expr(obj);
+                self.set_attr(o, attr, v, span);
+            }
+            ExprKind::Subscript(base, idx) => {
+                let b = self.expr(base);
+                let i = self.expr(idx);
+                if let (Value::List(items), Value::Num(k)) = (&b, &i) {
+                    let mut items = items.borrow_mut();
+                    let k = *k as usize;
+                    if k < items.len() {
+                        items[k] = v;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn unpack(&mut self, v: &Value, n: usize, span: Span) -> Vec<Value> {
+        match v {
+            Value::Tuple(items) if items.len() == n => items.as_ref().clone(),
+            Value::List(items) if items.borrow().len() == n => items.borrow().clone(),
+            Value::Tensor(t) => (0..n)
+                .map(|i| {
+                    Value::Tensor(self.node(
+                        Op::Part {
+                            of: *t,
+                            key: PartKey::Index(i),
+                            arity: Some(n),
+                        },
+                        span,
+                    ))
+                })
+                .collect(),
+            Value::Global(name) => {
+                let data = self.node(
+                    Op::Data {
+                        source: name.to_string(),
+                    },
+                    span,
+                );
+                (0..n)
+                    .map(|i| {
+                        Value::Tensor(self.node(
+                            Op::Part {
+                                of: data,
+                                key: PartKey::Index(i),
+                                arity: Some(n),
+                            },
+                            span,
+                        ))
+                    })
+                    .collect()
+            }
+            Value::Params(ms) if ms.len() == n => ms.iter().map(|m| Value::Param(*m)).collect(),
+            _ => vec![Value::Unknown; n],
+        }
+    }
+
+    fn set_attr(&mut self, obj: Value, attr: &str, v: Value, span: Span) {
+        match obj {
+            Value::Param(m) => match attr {
+                "data" => self.param_update(m, &v, span),
+                "requires_grad" => {
+                    let frozen = matches!(v, Value::Bool(false) | Value::Num(0.0));
+                    self.freeze(m, frozen, span);
+                }
+                _ => {}
+            },
+            Value::Module(m)
+                if matches!(
+                    attr,
+                    "params" | "parameters" | "weights" | "theta" | "θ" | "data"
+                ) =>
+            {
+                self.param_update(m, &v, span)
+            }
+            Value::Module(m) if attr == "requires_grad" => {
+                let frozen = matches!(v, Value::Bool(false));
+                self.freeze(m, frozen, span);
+            }
+            Value::Module(m) => {
+                if let Value::Module(sub) = &v {
+                    let info = &mut self.a.modules[*sub];
+                    if info.name.is_empty() || info.implicit {
+                        info.name = attr.to_string();
+                    }
+                    info.aliases.push(attr.to_string());
+                    info.parent = Some(m);
+                }
+                if let Value::Tensor(n) = &v {
+                    self.a.graph.name(*n, attr);
+                }
+                self.a.modules[m].attrs.insert(attr.to_string(), v);
+            }
+            Value::Global(name)
+                if matches!(attr, "params" | "parameters" | "weights" | "theta" | "data") =>
+            {
+                let m = self.implicit_module(&name);
+                self.param_update(m, &v, span);
+            }
+            _ => {}
+        }
+    }
+
+    fn param_update(&mut self, m: ModId, v: &Value, span: Span) {
+        if let Some(n) = self.to_node(v, span, false) {
+            self.param_state.insert(m, n);
+            self.event(
+                EventKind::ParamUpdate {
+                    target: m,
+                    value: n,
+                },
+                span,
+            );
+        }
+    }
+
+    fn freeze(&mut self, m: ModId, frozen: bool, span: Span) {
+        let mut stack = vec![m];
+        while let Some(x) = stack.pop() {
+            self.a.modules[x].frozen = frozen;
+            for v in self.a.modules[x].attrs.values() {
+                if let Value::Module(sub) = v
+                    && *sub != x
+                {
+                    stack.push(*sub);
+                }
+            }
+        }
+        self.event(EventKind::Freeze { module: m, frozen }, span);
+    }
+
+    // ---- statements ----
+
+    fn block(&mut self, body: &[Stmt]) -> Flow {
+        for s in body {
+            self.steps += 1;
+            if self.over_budget() {
+                return Flow::Normal;
+            }
+            if let Flow::Return(v) = self.stmt(s) {
+                return Flow::Return(v);
+            }
+        }
+        Flow::Normal
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> Flow {
+        match s {
+            Stmt::Assign {
+                targets,
+                value,
+                span,
+            } => {
+                let v = self.expr(value);
+                for t in targets {
+                    self.assign(t, v.clone(), *span);
+                }
+            }
+            Stmt::AugAssign {
+                target,
+                op,
+                value,
+                span,
+            } => {
+                let cur = self.expr(target);
+                let rhs = self.expr(value);
+                let v = self.binop(*op, cur, rhs, *span);
+                self.assign(target, v, *span);
+            }
+            Stmt::Expr(e) => {
+                self.expr(e);
+            }
+            Stmt::For {
+                target,
+                iter,
+                body,
+                span,
+            } => return self.for_loop(target, iter, body, *span),
+            Stmt::While { body, .. } => {
+                self.loop_depth += 1;
+                let flow = self.block(body);
+                self.loop_depth -= 1;
+                return flow;
+            }
+            Stmt::If {
+                cond, body, orelse, ..
+            } => {
+                let c = self.expr(cond);
+                return match truthy(&c) {
+                    Some(true) => self.block(body),
+                    Some(false) => self.block(orelse),
+                    None => self.both_branches(body, orelse),
+                };
+            }
+            Stmt::With { items, body, .. } => {
+                let mut no_grad = 0;
+                for (e, alias) in items {
+                    let v = self.expr(e);
+                    if matches!(v, Value::NoGrad) {
+                        no_grad += 1;
+                    }
+                    if let Some(a) = alias {
+                        self.assign(a, v, e.span);
+                    }
+                }
+                self.no_grad += no_grad;
+                let flow = self.block(body);
+                self.no_grad -= no_grad;
+                return flow;
+            }
+            Stmt::Def(f) => {
+                let v = Value::Func(f.clone(), None);
+                self.bind_name(&f.name, v, f.span.line);
+            }
+            Stmt::Class(c) => {
+                let v = Value::Class(c.clone());
+                self.bind_name(&c.name, v, c.span.line);
+            }
+            Stmt::Return(e, _) => {
+                let v = e.as_ref().map(|e| self.expr(e)).unwrap_or(Value::None);
+                return Flow::Return(v);
+            }
+            Stmt::Prose { text, span } => {
+                self.event(EventKind::Prose { text: text.clone() }, *span)
+            }
+            Stmt::Unparsed { .. } | Stmt::Other => {}
+        }
+        Flow::Normal
+    }
+
+    /// Runs both branches of an undecidable `if`; afterwards each name holds the more
+    /// informative of its two values (a tensor over a constant), so a loss defined in
+    /// only one branch is still seen.
+    fn both_branches(&mut self, body: &[Stmt], orelse: &[Stmt]) -> Flow {
+        let before = self.scope_snapshot();
+        let f1 = self.block(body);
+        let after_then = self.scope_snapshot();
+        self.scope_restore(before);
+        let f2 = self.block(orelse);
+        let after_else = self.scope_snapshot();
+        let mut merged = after_else;
+        for (k, v) in after_then {
+            let keep_else =
+                matches!(merged.get(&k), Some(Value::Tensor(_))) && !matches!(v, Value::Tensor(_));
+            if !keep_else {
+                merged.insert(k, v);
+            }
+        }
+        self.scope_restore(merged);
+        match (f1, f2) {
+            (Flow::Return(v), _) => Flow::Return(v),
+            (_, Flow::Return(v)) => Flow::Return(v),
+            _ => Flow::Normal,
+        }
+    }
+
+    fn scope_snapshot(&self) -> HashMap<String, Value> {
+        self.frames.last().unwrap_or(&self.globals).clone()
+    }
+
+    fn scope_restore(&mut self, s: HashMap<String, Value>) {
+        match self.frames.last_mut() {
+            Some(f) => *f = s,
+            None => self.globals = s,
+        }
+    }
+
+    fn for_loop(&mut self, target: &Expr, iter: &Expr, body: &[Stmt], span: Span) -> Flow {
+        let it = self.expr(iter);
+        let items = self.iterate(&it, span);
+        self.loop_depth += 1;
+        let mut flow = Flow::Normal;
+        for item in items {
+            self.assign(target, item, span);
+            if let Flow::Return(v) = self.block(body) {
+                flow = Flow::Return(v);
+                break;
+            }
+        }
+        self.loop_depth -= 1;
+        flow
+    }
+
+    /// The values a loop binds: every element of a short literal sequence, or one
+    /// representative element of a loader, parameter list or unknown sequence.
+    fn iterate(&mut self, v: &Value, span: Span) -> Vec<Value> {
+        match v {
+            Value::List(items) => items.borrow().iter().take(MAX_UNROLL).cloned().collect(),
+            Value::Tuple(items) => items.iter().take(MAX_UNROLL).cloned().collect(),
+            Value::Params(ms) => ms
+                .iter()
+                .take(MAX_UNROLL)
+                .map(|m| Value::Param(*m))
+                .collect(),
+            Value::Global(name) => vec![Value::Tensor(self.data_node(name, span))],
+            Value::Tensor(t) => vec![Value::Tensor(*t)],
+            Value::Module(m) => {
+                let name = self.a.modules[*m].name.clone();
+                vec![Value::Tensor(self.data_node(&name, span))]
+            }
+            Value::Unknown => vec![Value::Unknown],
+            _ => vec![Value::Unknown],
+        }
+    }
+
+    fn data_node(&mut self, source: &str, span: Span) -> NodeId {
+        let n = self.node(
+            Op::Data {
+                source: source.to_string(),
+            },
+            span,
+        );
+        self.a.graph.name(n, source);
+        n
+    }
+
+    // ---- expressions ----
+
+    pub fn expr(&mut self, e: &Expr) -> Value {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Name(n) => self.lookup(n, span),
+            ExprKind::Num(x) => Value::Num(*x),
+            ExprKind::Str(s) => Value::Str(s.as_str().into()),
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::NoneLit => Value::None,
+            ExprKind::Attr(obj, attr) => {
+                let o = self.expr(obj);
+                self.get_attr(o, attr, span)
+            }
+            ExprKind::Call { func, args, kwargs } => {
+                let f = self.expr(func);
+                let mut argv = Vec::new();
+                for a in args {
+                    match &a.kind {
+                        ExprKind::Star(inner) => {
+                            let v = self.expr(inner);
+                            match v {
+                                Value::List(items) => argv.extend(items.borrow().iter().cloned()),
+                                Value::Tuple(items) => argv.extend(items.iter().cloned()),
+                                other => argv.push(other),
+                            }
+                        }
+                        _ => argv.push(self.expr(a)),
+                    }
+                }
+                let kw: Vec<(String, Value)> = kwargs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.expr(v)))
+                    .collect();
+                self.call(f, argv, kw, span)
+            }
+            ExprKind::Bin(op, l, r) => {
+                let a = self.expr(l);
+                let b = self.expr(r);
+                self.binop(*op, a, b, span)
+            }
+            ExprKind::Neg(x) => match self.expr(x) {
+                Value::Num(v) => Value::Num(-v),
+                other => match self.to_node(&other, span, false) {
+                    Some(n) => Value::Tensor(self.node(Op::Neg(n), span)),
+                    None => Value::Unknown,
+                },
+            },
+            ExprKind::Not(x) => match truthy(&self.expr(x)) {
+                Some(b) => Value::Bool(!b),
+                None => Value::Unknown,
+            },
+            ExprKind::BoolOp(and, l, r) => {
+                let a = self.expr(l);
+                match (truthy(&a), and) {
+                    (Some(false), true) | (Some(true), false) => a,
+                    (Some(_), _) => self.expr(r),
+                    (None, _) => {
+                        self.expr(r);
+                        Value::Unknown
+                    }
+                }
+            }
+            ExprKind::Compare(op, l, r) => {
+                let a = self.expr(l);
+                let b = self.expr(r);
+                compare(*op, &a, &b)
+            }
+            ExprKind::Tuple(items) => Value::Tuple(Rc::new(self.seq(items))),
+            ExprKind::List(items) => Value::List(Rc::new(RefCell::new(self.seq(items)))),
+            ExprKind::Dict(_) | ExprKind::Slice | ExprKind::Unknown => Value::Unknown,
+            ExprKind::Subscript(base, idx) => {
+                let b = self.expr(base);
+                self.subscript(b, idx, span)
+            }
+            ExprKind::Comprehension {
+                elt,
+                target,
+                iter,
+                cond,
+            } => {
+                let it = self.expr(iter);
+                let items = self.iterate(&it, span);
+                let mut out = Vec::new();
+                for item in items {
+                    self.assign(target, item, span);
+                    if let Some(c) = cond
+                        && truthy(&self.expr(c)) == Some(false)
+                    {
+                        continue;
+                    }
+                    out.push(self.expr(elt));
+                }
+                Value::List(Rc::new(RefCell::new(out)))
+            }
+            ExprKind::IfExp { body, test, orelse } => match truthy(&self.expr(test)) {
+                Some(true) => self.expr(body),
+                Some(false) => self.expr(orelse),
+                None => {
+                    let b = self.expr(body);
+                    let o = self.expr(orelse);
+                    if matches!(b, Value::Tensor(_)) { b } else { o }
+                }
+            },
+            ExprKind::Lambda { params, body } => {
+                Value::Lambda(Rc::new((params.clone(), (**body).clone())))
+            }
+            ExprKind::Star(inner) => self.expr(inner),
+        }
+    }
+
+    fn seq(&mut self, items: &[Expr]) -> Vec<Value> {
+        let mut out = Vec::new();
+        for i in items {
+            match &i.kind {
+                ExprKind::Star(inner) => match self.expr(inner) {
+                    Value::List(l) => out.extend(l.borrow().iter().cloned()),
+                    Value::Tuple(t) => out.extend(t.iter().cloned()),
+                    other => out.push(other),
+                },
+                _ => out.push(self.expr(i)),
+            }
+        }
+        out
+    }
+
+    fn subscript(&mut self, b: Value, idx: &Expr, span: Span) -> Value {
+        let i = self.expr(idx);
+        match (&b, &i) {
+            (Value::List(items), Value::Num(k)) => {
+                let items = items.borrow();
+                index_seq(&items, *k).unwrap_or(Value::Unknown)
+            }
+            (Value::Tuple(items), Value::Num(k)) => index_seq(items, *k).unwrap_or(Value::Unknown),
+            (Value::Tensor(t), Value::Str(key)) => Value::Tensor(self.node(
+                Op::Part {
+                    of: *t,
+                    key: PartKey::Key(key.to_string()),
+                    arity: None,
+                },
+                span,
+            )),
+            (Value::Global(name), Value::Str(key)) => {
+                let d = self.data_node(name, span);
+                Value::Tensor(self.node(
+                    Op::Part {
+                        of: d,
+                        key: PartKey::Key(key.to_string()),
+                        arity: None,
+                    },
+                    span,
+                ))
+            }
+            (Value::Tensor(t), _) => {
+                let kind = self.select_kind(idx, &i);
+                Value::Tensor(self.node(Op::Select { of: *t, kind }, span))
+            }
+            (Value::Global(name), _) => {
+                let d = self.data_node(name, span);
+                let kind = self.select_kind(idx, &i);
+                Value::Tensor(self.node(Op::Select { of: d, kind }, span))
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    fn select_kind(&self, idx: &Expr, v: &Value) -> SelectKind {
+        if let Value::Tensor(n) = v
+            && super::facts::mentions_mask(&self.a.graph, &self.a.modules, *n)
+        {
+            return SelectKind::Masked;
+        }
+        if let ExprKind::Tuple(parts) = &idx.kind
+            && parts.len() == 2
+        {
+            match &parts[1].kind {
+                ExprKind::Num(x) if *x == 0.0 => return SelectKind::Cls,
+                ExprKind::Slice => return SelectKind::Patches,
+                _ => {}
+            }
+        }
+        SelectKind::Other
+    }
+
+    fn binop(&mut self, op: BinOp, a: Value, b: Value, span: Span) -> Value {
+        match (&a, &b) {
+            (Value::Num(x), Value::Num(y)) => {
+                return match op {
+                    BinOp::Add => Value::Num(x + y),
+                    BinOp::Sub => Value::Num(x - y),
+                    BinOp::Mul => Value::Num(x * y),
+                    BinOp::Div if *y != 0.0 => Value::Num(x / y),
+                    BinOp::Pow => Value::Num(x.powf(*y)),
+                    BinOp::Mod if *y != 0.0 => Value::Num(x % y),
+                    BinOp::FloorDiv if *y != 0.0 => Value::Num((x / y).floor()),
+                    _ => Value::Unknown,
+                };
+            }
+            (Value::Params(x), Value::Params(y)) if op == BinOp::Add => {
+                return Value::Params(Rc::new(x.iter().chain(y.iter()).copied().collect()));
+            }
+            (Value::List(x), Value::List(y)) if op == BinOp::Add => {
+                let joined: Vec<Value> = x
+                    .borrow()
+                    .iter()
+                    .chain(y.borrow().iter())
+                    .cloned()
+                    .collect();
+                return Value::List(Rc::new(RefCell::new(joined)));
+            }
+            (Value::Str(_), _) | (_, Value::Str(_)) => return Value::Unknown,
+            _ => {}
+        }
+        // `[x]` used as parentheses in arithmetic.
+        let a = single_list_element(a);
+        let b = single_list_element(b);
+        // `0 + term` from `loss = 0; loss += term`.
+        if op == BinOp::Add && matches!(a, Value::Num(x) if x == 0.0) && !matches!(b, Value::Num(_))
+        {
+            return b;
+        }
+        match (self.to_node(&a, span, false), self.to_node(&b, span, false)) {
+            (Some(x), Some(y)) => Value::Tensor(self.node(Op::Bin(op, x, y), span)),
+            (Some(x), None) | (None, Some(x)) => Value::Tensor(x),
+            (None, None) => Value::Unknown,
+        }
+    }
+
+    fn get_attr(&mut self, o: Value, attr: &str, span: Span) -> Value {
+        match o {
+            Value::Builtin(path) => Value::Builtin(format!("{path}.{attr}").into()),
+            Value::Module(m) => {
+                if let Some(v) = self.a.modules[m].attrs.get(attr) {
+                    return v.clone();
+                }
+                if let Some(class) = self.a.modules[m].class.clone()
+                    && let Some(f) = find_method(&class, attr)
+                {
+                    return Value::Func(f, Some(Box::new(Value::Module(m))));
+                }
+                if matches!(attr, "params" | "weights" | "theta" | "θ" | "data") {
+                    return Value::Param(m);
+                }
+                if is_module_method(attr) {
+                    return Value::Method(Box::new(Value::Module(m)), attr.into());
+                }
+                // An attribute the answer never set: a submodule (`model.encoder`).
+                let base = self.a.modules[m].name.clone();
+                let sub = self.implicit_module(&format!("{base}.{attr}"));
+                self.a.modules[sub].parent = Some(m);
+                if self.a.modules[sub].aliases.is_empty() {
+                    self.a.modules[sub].aliases.push(attr.to_string());
+                }
+                Value::Module(sub)
+            }
+            Value::Param(m) => match attr {
+                "data" => Value::Param(m),
+                _ => Value::Method(Box::new(Value::Param(m)), attr.into()),
+            },
+            Value::Tensor(t) => match attr {
+                "data" => Value::Tensor(self.node(Op::Detach(t), span)),
+                "T" | "mT" | "real" => Value::Tensor(t),
+                "shape" => Value::Unknown,
+                _ => Value::Method(Box::new(Value::Tensor(t)), attr.into()),
+            },
+            Value::Global(name) => {
+                if matches!(attr, "params" | "weights" | "theta" | "θ") {
+                    let m = self.implicit_module(&name);
+                    return Value::Param(m);
+                }
+                if is_module_method(attr)
+                    || is_tensor_method(attr)
+                    || matches!(attr, "step" | "zero_grad" | "query")
+                {
+                    return Value::Method(Box::new(Value::Global(name)), attr.into());
+                }
+                let full = format!("{name}.{attr}");
+                if self.implicit_modules.contains_key(&name as &str) {
+                    let parent = self.implicit_module(&name);
+                    let sub = self.implicit_module(&full);
+                    self.a.modules[sub].parent = Some(parent);
+                    if self.a.modules[sub].aliases.is_empty() {
+                        self.a.modules[sub].aliases.push(attr.to_string());
+                    }
+                    return Value::Module(sub);
+                }
+                Value::Global(full.into())
+            }
+            Value::Optimizer(_) | Value::Params(_) | Value::List(_) => {
+                Value::Method(Box::new(o), attr.into())
+            }
+            Value::Class(c) => match find_method(&c, attr) {
+                Some(f) => Value::Func(f, None),
+                None => Value::Unknown,
+            },
+            Value::Unknown => Value::Unknown,
+            other => Value::Method(Box::new(other), attr.into()),
+        }
+    }
+
+    // ---- calls ----
+
+    fn call(
+        &mut self,
+        f: Value,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        span: Span,
+    ) -> Value {
+        match f {
+            Value::Func(def, bound) => self.call_func(&def, bound.map(|b| *b), args, kwargs, span),
+            Value::Lambda(l) => {
+                let mut frame = HashMap::new();
+                for (p, a) in l.0.iter().zip(args) {
+                    frame.insert(p.clone(), a);
+                }
+                self.frames.push(frame);
+                let v = self.expr(&l.1);
+                self.frames.pop();
+                v
+            }
+            Value::Class(c) => self.instantiate(c, args, kwargs, span),
+            Value::Module(m) => self.apply_module(m, args, kwargs, span),
+            Value::Builtin(path) => self.call_builtin(&path, args, kwargs, span),
+            Value::Method(recv, name) => self.call_method(*recv, &name, args, kwargs, span),
+            Value::Global(name) => self.call_global(&name, args, kwargs, span),
+            // A number "called" is handwriting's juxtaposition: `λ (a + b)`.
+            Value::Num(x) if args.len() == 1 => {
+                let a = args.into_iter().next().unwrap_or(Value::Unknown);
+                self.binop(BinOp::Mul, Value::Num(x), a, span)
+            }
+            Value::Tensor(t) if args.len() == 1 && self.a.graph.is_scalar(t) => {
+                let a = args.into_iter().next().unwrap_or(Value::Unknown);
+                self.binop(BinOp::Mul, Value::Tensor(t), a, span)
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    pub fn call_func(
+        &mut self,
+        def: &Rc<FuncDef>,
+        bound: Option<Value>,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        span: Span,
+    ) -> Value {
+        if self.call_depth >= MAX_CALL_DEPTH || self.over_budget() {
+            self.a.recursion_limited = true;
+            return Value::Unknown;
+        }
+        if !self.called_funcs.contains(&def.name) {
+            self.called_funcs.push(def.name.clone());
+        }
+        let mut frame = HashMap::new();
+        let mut params = def.params.iter();
+        if let Some(b) = &bound {
+            if let Some(p) = params.next() {
+                frame.insert(p.name.clone(), b.clone());
+            }
+        }
+        let mut args = args.into_iter();
+        let mut tensor_args = Vec::new();
+        for p in params {
+            if let Some(rest) = p.name.strip_prefix('*') {
+                let remaining: Vec<Value> = args.by_ref().collect();
+                frame.insert(rest.to_string(), Value::Tuple(Rc::new(remaining)));
+                continue;
+            }
+            let v = match args.next() {
+                Some(v) => v,
+                None => match kwargs.iter().find(|(k, _)| k == &p.name) {
+                    Some((_, v)) => v.clone(),
+                    None => match &p.default {
+                        Some(d) => self.expr(d),
+                        None => Value::Global(p.name.as_str().into()),
+                    },
+                },
+            };
+            if let Value::Tensor(t) = &v {
+                tensor_args.push(*t);
+                self.a.graph.name(*t, &p.name);
+            }
+            frame.insert(p.name.clone(), v);
+        }
+        let no_grad = def.decorators.iter().any(|d| is_no_grad_decorator(d));
+        if no_grad {
+            self.no_grad += 1;
+        }
+        self.frames.push(frame);
+        if let Some(b) = bound.clone() {
+            self.classes_self.push(b);
+        }
+        self.call_depth += 1;
+        let flow = self.block(&def.body);
+        self.call_depth -= 1;
+        if bound.is_some() {
+            self.classes_self.pop();
+        }
+        self.frames.pop();
+        if no_grad {
+            self.no_grad -= 1;
+        }
+        let result = match flow {
+            Flow::Return(v) => v,
+            Flow::Normal => Value::None,
+        };
+        match result {
+            Value::Tensor(r) if def.name != "forward" && def.name != "__call__" => {
+                Value::Tensor(self.node(
+                    Op::Frame {
+                        func: def.name.clone(),
+                        args: tensor_args,
+                        result: r,
+                    },
+                    span,
+                ))
+            }
+            other => other,
+        }
+    }
+
+    fn instantiate(
+        &mut self,
+        c: Rc<ClassDef>,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        span: Span,
+    ) -> Value {
+        let m = self.a.new_module(ModuleInfo {
+            ctor: c.name.clone(),
+            class: Some(c.clone()),
+            span,
+            ..Default::default()
+        });
+        if let Some(init) = find_method(&c, "__init__") {
+            self.call_func(&init, Some(Value::Module(m)), args, kwargs, span);
+        }
+        Value::Module(m)
+    }
+
+    fn apply_module(
+        &mut self,
+        m: ModId,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        span: Span,
+    ) -> Value {
+        if let Some(class) = self.a.modules[m].class.clone() {
+            if let Some(fwd) =
+                find_method(&class, "forward").or_else(|| find_method(&class, "__call__"))
+            {
+                return self.call_func(&fwd, Some(Value::Module(m)), args, kwargs, span);
+            }
+        }
+        if let Some(alias) = self.a.modules[m].builtin.clone() {
+            return self.builtin_node(&alias, args, kwargs, span);
+        }
+        let argn: Vec<NodeId> = args
+            .iter()
+            .filter_map(|a| self.to_node(a, span, true))
+            .collect();
+        let kwn: Vec<(String, NodeId)> = kwargs
+            .iter()
+            .filter_map(|(k, v)| self.to_node(v, span, true).map(|n| (k.clone(), n)))
+            .collect();
+        let n = self.node(
+            Op::Apply {
+                module: m,
+                args: argn,
+                kwargs: kwn,
+            },
+            span,
+        );
+        self.a.graph.nodes[n].frozen = self.a.modules[m].frozen;
+        Value::Tensor(n)
+    }
+
+    fn builtin_node(
+        &mut self,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        span: Span,
+    ) -> Value {
+        let argn: Vec<NodeId> = args
+            .iter()
+            .filter_map(|a| self.to_node(a, span, true))
+            .collect();
+        let kwn: Vec<(String, NodeId)> = kwargs
+            .iter()
+            .filter_map(|(k, v)| self.to_node(v, span, false).map(|n| (k.clone(), n)))
+            .collect();
+        Value::Tensor(self.node(
+            Op::Builtin {
+                name: name.to_string(),
+                args: argn,
+                kwargs: kwn,
+            },
+            span,
+        ))
+    }
+
+    fn modules_in(&self, v: &Value) -> Vec<ModId> {
+        match v {
+            Value::Module(m) | Value::Param(m) => vec![*m],
+            Value::Params(ms) => ms.to_vec(),
+            Value::List(items) => items
+                .borrow()
+                .iter()
+                .flat_map(|i| self.modules_in(i))
+                .collect(),
+            Value::Tuple(items) => items.iter().flat_map(|i| self.modules_in(i)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn params_of(&mut self, v: &Value) -> Vec<ModId> {
+        match v {
+            Value::Global(name) => vec![self.implicit_module(name)],
+            Value::List(items) => {
+                let items = items.borrow().clone();
+                items.iter().flat_map(|i| self.params_of(i)).collect()
+            }
+            Value::Tuple(items) => items.iter().flat_map(|i| self.params_of(i)).collect(),
+            other => self.modules_in(other),
+        }
+    }
+
+    fn call_builtin(
+        &mut self,
+        path: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        span: Span,
+    ) -> Value {
+        let name = last_segment(path);
+        if let Some(b) = path.strip_prefix("builtins.") {
+            return self.call_python_builtin(b, args, kwargs, span);
+        }
+        if matches!(name, "no_grad" | "inference_mode") {
+            return Value::NoGrad;
+        }
+        if OPTIMIZERS.contains(&name) {
+            let first = args.first().cloned().or_else(|| {
+                kwargs
+                    .iter()
+                    .find(|(k, _)| k == "params")
+                    .map(|(_, v)| v.clone())
+            });
+            let params = first.map(|p| self.params_of(&p)).unwrap_or_default();
+            self.a.optimizers.push(OptInfo {
+                name: String::new(),
+                params: Some(params),
+                span,
+            });
+            return Value::Optimizer(self.a.optimizers.len() - 1);
+        }
+        if let Some((_, alias)) = LOSS_MODULES.iter().find(|(c, _)| *c == name) {
+            return Value::Module(self.a.new_module(ModuleInfo {
+                ctor: name.to_string(),
+                builtin: Some(alias.to_string()),
+                span,
+                ..Default::default()
+            }));
+        }
+        if name == "deepcopy" {
+            return match args.first() {
+                Some(Value::Module(m)) => Value::Module(self.copy_module(*m, span)),
+                Some(Value::Global(n)) => {
+                    let src = self.implicit_module(n);
+                    Value::Module(self.copy_module(src, span))
+                }
+                Some(other) => other.clone(),
+                None => Value::Unknown,
+            };
+        }
+        if name == "chain" {
+            let ms: Vec<ModId> = args.iter().flat_map(|a| self.params_of(a)).collect();
+            return Value::Params(Rc::new(ms));
+        }
+        if matches!(
+            name,
+            "GradScaler" | "autocast" | "DataLoader" | "device" | "manual_seed"
+        ) {
+            return if name == "DataLoader" {
+                Value::Global("DataLoader".into())
+            } else if name == "autocast" {
+                Value::None
+            } else {
+                Value::Unknown
+            };
+        }
+        if path.starts_with("torch.nn.")
+            && name.chars().next().is_some_and(char::is_uppercase)
+            && path.matches('.').count() == 2
+        {
+            return Value::Module(self.a.new_module(ModuleInfo {
+                ctor: name.to_string(),
+                span,
+                ..Default::default()
+            }));
+        }
+        if name == "stack" || name == "cat" {
+            let items = args.first().cloned().unwrap_or(Value::Unknown);
+            return match self.to_node(&items, span, false) {
+                Some(n) => Value::Tensor(n),
+                None => Value::Unknown,
+            };
+        }
+        self.builtin_node(name, args, kwargs, span)
+    }
+
+    fn copy_module(&mut self, src: ModId, span: Span) -> ModId {
+        let mut info = self.a.modules[src].clone();
+        info.copied_from = Some(src);
+        info.name = String::new();
+        info.aliases = Vec::new();
+        info.implicit = false;
+        info.span = span;
+        let attrs = std::mem::take(&mut info.attrs);
+        let m = self.a.new_module(info);
+        for (k, v) in attrs {
+            let v2 = match v {
+                Value::Module(sub) => {
+                    let c = self.copy_module(sub, span);
+                    self.a.modules[c].name = k.clone();
+                    self.a.modules[c].aliases.push(k.clone());
+                    self.a.modules[c].parent = Some(m);
+                    Value::Module(c)
+                }
+                other => other,
+            };
+            self.a.modules[m].attrs.insert(k, v2);
+        }
+        m
+    }
+
+    fn call_python_builtin(
+        &mut self,
+        name: &str,
+        args: Vec<Value>,
+        _kwargs: Vec<(String, Value)>,
+        span: Span,
+    ) -> Value {
+        match name {
+            "range" => {
+                let nums: Vec<Option<f64>> = args
+                    .iter()
+                    .map(|a| {
+                        if let Value::Num(x) = a {
+                            Some(*x)
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
+                let (start, stop) = match nums.as_slice() {
+                    [Some(n)] => (0.0, *n),
+                    [Some(a), Some(b)] | [Some(a), Some(b), _] => (*a, *b),
+                    _ => return Value::List(Rc::new(RefCell::new(vec![Value::Unknown]))),
+                };
+                if stop - start > MAX_UNROLL as f64 {
+                    return Value::List(Rc::new(RefCell::new(vec![Value::Num(start)])));
+                }
+                let items = (start as i64..stop as i64)
+                    .map(|i| Value::Num(i as f64))
+                    .collect();
+                Value::List(Rc::new(RefCell::new(items)))
+            }
+            "zip" => {
+                let seqs: Vec<Vec<Value>> = args.iter().map(|a| self.iterate(a, span)).collect();
+                let n = seqs.iter().map(Vec::len).min().unwrap_or(0);
+                let rows = (0..n)
+                    .map(|i| Value::Tuple(Rc::new(seqs.iter().map(|s| s[i].clone()).collect())))
+                    .collect();
+                Value::List(Rc::new(RefCell::new(rows)))
+            }
+            "enumerate" => {
+                let items = args
+                    .first()
+                    .map(|a| self.iterate(a, span))
+                    .unwrap_or_default();
+                let rows = items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| Value::Tuple(Rc::new(vec![Value::Num(i as f64), v])))
+                    .collect();
+                Value::List(Rc::new(RefCell::new(rows)))
+            }
+            "list" | "tuple" | "iter" | "sorted" | "reversed" | "set" => {
+                match args.into_iter().next() {
+                    Some(v @ Value::Params(_)) => v,
+                    Some(Value::List(l)) => Value::List(Rc::new(RefCell::new(l.borrow().clone()))),
+                    Some(Value::Tuple(t)) => Value::List(Rc::new(RefCell::new(t.as_ref().clone()))),
+                    Some(other) => other,
+                    None => Value::List(Rc::new(RefCell::new(Vec::new()))),
+                }
+            }
+            "next" => match args.into_iter().next() {
+                Some(v) => self
+                    .iterate(&v, span)
+                    .into_iter()
+                    .next()
+                    .unwrap_or(Value::Unknown),
+                None => Value::Unknown,
+            },
+            "len" => match args.first() {
+                Some(Value::List(l)) => Value::Num(l.borrow().len() as f64),
+                Some(Value::Tuple(t)) => Value::Num(t.len() as f64),
+                _ => Value::Unknown,
+            },
+            "sum" => {
+                let items = match args.first() {
+                    Some(Value::List(l)) => l.borrow().clone(),
+                    Some(Value::Tuple(t)) => t.as_ref().clone(),
+                    _ => return Value::Unknown,
+                };
+                let mut acc = Value::Num(0.0);
+                for i in items {
+                    acc = self.binop(BinOp::Add, acc, i, span);
+                }
+                acc
+            }
+            "float" | "int" | "abs" | "round" => args.into_iter().next().unwrap_or(Value::Unknown),
+            "super" => self
+                .classes_self
+                .last()
+                .cloned()
+                .map(|s| Value::Method(Box::new(s), "__super__".into()))
+                .unwrap_or(Value::Unknown),
+            "isinstance" | "hasattr" => Value::Unknown,
+            // `open`, `exec`, `eval`, `__import__`, `input`, ...: nothing reaches the
+            // outside world; the analysis only notes that the value is unknown.
+            _ => Value::Unknown,
+        }
+    }
+
+    fn call_global(
+        &mut self,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        span: Span,
+    ) -> Value {
+        let last = last_segment(name);
+        let lower = name.to_lowercase();
+        if OPTIMIZERS.contains(&last) {
+            return self.call_builtin(&format!("torch.optim.{last}"), args, kwargs, span);
+        }
+        if let Some((c, _)) = LOSS_MODULES.iter().find(|(c, _)| *c == last) {
+            return self.call_builtin(&format!("torch.nn.{c}"), args, kwargs, span);
+        }
+        if matches!(last, "deepcopy" | "no_grad" | "chain") {
+            return self.call_builtin(&format!("x.{last}"), args, kwargs, span);
+        }
+        if args.is_empty()
+            && kwargs.iter().all(|(_, v)| !matches!(v, Value::Tensor(_)))
+            && !(lower.starts_with("update") || lower.starts_with("actualiz"))
+        {
+            // A call with no inputs builds something (`resnet18()`, `projection_mlp()`).
+            return Value::Module(self.a.new_module(ModuleInfo {
+                ctor: last.to_string(),
+                span,
+                ..Default::default()
+            }));
+        }
+        let has_tensor = args.iter().chain(kwargs.iter().map(|(_, v)| v)).any(|a| {
+            matches!(a, Value::Tensor(_))
+                || matches!(a, Value::Global(_)) && !matches!(a, Value::Module(_))
+        });
+        let module_args: Vec<ModId> = args
+            .iter()
+            .flat_map(|a| match a {
+                Value::Global(g) if self.implicit_modules.contains_key(g.as_ref()) => {
+                    vec![self.implicit_modules[g.as_ref()]]
+                }
+                other => self.modules_in(other),
+            })
+            .collect();
+        let only_networks = !args.iter().any(|a| {
+            matches!(a, Value::Tensor(_))
+                || matches!(a, Value::Global(g) if !self.implicit_modules.contains_key(g.as_ref()))
+        });
+        if !module_args.is_empty() && only_networks {
+            // Helpers that act on whole networks: `update_momentum(student, teacher, m)`,
+            // `set_requires_grad([D_A, D_B], False)`, `update(f_s)`.
+            if lower.contains("requires_grad") || lower.contains("freeze") {
+                let frozen = !args
+                    .iter()
+                    .chain(kwargs.iter().map(|(_, v)| v))
+                    .any(|a| matches!(a, Value::Bool(true)))
+                    || lower.contains("deactivate")
+                    || lower.starts_with("freeze");
+                for m in module_args {
+                    self.freeze(m, frozen, span);
+                }
+                return Value::None;
+            }
+            if lower.contains("momentum") || lower.contains("ema") {
+                let momentum = args
+                    .iter()
+                    .chain(kwargs.iter().map(|(_, v)| v))
+                    .find_map(|a| self.to_scalar_node(a, span));
+                self.event(
+                    EventKind::EmaHelper {
+                        name: name.to_string(),
+                        modules: module_args,
+                        momentum,
+                    },
+                    span,
+                );
+                return Value::None;
+            }
+            if lower.contains("update")
+                || lower.contains("step")
+                || lower.contains("actualiz")
+                || lower.contains("optimi")
+            {
+                self.event(
+                    EventKind::UpdateCall {
+                        name: name.to_string(),
+                        modules: module_args,
+                    },
+                    span,
+                );
+                return Value::None;
+            }
+        }
+        let is_ctor = last.chars().next().is_some_and(char::is_uppercase)
+            && !has_tensor
+            && args.iter().all(|a| !matches!(a, Value::Tensor(_)));
+        if is_ctor && !args.iter().any(|a| matches!(a, Value::Global(_))) {
+            return Value::Module(self.a.new_module(ModuleInfo {
+                ctor: last.to_string(),
+                span,
+                ..Default::default()
+            }));
+        }
+        if (lower.starts_with("update") || lower.starts_with("actualiz")) && args.is_empty() {
+            self.event(
+                EventKind::UpdateCall {
+                    name: name.to_string(),
+                    modules: Vec::new(),
+                },
+                span,
+            );
+            return Value::None;
+        }
+        let m = self.implicit_module(name);
+        self.apply_module(m, args, kwargs, span)
+    }
+
+    fn to_scalar_node(&mut self, v: &Value, span: Span) -> Option<NodeId> {
+        match v {
+            Value::Num(_) | Value::Global(_) => self.to_node(v, span, false),
+            Value::Tensor(t) if self.a.graph.is_scalar(*t) => Some(*t),
+            _ => None,
+        }
+    }
+
+    fn call_method(
+        &mut self,
+        recv: Value,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        span: Span,
+    ) -> Value {
+        let canonical = fuzzy_method(name);
+        if canonical != name {
+            self.a
+                .fuzzy_notes
+                .push((span.line, name.to_string(), canonical.to_string()));
+        }
+        let name = canonical;
+        match recv {
+            Value::Tensor(t) => self.tensor_method(t, name, args, kwargs, span),
+            Value::Param(m) => self.param_method(m, name, args, kwargs, span),
+            Value::Module(m) => match name {
+                "parameters" | "named_parameters" | "state_dict" | "modules" | "children" => {
+                    Value::Params(Rc::new(vec![m]))
+                }
+                "train" | "eval" | "to" | "cuda" | "cpu" | "float" | "__init__" => Value::Module(m),
+                "__super__" => Value::Method(Box::new(Value::Module(m)), "__super__".into()),
+                "requires_grad_" => {
+                    let frozen = matches!(args.first(), Some(Value::Bool(false)));
+                    self.freeze(m, frozen, span);
+                    Value::Module(m)
+                }
+                "zero_grad" => {
+                    self.event(
+                        EventKind::ZeroGrad {
+                            opt: None,
+                            module: Some(m),
+                        },
+                        span,
+                    );
+                    Value::None
+                }
+                "load_state_dict" | "copy_" => {
+                    let src = args.first().map(|a| self.modules_in(a)).unwrap_or_default();
+                    if let Some(s) = src.first() {
+                        let n = self.node(Op::Param(*s), span);
+                        self.param_update(m, &Value::Tensor(n), span);
+                    }
+                    Value::None
+                }
+                "forward" => self.apply_module(m, args, kwargs, span),
+                _ => {
+                    if let Some(class) = self.a.modules[m].class.clone()
+                        && let Some(f) = find_method(&class, name)
+                    {
+                        return self.call_func(&f, Some(Value::Module(m)), args, kwargs, span);
+                    }
+                    Value::Unknown
+                }
+            },
+            Value::Optimizer(o) => self.optimizer_method(o, name, args, span),
+            Value::Global(g) => match name {
+                "step" => {
+                    // `scaler.step(optimizer)` steps the optimizer it is given.
+                    if let Some(Value::Optimizer(o)) = args.first() {
+                        return self.optimizer_method(*o, "step", Vec::new(), span);
+                    }
+                    if let Some(Value::Global(og)) = args.first() {
+                        let o = self.implicit_optimizer(og, span);
+                        return self.optimizer_method(o, "step", Vec::new(), span);
+                    }
+                    let o = self.implicit_optimizer(&g, span);
+                    self.optimizer_method(o, "step", args, span)
+                }
+                "zero_grad" => {
+                    let o = self.implicit_optimizer(&g, span);
+                    self.optimizer_method(o, "zero_grad", args, span)
+                }
+                "update" if g.contains("scaler") => Value::None,
+                "scale" => args.into_iter().next().unwrap_or(Value::Unknown),
+                "query" | "push_and_pop" => {
+                    // A replay pool the answer does not define: trusted to return
+                    // detached images.
+                    match args.first().and_then(|a| {
+                        if let Value::Tensor(t) = a {
+                            Some(*t)
+                        } else {
+                            None
+                        }
+                    }) {
+                        Some(t) => {
+                            let n = self.node(Op::Detach(t), span);
+                            self.a.trusted_pools.push(span.line);
+                            Value::Tensor(n)
+                        }
+                        None => Value::Unknown,
+                    }
+                }
+                "parameters" | "named_parameters" | "state_dict" => {
+                    let m = self.implicit_module(&g);
+                    Value::Params(Rc::new(vec![m]))
+                }
+                "train" | "eval" | "to" | "cuda" => Value::Global(g),
+                "requires_grad_" | "load_state_dict" | "forward" => {
+                    let m = self.implicit_module(&g);
+                    self.call_method(Value::Module(m), name, args, kwargs, span)
+                }
+                _ if is_tensor_method(name) || name == "backward" => {
+                    let n = self.to_node(&Value::Global(g), span, true).unwrap_or(0);
+                    self.tensor_method(n, name, args, kwargs, span)
+                }
+                _ => {
+                    let m = self.implicit_module(&format!("{g}.{name}"));
+                    self.apply_module(m, args, kwargs, span)
+                }
+            },
+            Value::List(items) => {
+                match name {
+                    "append" => {
+                        if let Some(v) = args.into_iter().next() {
+                            items.borrow_mut().push(v);
+                        }
+                    }
+                    "extend" => {
+                        if let Some(Value::List(other)) = args.into_iter().next() {
+                            let o = other.borrow().clone();
+                            items.borrow_mut().extend(o);
+                        }
+                    }
+                    _ => {}
+                }
+                Value::None
+            }
+            Value::Params(ms) => match name {
+                "parameters" => Value::Params(ms),
+                _ => Value::Unknown,
+            },
+            _ => Value::Unknown,
+        }
+    }
+
+    fn optimizer_method(&mut self, o: OptId, name: &str, _args: Vec<Value>, span: Span) -> Value {
+        match name {
+            "step" => self.event(EventKind::Step { opt: o }, span),
+            "zero_grad" => self.event(
+                EventKind::ZeroGrad {
+                    opt: Some(o),
+                    module: None,
+                },
+                span,
+            ),
+            _ => {}
+        }
+        Value::None
+    }
+
+    fn tensor_method(
+        &mut self,
+        t: NodeId,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        span: Span,
+    ) -> Value {
+        match name {
+            "detach" | "detach_" => Value::Tensor(self.node(Op::Detach(t), span)),
+            "backward" => {
+                self.event(EventKind::Backward { loss: t }, span);
+                Value::None
+            }
+            _ if TRANSPARENT_METHODS.contains(&name) => Value::Tensor(t),
+            _ => {
+                let mut all = vec![Value::Tensor(t)];
+                all.extend(args);
+                self.builtin_node(name, all, kwargs, span)
+            }
+        }
+    }
+
+    /// In-place updates of a network's parameters: `mul_`, `add_`, `copy_`, `lerp_`.
+    fn param_method(
+        &mut self,
+        m: ModId,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        span: Span,
+    ) -> Value {
+        let cur = Value::Tensor(self.param_node(m, span));
+        let arg = args.first().cloned().unwrap_or(Value::Unknown);
+        let alpha = kwargs
+            .iter()
+            .find(|(k, _)| k == "alpha")
+            .map(|(_, v)| v.clone())
+            .or_else(|| args.get(1).cloned());
+        let new = match name {
+            "mul_" => self.binop(BinOp::Mul, cur, arg, span),
+            "add_" => {
+                let scaled = match alpha {
+                    Some(a) => self.binop(BinOp::Mul, a, arg, span),
+                    None => arg,
+                };
+                self.binop(BinOp::Add, cur, scaled, span)
+            }
+            "sub_" => self.binop(BinOp::Sub, cur, arg, span),
+            "copy_" => arg,
+            "lerp_" => {
+                let w = args.get(1).cloned().unwrap_or(Value::Unknown);
+                let diff = self.binop(BinOp::Sub, arg, cur.clone(), span);
+                let step = self.binop(BinOp::Mul, w, diff, span);
+                self.binop(BinOp::Add, cur, step, span)
+            }
+            "requires_grad_" => {
+                let frozen = matches!(args.first(), Some(Value::Bool(false)));
+                self.freeze(m, frozen, span);
+                return Value::Param(m);
+            }
+            "detach" | "clone" => return Value::Param(m),
+            _ => {
+                let n = self.param_node(m, span);
+                return self.tensor_method(n, name, args, kwargs, span);
+            }
+        };
+        self.param_update(m, &new, span);
+        Value::Param(m)
+    }
+}
+
+fn index_seq(items: &[Value], k: f64) -> Option<Value> {
+    let len = items.len() as i64;
+    let i = k as i64;
+    let i = if i < 0 { len + i } else { i };
+    items.get(i as usize).cloned()
+}
+
+fn single_list_element(v: Value) -> Value {
+    if let Value::List(items) = &v {
+        let items = items.borrow();
+        if items.len() == 1 {
+            return items[0].clone();
+        }
+    }
+    v
+}
+
+fn truthy(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::Num(x) => Some(*x != 0.0),
+        Value::None => Some(false),
+        Value::Str(s) => Some(!s.is_empty()),
+        _ => None,
+    }
+}
+
+fn compare(op: CmpOp, a: &Value, b: &Value) -> Value {
+    let r = match (a, b) {
+        (Value::Num(x), Value::Num(y)) => Some(match op {
+            CmpOp::Eq => x == y,
+            CmpOp::NotEq => x != y,
+            CmpOp::Lt => x < y,
+            CmpOp::LtE => x <= y,
+            CmpOp::Gt => x > y,
+            CmpOp::GtE => x >= y,
+            _ => return Value::Unknown,
+        }),
+        (Value::None, Value::None) => Some(matches!(op, CmpOp::Is | CmpOp::Eq)),
+        (_, Value::None) if !matches!(a, Value::Unknown | Value::Global(_)) => match op {
+            CmpOp::Is | CmpOp::Eq => Some(false),
+            CmpOp::IsNot | CmpOp::NotEq => Some(true),
+            _ => None,
+        },
+        _ => None,
+    };
+    r.map(Value::Bool).unwrap_or(Value::Unknown)
+}
+
+fn find_method(c: &ClassDef, name: &str) -> Option<Rc<FuncDef>> {
+    c.body.iter().find_map(|s| match s {
+        Stmt::Def(f) if f.name == name => Some(f.clone()),
+        _ => None,
+    })
+}
+
+fn is_no_grad_decorator(e: &Expr) -> bool {
+    let text = match &e.kind {
+        ExprKind::Call { func, .. } => dotted(func),
+        _ => dotted(e),
+    };
+    text.ends_with("no_grad") || text.ends_with("inference_mode")
+}
+
+fn dotted(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Name(n) => n.clone(),
+        ExprKind::Attr(o, a) => format!("{}.{}", dotted(o), a),
+        _ => String::new(),
+    }
+}
+
+fn is_module_method(name: &str) -> bool {
+    matches!(
+        name,
+        "parameters"
+            | "named_parameters"
+            | "state_dict"
+            | "train"
+            | "eval"
+            | "to"
+            | "cuda"
+            | "cpu"
+            | "requires_grad_"
+            | "zero_grad"
+            | "load_state_dict"
+            | "forward"
+            | "modules"
+            | "children"
+            | "__init__"
+            | "__super__"
+    )
+}
+
+fn is_tensor_method(name: &str) -> bool {
+    matches!(
+        name,
+        "detach"
+            | "detach_"
+            | "backward"
+            | "norm"
+            | "sum"
+            | "mean"
+            | "softmax"
+            | "log_softmax"
+            | "argmax"
+            | "max"
+            | "exp"
+            | "log"
+            | "pow"
+            | "sqrt"
+            | "clone"
+            | "item"
+            | "view"
+            | "reshape"
+            | "float"
+            | "abs"
+            | "bool"
+            | "sigmoid"
+    ) || TRANSPARENT_METHODS.contains(&name)
+}
+
+/// Misspelled tensor methods from handwriting (`detack`, `detatch`, `bakward`).
+fn fuzzy_method(name: &str) -> &str {
+    const TARGETS: &[&str] = &["detach", "backward", "zero_grad", "parameters", "step"];
+    if TARGETS.contains(&name) || name.len() < 4 {
+        return name;
+    }
+    TARGETS
+        .iter()
+        .copied()
+        .find(|t| {
+            strsim::damerau_levenshtein(&name.to_lowercase(), t) <= if t.len() >= 8 { 2 } else { 1 }
+        })
+        .unwrap_or(name)
+}

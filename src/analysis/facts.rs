@@ -1,0 +1,758 @@
+//! Questions asked of the value graph: where gradient flows, how a loss decomposes into
+//! weighted terms, which view and which networks a tensor comes from, what a target
+//! label means, and how a parameter update combines networks.
+
+use super::graph::*;
+use super::{Analysis, ModuleInfo};
+use crate::ir::BinOp;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+// ---- names and roles ----
+
+/// Lowercase, accents and combining marks removed.
+pub fn fold(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let base = match c {
+            'á' | 'à' | 'â' | 'ä' | 'Á' => 'a',
+            'é' | 'è' | 'ê' | 'ë' | 'É' => 'e',
+            'í' | 'ì' | 'î' | 'ï' | 'Í' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'Ó' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' | 'Ú' => 'u',
+            'ñ' | 'Ñ' => 'n',
+            '\u{300}'..='\u{36f}' => continue,
+            other => other,
+        };
+        out.extend(base.to_lowercase());
+    }
+    out
+}
+
+/// Words of a name: split at `_`, `.`, digits and lowercase→uppercase steps.
+pub fn tokens(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        let split = !c.is_alphabetic() || (c.is_uppercase() && prev_lower);
+        if split && !cur.is_empty() {
+            out.push(fold(&cur));
+            cur.clear();
+        }
+        if c.is_alphabetic() {
+            cur.push(c);
+        }
+        prev_lower = c.is_lowercase();
+    }
+    if !cur.is_empty() {
+        out.push(fold(&cur));
+    }
+    out
+}
+
+/// The rubric's name patterns per role (`encoder`, `predictor`, `teacher`, ...).
+#[derive(Clone, Debug, Default)]
+pub struct Roles {
+    pub patterns: BTreeMap<String, Vec<String>>,
+}
+
+impl Roles {
+    /// Whether `name` matches one of `role`'s patterns: whole-name equality (underscores
+    /// and accents aside), a whole word of the name for patterns of three letters or
+    /// more, or a prefix for patterns ending in `*`.
+    pub fn matches(&self, role: &str, name: &str) -> bool {
+        let Some(pats) = self.patterns.get(role) else {
+            return false;
+        };
+        let folded = fold(name).replace('_', "");
+        let last = fold(name.rsplit('.').next().unwrap_or(name)).replace('_', "");
+        let toks = tokens(name);
+        pats.iter().any(|p| {
+            let p = fold(p);
+            if let Some(prefix) = p.strip_suffix('*') {
+                let prefix = prefix.replace('_', "");
+                return last.starts_with(&prefix) || toks.iter().any(|t| t.starts_with(&prefix));
+            }
+            let bare = p.replace('_', "");
+            folded == bare || last == bare || (bare.len() >= 3 && toks.iter().any(|t| *t == bare))
+        })
+    }
+
+    /// Like [`matches`](Self::matches), but also accepts a one-letter slip in a name of
+    /// three letters or more (`GAR` for `G_AB`), for names the answer never defines.
+    pub fn matches_fuzzy(&self, role: &str, name: &str) -> bool {
+        if self.matches(role, name) {
+            return true;
+        }
+        let Some(pats) = self.patterns.get(role) else {
+            return false;
+        };
+        let folded = fold(name).replace('_', "");
+        folded.chars().count() >= 3
+            && pats.iter().any(|p| {
+                let bare = fold(p).replace('_', "").replace('*', "");
+                bare.chars().count() >= 3 && strsim::damerau_levenshtein(&folded, &bare) <= 1
+            })
+    }
+
+    pub fn module_is(&self, a: &Analysis, m: ModId, role: &str) -> bool {
+        let info = &a.modules[m];
+        a.module_names(m).iter().any(|n| {
+            if info.implicit {
+                self.matches_fuzzy(role, n)
+            } else {
+                self.matches(role, n)
+            }
+        })
+    }
+
+    pub fn node_named(&self, a: &Analysis, n: NodeId, role: &str) -> bool {
+        a.graph.node(n).names.iter().any(|x| self.matches(role, x))
+    }
+
+    pub fn all_names(&self) -> impl Iterator<Item = &String> {
+        self.patterns.values().flatten()
+    }
+}
+
+const NETWORK_ROLES: &[&str] = &[
+    "encoder",
+    "predictor",
+    "projector",
+    "student",
+    "teacher",
+    "generator",
+    "discriminator",
+    "network",
+];
+
+pub fn mentions_mask(g: &Graph, modules: &[ModuleInfo], n: NodeId) -> bool {
+    let mut stack = vec![(n, 0)];
+    while let Some((x, d)) = stack.pop() {
+        let node = g.node(x);
+        if node.names.iter().any(|s| fold(s).contains("mask")) {
+            return true;
+        }
+        match &node.op {
+            Op::Apply { module, .. } if fold(&modules[*module].name).contains("mask") => {
+                return true;
+            }
+            Op::Data { source } if fold(source).contains("mask") => return true,
+            _ => {}
+        }
+        if d < 6 {
+            stack.extend(g.inputs(x).into_iter().map(|i| (i, d + 1)));
+        }
+    }
+    false
+}
+
+// ---- gradient flow ----
+
+/// The module applications whose parameters receive gradient from `root`: every path
+/// down from `root` that does not cross a `detach`, a value computed under `no_grad`,
+/// or (for the module's own parameters) a frozen module.
+pub fn grad_targets(a: &Analysis, root: NodeId) -> BTreeSet<(ModId, NodeId)> {
+    let g = &a.graph;
+    let mut out = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if !seen.insert(n) {
+            continue;
+        }
+        let node = g.node(n);
+        if node.no_grad {
+            continue;
+        }
+        match &node.op {
+            Op::Detach(_) => continue,
+            Op::Apply { module, .. } if !node.frozen => {
+                out.insert((*module, n));
+            }
+            _ => {}
+        }
+        stack.extend(g.inputs(n));
+    }
+    out
+}
+
+/// Whether gradient from `root` reaches any module application inside the subgraph of
+/// `arg` through `arg` itself.
+pub fn grad_flows_into(a: &Analysis, arg: NodeId) -> bool {
+    !grad_targets(a, arg).is_empty()
+}
+
+// ---- polynomial weights ----
+
+/// A polynomial over the answer's symbols (`λ`, `m`), with numeric coefficients: the
+/// weight of a loss term or the coefficient of a network in an update.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Poly(pub BTreeMap<Vec<String>, f64>);
+
+impl Poly {
+    pub fn constant(c: f64) -> Poly {
+        let mut m = BTreeMap::new();
+        if c != 0.0 {
+            m.insert(Vec::new(), c);
+        }
+        Poly(m)
+    }
+    pub fn symbol(s: &str) -> Poly {
+        let mut m = BTreeMap::new();
+        m.insert(vec![s.to_string()], 1.0);
+        Poly(m)
+    }
+    pub fn add(&self, o: &Poly) -> Poly {
+        let mut m = self.0.clone();
+        for (k, v) in &o.0 {
+            *m.entry(k.clone()).or_insert(0.0) += v;
+        }
+        m.retain(|_, v| v.abs() > 1e-12);
+        Poly(m)
+    }
+    pub fn scale(&self, c: f64) -> Poly {
+        Poly(
+            self.0
+                .iter()
+                .map(|(k, v)| (k.clone(), v * c))
+                .filter(|(_, v)| v.abs() > 1e-12)
+                .collect(),
+        )
+    }
+    pub fn mul(&self, o: &Poly) -> Poly {
+        let mut out = Poly::default();
+        for (k1, v1) in &self.0 {
+            for (k2, v2) in &o.0 {
+                let mut k: Vec<String> = k1.iter().chain(k2.iter()).cloned().collect();
+                k.sort();
+                out = out.add(&Poly(BTreeMap::from([(k, v1 * v2)])));
+            }
+        }
+        out
+    }
+    pub fn as_const(&self) -> Option<f64> {
+        match self.0.len() {
+            0 => Some(0.0),
+            1 => self.0.get(&Vec::new()).copied(),
+            _ => None,
+        }
+    }
+    pub fn approx_eq(&self, o: &Poly) -> bool {
+        let d = self.add(&o.scale(-1.0));
+        d.0.values().all(|v| v.abs() < 1e-6)
+    }
+    pub fn is_zero(&self) -> bool {
+        self.0.values().all(|v| v.abs() < 1e-12)
+    }
+    pub fn render(&self) -> String {
+        if self.0.is_empty() {
+            return "0".into();
+        }
+        self.0
+            .iter()
+            .map(|(k, v)| {
+                if k.is_empty() {
+                    format!("{}", round(*v))
+                } else if (*v - 1.0).abs() < 1e-12 {
+                    k.join("·")
+                } else {
+                    format!("{}·{}", round(*v), k.join("·"))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+}
+
+fn round(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+/// The scalar a node stands for, as a polynomial, when it is made of numbers and symbols.
+pub fn scalar_poly(g: &Graph, n: NodeId) -> Option<Poly> {
+    match g.op(n) {
+        Op::Const(c) => Some(Poly::constant(*c)),
+        Op::Symbol(s) => Some(Poly::symbol(s)),
+        Op::Neg(x) => scalar_poly(g, *x).map(|p| p.scale(-1.0)),
+        Op::Bin(op, x, y) => {
+            let (a, b) = (scalar_poly(g, *x)?, scalar_poly(g, *y)?);
+            match op {
+                BinOp::Add => Some(a.add(&b)),
+                BinOp::Sub => Some(a.add(&b.scale(-1.0))),
+                BinOp::Mul => Some(a.mul(&b)),
+                BinOp::Div => match b.as_const() {
+                    Some(c) if c != 0.0 => Some(a.scale(1.0 / c)),
+                    _ => Some(a.mul(&Poly::symbol(&format!("1/({})", b.render())))),
+                },
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+// ---- loss terms ----
+
+#[derive(Clone, Debug)]
+pub struct Term {
+    pub node: NodeId,
+    pub weight: Poly,
+}
+
+/// The loss as a weighted sum of terms. Sums, differences, scaling by numbers or
+/// symbols, `mean`/`sum` over a stack of losses, and functions of the answer that
+/// combine several terms are looked through; a function of the answer that computes
+/// one term (`D`, `H`) is itself the term.
+pub fn terms(a: &Analysis, root: NodeId) -> Vec<Term> {
+    let mut out = Vec::new();
+    collect_terms(a, root, Poly::constant(1.0), &mut out, 0);
+    out
+}
+
+fn collect_terms(a: &Analysis, n: NodeId, w: Poly, out: &mut Vec<Term>, depth: usize) {
+    let g = &a.graph;
+    if depth > 200 {
+        out.push(Term { node: n, weight: w });
+        return;
+    }
+    let d = depth + 1;
+    match g.op(n) {
+        Op::Bin(BinOp::Add, x, y) => {
+            collect_terms(a, *x, w.clone(), out, d);
+            collect_terms(a, *y, w, out, d);
+        }
+        Op::Bin(BinOp::Sub, x, y) => {
+            collect_terms(a, *x, w.clone(), out, d);
+            collect_terms(a, *y, w.scale(-1.0), out, d);
+        }
+        Op::Bin(BinOp::Mul, x, y) => match (scalar_poly(g, *x), scalar_poly(g, *y)) {
+            (Some(p), _) => collect_terms(a, *y, w.mul(&p), out, d),
+            (_, Some(p)) => collect_terms(a, *x, w.mul(&p), out, d),
+            _ => out.push(Term { node: n, weight: w }),
+        },
+        Op::Bin(BinOp::Div, x, y) => match scalar_poly(g, *y) {
+            Some(p) => {
+                let inv = match p.as_const() {
+                    Some(c) if c != 0.0 => Poly::constant(1.0 / c),
+                    _ => Poly::symbol(&format!("1/({})", p.render())),
+                };
+                collect_terms(a, *x, w.mul(&inv), out, d)
+            }
+            None => out.push(Term { node: n, weight: w }),
+        },
+        Op::Neg(x) => collect_terms(a, *x, w.scale(-1.0), out, d),
+        Op::Const(_) => {}
+        Op::Builtin { name, args, kwargs }
+            if (name == "mean" || name == "sum") && args.len() == 1 && kwargs.is_empty() =>
+        {
+            match g.op(args[0]) {
+                Op::Stack(items) if !items.is_empty() => {
+                    let k = if name == "mean" {
+                        1.0 / items.len() as f64
+                    } else {
+                        1.0
+                    };
+                    for i in items {
+                        collect_terms(a, *i, w.scale(k), out, d);
+                    }
+                }
+                _ => collect_terms(a, args[0], w, out, d),
+            }
+        }
+        Op::Frame { result, .. } => {
+            let mut inner = Vec::new();
+            collect_terms(a, *result, Poly::constant(1.0), &mut inner, d);
+            if inner.len() <= 1 {
+                out.push(Term { node: n, weight: w });
+            } else {
+                for t in inner {
+                    out.push(Term {
+                        node: t.node,
+                        weight: w.mul(&t.weight),
+                    });
+                }
+            }
+        }
+        _ => out.push(Term { node: n, weight: w }),
+    }
+}
+
+const LOSS_BUILTINS: &[&str] = &[
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "nll_loss",
+    "kl_div",
+    "cosine_similarity",
+    "cosine_embedding_loss",
+];
+
+pub fn is_loss_builtin(name: &str) -> bool {
+    LOSS_BUILTINS.contains(&name)
+}
+
+/// The tensors a loss term compares: the arguments of the loss function.
+pub fn term_args(a: &Analysis, roles: &Roles, t: NodeId) -> Vec<NodeId> {
+    match a.graph.op(t) {
+        Op::Frame { args, .. } => args.clone(),
+        Op::Builtin { name, args, kwargs } if is_loss_builtin(name) => args
+            .iter()
+            .copied()
+            .chain(
+                kwargs
+                    .iter()
+                    .filter(|(k, _)| k == "target" || k == "input")
+                    .map(|(_, v)| *v),
+            )
+            .collect(),
+        Op::Apply { module, args, .. }
+            if roles.module_is(a, *module, "loss") || a.modules[*module].builtin.is_some() =>
+        {
+            args.clone()
+        }
+        _ => vec![t],
+    }
+}
+
+/// The name of the function a term applies (`D`, `negative_cosine`, `mse_loss`).
+pub fn term_function(a: &Analysis, t: NodeId) -> Option<String> {
+    match a.graph.op(t) {
+        Op::Frame { func, .. } => Some(func.clone()),
+        Op::Builtin { name, .. } => Some(name.clone()),
+        Op::Apply { module, .. } => Some(a.module_name(*module)),
+        _ => None,
+    }
+}
+
+// ---- provenance ----
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ViewKey {
+    /// An augmentation call on a batch.
+    Aug(NodeId),
+    /// One element of what the loader yields (`for x1, x2 in loader`, `batch['A']`).
+    Part(NodeId, String),
+    /// The batch itself, unaugmented.
+    Whole(NodeId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Token {
+    Cls,
+    Patch,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Desc {
+    pub view: Option<ViewKey>,
+    /// Networks applied on the way from the data to this tensor, outermost first.
+    pub chain: Vec<ModId>,
+    pub apps: Vec<NodeId>,
+    /// The input was masked, or the network was given a mask.
+    pub masked: bool,
+    /// Restricted to masked tokens by indexing.
+    pub masked_select: bool,
+    pub token: Option<Token>,
+    pub detached: bool,
+    pub names: Vec<String>,
+    /// The loader's data node.
+    pub data: Option<NodeId>,
+}
+
+impl Desc {
+    pub fn has_module(&self, m: ModId) -> bool {
+        self.chain.contains(&m)
+    }
+}
+
+/// A module used like an augmentation: named like one, or an undefined callable applied
+/// straight to a batch that is not named like a network and is not trained.
+pub fn is_view_maker(a: &Analysis, roles: &Roles, m: ModId) -> bool {
+    if roles.module_is(a, m, "augmentation") {
+        return true;
+    }
+    false
+}
+
+pub fn is_mask_maker(a: &Analysis, roles: &Roles, m: ModId) -> bool {
+    roles.module_is(a, m, "mask") && !NETWORK_ROLES.iter().any(|r| roles.module_is(a, m, r))
+}
+
+fn token_of_names(names: &[String]) -> Option<Token> {
+    for n in names {
+        let t = tokens(n);
+        if t.iter().any(|w| w == "cls" || w == "class" || w == "clase") {
+            return Some(Token::Cls);
+        }
+        if t.iter().any(|w| {
+            w.starts_with("patch")
+                || w == "parches"
+                || w == "tokens" && !t.contains(&"cls".to_string())
+        }) {
+            return Some(Token::Patch);
+        }
+    }
+    None
+}
+
+fn names_say_masked(names: &[String]) -> bool {
+    names.iter().any(|n| {
+        let f = fold(n);
+        (f.contains("mask") && !f.contains("unmask") && f != "mask" && f != "masks")
+            || f.ends_with("hat")
+            || n.contains('\u{302}')
+            || f.contains('\u{fb}')
+    })
+}
+
+/// Where a tensor comes from: its view, the networks on the way, masking and token kind.
+pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
+    let g = &a.graph;
+    let mut d = Desc::default();
+    let mut cur = n;
+    for _ in 0..400 {
+        let node = g.node(cur);
+        d.names.extend(node.names.iter().cloned());
+        if d.token.is_none() {
+            d.token = token_of_names(&node.names);
+        }
+        match &node.op {
+            Op::Apply {
+                module,
+                args,
+                kwargs,
+            } => {
+                let m = *module;
+                if kwargs
+                    .iter()
+                    .any(|(k, v)| k.contains("mask") && !matches!(g.op(*v), Op::Const(_)))
+                {
+                    d.masked = true;
+                }
+                if is_mask_maker(a, roles, m) {
+                    d.masked = true;
+                } else if is_view_maker(a, roles, m) {
+                    if d.view.is_none() {
+                        d.view = Some(ViewKey::Aug(cur));
+                    }
+                    d.data = args.first().and_then(|x| find_data(g, *x));
+                    return d;
+                } else {
+                    d.chain.push(m);
+                    d.apps.push(cur);
+                }
+                match args.first() {
+                    Some(x) => cur = *x,
+                    None => return d,
+                }
+            }
+            Op::Part { of, key, arity } => {
+                if let Op::Data { .. } = g.op(*of) {
+                    let k = match key {
+                        PartKey::Index(i) => i.to_string(),
+                        PartKey::Key(s) => s.clone(),
+                    };
+                    d.view = Some(ViewKey::Part(*of, k));
+                    d.data = Some(*of);
+                    return d;
+                }
+                if let Op::Apply { module, args, .. } = g.op(*of)
+                    && is_mask_maker(a, roles, *module)
+                {
+                    // `view, masked_view, mask = make_masked_views(x)`: one view, masked or not by name.
+                    if names_say_masked(&node.names) {
+                        d.masked = true;
+                    }
+                    match args.first() {
+                        Some(x) => cur = *x,
+                        None => return d,
+                    }
+                    continue;
+                }
+                if d.token.is_none()
+                    && *arity == Some(2)
+                    && let PartKey::Index(i) = key
+                {
+                    d.token = Some(if *i == 0 { Token::Cls } else { Token::Patch });
+                }
+                cur = *of;
+            }
+            Op::Select { of, kind } => {
+                match kind {
+                    SelectKind::Masked => d.masked_select = true,
+                    SelectKind::Cls => d.token = d.token.or(Some(Token::Cls)),
+                    SelectKind::Patches => d.token = d.token.or(Some(Token::Patch)),
+                    SelectKind::Other => {}
+                }
+                cur = *of;
+            }
+            Op::Detach(x) => {
+                d.detached = true;
+                cur = *x;
+            }
+            Op::Frame { result, .. } => cur = *result,
+            Op::Builtin { args, .. } => match args.first() {
+                Some(x) => cur = *x,
+                None => return d,
+            },
+            Op::Bin(_, x, y) => cur = if g.is_scalar(*x) { *y } else { *x },
+            Op::Neg(x) => cur = *x,
+            Op::Data { .. } => {
+                if names_say_masked(&node.names) {
+                    d.masked = true;
+                }
+                if d.view.is_none() {
+                    d.view = Some(ViewKey::Whole(cur));
+                }
+                d.data = Some(cur);
+                return d;
+            }
+            _ => return d,
+        }
+    }
+    d
+}
+
+fn find_data(g: &Graph, n: NodeId) -> Option<NodeId> {
+    let mut cur = n;
+    for _ in 0..100 {
+        match g.op(cur) {
+            Op::Data { .. } => return Some(cur),
+            _ => cur = *g.inputs(cur).first()?,
+        }
+    }
+    None
+}
+
+// ---- labels ----
+
+/// What a target tensor means: 1 for "real" (ones, `real_label`, `True`), 0 for "fake".
+pub fn label(a: &Analysis, n: NodeId) -> Option<f64> {
+    let g = &a.graph;
+    let node = g.node(n);
+    let by_op = match &node.op {
+        Op::Const(c) => Some(*c),
+        Op::Builtin { name, args, .. } => match name.as_str() {
+            "ones_like" | "ones" | "new_ones" => Some(1.0),
+            "zeros_like" | "zeros" | "new_zeros" => Some(0.0),
+            "full_like" | "full" | "new_full" => args.get(1).and_then(|x| label(a, *x)),
+            "tensor" | "fill_" | "expand_as" | "to" => args.first().and_then(|x| label(a, *x)),
+            _ => None,
+        },
+        Op::Bin(BinOp::Mul, x, y) => match (label(a, *x), label(a, *y)) {
+            (Some(p), Some(q)) => Some(p * q),
+            _ => None,
+        },
+        Op::Detach(x) | Op::Frame { result: x, .. } => label(a, *x),
+        _ => None,
+    };
+    by_op.or_else(|| {
+        let names: Vec<String> = match &node.op {
+            Op::Data { source } => std::iter::once(source.clone())
+                .chain(node.names.iter().cloned())
+                .collect(),
+            Op::Symbol(s) => std::iter::once(s.clone())
+                .chain(node.names.iter().cloned())
+                .collect(),
+            _ => node.names.clone(),
+        };
+        names.iter().find_map(|nm| {
+            let t = tokens(nm);
+            let has = |w: &[&str]| t.iter().any(|x| w.contains(&x.as_str()));
+            if has(&[
+                "fake",
+                "false",
+                "zeros",
+                "falso",
+                "falsa",
+                "falsas",
+                "falsos",
+                "generated",
+            ]) {
+                Some(0.0)
+            } else if has(&[
+                "real",
+                "valid",
+                "true",
+                "ones",
+                "reales",
+                "verdadero",
+                "verdaderas",
+            ]) {
+                Some(1.0)
+            } else {
+                None
+            }
+        })
+    })
+}
+
+// ---- parameter updates ----
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParamKey {
+    Module(ModId),
+    Role(String),
+}
+
+/// A parameter update as a linear combination of networks' parameters, when it is one.
+pub fn param_combination(a: &Analysis, n: NodeId) -> Option<BTreeMap<ParamKey, Poly>> {
+    let g = &a.graph;
+    let mut out: BTreeMap<ParamKey, Poly> = BTreeMap::new();
+    fn go(
+        a: &Analysis,
+        g: &Graph,
+        n: NodeId,
+        w: Poly,
+        out: &mut BTreeMap<ParamKey, Poly>,
+        depth: usize,
+    ) -> Option<()> {
+        if depth > 100 {
+            return None;
+        }
+        match g.op(n) {
+            Op::Param(m) => {
+                let e = out.entry(ParamKey::Module(*m)).or_default();
+                *e = e.add(&w);
+            }
+            Op::RoleParam(r) => {
+                let e = out.entry(ParamKey::Role(r.clone())).or_default();
+                *e = e.add(&w);
+            }
+            Op::Detach(x) => go(a, g, *x, w, out, depth + 1)?,
+            Op::Bin(BinOp::Add, x, y) => {
+                go(a, g, *x, w.clone(), out, depth + 1)?;
+                go(a, g, *y, w, out, depth + 1)?;
+            }
+            Op::Bin(BinOp::Sub, x, y) => {
+                go(a, g, *x, w.clone(), out, depth + 1)?;
+                go(a, g, *y, w.scale(-1.0), out, depth + 1)?;
+            }
+            Op::Bin(BinOp::Mul, x, y) => match (scalar_poly(g, *x), scalar_poly(g, *y)) {
+                (Some(p), _) => go(a, g, *y, w.mul(&p), out, depth + 1)?,
+                (_, Some(p)) => go(a, g, *x, w.mul(&p), out, depth + 1)?,
+                _ => return None,
+            },
+            Op::Neg(x) => go(a, g, *x, w.scale(-1.0), out, depth + 1)?,
+            _ => return None,
+        }
+        Some(())
+    }
+    go(a, g, n, Poly::constant(1.0), &mut out, 0)?;
+    out.retain(|_, p| !p.is_zero());
+    Some(out)
+}
+
+/// Modules grouped by whether one was deep-copied from the other.
+pub fn copies(a: &Analysis) -> HashMap<ModId, ModId> {
+    a.modules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| m.copied_from.map(|s| (i, s)))
+        .collect()
+}

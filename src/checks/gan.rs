@@ -1,0 +1,241 @@
+//! GAN structure shared by the CycleGAN checks: every loss term classified as a
+//! discriminator judgement (which discriminator, which domain, real or generated image,
+//! which target) or a cycle reconstruction, and every backward tied to the optimizers it
+//! drives.
+
+use super::common::*;
+use crate::analysis::EventKind;
+use crate::analysis::facts::*;
+use crate::analysis::graph::*;
+use crate::ir::Span;
+
+#[derive(Clone, Debug)]
+pub struct GanTerm {
+    pub node: NodeId,
+    pub span: Span,
+    pub backward: usize,
+    pub disc: ModId,
+    pub disc_app: NodeId,
+    pub disc_domain: Option<Dom>,
+    pub image_domain: Option<Dom>,
+    /// The discriminator judges a generated image.
+    pub on_fake: bool,
+    pub real_target: bool,
+    pub fake_target: bool,
+    /// The backward of this term drives the generators' optimizer.
+    pub for_generators: bool,
+    /// Gradient from this term reaches a generator.
+    pub reaches_generator: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct CycleTerm {
+    pub span: Span,
+    pub weight: Poly,
+    pub backward: usize,
+    pub domain: Option<Dom>,
+    /// The reconstruction is compared with the very batch it was made from.
+    pub compares_input: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptKind {
+    Generators,
+    Discriminators,
+    Both,
+    Unknown,
+}
+
+pub fn opt_kind(ctx: &Ctx, o: OptId) -> OptKind {
+    let info = &ctx.a.optimizers[o];
+    match &info.params {
+        Some(ps) if !ps.is_empty() => {
+            let g = ps.iter().any(|p| ctx.is_generator(*p));
+            let d = ps.iter().any(|p| ctx.is_discriminator(*p));
+            match (g, d) {
+                (true, true) => OptKind::Both,
+                (true, false) => OptKind::Generators,
+                (false, true) => OptKind::Discriminators,
+                _ => OptKind::Unknown,
+            }
+        }
+        _ => {
+            let bare: String = fold(&info.name)
+                .replace("optimizer", "")
+                .replace("optim", "")
+                .replace("opt", "")
+                .replace('_', "");
+            if bare.starts_with('g') {
+                OptKind::Generators
+            } else if bare.starts_with('d') {
+                OptKind::Discriminators
+            } else {
+                OptKind::Unknown
+            }
+        }
+    }
+}
+
+/// For each backward of the loop (by index), the kinds of the optimizers stepped after
+/// it and before the next backward.
+pub fn backward_drives(ctx: &Ctx) -> Vec<Vec<OptKind>> {
+    let events = ctx.a.loop_events();
+    let mut out: Vec<Vec<OptKind>> = Vec::new();
+    for e in &events {
+        match &e.kind {
+            EventKind::Backward { .. } => out.push(Vec::new()),
+            EventKind::Step { opt } => {
+                if let Some(last) = out.last_mut() {
+                    last.push(opt_kind(ctx, *opt));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
+    let drives = backward_drives(ctx);
+    let loss_terms = ctx.loss_terms();
+    let cycles = cycle_terms_from(ctx, &loss_terms);
+    let mut out = Vec::new();
+    for t in &loss_terms {
+        let Some((disc, app, input)) = t.args.iter().find_map(|a| ctx.disc_app(*a)) else {
+            continue;
+        };
+        let label_arg = t.args.iter().find(|a| ctx.disc_app(**a).is_none()).copied();
+        let (real_target, fake_target) = match label_arg.and_then(|l| label(ctx.a, l)) {
+            Some(v) => (v > 0.5, v <= 0.5),
+            None if label_arg.is_none() => {
+                // A Wasserstein term: the sign of its weight says which way it pushes.
+                let neg = t.weight.as_const().is_some_and(|c| c < 0.0);
+                (neg, !neg)
+            }
+            None => (false, false),
+        };
+        let (gens, _) = ctx.generator_chain(input);
+        let reaches = grad_targets(ctx.a, t.node)
+            .iter()
+            .any(|(m, _)| ctx.is_generator(*m));
+        let drive = drives.get(t.backward).cloned().unwrap_or_default();
+        let has_cycle = cycles.iter().any(|c| c.backward == t.backward);
+        let for_generators = drive
+            .iter()
+            .any(|k| matches!(k, OptKind::Generators | OptKind::Both))
+            || (drive.is_empty() && (has_cycle || (!gens.is_empty() && real_target)));
+        out.push(GanTerm {
+            node: t.node,
+            span: ctx.span(t.node),
+            backward: t.backward,
+            disc,
+            disc_app: app,
+            disc_domain: ctx.disc_domain(disc),
+            image_domain: ctx.image_domain(input),
+            on_fake: !gens.is_empty(),
+            real_target,
+            fake_target,
+            for_generators,
+            reaches_generator: reaches,
+        });
+    }
+    out
+}
+
+pub fn cycle_terms(ctx: &Ctx) -> Vec<CycleTerm> {
+    cycle_terms_from(ctx, &ctx.loss_terms())
+}
+
+fn cycle_terms_from(ctx: &Ctx, loss_terms: &[LossTerm]) -> Vec<CycleTerm> {
+    let mut out = Vec::new();
+    for t in loss_terms {
+        if t.args.len() < 2 || t.args.iter().any(|a| ctx.disc_app(*a).is_some()) {
+            continue;
+        }
+        let chains: Vec<_> = t.args.iter().map(|a| ctx.generator_chain(*a)).collect();
+        let Some(rec_i) = chains
+            .iter()
+            .position(|(g, src)| g.len() >= 2 && src.is_some())
+        else {
+            continue;
+        };
+        let other = chains
+            .iter()
+            .enumerate()
+            .find(|(i, _)| *i != rec_i)
+            .map(|(_, c)| c.clone());
+        let Some((other_gens, other_src)) = other else {
+            continue;
+        };
+        let rec_src = chains[rec_i].1;
+        let compares_input =
+            other_gens.is_empty() && other_src.is_some() && same_batch(ctx, rec_src, other_src);
+        out.push(CycleTerm {
+            span: ctx.span(t.node),
+            weight: t.weight.clone(),
+            backward: t.backward,
+            domain: rec_src.and_then(|s| ctx.image_domain(s)),
+            compares_input,
+        });
+    }
+    out
+}
+
+fn same_batch(ctx: &Ctx, a: Option<NodeId>, b: Option<NodeId>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) if x == y => true,
+        (Some(x), Some(y)) => {
+            let key = |n: NodeId| match ctx.a.graph.op(n) {
+                Op::Part { of, key, .. } => Some((*of, key.clone())),
+                _ => None,
+            };
+            key(x).is_some() && key(x) == key(y)
+                || ctx.image_domain(x).is_some()
+                    && ctx.image_domain(x) == ctx.image_domain(y)
+                    && key(x).is_none()
+                    && key(y).is_none()
+                    && names_overlap(ctx, x, y)
+        }
+        _ => false,
+    }
+}
+
+fn names_overlap(ctx: &Ctx, x: NodeId, y: NodeId) -> bool {
+    let nx = &ctx.a.graph.node(x).names;
+    let ny = &ctx.a.graph.node(y).names;
+    nx.iter().any(|n| ny.contains(n))
+}
+
+/// The spans of the losses that train the generators (where a missing term belongs).
+pub fn generator_loss_spans(ctx: &Ctx) -> Vec<Span> {
+    let drives = backward_drives(ctx);
+    let backs = ctx.backwards();
+    let mut spans: Vec<Span> = backs
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| {
+            drives.get(*k).is_some_and(|d| {
+                d.iter()
+                    .any(|x| matches!(x, OptKind::Generators | OptKind::Both))
+            })
+        })
+        .map(|(_, (_, loss, _))| ctx.span(*loss))
+        .collect();
+    if spans.is_empty() {
+        spans = backs
+            .iter()
+            .take(1)
+            .map(|(_, loss, _)| ctx.span(*loss))
+            .collect();
+    }
+    spans
+}
+
+/// The spans of the losses that train the discriminators.
+pub fn discriminator_loss_spans(ctx: &Ctx) -> Vec<Span> {
+    terms(ctx)
+        .iter()
+        .filter(|t| !t.for_generators)
+        .map(|t| t.span)
+        .collect()
+}

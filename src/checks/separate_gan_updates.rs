@@ -1,0 +1,118 @@
+//! # separate_gan_updates
+//!
+//! ## What it does
+//! Checks that the generators' loss is back-propagated and the generators' optimizer
+//! stepped, the discriminators' loss(es) back-propagated and their optimizer(s) stepped,
+//! and that neither step is driven by the other's loss: a joint
+//! `(loss_G + loss_D).backward()` followed by both steps fails, and so does a
+//! discriminators' step of an optimizer that holds the generators. Each step is paired
+//! with the backward calls since the previous step.
+//!
+//! ## Why it matters
+//! GAN training alternates two opposed objectives; mixing them trains each network
+//! partly towards the other's goal.
+//!
+//! ## Example
+//! ```python
+//! (loss_G + loss_D).backward()
+//! opt_G.step(); opt_D.step()     # fails: one joint backward drives both
+//! ```
+
+use super::common::*;
+use super::gan::{self, OptKind};
+use crate::analysis::EventKind;
+use crate::msg::Msg;
+
+pub fn run(ctx: &Ctx) -> Outcome {
+    let events = ctx.a.loop_events();
+    let terms = gan::terms(ctx);
+    let cycles = gan::cycle_terms(ctx);
+    let backs = ctx.backwards();
+    // What each backward carries: generator terms (adversarial on fakes with the real
+    // target, or cycles) and discriminator terms.
+    let carries = |k: usize| {
+        let g = terms
+            .iter()
+            .any(|t| t.backward == k && t.on_fake && t.real_target)
+            || cycles.iter().any(|c| c.backward == k);
+        let d = terms
+            .iter()
+            .any(|t| t.backward == k && (!t.on_fake || t.fake_target));
+        (g, d)
+    };
+    let mut g_stepped = false;
+    let mut wrong = Vec::new();
+    let mut pending: Vec<usize> = Vec::new();
+    let mut last_block: Vec<usize> = Vec::new();
+    let mut back_k = 0;
+    for e in &events {
+        match &e.kind {
+            EventKind::Backward { .. } => {
+                pending.push(back_k);
+                back_k += 1;
+            }
+            EventKind::Step { opt } => {
+                let block = if pending.is_empty() {
+                    last_block.clone()
+                } else {
+                    std::mem::take(&mut pending)
+                };
+                last_block = block.clone();
+                let (g, d) = block.iter().fold((false, false), |(g, d), k| {
+                    let (g2, d2) = carries(*k);
+                    (g || g2, d || d2)
+                });
+                match gan::opt_kind(ctx, *opt) {
+                    OptKind::Generators | OptKind::Unknown if g && !d => g_stepped = true,
+                    OptKind::Generators if d => wrong.push(e.span),
+                    OptKind::Discriminators if g => wrong.push(e.span),
+                    OptKind::Both => wrong.push(e.span),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    if !wrong.is_empty() {
+        let joint = backs
+            .iter()
+            .enumerate()
+            .any(|(k, _)| carries(k) == (true, true));
+        let mut spans = wrong;
+        if joint {
+            spans.extend(
+                backs
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| carries(*k) == (true, true))
+                    .map(|(_, (_, _, s))| *s),
+            );
+        }
+        return Outcome::fail(
+            Msg::new(
+                "an optimizer step is driven by the other network's loss: back-propagate and step generators and discriminators separately",
+                "un paso del optimizador lo impulsa la pérdida de la otra red: retropropaga y actualiza generadores y discriminadores por separado",
+            ),
+            spans,
+        );
+    }
+    if !g_stepped {
+        let spans = backs
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| carries(*k).0)
+            .map(|(_, (_, _, s))| *s)
+            .collect();
+        return Outcome::fail(
+            Msg::new(
+                "the generators' optimizer is never stepped after their loss",
+                "el optimizador de los generadores nunca se actualiza tras su pérdida",
+            ),
+            spans,
+        );
+    }
+    Outcome::pass(Msg::new(
+        "generators and discriminators are updated separately, each by its own loss",
+        "generadores y discriminadores se actualizan por separado, cada uno con su pérdida",
+    ))
+}

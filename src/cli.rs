@@ -1,0 +1,294 @@
+//! The command line (see `shared/spec/cli.md`). Exit codes: 0 graded, 1 a score below
+//! `--fail-under` or a changed fixture, 2 a usage error, an unreadable answer or an
+//! invalid rubric.
+
+use crate::msg::Lang;
+use crate::{checks, fixtures, grade, lints, report, rubric, source};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "pseudograde",
+    version,
+    about = "Grade pseudocode answers to deep-learning code questions against a rubric"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+    Gradescope,
+    Sarif,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Grade answers against a rubric.
+    Check {
+        #[arg(long)]
+        rubric: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Confirm the verdicts by running the answer on toy tensors (needs the `exec` feature).
+        #[arg(long)]
+        exec: bool,
+        #[arg(long, value_enum, default_value = "en")]
+        lang: Lang,
+        /// Exit with status 1 when a score is below this.
+        #[arg(long)]
+        fail_under: Option<f64>,
+        /// Answer files; `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// Run the fixtures of rubrics and compare their outcomes with the expectations.
+    Test {
+        /// Fixture folders (default: `fixtures`).
+        paths: Vec<PathBuf>,
+        /// Accept the current outcomes as the expectations.
+        #[arg(long)]
+        bless: bool,
+        /// Only this rubric's fixtures.
+        #[arg(long)]
+        rubric: Option<String>,
+        /// Only fixtures whose name contains this.
+        #[arg(long)]
+        filter: Option<String>,
+    },
+    /// List, show or validate rubrics.
+    Rubrics {
+        #[command(subcommand)]
+        action: Option<RubricsAction>,
+    },
+    /// Print the documentation of a check kind, a rubric rule or a lint.
+    Explain { id: Option<String> },
+}
+
+#[derive(Subcommand)]
+enum RubricsAction {
+    List,
+    Show { id: String },
+    Validate { path: String },
+}
+
+fn fail(msg: impl std::fmt::Display) -> i32 {
+    eprintln!("pseudograde: {msg}");
+    2
+}
+
+/// Runs the command line and returns the exit status.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check {
+            rubric,
+            format,
+            exec,
+            lang,
+            fail_under,
+            files,
+        } => check(&rubric, format, exec, lang, fail_under, &files),
+        Command::Test {
+            paths,
+            bless,
+            rubric,
+            filter,
+        } => test(paths, bless, rubric.as_deref(), filter.as_deref()),
+        Command::Rubrics { action } => rubrics(action.unwrap_or(RubricsAction::List)),
+        Command::Explain { id } => explain(id.as_deref()),
+    }
+}
+
+fn load_rubric(id: &str) -> Result<rubric::Rubric, i32> {
+    rubric::resolve(id).map_err(|errs| {
+        for e in &errs {
+            eprintln!("pseudograde: invalid rubric: {e}");
+        }
+        2
+    })
+}
+
+fn check(
+    rubric_id: &str,
+    format: Format,
+    exec: bool,
+    lang: Lang,
+    fail_under: Option<f64>,
+    files: &[String],
+) -> i32 {
+    if exec {
+        return fail(
+            "`--exec` needs a build with the `exec` feature: run `scripts/setup-libtorch.sh`, then `cargo build --release --features exec`",
+        );
+    }
+    if format == Format::Sarif {
+        return fail("`--format sarif` is not available yet; use `text`, `json` or `gradescope`");
+    }
+    let rubric = match load_rubric(rubric_id) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let mut reports = Vec::new();
+    for f in files {
+        match source::read(f) {
+            Ok(text) => reports.push(grade::grade(f, &text, &rubric)),
+            Err(e) => return fail(format!("{f}: {e}")),
+        }
+    }
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let out = match format {
+        Format::Json | Format::Gradescope => {
+            let render = |r: &grade::Report| {
+                if format == Format::Json {
+                    report::json(r, lang)
+                } else {
+                    report::gradescope(r, lang)
+                }
+            };
+            let value = if reports.len() == 1 {
+                render(&reports[0])
+            } else {
+                serde_json::Value::Array(reports.iter().map(render).collect())
+            };
+            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+        }
+        _ => reports
+            .iter()
+            .map(|r| report::text(r, lang, color))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error.
+    if let Err(e) = stdout.write_all(out.as_bytes())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return fail(e);
+    }
+    match fail_under {
+        Some(min) if reports.iter().any(|r| r.score < min) => 1,
+        _ => 0,
+    }
+}
+
+fn test(paths: Vec<PathBuf>, bless: bool, rubric: Option<&str>, filter: Option<&str>) -> i32 {
+    let roots = if paths.is_empty() {
+        vec![PathBuf::from("fixtures")]
+    } else {
+        paths
+    };
+    if let Some(missing) = roots.iter().find(|p| !p.exists()) {
+        return fail(format!("{}: no such folder", missing.display()));
+    }
+    let s = fixtures::run_all(&roots, rubric, filter, bless);
+    for l in &s.lines {
+        println!("{l}");
+    }
+    println!("\n{} passed, {} failed", s.ok, s.changed + s.new + s.errors);
+    if s.errors > 0 {
+        2
+    } else if (s.changed + s.new) > 0 && !bless {
+        1
+    } else {
+        0
+    }
+}
+
+fn rubrics(action: RubricsAction) -> i32 {
+    match action {
+        RubricsAction::List => {
+            for (id, text) in rubric::BUILTIN {
+                match rubric::load(id, text) {
+                    Ok(r) => println!(
+                        "{id:10} {} ({} points, {} rules)",
+                        r.title.en,
+                        r.total,
+                        r.rules.len()
+                    ),
+                    Err(_) => println!("{id:10} (invalid)"),
+                }
+            }
+            0
+        }
+        RubricsAction::Show { id } => match load_rubric(&id) {
+            Ok(r) => {
+                println!("{} — {} / {}", r.id, r.title.en, r.title.es);
+                for rule in &r.rules {
+                    println!(
+                        "  {:24} {:>5}  check {}  {}",
+                        rule.id, rule.points, rule.check.id, rule.title.en
+                    );
+                }
+                println!("  lints: {}", r.lints.join(", "));
+                0
+            }
+            Err(c) => c,
+        },
+        RubricsAction::Validate { path } => match load_rubric(&path) {
+            Ok(r) => {
+                println!(
+                    "{path}: valid rubric `{}` ({} rules, {} points)",
+                    r.id,
+                    r.rules.len(),
+                    r.total
+                );
+                0
+            }
+            Err(c) => c,
+        },
+    }
+}
+
+fn explain(id: Option<&str>) -> i32 {
+    let Some(id) = id else {
+        println!("check kinds:");
+        for c in checks::CHECKS {
+            println!("  {}", c.id);
+        }
+        println!("lints:");
+        for l in lints::all_names() {
+            println!("  {l}");
+        }
+        return 0;
+    };
+    if let Some(c) = checks::find(id) {
+        print!("{}", c.doc());
+        return 0;
+    }
+    if let Some(l) = lints::find(id) {
+        print!("{}", l.doc());
+        return 0;
+    }
+    if let Some(d) = lints::extra_doc(id) {
+        print!("{d}");
+        return 0;
+    }
+    for (rid, text) in rubric::BUILTIN {
+        if let Ok(r) = rubric::load(rid, text)
+            && let Some(rule) = r.rules.iter().find(|x| x.id == id)
+        {
+            println!(
+                "rule `{}` of rubric `{rid}` ({} points) is judged by the check `{}`:\n",
+                rule.id, rule.points, rule.check.id
+            );
+            print!("{}", rule.check.doc());
+            return 0;
+        }
+    }
+    fail(format!(
+        "no check, rule or lint is called `{id}`; `pseudograde explain` lists them"
+    ))
+}

@@ -1,0 +1,159 @@
+//! The pipeline for one answer: normalize → parse → lower → analyse → score, producing a
+//! [`Report`] that the report formats render.
+
+use crate::analysis;
+use crate::checks::common::{Ctx, Outcome};
+use crate::ir::Span;
+use crate::lints::{self, Finding, Severity};
+use crate::msg::Msg;
+use crate::normalize::{self, Change};
+use crate::rubric::Rubric;
+use crate::syntax;
+
+pub struct RuleResult {
+    pub id: String,
+    pub title: Msg,
+    pub passed: bool,
+    pub points: f64,
+    pub max_points: f64,
+    pub feedback: Msg,
+    pub detail: Option<Msg>,
+    pub notes: Vec<Msg>,
+    pub evidence: Vec<Span>,
+}
+
+pub struct Report {
+    pub file: String,
+    pub rubric: String,
+    pub score: f64,
+    pub max_score: f64,
+    pub rules: Vec<RuleResult>,
+    pub lints: Vec<Finding>,
+    pub error_nodes: usize,
+    pub normalizations: Vec<Change>,
+    /// The answer's lines as given, for evidence texts and snippets.
+    pub lines: Vec<String>,
+    /// Limits that cut the analysis short (nesting, budget), said in the report.
+    pub limits: Vec<Msg>,
+}
+
+impl Report {
+    pub fn line_text(&self, line: u32) -> &str {
+        self.lines
+            .get((line as usize).wrapping_sub(1))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
+
+/// Grades one answer against a rubric.
+pub fn grade(file: &str, text: &str, rubric: &Rubric) -> Report {
+    let mut norm = normalize::normalize(text);
+    let parsed = syntax::parse(&mut norm);
+    let analysis = analysis::analyse(&parsed.body);
+    let empty = toml::Table::new();
+    let mut rules = Vec::new();
+    let mut score = 0.0;
+    for rule in &rubric.rules {
+        let ctx = Ctx {
+            a: &analysis,
+            roles: &rubric.roles,
+            params: &rule.params,
+        };
+        let Outcome {
+            passed,
+            evidence,
+            detail,
+            notes,
+        } = (rule.check.run)(&ctx);
+        let points = if passed { rule.points } else { 0.0 };
+        score += points;
+        rules.push(RuleResult {
+            id: rule.id.clone(),
+            title: rule.title.clone(),
+            passed,
+            points,
+            max_points: rule.points,
+            feedback: if passed {
+                rule.pass.clone()
+            } else {
+                rule.fail.clone()
+            },
+            detail,
+            notes,
+            evidence,
+        });
+    }
+    let ctx = Ctx {
+        a: &analysis,
+        roles: &rubric.roles,
+        params: &empty,
+    };
+    let mut findings = Vec::new();
+    for name in &rubric.lints {
+        let produced: Vec<(Msg, Msg, Span)> = match name.as_str() {
+            "undefined-name" => lints::undefined_name::run(&analysis, &rubric.roles, &rubric.known),
+            "unparsed-line" => lints::unparsed_line::run(&norm),
+            other => match lints::find(other) {
+                Some(l) => (l.run)(&ctx),
+                None => Vec::new(),
+            },
+        };
+        let severity = lints::find(name).map_or(Severity::Info, |l| l.severity);
+        let static_name = lints::all_names()
+            .into_iter()
+            .find(|n| n == name)
+            .unwrap_or("unknown");
+        findings.extend(produced.into_iter().map(|(message, help, span)| Finding {
+            name: static_name,
+            severity,
+            message,
+            help,
+            span,
+        }));
+    }
+    findings.sort_by_key(|f| (f.span.line, f.span.col));
+    let mut limits = Vec::new();
+    if parsed.too_deep {
+        limits.push(Msg::new(
+            format!(
+                "code nested deeper than {} levels was not analysed",
+                syntax::MAX_DEPTH
+            ),
+            format!(
+                "el código anidado a más de {} niveles no se analizó",
+                syntax::MAX_DEPTH
+            ),
+        ));
+    }
+    if analysis.budget_exceeded {
+        limits.push(Msg::new(
+            "the analysis stopped at its step budget; later code was not analysed",
+            "el análisis se detuvo en su límite de pasos; el código posterior no se analizó",
+        ));
+    }
+    if analysis.recursion_limited {
+        limits.push(Msg::new(
+            "calls nested too deeply were not followed",
+            "las llamadas anidadas demasiado no se siguieron",
+        ));
+    }
+    let mut normalizations = norm.changes.clone();
+    normalizations.extend(analysis.fuzzy_notes.iter().map(|(line, from, to)| Change {
+        line: *line,
+        from: from.clone(),
+        to: to.clone(),
+    }));
+    Report {
+        file: file.to_string(),
+        rubric: rubric.id.clone(),
+        score: (score * 1e6).round() / 1e6,
+        max_score: rubric.total,
+        rules,
+        lints: findings,
+        error_nodes: parsed.error_nodes + norm.unparsed.len(),
+        normalizations,
+        lines: norm.original_lines.clone(),
+        limits,
+    }
+}

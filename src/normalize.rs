@@ -1,0 +1,1006 @@
+//! Turns pseudocode and transcription noise into Python that tree-sitter can read.
+//!
+//! Every edit is recorded (line, original text, replacement) and every character of the
+//! result keeps the column it came from, so that reports point into the file as given.
+//! The number of lines never changes: line `n` of the result is line `n` of the input.
+//! The table of what is rewritten is in `docs/normalization.md`.
+
+use std::collections::{BTreeMap, HashSet};
+
+/// One rewrite, as shown in the JSON report's `parse.normalizations`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Change {
+    pub line: u32,
+    pub from: String,
+    pub to: String,
+}
+
+/// The normalized text and the way back to the original positions.
+#[derive(Debug, Default)]
+pub struct Normalized {
+    pub text: String,
+    /// Per line: index of each character of the normalized line (and one past its end)
+    /// in the original line.
+    col_maps: Vec<Vec<u32>>,
+    pub changes: Vec<Change>,
+    /// Lines read as prose (1-based), with their original text.
+    pub prose: BTreeMap<u32, String>,
+    /// Lines that could not be read as code (filled in by the parser), with their text.
+    pub unparsed: BTreeMap<u32, String>,
+    /// The original lines, for evidence texts and replacements.
+    pub original_lines: Vec<String>,
+}
+
+impl Normalized {
+    /// The 1-based original column of a 0-based character column of the normalized line.
+    pub fn original_col(&self, line0: usize, col0: usize) -> u32 {
+        match self.col_maps.get(line0) {
+            Some(map) => map.get(col0).or(map.last()).copied().unwrap_or(0) + 1,
+            None => col0 as u32 + 1,
+        }
+    }
+
+    /// Replaces a whole line by `replacement` (same indentation kept by the caller),
+    /// mapping every new character to the start of the original line's code.
+    pub fn replace_line(&mut self, line0: usize, replacement: &str) {
+        let mut lines: Vec<String> = self.text.split('\n').map(str::to_string).collect();
+        if line0 >= lines.len() {
+            return;
+        }
+        let indent = replacement.chars().take_while(|c| *c == ' ').count() as u32;
+        let n = replacement.chars().count();
+        self.col_maps[line0] = (0..=n as u32).map(|i| i.min(indent)).collect();
+        lines[line0] = replacement.to_string();
+        self.text = lines.join("\n");
+    }
+}
+
+const PY_KEYWORDS: &[&str] = &[
+    "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
+    "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
+    "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", "True",
+    "False", "None",
+];
+
+/// Method names that handwriting splits or capitalises (`back ward`, `Step`).
+const KNOWN_METHODS: &[&str] = &[
+    "backward",
+    "detach",
+    "zero_grad",
+    "step",
+    "parameters",
+    "item",
+    "data",
+    "mean",
+    "sum",
+    "clone",
+    "norm",
+    "softmax",
+    "argmax",
+    "train",
+    "eval",
+    "update",
+];
+
+const BLOCK_KEYWORDS: &[&str] = &[
+    "for", "while", "if", "elif", "else", "def", "class", "with", "try", "except", "finally",
+];
+
+fn is_ident_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || ('\u{300}'..='\u{36f}').contains(&c)
+}
+
+/// A line being rewritten, with the original column of each character.
+struct LineEdit {
+    chars: Vec<char>,
+    map: Vec<u32>,
+}
+
+impl LineEdit {
+    fn new(line: &str) -> Self {
+        let chars: Vec<char> = line.chars().collect();
+        let map = (0..=chars.len() as u32).collect();
+        LineEdit { chars, map }
+    }
+
+    fn text(&self) -> String {
+        self.chars.iter().collect()
+    }
+
+    fn slice(&self, start: usize, end: usize) -> String {
+        self.chars[start..end].iter().collect()
+    }
+
+    fn replace(&mut self, start: usize, end: usize, new: &str) {
+        let new_chars: Vec<char> = new.chars().collect();
+        let new_map: Vec<u32> = if new_chars.len() == end - start {
+            self.map[start..end].to_vec()
+        } else {
+            let (a, b) = (self.map[start], self.map[end]);
+            (0..new_chars.len() as u32)
+                .map(|i| (a + i).min(b.saturating_sub(1).max(a)))
+                .collect()
+        };
+        self.chars.splice(start..end, new_chars);
+        self.map.splice(start..end, new_map);
+    }
+
+    /// Marks which characters are code: not inside a string literal, not in a comment.
+    fn code_mask(&self) -> Vec<bool> {
+        let mut mask = vec![true; self.chars.len()];
+        let mut quote: Option<char> = None;
+        let mut i = 0;
+        while i < self.chars.len() {
+            let c = self.chars[i];
+            match quote {
+                Some(q) => {
+                    mask[i] = false;
+                    if c == '\\' && i + 1 < self.chars.len() {
+                        mask[i + 1] = false;
+                        i += 1;
+                    } else if c == q {
+                        quote = None;
+                    }
+                }
+                None if c == '"' || c == '\'' => {
+                    mask[i] = false;
+                    quote = Some(c);
+                }
+                None if c == '#' => {
+                    for m in mask.iter_mut().skip(i) {
+                        *m = false;
+                    }
+                    break;
+                }
+                None => {}
+            }
+            i += 1;
+        }
+        mask
+    }
+
+    /// The end of the code part: where a comment starts, trailing spaces excluded.
+    fn code_end(&self) -> usize {
+        let mask = self.code_mask();
+        let mut end = self.chars.len();
+        if let Some(hash) = (0..self.chars.len()).find(|&i| self.chars[i] == '#' && !mask[i]) {
+            // A `#` inside a string is also unmasked; only a `#` that starts a comment ends code.
+            let in_string = self.chars[..hash]
+                .iter()
+                .filter(|c| **c == '"' || **c == '\'')
+                .count()
+                % 2
+                == 1;
+            if !in_string {
+                end = hash;
+            }
+        }
+        while end > 0 && self.chars[end - 1].is_whitespace() {
+            end -= 1;
+        }
+        end
+    }
+
+    fn indent(&self) -> usize {
+        self.chars
+            .iter()
+            .take_while(|c| **c == ' ' || **c == '\t')
+            .count()
+    }
+}
+
+struct Normalizer {
+    changes: Vec<Change>,
+}
+
+impl Normalizer {
+    fn record(&mut self, line0: usize, from: String, to: &str) {
+        if from != to {
+            self.changes.push(Change {
+                line: line0 as u32 + 1,
+                from,
+                to: to.to_string(),
+            });
+        }
+    }
+
+    fn edit(&mut self, line0: usize, ed: &mut LineEdit, start: usize, end: usize, new: &str) {
+        let from = ed.slice(start, end);
+        ed.replace(start, end, new);
+        self.record(line0, from, new);
+    }
+
+    /// LaTeX left over from a transcription: `$...$`, `\hat{u}`, `x_{1}`, `\lambda`.
+    fn latex(&mut self, line0: usize, ed: &mut LineEdit) {
+        const COMMANDS: &[(&str, &str)] = &[
+            ("\\leftarrow", "="),
+            ("\\gets", "="),
+            ("\\cdot", "*"),
+            ("\\times", "*"),
+            ("\\lambda", "λ"),
+            ("\\tau", "τ"),
+            ("\\theta", "θ"),
+            ("\\alpha", "α"),
+            ("\\beta", "β"),
+            ("\\mathcal", ""),
+            ("\\left", ""),
+            ("\\right", ""),
+        ];
+        loop {
+            let mask = ed.code_mask();
+            let text = ed.text();
+            let chars = &ed.chars;
+            // `\hat{X}` and `\tilde{X}` become `X_hat` / `X_tilde`.
+            if let Some(pos) =
+                find_code(&text, &mask, "\\hat{").or_else(|| find_code(&text, &mask, "\\tilde{"))
+            {
+                let kind = if chars[pos + 1] == 'h' {
+                    "hat"
+                } else {
+                    "tilde"
+                };
+                let open = pos + kind.len() + 2;
+                if let Some(close) = (open..chars.len()).find(|&i| chars[i] == '}') {
+                    let inner = ed.slice(open, close);
+                    self.edit(line0, ed, pos, close + 1, &format!("{inner}_{kind}"));
+                    continue;
+                }
+            }
+            if let Some((pos, (cmd, rep))) = COMMANDS
+                .iter()
+                .filter_map(|(c, r)| find_code(&text, &mask, c).map(|p| (p, (*c, *r))))
+                .min_by_key(|(p, _)| *p)
+            {
+                let end = pos + cmd.chars().count();
+                let rep = if rep == "=" || rep == "*" {
+                    format!(" {rep} ")
+                } else {
+                    rep.to_string()
+                };
+                self.edit(line0, ed, pos, end, &rep);
+                continue;
+            }
+            // `x_{1}` and `v^{patch}` become `x_1` and `v_patch`.
+            if let Some(pos) = (0..chars.len().saturating_sub(1)).find(|&i| {
+                mask[i]
+                    && (chars[i] == '_' || chars[i] == '^')
+                    && chars[i + 1] == '{'
+                    && i > 0
+                    && is_ident_char(chars[i - 1])
+            }) {
+                if let Some(close) = (pos + 2..chars.len()).find(|&i| chars[i] == '}') {
+                    let inner: String = ed
+                        .slice(pos + 2, close)
+                        .chars()
+                        .map(|c| if is_ident_char(c) { c } else { '_' })
+                        .collect();
+                    let inner = inner.trim_matches('_').to_string();
+                    self.edit(line0, ed, pos, close + 1, &format!("_{inner}"));
+                    continue;
+                }
+            }
+            // Math delimiters.
+            if let Some(pos) = (0..chars.len()).find(|&i| mask[i] && chars[i] == '$') {
+                let end = if chars.get(pos + 1) == Some(&'$') {
+                    pos + 2
+                } else {
+                    pos + 1
+                };
+                self.edit(line0, ed, pos, end, "");
+                continue;
+            }
+            break;
+        }
+    }
+
+    /// Unicode and pseudocode operators: `←`, `:=`, `−`, `×`, `·`.
+    fn operators(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mut i = 0;
+        while i < ed.chars.len() {
+            let mask = ed.code_mask();
+            if !mask[i] {
+                i += 1;
+                continue;
+            }
+            let c = ed.chars[i];
+            let rep = match c {
+                '←' | '⟵' => Some("="),
+                '−' | '–' | '—' => Some("-"),
+                '×' | '·' | '⋅' | '∗' => Some("*"),
+                '÷' => Some("/"),
+                _ => None,
+            };
+            if let Some(rep) = rep {
+                self.edit(line0, ed, i, i + 1, rep);
+            } else if c == ':'
+                && ed.chars.get(i + 1) == Some(&'=')
+                && top_level_statement_assign(&ed.chars, i)
+            {
+                self.edit(line0, ed, i, i + 2, "=");
+            }
+            i += 1;
+        }
+    }
+
+    /// Spaces around a method name after a dot: `L. backward ()`, `loss_D. back ward()`,
+    /// `super(). init ()`, `optim. Step()`.
+    fn methods(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mut i = 0;
+        while i < ed.chars.len() {
+            let mask = ed.code_mask();
+            if !(mask[i] && ed.chars[i] == '.')
+                || ed.chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())
+            {
+                i += 1;
+                continue;
+            }
+            // Collect up to two words after the dot.
+            let mut j = i + 1;
+            while j < ed.chars.len() && ed.chars[j] == ' ' {
+                j += 1;
+            }
+            let w1s = j;
+            while j < ed.chars.len() && is_ident_char(ed.chars[j]) {
+                j += 1;
+            }
+            let w1 = ed.slice(w1s, j);
+            if w1.is_empty() {
+                i += 1;
+                continue;
+            }
+            let mut k = j;
+            while k < ed.chars.len() && ed.chars[k] == ' ' {
+                k += 1;
+            }
+            let w2s = k;
+            while k < ed.chars.len() && is_ident_char(ed.chars[k]) {
+                k += 1;
+            }
+            let w2 = ed.slice(w2s, k);
+            let mut p = k;
+            while p < ed.chars.len() && ed.chars[p] == ' ' {
+                p += 1;
+            }
+            let joined = format!("{}{}", w1, w2).to_lowercase();
+            if !w2.is_empty()
+                && ed.chars.get(p) == Some(&'(')
+                && KNOWN_METHODS.contains(&joined.as_str())
+            {
+                self.edit(line0, ed, i, p, &format!(".{joined}"));
+            } else if w1 == "init"
+                && ed.chars.get(p.min(j)..).is_some()
+                && next_non_space(&ed.chars, j) == Some('(')
+            {
+                let paren = (j..ed.chars.len())
+                    .find(|&x| ed.chars[x] == '(')
+                    .unwrap_or(j);
+                self.edit(line0, ed, i, paren, ".__init__");
+            } else {
+                let lower = w1.to_lowercase();
+                let fixed = if lower != w1 && KNOWN_METHODS.contains(&lower.as_str()) {
+                    lower
+                } else {
+                    w1.clone()
+                };
+                let paren_after = next_non_space(&ed.chars, j) == Some('(');
+                let gap_before = w1s > i + 1;
+                if gap_before || fixed != w1 || (paren_after && ed.chars.get(j) == Some(&' ')) {
+                    let end = if paren_after {
+                        (j..ed.chars.len())
+                            .find(|&x| ed.chars[x] == '(')
+                            .unwrap_or(j)
+                    } else {
+                        j
+                    };
+                    self.edit(line0, ed, i, end, &format!(".{fixed}"));
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// `lambda` used as a variable (`lambda = 10`, `lambda * L`) is renamed `lambda_`.
+    fn lambda_variable(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mask = ed.code_mask();
+        for (start, end) in idents(&ed.chars, &mask).into_iter().rev() {
+            if ed.slice(start, end) != "lambda" {
+                continue;
+            }
+            let next = next_non_space(&ed.chars, end);
+            let is_lambda_expr =
+                matches!(next, Some(c) if is_ident_start(c) || c == ':' || c == '*');
+            let is_mul = next == Some('*')
+                && ed
+                    .chars
+                    .get(end..)
+                    .is_some_and(|r| r.iter().filter(|c| **c != ' ').nth(1) != Some(&'*'));
+            if !is_lambda_expr || is_mul {
+                self.edit(line0, ed, start, end, "lambda_");
+            }
+        }
+    }
+
+    /// A hyphen inside a name written without spaces (`loss-gen`, `fake-B`,
+    /// `optim-D3`): an underscore, when the left part has two letters or more.
+    fn hyphen_names(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mut i = 1;
+        while i + 1 < ed.chars.len() {
+            let mask = ed.code_mask();
+            if mask[i]
+                && ed.chars[i] == '-'
+                && is_ident_char(ed.chars[i - 1])
+                && is_ident_start(ed.chars[i + 1])
+            {
+                let mut s = i;
+                while s > 0 && is_ident_char(ed.chars[s - 1]) {
+                    s -= 1;
+                }
+                let left = ed.slice(s, i);
+                let left_letters = left.chars().filter(|c| c.is_alphabetic()).count();
+                let starts_ident = left.chars().next().is_some_and(is_ident_start);
+                let preceded_by_dot = s > 0 && ed.chars[s - 1] == '.';
+                if starts_ident
+                    && left_letters >= 2
+                    && !PY_KEYWORDS.contains(&left.as_str())
+                    && !preceded_by_dot
+                {
+                    self.edit(line0, ed, i, i + 1, "_");
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// `[a + b]/2`: square brackets used as parentheses before `/` or `*`.
+    fn bracket_parens(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mask = ed.code_mask();
+        let mut stack: Vec<usize> = Vec::new();
+        let mut pairs = Vec::new();
+        for i in 0..ed.chars.len() {
+            if !mask[i] {
+                continue;
+            }
+            match ed.chars[i] {
+                '[' => stack.push(i),
+                ']' => {
+                    if let Some(open) = stack.pop() {
+                        pairs.push((open, i));
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (open, close) in pairs {
+            let before = prev_non_space(&ed.chars, open);
+            let after = next_non_space(&ed.chars, close + 1);
+            let is_subscript =
+                matches!(before, Some(c) if is_ident_char(c) || c == ')' || c == ']');
+            if !is_subscript && matches!(after, Some('/') | Some('*')) {
+                self.edit(line0, ed, open, open + 1, "(");
+                self.edit(line0, ed, close, close + 1, ")");
+            }
+        }
+    }
+
+    /// Juxtaposed words: joined with `_` where that makes a name the answer uses
+    /// elsewhere, or where they stand in a parameter list or before `=`; otherwise, in an
+    /// expression, multiplied (`λ1 L_cls` → `λ1 * L_cls`).
+    fn juxtaposition(&mut self, line0: usize, ed: &mut LineEdit, known: &HashSet<String>) {
+        let is_def = ed.text().trim_start().starts_with("def ");
+        loop {
+            let mask = ed.code_mask();
+            let words = idents_and_numbers(&ed.chars, &mask);
+            let mut changed = false;
+            for w in words.windows(2) {
+                let ((a0, a1), (b0, b1)) = (w[0], w[1]);
+                if a1 == b0 || !ed.chars[a1..b0].iter().all(|c| *c == ' ') {
+                    continue;
+                }
+                let a = ed.slice(a0, a1);
+                let b = ed.slice(b0, b1);
+                if PY_KEYWORDS.contains(&a.as_str()) || PY_KEYWORDS.contains(&b.as_str()) {
+                    continue;
+                }
+                if a0 > 0 && ed.chars[a0 - 1] == '.' && !is_ident_start(ed.chars[b0]) {
+                    continue;
+                }
+                let b_is_name = is_ident_start(ed.chars[b0]);
+                let joined = format!("{a}_{b}");
+                let before_assign = is_before_assignment(&ed.chars, &mask, b1);
+                let inside_def_params = is_def && ed.chars[..a0].contains(&'(');
+                if b_is_name && (known.contains(&joined) || before_assign || inside_def_params) {
+                    self.edit(line0, ed, a0, b1, &joined);
+                    changed = true;
+                    break;
+                }
+                if in_expression(&ed.chars, &mask, a0) {
+                    self.edit(line0, ed, a1, b0, " * ");
+                    changed = true;
+                    break;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// A block header written without its colon: `for x in loader`.
+    fn header_colon(&mut self, line0: usize, ed: &mut LineEdit, next_indent_deeper: bool) {
+        let end = ed.code_end();
+        let code: String = ed.slice(0, end);
+        let first = code
+            .split(|c: char| !is_ident_char(c))
+            .find(|w| !w.is_empty())
+            .unwrap_or("");
+        if !BLOCK_KEYWORDS.contains(&first) || code.ends_with(':') || code.ends_with('\\') {
+            return;
+        }
+        let opens = code.chars().filter(|c| "([{".contains(*c)).count();
+        let closes = code.chars().filter(|c| ")]}".contains(*c)).count();
+        let has_top_colon = has_top_level_colon(&ed.chars[..end]);
+        let loop_header = matches!(first, "for" | "while" | "with");
+        if opens == closes
+            && !has_top_colon
+            && (next_indent_deeper || loop_header || matches!(first, "else" | "try" | "finally"))
+        {
+            self.edit(line0, ed, end, end, ":");
+        }
+    }
+}
+
+fn find_code(text: &str, mask: &[bool], needle: &str) -> Option<usize> {
+    let chars: Vec<char> = text.chars().collect();
+    let n: Vec<char> = needle.chars().collect();
+    (0..chars.len().saturating_sub(n.len() - 1)).find(|&i| mask[i] && chars[i..].starts_with(&n))
+}
+
+fn next_non_space(chars: &[char], from: usize) -> Option<char> {
+    chars
+        .get(from..)?
+        .iter()
+        .copied()
+        .find(|c| !c.is_whitespace())
+}
+
+fn prev_non_space(chars: &[char], before: usize) -> Option<char> {
+    chars[..before]
+        .iter()
+        .rev()
+        .copied()
+        .find(|c| !c.is_whitespace())
+}
+
+fn idents(chars: &[char], mask: &[bool]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if mask[i] && is_ident_start(chars[i]) && (i == 0 || !is_ident_char(chars[i - 1])) {
+            let s = i;
+            while i < chars.len() && is_ident_char(chars[i]) {
+                i += 1;
+            }
+            out.push((s, i));
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Identifiers and numbers, as (start, end) ranges, in order; attribute chains count as
+/// one word (`ft.params`), so that `l ft.params` is seen as two factors.
+fn idents_and_numbers(chars: &[char], mask: &[bool]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = mask[i]
+            && (is_ident_start(chars[i]) || chars[i].is_ascii_digit())
+            && (i == 0 || !is_ident_char(chars[i - 1]) && chars[i - 1] != '.');
+        if starts {
+            let s = i;
+            while i < chars.len()
+                && (is_ident_char(chars[i])
+                    || (chars[i] == '.' && chars.get(i + 1).is_some_and(|c| is_ident_char(*c))))
+            {
+                i += 1;
+            }
+            // A word followed by `(` or `[` is a call or subscript: it is one factor ending at its bracket.
+            out.push((s, i));
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn is_before_assignment(chars: &[char], mask: &[bool], from: usize) -> bool {
+    let mut i = from;
+    while i < chars.len() && chars[i] == ' ' {
+        i += 1;
+    }
+    let at_start = chars[..from]
+        .iter()
+        .all(|c| is_ident_char(*c) || *c == ' ' || *c == '.');
+    at_start
+        && i < chars.len()
+        && mask[i]
+        && (chars[i] == '=' && chars.get(i + 1) != Some(&'=') || chars[i] == '.' || chars[i] == ',')
+}
+
+/// Whether position `at` is inside an expression: after an `=`, an operator, an opening
+/// bracket or a `return`.
+fn in_expression(chars: &[char], mask: &[bool], at: usize) -> bool {
+    let head: String = chars[..at].iter().collect();
+    let trimmed = head.trim_start();
+    if trimmed.starts_with("return ") || trimmed.is_empty() && false {
+        return true;
+    }
+    (0..at).any(|i| mask[i] && (chars[i] == '=' || chars[i] == '(' || chars[i] == '['))
+}
+
+fn top_level_statement_assign(chars: &[char], at: usize) -> bool {
+    let depth: i32 = chars[..at]
+        .iter()
+        .map(|c| match c {
+            '(' | '[' | '{' => 1,
+            ')' | ']' | '}' => -1,
+            _ => 0,
+        })
+        .sum();
+    depth == 0
+}
+
+fn has_top_level_colon(chars: &[char]) -> bool {
+    let mut depth = 0i32;
+    for c in chars {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ':' if depth == 0 => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A line of words with no code punctuation, that does not start like a statement:
+/// `Update Encoder and Projection`, `update c`, `actualizar el estudiante`.
+pub fn looks_like_prose(code: &str) -> bool {
+    let trimmed = code.trim().trim_end_matches(['.', ';', ':']);
+    if trimmed.is_empty() {
+        return false;
+    }
+    let words: Vec<&str> = trimmed.split_whitespace().collect();
+    if words.len() < 2 {
+        return false;
+    }
+    if PY_KEYWORDS.contains(&words[0]) || matches!(words[0], "print" | "assert") {
+        return false;
+    }
+    trimmed
+        .chars()
+        .all(|c| is_ident_char(c) || c == ' ' || c == ',' || c == '\'' || c == '-')
+}
+
+/// Normalizes a whole answer.
+pub fn normalize(input: &str) -> Normalized {
+    let original_lines: Vec<String> = input
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r').replace('\t', "    "))
+        .collect();
+    let mut n = Normalizer {
+        changes: Vec::new(),
+    };
+    let mut edits: Vec<LineEdit> = original_lines.iter().map(|l| LineEdit::new(l)).collect();
+    let mut prose = BTreeMap::new();
+
+    for (line0, ed) in edits.iter_mut().enumerate() {
+        n.latex(line0, ed);
+        n.operators(line0, ed);
+        n.methods(line0, ed);
+        n.lambda_variable(line0, ed);
+        n.hyphen_names(line0, ed);
+        n.bracket_parens(line0, ed);
+        let end = ed.code_end();
+        let code = ed.slice(0, end);
+        if looks_like_prose(&code) {
+            prose.insert(line0 as u32 + 1, original_lines[line0].trim().to_string());
+            let indent = ed.indent();
+            ed.replace(indent, ed.chars.len(), "pass");
+        }
+    }
+
+    // Names used anywhere in the answer decide whether `optimizer G` is `optimizer_G`.
+    let mut known = HashSet::new();
+    for ed in &edits {
+        let mask = ed.code_mask();
+        for (s, e) in idents(&ed.chars, &mask) {
+            known.insert(ed.slice(s, e));
+        }
+    }
+    let indents: Vec<Option<usize>> = edits
+        .iter()
+        .map(|ed| {
+            if ed.code_end() == 0 || ed.chars.iter().all(|c| c.is_whitespace()) {
+                None
+            } else {
+                Some(ed.indent())
+            }
+        })
+        .collect();
+    for line0 in 0..edits.len() {
+        let next_indent = indents[line0 + 1..].iter().flatten().next().copied();
+        let deeper = matches!((indents[line0], next_indent), (Some(a), Some(b)) if b > a);
+        let ed = &mut edits[line0];
+        if prose.contains_key(&(line0 as u32 + 1)) {
+            continue;
+        }
+        n.juxtaposition(line0, ed, &known);
+        n.header_colon(line0, ed, deeper);
+    }
+
+    close_dangling_brackets(&mut n, &mut edits);
+    repair_indentation(&mut n, &mut edits);
+
+    let text = edits
+        .iter()
+        .map(|e| e.text())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let col_maps = edits.into_iter().map(|e| e.map).collect();
+    Normalized {
+        text,
+        col_maps,
+        changes: n.changes,
+        prose,
+        unparsed: BTreeMap::new(),
+        original_lines,
+    }
+}
+
+/// A bracket left open when the next statement starts at the opening line's indentation
+/// (a lost `)` in a transcription) is closed at the end of the previous code line.
+fn close_dangling_brackets(n: &mut Normalizer, edits: &mut [LineEdit]) {
+    let mut open: Vec<char> = Vec::new();
+    let mut open_indent = 0usize;
+    let mut last_code_line: Option<usize> = None;
+    for line0 in 0..edits.len() {
+        let end = edits[line0].code_end();
+        if end == 0 || edits[line0].chars[..end].iter().all(|c| c.is_whitespace()) {
+            continue;
+        }
+        let indent = edits[line0].indent();
+        if !open.is_empty() && indent <= open_indent {
+            if let Some(prev) = last_code_line {
+                let prev_end = edits[prev].code_end();
+                let last_char = edits[prev].chars[..prev_end].last().copied();
+                if !matches!(
+                    last_char,
+                    Some(',')
+                        | Some('+')
+                        | Some('-')
+                        | Some('*')
+                        | Some('/')
+                        | Some('(')
+                        | Some('[')
+                        | Some('\\')
+                ) {
+                    let closing: String = open
+                        .iter()
+                        .rev()
+                        .map(|c| match c {
+                            '(' => ')',
+                            '[' => ']',
+                            _ => '}',
+                        })
+                        .collect();
+                    let ed = &mut edits[prev];
+                    n.edit(prev, ed, prev_end, prev_end, &closing);
+                    open.clear();
+                }
+            }
+        }
+        let ed = &edits[line0];
+        let mask = ed.code_mask();
+        if open.is_empty() {
+            open_indent = indent;
+        }
+        for i in 0..end {
+            if !mask[i] {
+                continue;
+            }
+            match ed.chars[i] {
+                '(' | '[' | '{' => open.push(ed.chars[i]),
+                ')' | ']' | '}' => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        last_code_line = Some(line0);
+    }
+}
+
+/// Snaps ragged indentation (handwriting, OCR) to the nearest block level, so that a line
+/// indented one space less than its neighbours stays in their block. Lines inside open
+/// brackets are left alone.
+fn repair_indentation(n: &mut Normalizer, edits: &mut [LineEdit]) {
+    let mut levels: Vec<usize> = vec![0];
+    let mut prev_opens_block = false;
+    let mut depth = 0i32;
+    // A loop header whose body the transcription wrote flush with it (`for x in loader`
+    // then unindented lines): the body is indented under it, up to the next `def`/`class`.
+    let mut flat_body: Option<usize> = None;
+    for line0 in 0..edits.len() {
+        let end = edits[line0].code_end();
+        let ed_is_blank = end == 0 || edits[line0].chars[..end].iter().all(|c| c.is_whitespace());
+        if ed_is_blank {
+            continue;
+        }
+        let mut indent = edits[line0].indent();
+        let starts_def = {
+            let t = edits[line0].text();
+            let t = t.trim_start();
+            t.starts_with("def ") || t.starts_with("class ") || t.starts_with('@')
+        };
+        if prev_opens_block && depth == 0 && indent == *levels.last().unwrap_or(&0) && !starts_def {
+            flat_body = Some(indent);
+        }
+        if let Some(base) = flat_body {
+            if starts_def && indent <= base {
+                flat_body = None;
+            } else if indent >= base && depth == 0 {
+                let ed = &mut edits[line0];
+                ed.replace(0, 0, "    ");
+                n.changes.push(Change {
+                    line: line0 as u32 + 1,
+                    from: format!("indent {indent}"),
+                    to: format!("indent {}", indent + 4),
+                });
+                indent += 4;
+            }
+        }
+        if depth > 0 {
+            depth += bracket_balance(&edits[line0]);
+            depth = depth.max(0);
+            continue;
+        }
+        let top = *levels.last().unwrap_or(&0);
+        let target = if prev_opens_block && indent > top {
+            levels.push(indent);
+            indent
+        } else if indent >= top {
+            top
+        } else {
+            while levels.len() > 1 {
+                let cur = levels[levels.len() - 1];
+                let below = levels[levels.len() - 2];
+                if indent <= below || indent < cur && (cur - indent) > (indent - below) {
+                    levels.pop();
+                } else {
+                    break;
+                }
+            }
+            *levels.last().unwrap_or(&0)
+        };
+        if target != indent {
+            let ed = &mut edits[line0];
+            let from = ed.slice(0, indent);
+            ed.replace(0, indent, &" ".repeat(target));
+            n.changes.push(Change {
+                line: line0 as u32 + 1,
+                from: format!("indent {}", from.len()),
+                to: format!("indent {target}"),
+            });
+        }
+        let end = edits[line0].code_end();
+        let code: String = edits[line0].slice(0, end);
+        prev_opens_block = code.trim_end().ends_with(':');
+        depth = bracket_balance(&edits[line0]).max(0);
+    }
+}
+
+fn bracket_balance(ed: &LineEdit) -> i32 {
+    let mask = ed.code_mask();
+    let end = ed.code_end();
+    (0..end)
+        .filter(|&i| mask[i])
+        .map(|i| match ed.chars[i] {
+            '(' | '[' | '{' => 1,
+            ')' | ']' | '}' => -1,
+            _ => 0,
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm_line(s: &str) -> String {
+        normalize(s).text
+    }
+
+    #[test]
+    fn arrows_and_unicode_operators_become_python() {
+        assert_eq!(norm_line("t ← m·t + (1 − m)×s"), "t = m*t + (1 - m)*s");
+        assert_eq!(norm_line("x := 3"), "x = 3");
+    }
+
+    #[test]
+    fn hyphenated_names_are_joined_but_subtraction_stays() {
+        assert_eq!(norm_line("loss-gen = a - b"), "loss_gen = a - b");
+        assert_eq!(norm_line("y = softmax(t-c)"), "y = softmax(t-c)");
+    }
+
+    #[test]
+    fn split_method_names_are_joined() {
+        assert_eq!(norm_line("loss_D. back ward ()"), "loss_D.backward()");
+        assert_eq!(norm_line("optim_DA. Step ()"), "optim_DA.step()");
+        assert_eq!(norm_line("super(). init ()"), "super().__init__()");
+    }
+
+    #[test]
+    fn square_brackets_used_as_parentheses() {
+        assert_eq!(norm_line("L = [a + b]/2"), "L = (a + b)/2");
+        assert_eq!(norm_line("y = x[a + b]/2"), "y = x[a + b]/2");
+    }
+
+    #[test]
+    fn juxtaposed_factors_are_multiplied_or_joined() {
+        assert_eq!(
+            norm_line("L = λ1 L_cls + λ2 L_patch"),
+            "L = λ1 * L_cls + λ2 * L_patch"
+        );
+        let text = normalize("optimizer G = make()\noptimizer_G.step()").text;
+        assert!(text.starts_with("optimizer_G = make()"), "{text}");
+    }
+
+    #[test]
+    fn prose_lines_are_recorded_and_replaced() {
+        let n = normalize("for x in loader:\n    Update Encoder and Projection\n");
+        assert_eq!(
+            n.prose.get(&2).map(String::as_str),
+            Some("Update Encoder and Projection")
+        );
+        assert!(n.text.contains("    pass"));
+    }
+
+    #[test]
+    fn missing_header_colon_and_latex() {
+        let n = normalize("for x in dutalouder\n  $$x_1, x_2 = aug(x), aug(x)$$\n");
+        assert_eq!(
+            n.text,
+            "for x in dutalouder:\n  x_1, x_2 = aug(x), aug(x)\n"
+        );
+        assert_eq!(norm_line("u = \\hat{v}"), "u = v_hat");
+    }
+
+    #[test]
+    fn columns_map_back_to_the_original() {
+        let n = normalize("$$x = y$$");
+        // `y` is at original column 7 (1-based) and normalized column 4 (0-based).
+        assert_eq!(n.text, "x = y");
+        assert_eq!(n.original_col(0, 4), 7);
+    }
+
+    #[test]
+    fn lost_closing_parenthesis_is_restored() {
+        let n = normalize("loss = f(\n  a,\n  b\nopt.step()\n");
+        assert_eq!(n.text, "loss = f(\n  a,\n  b)\nopt.step()\n");
+    }
+
+    #[test]
+    fn ragged_indentation_snaps_to_block_level() {
+        let n = normalize("for a in b:\n        x = 1\n       y = 2\n      z = 3\n");
+        assert_eq!(
+            n.text,
+            "for a in b:\n        x = 1\n        y = 2\n        z = 3\n"
+        );
+    }
+}

@@ -1,0 +1,343 @@
+//! Rubrics are data: a TOML file per question. The raw form mirrors the file
+//! (`deny_unknown_fields`, so a typo is an error); [`load`] validates it into a
+//! [`Rubric`] (unique ids, points that add up, checks and lints that exist, parameters
+//! they accept) and reports each mistake with the file, line and column, and a fix.
+
+use crate::analysis::facts::Roles;
+use crate::checks::{self, CheckKind};
+use crate::msg::Msg;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("simsiam", include_str!("../rubrics/simsiam.toml")),
+    ("ibot", include_str!("../rubrics/ibot.toml")),
+    ("cyclegan", include_str!("../rubrics/cyclegan.toml")),
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRubric {
+    id: Spanned<String>,
+    title: Msg,
+    #[serde(default)]
+    question: Option<Msg>,
+    total: Spanned<f64>,
+    #[serde(default)]
+    lints: Vec<Spanned<String>>,
+    #[serde(default)]
+    names: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    known: Vec<String>,
+    rule: Vec<Spanned<RawRule>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    title: Msg,
+    points: Spanned<f64>,
+    check: Spanned<String>,
+    #[serde(default)]
+    params: Option<Spanned<toml::Table>>,
+    pass: Msg,
+    fail: Msg,
+}
+
+pub struct Rule {
+    pub id: String,
+    pub title: Msg,
+    pub points: f64,
+    pub check: &'static CheckKind,
+    pub params: toml::Table,
+    pub pass: Msg,
+    pub fail: Msg,
+}
+
+pub struct Rubric {
+    pub id: String,
+    pub title: Msg,
+    pub question: Option<Msg>,
+    pub total: f64,
+    pub lints: Vec<String>,
+    pub roles: Roles,
+    pub known: Vec<String>,
+    pub rules: Vec<Rule>,
+}
+
+/// A mistake in a rubric file, with where it is and how to fix it.
+#[derive(Debug, Clone)]
+pub struct RubricError {
+    pub path: String,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl std::fmt::Display for RubricError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path, self.line, self.col, self.message
+        )?;
+        if let Some(h) = &self.help {
+            write!(f, "\n  help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn closest<'a>(word: &str, options: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    options
+        .map(|o| (strsim::jaro_winkler(word, o), o))
+        .filter(|(s, _)| *s > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, o)| o)
+}
+
+/// Loads and validates a rubric's text; `path` names it in errors.
+pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
+    let err = |span: std::ops::Range<usize>, message: String, help: Option<String>| {
+        let (line, col) = position(text, span.start);
+        RubricError {
+            path: path.to_string(),
+            line,
+            col,
+            message,
+            help,
+        }
+    };
+    let raw: RawRubric = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let message = e.message().to_string();
+            let help = if message.contains("missing field `es`")
+                || message.contains("missing field `en`")
+            {
+                Some("every title and feedback needs both `en` and `es`".to_string())
+            } else if message.contains("unknown field") {
+                Some("see docs/rubrics.md for the fields a rubric accepts".to_string())
+            } else {
+                None
+            };
+            return Err(vec![err(span, message, help)]);
+        }
+    };
+    let mut errors = Vec::new();
+    let mut rules = Vec::new();
+    let mut seen = BTreeMap::new();
+    let mut sum = 0.0;
+    for r in &raw.rule {
+        let rule = r.get_ref();
+        let id = rule.id.get_ref();
+        if let Some(first) = seen.insert(id.clone(), rule.id.span()) {
+            let (l, _) = position(text, first.start);
+            errors.push(err(
+                rule.id.span(),
+                format!("duplicate rule id `{id}`"),
+                Some(format!(
+                    "it is already used on line {l}; rule ids must be unique"
+                )),
+            ));
+        }
+        let points = *rule.points.get_ref();
+        if points <= 0.0 {
+            errors.push(err(
+                rule.points.span(),
+                format!("rule `{id}` has {points} points"),
+                Some("points must be positive".into()),
+            ));
+        }
+        sum += points;
+        let check_name = rule.check.get_ref();
+        let Some(check) = checks::find(check_name) else {
+            let help = closest(check_name, checks::CHECKS.iter().map(|c| c.id))
+                .map(|c| format!("did you mean `{c}`?"))
+                .or_else(|| Some("`pseudograde explain` lists the check kinds".into()));
+            errors.push(err(
+                rule.check.span(),
+                format!("unknown check `{check_name}`"),
+                help,
+            ));
+            continue;
+        };
+        let empty = toml::Table::new();
+        let params_span = rule.params.as_ref().map_or(rule.check.span(), |p| p.span());
+        let params = rule.params.as_ref().map_or(&empty, |p| p.get_ref());
+        for (k, v) in params {
+            match check.params.iter().find(|(name, _)| name == k) {
+                None => errors.push(err(
+                    params_span.clone(),
+                    format!("check `{}` takes no parameter `{k}`", check.id),
+                    Some(format!(
+                        "its parameters: {}",
+                        check
+                            .params
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                )),
+                Some((_, allowed))
+                    if !allowed.is_empty() && !v.as_str().is_some_and(|s| allowed.contains(&s)) =>
+                {
+                    errors.push(err(
+                        params_span.clone(),
+                        format!(
+                            "parameter `{k}` of `{}` must be one of {}",
+                            check.id,
+                            allowed.join(", ")
+                        ),
+                        None,
+                    ))
+                }
+                _ => {}
+            }
+        }
+        rules.push(Rule {
+            id: id.clone(),
+            title: rule.title.clone(),
+            points,
+            check,
+            params: params.clone(),
+            pass: rule.pass.clone(),
+            fail: rule.fail.clone(),
+        });
+    }
+    let total = *raw.total.get_ref();
+    if (sum - total).abs() > 1e-9 {
+        errors.push(err(
+            raw.total.span(),
+            format!("the rules' points add up to {sum}, not to the total {total}"),
+            Some("change a rule's points or the total".into()),
+        ));
+    }
+    for l in &raw.lints {
+        if !crate::lints::all_names().contains(&l.get_ref().as_str()) {
+            let help = closest(l.get_ref(), crate::lints::all_names().into_iter())
+                .map(|c| format!("did you mean `{c}`?"));
+            errors.push(err(
+                l.span(),
+                format!("unknown lint `{}`", l.get_ref()),
+                help,
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Rubric {
+        id: raw.id.into_inner(),
+        title: raw.title,
+        question: raw.question,
+        total,
+        lints: raw.lints.into_iter().map(|l| l.into_inner()).collect(),
+        roles: Roles {
+            patterns: raw.names,
+        },
+        known: raw.known,
+        rules,
+    })
+}
+
+/// A built-in rubric by id, or a rubric file by path.
+pub fn resolve(id_or_path: &str) -> Result<Rubric, Vec<RubricError>> {
+    if let Some((id, text)) = BUILTIN.iter().find(|(id, _)| *id == id_or_path) {
+        return load(&format!("<built-in {id}>"), text);
+    }
+    match std::fs::read_to_string(id_or_path) {
+        Ok(text) => load(id_or_path, &text),
+        Err(e) => Err(vec![RubricError {
+            path: id_or_path.to_string(),
+            line: 0,
+            col: 0,
+            message: format!("not a built-in rubric and not a readable file ({e})"),
+            help: Some(format!(
+                "built-in rubrics: {}",
+                BUILTIN
+                    .iter()
+                    .map(|(i, _)| *i)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn simsiam() -> String {
+        BUILTIN[0].1.to_string()
+    }
+
+    #[test]
+    fn builtin_rubrics_are_valid() {
+        for (id, text) in BUILTIN {
+            let r = load(id, text).unwrap_or_else(|e| panic!("{id}: {}", e[0]));
+            assert_eq!(r.rules.iter().map(|r| r.points).sum::<f64>(), r.total);
+        }
+    }
+
+    #[test]
+    fn a_misspelled_check_is_refused_with_a_suggestion() {
+        let text = simsiam().replace(
+            "check = \"stop_gradient_on_target\"",
+            "check = \"stop_gradiant_on_target\"",
+        );
+        let e = load("s.toml", &text).err().expect("must be refused");
+        assert!(
+            e[0].message
+                .contains("unknown check `stop_gradiant_on_target`")
+        );
+        assert_eq!(
+            e[0].help.as_deref(),
+            Some("did you mean `stop_gradient_on_target`?")
+        );
+        let line = text
+            .lines()
+            .position(|l| l.contains("stop_gradiant"))
+            .unwrap()
+            + 1;
+        assert_eq!(e[0].line, line);
+    }
+
+    #[test]
+    fn wrong_total_duplicate_id_and_missing_spanish_are_refused() {
+        let text = simsiam().replacen("total = 3.5", "total = 4.0", 1);
+        let e = load("s.toml", &text).err().expect("wrong total");
+        assert!(e[0].message.contains("add up to 3.5"), "{}", e[0]);
+        assert_eq!(
+            e[0].line,
+            text.lines().position(|l| l.starts_with("total")).unwrap() + 1
+        );
+
+        let text = simsiam().replacen("id = \"encoder_predictor\"", "id = \"two_views\"", 1);
+        let e = load("s.toml", &text).err().expect("duplicate id");
+        assert!(
+            e.iter()
+                .any(|e| e.message.contains("duplicate rule id `two_views`"))
+        );
+
+        let broken = simsiam().replacen(", es = \"Se generan dos aumentaciones distintas del batch.\" }", " }", 1);
+        assert_ne!(broken, simsiam());
+        let e = load("s.toml", &broken).err().expect("missing es");
+        assert!(e[0].message.contains("missing field `es`"), "{}", e[0]);
+        let pass_line = broken.lines().position(|l| l.contains("Two different augmentations")).unwrap() + 1;
+        assert_eq!(e[0].line, pass_line);
+    }
+}
