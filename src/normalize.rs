@@ -524,7 +524,44 @@ impl Normalizer {
                 }
             }
             if !changed {
-                break;
+                // `(1 - λ) f_s.params`: a closing parenthesis followed by a factor.
+                let text = ed.chars.clone();
+                for i in 0..text.len() {
+                    if !mask[i] || text[i] != ')' {
+                        continue;
+                    }
+                    let mut j = i + 1;
+                    while j < text.len() && text[j] == ' ' {
+                        j += 1;
+                    }
+                    if j == i + 1
+                        || j >= text.len()
+                        || !mask[j]
+                        || !(is_ident_start(text[j]) || text[j].is_ascii_digit() || text[j] == '(')
+                    {
+                        continue;
+                    }
+                    let mut k = j;
+                    while k < text.len() && is_ident_char(text[k]) {
+                        k += 1;
+                    }
+                    let word: String = text[j..k].iter().collect();
+                    if PY_KEYWORDS.contains(&word.as_str())
+                        || text[..i]
+                            .iter()
+                            .collect::<String>()
+                            .trim_start()
+                            .starts_with("def ")
+                    {
+                        continue;
+                    }
+                    self.edit(line0, ed, i + 1, j, " * ");
+                    changed = true;
+                    break;
+                }
+                if !changed {
+                    break;
+                }
             }
         }
     }
@@ -698,8 +735,11 @@ pub fn normalize(input: &str) -> Normalized {
     };
     let mut edits: Vec<LineEdit> = original_lines.iter().map(|l| LineEdit::new(l)).collect();
     let mut prose = BTreeMap::new();
+    let mut open_brackets = 0i32;
 
     for (line0, ed) in edits.iter_mut().enumerate() {
+        let inside_brackets = open_brackets > 0;
+        open_brackets = (open_brackets + bracket_balance(ed)).max(0);
         n.latex(line0, ed);
         n.operators(line0, ed);
         n.methods(line0, ed);
@@ -708,7 +748,7 @@ pub fn normalize(input: &str) -> Normalized {
         n.bracket_parens(line0, ed);
         let end = ed.code_end();
         let code = ed.slice(0, end);
-        if looks_like_prose(&code) {
+        if !inside_brackets && looks_like_prose(&code) {
             prose.insert(line0 as u32 + 1, original_lines[line0].trim().to_string());
             let indent = ed.indent();
             ed.replace(indent, ed.chars.len(), "pass");
@@ -836,6 +876,7 @@ fn repair_indentation(n: &mut Normalizer, edits: &mut [LineEdit]) {
     // A loop header whose body the transcription wrote flush with it (`for x in loader`
     // then unindented lines): the body is indented under it, up to the next `def`/`class`.
     let mut flat_body: Option<usize> = None;
+    let mut prev_is_loop = false;
     for line0 in 0..edits.len() {
         let end = edits[line0].code_end();
         let ed_is_blank = end == 0 || edits[line0].chars[..end].iter().all(|c| c.is_whitespace());
@@ -848,7 +889,12 @@ fn repair_indentation(n: &mut Normalizer, edits: &mut [LineEdit]) {
             let t = t.trim_start();
             t.starts_with("def ") || t.starts_with("class ") || t.starts_with('@')
         };
-        if prev_opens_block && depth == 0 && indent == *levels.last().unwrap_or(&0) && !starts_def {
+        if prev_opens_block
+            && prev_is_loop
+            && depth == 0
+            && indent == *levels.last().unwrap_or(&0)
+            && !starts_def
+        {
             flat_body = Some(indent);
         }
         if let Some(base) = flat_body {
@@ -901,6 +947,12 @@ fn repair_indentation(n: &mut Normalizer, edits: &mut [LineEdit]) {
         let end = edits[line0].code_end();
         let code: String = edits[line0].slice(0, end);
         prev_opens_block = code.trim_end().ends_with(':');
+        let first_word = code
+            .trim_start()
+            .split(|c: char| !is_ident_char(c))
+            .next()
+            .unwrap_or("");
+        prev_is_loop = matches!(first_word, "for" | "while");
         depth = bracket_balance(&edits[line0]).max(0);
     }
 }

@@ -333,11 +333,19 @@ mod tests {
                 .any(|e| e.message.contains("duplicate rule id `two_views`"))
         );
 
-        let broken = simsiam().replacen(", es = \"Se generan dos aumentaciones distintas del batch.\" }", " }", 1);
+        let broken = simsiam().replacen(
+            ", es = \"Se generan dos aumentaciones distintas del batch.\" }",
+            " }",
+            1,
+        );
         assert_ne!(broken, simsiam());
         let e = load("s.toml", &broken).err().expect("missing es");
         assert!(e[0].message.contains("missing field `es`"), "{}", e[0]);
-        let pass_line = broken.lines().position(|l| l.contains("Two different augmentations")).unwrap() + 1;
+        let pass_line = broken
+            .lines()
+            .position(|l| l.contains("Two different augmentations"))
+            .unwrap()
+            + 1;
         assert_eq!(e[0].line, pass_line);
     }
 }
