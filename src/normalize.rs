@@ -674,7 +674,7 @@ fn is_before_assignment(chars: &[char], mask: &[bool], from: usize) -> bool {
 fn in_expression(chars: &[char], mask: &[bool], at: usize) -> bool {
     let head: String = chars[..at].iter().collect();
     let trimmed = head.trim_start();
-    if trimmed.starts_with("return ") || trimmed.is_empty() && false {
+    if trimmed.starts_with("return ") {
         return true;
     }
     (0..at).any(|i| mask[i] && (chars[i] == '=' || chars[i] == '(' || chars[i] == '['))

@@ -1536,10 +1536,9 @@ impl<'a> Evaluator<'a> {
                 return Value::None;
             }
         }
-        let is_ctor = last.chars().next().is_some_and(char::is_uppercase)
-            && !has_tensor
-            && args.iter().all(|a| !matches!(a, Value::Tensor(_)));
-        if is_ctor && !args.iter().any(|a| matches!(a, Value::Global(_))) {
+        // `Backbone(cfg)`: a capitalised call on no data builds a network.
+        let is_ctor = last.chars().next().is_some_and(char::is_uppercase) && !has_tensor;
+        if is_ctor {
             return Value::Module(self.a.new_module(ModuleInfo {
                 ctor: last.to_string(),
                 span,

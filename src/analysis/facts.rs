@@ -5,7 +5,7 @@
 use super::graph::*;
 use super::{Analysis, ModuleInfo};
 use crate::ir::BinOp;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 // ---- names and roles ----
 
@@ -106,10 +106,6 @@ impl Roles {
         })
     }
 
-    pub fn node_named(&self, a: &Analysis, n: NodeId, role: &str) -> bool {
-        a.graph.node(n).names.iter().any(|x| self.matches(role, x))
-    }
-
     pub fn all_names(&self) -> impl Iterator<Item = &String> {
         self.patterns.values().flatten()
     }
@@ -175,12 +171,6 @@ pub fn grad_targets(a: &Analysis, root: NodeId) -> BTreeSet<(ModId, NodeId)> {
         stack.extend(g.inputs(n));
     }
     out
-}
-
-/// Whether gradient from `root` reaches any module application inside the subgraph of
-/// `arg` through `arg` itself.
-pub fn grad_flows_into(a: &Analysis, arg: NodeId) -> bool {
-    !grad_targets(a, arg).is_empty()
 }
 
 // ---- polynomial weights ----
@@ -464,19 +454,11 @@ pub struct Desc {
     pub data: Option<NodeId>,
 }
 
-impl Desc {
-    pub fn has_module(&self, m: ModId) -> bool {
-        self.chain.contains(&m)
-    }
-}
-
-/// A module used like an augmentation: named like one, or an undefined callable applied
-/// straight to a batch that is not named like a network and is not trained.
+/// A module used like an augmentation: named like one in the rubric. Structure alone
+/// cannot tell `aug(x)` from `f(x)`, and mistaking an encoder for an augmentation would
+/// invent a second view, so names decide here.
 pub fn is_view_maker(a: &Analysis, roles: &Roles, m: ModId) -> bool {
-    if roles.module_is(a, m, "augmentation") {
-        return true;
-    }
-    false
+    roles.module_is(a, m, "augmentation")
 }
 
 pub fn is_mask_maker(a: &Analysis, roles: &Roles, m: ModId) -> bool {
@@ -746,13 +728,4 @@ pub fn param_combination(a: &Analysis, n: NodeId) -> Option<BTreeMap<ParamKey, P
     go(a, g, n, Poly::constant(1.0), &mut out, 0)?;
     out.retain(|_, p| !p.is_zero());
     Some(out)
-}
-
-/// Modules grouped by whether one was deep-copied from the other.
-pub fn copies(a: &Analysis) -> HashMap<ModId, ModId> {
-    a.modules
-        .iter()
-        .enumerate()
-        .filter_map(|(i, m)| m.copied_from.map(|s| (i, s)))
-        .collect()
 }

@@ -247,15 +247,6 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The module applications a tensor went through, as (module, application) pairs.
-    pub fn apps(&self, d: &Desc) -> Vec<(ModId, NodeId)> {
-        d.chain
-            .iter()
-            .copied()
-            .zip(d.apps.iter().copied())
-            .collect()
-    }
-
     /// The spans of the Step events of optimizers.
     pub fn step_spans(&self) -> Vec<Span> {
         self.a
