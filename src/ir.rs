@@ -170,3 +170,94 @@ pub enum Stmt {
     /// `import`, `pass`, `break`, `global`, ...: nothing the analysis needs.
     Other,
 }
+
+/// Names the answer calls directly (`F(y)`), anywhere: a library alias such as `F` is
+/// not assumed for a name the answer uses as a network.
+pub fn directly_called_names(body: &[Stmt]) -> std::collections::HashSet<String> {
+    fn expr(e: &Expr, out: &mut std::collections::HashSet<String>) {
+        match &e.kind {
+            ExprKind::Call { func, args, kwargs } => {
+                if let ExprKind::Name(n) = &func.kind {
+                    out.insert(n.clone());
+                }
+                expr(func, out);
+                args.iter().for_each(|a| expr(a, out));
+                kwargs.iter().for_each(|(_, a)| expr(a, out));
+            }
+            ExprKind::Attr(x, _) | ExprKind::Neg(x) | ExprKind::Not(x) | ExprKind::Star(x) => {
+                expr(x, out)
+            }
+            ExprKind::Bin(_, a, b)
+            | ExprKind::Compare(_, a, b)
+            | ExprKind::BoolOp(_, a, b)
+            | ExprKind::Subscript(a, b) => {
+                expr(a, out);
+                expr(b, out);
+            }
+            ExprKind::Tuple(xs) | ExprKind::List(xs) => xs.iter().for_each(|x| expr(x, out)),
+            ExprKind::Dict(kv) => kv.iter().for_each(|(k, v)| {
+                expr(k, out);
+                expr(v, out)
+            }),
+            ExprKind::Comprehension {
+                elt, iter, cond, ..
+            } => {
+                expr(elt, out);
+                expr(iter, out);
+                if let Some(c) = cond {
+                    expr(c, out);
+                }
+            }
+            ExprKind::IfExp { body, test, orelse } => {
+                expr(body, out);
+                expr(test, out);
+                expr(orelse, out);
+            }
+            ExprKind::Lambda { body, .. } => expr(body, out),
+            _ => {}
+        }
+    }
+    fn stmts(body: &[Stmt], out: &mut std::collections::HashSet<String>) {
+        for s in body {
+            match s {
+                Stmt::Assign { targets, value, .. } => {
+                    targets.iter().for_each(|t| expr(t, out));
+                    expr(value, out);
+                }
+                Stmt::AugAssign { target, value, .. } => {
+                    expr(target, out);
+                    expr(value, out);
+                }
+                Stmt::Expr(e) | Stmt::Return(Some(e), _) => expr(e, out),
+                Stmt::For {
+                    target, iter, body, ..
+                } => {
+                    expr(target, out);
+                    expr(iter, out);
+                    stmts(body, out);
+                }
+                Stmt::While { cond, body, .. } => {
+                    expr(cond, out);
+                    stmts(body, out);
+                }
+                Stmt::If {
+                    cond, body, orelse, ..
+                } => {
+                    expr(cond, out);
+                    stmts(body, out);
+                    stmts(orelse, out);
+                }
+                Stmt::With { items, body, .. } => {
+                    items.iter().for_each(|(e, _)| expr(e, out));
+                    stmts(body, out);
+                }
+                Stmt::Def(f) => stmts(&f.body, out),
+                Stmt::Class(c) => stmts(&c.body, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    stmts(body, &mut out);
+    out
+}

@@ -495,6 +495,12 @@ impl Normalizer {
             let mask = ed.code_mask();
             let words = idents_and_numbers(&ed.chars, &mask);
             let mut changed = false;
+            // The longest run of juxtaposed words that makes a name the answer uses
+            // elsewhere wins: `loss D A.backward()` is `loss_D_A.backward()`.
+            if let Some((start, end, joined)) = longest_known_run(ed, &words, known) {
+                self.edit(line0, ed, start, end, &joined);
+                continue;
+            }
             for w in words.windows(2) {
                 let ((a0, a1), (b0, b1)) = (w[0], w[1]);
                 if a1 == b0 || !ed.chars[a1..b0].iter().all(|c| *c == ' ') {
@@ -565,7 +571,49 @@ impl Normalizer {
             }
         }
     }
+}
 
+/// Among runs of words separated by single spaces, the longest (of two words or more)
+/// whose `_`-joined form, up to its first `.`, is a name used elsewhere.
+fn longest_known_run(
+    ed: &LineEdit,
+    words: &[(usize, usize)],
+    known: &HashSet<String>,
+) -> Option<(usize, usize, String)> {
+    let mut best: Option<(usize, usize, String)> = None;
+    for i in 0..words.len() {
+        let mut j = i;
+        while j + 1 < words.len() && words[j + 1].0 == words[j].1 + 1 && ed.chars[words[j].1] == ' '
+        {
+            j += 1;
+        }
+        for end in (i + 1..=j).rev() {
+            let parts: Vec<String> = words[i..=end]
+                .iter()
+                .map(|(a, b)| ed.slice(*a, *b))
+                .collect();
+            if parts.iter().any(|p| {
+                PY_KEYWORDS.contains(&p.as_str())
+                    || p.chars().next().is_some_and(|c| c.is_ascii_digit())
+            }) {
+                continue;
+            }
+            let joined = parts.join("_");
+            let head = joined.split('.').next().unwrap_or("");
+            if known.contains(head)
+                && best
+                    .as_ref()
+                    .is_none_or(|(s, e, _)| e - s < words[end].1 - words[i].0)
+            {
+                best = Some((words[i].0, words[end].1, joined));
+                break;
+            }
+        }
+    }
+    best
+}
+
+impl Normalizer {
     /// A block header written without its colon: `for x in loader`.
     fn header_colon(&mut self, line0: usize, ed: &mut LineEdit, next_indent_deeper: bool) {
         let end = ed.code_end();

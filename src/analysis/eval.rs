@@ -202,6 +202,12 @@ impl<'a> Evaluator<'a> {
     /// Runs the answer; then runs every top-level function the answer defines but never
     /// calls (a `def train(...)` that holds the loop), with its parameters undefined.
     pub fn run(&mut self, body: &[Stmt]) {
+        for name in directly_called_names(body) {
+            if matches!(self.globals.get(&name), Some(Value::Builtin(path)) if !path.starts_with("builtins."))
+            {
+                self.globals.remove(&name);
+            }
+        }
         // Pseudocode often defines `D` or `H` after the loop that uses it: top-level
         // functions and classes are bound before anything runs.
         for s in body {
@@ -1638,6 +1644,11 @@ impl<'a> Evaluator<'a> {
                     let o = self.implicit_optimizer(&g, span);
                     self.optimizer_method(o, "step", args, span)
                 }
+                // `netD.zero_grad()` on a name already used as a network zeroes that network.
+                "zero_grad" if self.implicit_modules.contains_key(g.as_ref()) => {
+                    let m = self.implicit_modules[g.as_ref()];
+                    self.call_method(Value::Module(m), name, args, kwargs, span)
+                }
                 "zero_grad" => {
                     let o = self.implicit_optimizer(&g, span);
                     self.optimizer_method(o, "zero_grad", args, span)
@@ -1799,14 +1810,14 @@ fn index_seq(items: &[Value], k: f64) -> Option<Value> {
     items.get(i as usize).cloned()
 }
 
+/// `[x]` used as parentheses, and `(x,)` left by a trailing comma (`λ = 10.0,`), are
+/// the value itself in arithmetic.
 fn single_list_element(v: Value) -> Value {
-    if let Value::List(items) = &v {
-        let items = items.borrow();
-        if items.len() == 1 {
-            return items[0].clone();
-        }
+    match &v {
+        Value::List(items) if items.borrow().len() == 1 => items.borrow()[0].clone(),
+        Value::Tuple(items) if items.len() == 1 => items[0].clone(),
+        _ => v,
     }
-    v
 }
 
 fn truthy(v: &Value) -> Option<bool> {

@@ -389,7 +389,17 @@ pub fn is_loss_builtin(name: &str) -> bool {
 /// The tensors a loss term compares: the arguments of the loss function.
 pub fn term_args(a: &Analysis, roles: &Roles, t: NodeId) -> Vec<NodeId> {
     match a.graph.op(t) {
-        Op::Frame { args, .. } => args.clone(),
+        // A helper of the answer that wraps one library loss (`gan_loss(pred)` returning
+        // `mse(pred, ones_like(pred))`) compares what that loss compares.
+        Op::Frame { args, result, .. } => {
+            let inner = terms(a, *result);
+            match inner.as_slice() {
+                [one] if one.node != t && is_loss_call(a, roles, one.node) => {
+                    term_args(a, roles, one.node)
+                }
+                _ => args.clone(),
+            }
+        }
         Op::Builtin { name, args, kwargs } if is_loss_builtin(name) => args
             .iter()
             .copied()
@@ -406,6 +416,17 @@ pub fn term_args(a: &Analysis, roles: &Roles, t: NodeId) -> Vec<NodeId> {
             args.clone()
         }
         _ => vec![t],
+    }
+}
+
+fn is_loss_call(a: &Analysis, roles: &Roles, n: NodeId) -> bool {
+    match a.graph.op(n) {
+        Op::Builtin { name, .. } => is_loss_builtin(name),
+        Op::Apply { module, .. } => {
+            roles.module_is(a, *module, "loss") || a.modules[*module].builtin.is_some()
+        }
+        Op::Frame { .. } => true,
+        _ => false,
     }
 }
 
@@ -634,6 +655,8 @@ pub fn label(a: &Analysis, n: NodeId) -> Option<f64> {
         _ => None,
     };
     by_op.or_else(|| {
+        // Names decide only for values the answer never computes (`real_labels`): a
+        // prediction named `pred_fake_B` is not a label.
         let names: Vec<String> = match &node.op {
             Op::Data { source } => std::iter::once(source.clone())
                 .chain(node.names.iter().cloned())
@@ -641,7 +664,7 @@ pub fn label(a: &Analysis, n: NodeId) -> Option<f64> {
             Op::Symbol(s) => std::iter::once(s.clone())
                 .chain(node.names.iter().cloned())
                 .collect(),
-            _ => node.names.clone(),
+            _ => return None,
         };
         names.iter().find_map(|nm| {
             let t = tokens(nm);

@@ -96,15 +96,29 @@ pub fn backward_drives(ctx: &Ctx) -> Vec<Vec<OptKind>> {
 }
 
 pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
-    let drives = backward_drives(ctx);
     let loss_terms = ctx.loss_terms();
     let cycles = cycle_terms_from(ctx, &loss_terms);
     let mut out = Vec::new();
     for t in &loss_terms {
-        let Some((disc, app, input)) = t.args.iter().find_map(|a| ctx.disc_app(*a)) else {
+        // The target is the argument that reads as a label (`ones_like(pred)` is one,
+        // though it is made from the prediction); the other is the judgement.
+        let label_arg = if t.args.len() >= 2 {
+            t.args
+                .iter()
+                .copied()
+                .find(|a| label(ctx.a, *a).is_some())
+                .or_else(|| t.args.iter().copied().find(|a| ctx.disc_app(*a).is_none()))
+        } else {
+            None
+        };
+        let Some((disc, app, input)) = t
+            .args
+            .iter()
+            .filter(|a| Some(**a) != label_arg)
+            .find_map(|a| ctx.disc_app(*a))
+        else {
             continue;
         };
-        let label_arg = t.args.iter().find(|a| ctx.disc_app(**a).is_none()).copied();
         let (real_target, fake_target) = match label_arg.and_then(|l| label(ctx.a, l)) {
             Some(v) => (v > 0.5, v <= 0.5),
             None if label_arg.is_none() => {
@@ -118,12 +132,6 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
         let reaches = grad_targets(ctx.a, t.node)
             .iter()
             .any(|(m, _)| ctx.is_generator(*m));
-        let drive = drives.get(t.backward).cloned().unwrap_or_default();
-        let has_cycle = cycles.iter().any(|c| c.backward == t.backward);
-        let for_generators = drive
-            .iter()
-            .any(|k| matches!(k, OptKind::Generators | OptKind::Both))
-            || (drive.is_empty() && (has_cycle || (!gens.is_empty() && real_target)));
         out.push(GanTerm {
             node: t.node,
             span: ctx.span(t.node),
@@ -135,9 +143,34 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
             on_fake: !gens.is_empty(),
             real_target,
             fake_target,
-            for_generators,
+            for_generators: false,
             reaches_generator: reaches,
         });
+    }
+    // Whose loss a judgement of a generated image belongs to is read from the term and
+    // its backward, not from the optimizer stepped after it (which is what
+    // `separate_updates` judges): against the real target it trains the generators;
+    // against the fake target it trains the discriminator, unless its backward holds no
+    // judgement of a real image but does hold the generators' terms (a generators' loss
+    // written with the wrong target).
+    let judged_real: Vec<usize> = out
+        .iter()
+        .filter(|t| !t.on_fake)
+        .map(|t| t.backward)
+        .collect();
+    let generator_signal: Vec<usize> = out
+        .iter()
+        .filter(|t| t.on_fake && t.real_target && t.reaches_generator)
+        .map(|t| t.backward)
+        .chain(cycles.iter().map(|c| c.backward))
+        .collect();
+    for t in &mut out {
+        // A judgement that cannot train the generators (its fake is detached) is the
+        // discriminator's, whatever its target.
+        t.for_generators = t.on_fake
+            && t.reaches_generator
+            && (t.real_target
+                || (!judged_real.contains(&t.backward) && generator_signal.contains(&t.backward)));
     }
     out
 }

@@ -31,63 +31,71 @@ pub fn run(ctx: &Ctx) -> Outcome {
     // What each backward carries: generator terms (adversarial on fakes with the real
     // target, or cycles) and discriminator terms.
     let carries = |k: usize| {
-        let g = terms
-            .iter()
-            .any(|t| t.backward == k && t.on_fake && t.real_target)
+        let g = terms.iter().any(|t| t.backward == k && t.for_generators)
             || cycles.iter().any(|c| c.backward == k);
-        let d = terms
-            .iter()
-            .any(|t| t.backward == k && (!t.on_fake || t.fake_target));
+        let d = terms.iter().any(|t| t.backward == k && !t.for_generators);
         (g, d)
     };
     let mut g_stepped = false;
     let mut wrong = Vec::new();
-    let mut pending: Vec<usize> = Vec::new();
+    // (event position, backward index) of every backward, in order.
+    let backward_at: Vec<(usize, usize)> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e.kind, EventKind::Backward { .. }))
+        .enumerate()
+        .map(|(k, (p, _))| (p, k))
+        .collect();
+    let mut previous_step: Option<usize> = None;
     let mut last_block: Vec<usize> = Vec::new();
-    let mut back_k = 0;
-    for e in &events {
-        match &e.kind {
-            EventKind::Backward { .. } => {
-                pending.push(back_k);
-                back_k += 1;
-            }
-            EventKind::Step { opt } => {
-                let block = if pending.is_empty() {
-                    last_block.clone()
-                } else {
-                    std::mem::take(&mut pending)
-                };
-                last_block = block.clone();
-                let (g, d) = block.iter().fold((false, false), |(g, d), k| {
-                    let (g2, d2) = carries(*k);
-                    (g || g2, d || d2)
-                });
-                match gan::opt_kind(ctx, *opt) {
-                    OptKind::Generators | OptKind::Unknown if g && !d => g_stepped = true,
-                    OptKind::Generators if d => wrong.push(e.span),
-                    OptKind::Discriminators if g => wrong.push(e.span),
-                    OptKind::Both => wrong.push(e.span),
-                    _ => {}
-                }
-            }
+    for (p, e) in events.iter().enumerate() {
+        let EventKind::Step { opt } = e.kind else {
+            continue;
+        };
+        // The gradients a step applies: those of the backward calls since its optimizer
+        // was last zeroed, or, with no zero_grad, since the previous step of any optimizer.
+        let params = ctx.a.optimizers[opt].params.clone().unwrap_or_default();
+        let zeroed = events[..p].iter().rposition(|z| match z.kind {
+            EventKind::ZeroGrad { opt: Some(o), .. } => o == opt,
+            EventKind::ZeroGrad {
+                module: Some(m), ..
+            } => params
+                .iter()
+                .any(|x| ctx.a.is_within(m, *x) || ctx.a.is_within(*x, m)),
+            _ => false,
+        });
+        let from = zeroed.or(previous_step);
+        let mut block: Vec<usize> = backward_at
+            .iter()
+            .filter(|(bp, _)| from.is_none_or(|f| *bp > f) && *bp < p)
+            .map(|(_, k)| *k)
+            .collect();
+        if block.is_empty() && zeroed.is_none() {
+            block = last_block.clone();
+        }
+        last_block = block.clone();
+        previous_step = Some(p);
+        let (g, d) = block.iter().fold((false, false), |(g, d), k| {
+            let (g2, d2) = carries(*k);
+            (g || g2, d || d2)
+        });
+        match gan::opt_kind(ctx, opt) {
+            OptKind::Generators | OptKind::Unknown if g && !d => g_stepped = true,
+            OptKind::Generators if d => wrong.push(e.span),
+            OptKind::Discriminators if g => wrong.push(e.span),
+            OptKind::Both if g || d => wrong.push(e.span),
             _ => {}
         }
     }
     if !wrong.is_empty() {
-        let joint = backs
+        // A joint backward is the defect; the steps after it only follow from it.
+        let joint: Vec<_> = backs
             .iter()
             .enumerate()
-            .any(|(k, _)| carries(k) == (true, true));
-        let mut spans = wrong;
-        if joint {
-            spans.extend(
-                backs
-                    .iter()
-                    .enumerate()
-                    .filter(|(k, _)| carries(*k) == (true, true))
-                    .map(|(_, (_, _, s))| *s),
-            );
-        }
+            .filter(|(k, _)| carries(*k) == (true, true))
+            .map(|(_, (_, _, s))| *s)
+            .collect();
+        let spans = if joint.is_empty() { wrong } else { joint };
         return Outcome::fail(
             Msg::new(
                 "an optimizer step is driven by the other network's loss: back-propagate and step generators and discriminators separately",
