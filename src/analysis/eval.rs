@@ -93,6 +93,29 @@ const LOSS_MODULES: &[(&str, &str)] = &[
     ("Softmax", "softmax"),
     ("LogSoftmax", "log_softmax"),
 ];
+/// Tensor functions that pseudocode calls without their module (`softmax(x)`).
+const BARE_FUNCTIONS: &[&str] = &[
+    "softmax",
+    "log_softmax",
+    "normalize",
+    "cosine_similarity",
+    "cross_entropy",
+    "mse_loss",
+    "l1_loss",
+    "sigmoid",
+    "exp",
+    "log",
+    "argmax",
+    "mean",
+    "stack",
+    "cat",
+    "ones_like",
+    "zeros_like",
+    "binary_cross_entropy",
+    "kl_div",
+    "nll_loss",
+];
+
 /// Tensor methods that return the same value for the analysis.
 const TRANSPARENT_METHODS: &[&str] = &[
     "clone",
@@ -309,8 +332,8 @@ impl<'a> Evaluator<'a> {
                 self.a.graph.name(n, name);
                 Some(n)
             }
-            Value::Param(m) => Some(self.param_node(*m, span)),
-            Value::Params(ms) if ms.len() == 1 => Some(self.param_node(ms[0], span)),
+            Value::Param(m) => Some(self.node(Op::Param(*m), span)),
+            Value::Params(ms) if ms.len() == 1 => Some(self.node(Op::Param(ms[0]), span)),
             Value::List(items) => {
                 let items = items.borrow().clone();
                 let nodes: Vec<NodeId> = items
@@ -330,6 +353,9 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// A network's parameters inside a chain of in-place updates (`t.mul_(m)` then
+    /// `t.add_(...)`): the chain's running value. Everywhere else a read is the network's
+    /// own parameters, whatever values a copy gave them.
     fn param_node(&mut self, m: ModId, span: Span) -> NodeId {
         match self.param_state.get(&m) {
             Some(n) => *n,
@@ -502,7 +528,7 @@ impl<'a> Evaluator<'a> {
 
     fn param_update(&mut self, m: ModId, v: &Value, span: Span) {
         if let Some(n) = self.to_node(v, span, false) {
-            self.param_state.insert(m, n);
+            self.param_state.remove(&m);
             self.event(
                 EventKind::ParamUpdate {
                     target: m,
@@ -510,6 +536,19 @@ impl<'a> Evaluator<'a> {
                 },
                 span,
             );
+        }
+    }
+
+    fn param_update_in_place(&mut self, m: ModId, v: &Value, span: Span) {
+        if let Some(n) = self.to_node(v, span, false) {
+            self.event(
+                EventKind::ParamUpdate {
+                    target: m,
+                    value: n,
+                },
+                span,
+            );
+            self.param_state.insert(m, n);
         }
     }
 
@@ -923,6 +962,10 @@ impl<'a> Evaluator<'a> {
                     .collect();
                 return Value::List(Rc::new(RefCell::new(joined)));
             }
+            (Value::Module(x), Value::Module(y)) if op == BinOp::Add => {
+                let (x, y) = (*x, *y);
+                return Value::Module(self.compose("Sequential", vec![x, y], span));
+            }
             (Value::Str(_), _) | (_, Value::Str(_)) => return Value::Unknown,
             _ => {}
         }
@@ -985,7 +1028,7 @@ impl<'a> Evaluator<'a> {
                 }
                 if is_module_method(attr)
                     || is_tensor_method(attr)
-                    || matches!(attr, "step" | "zero_grad" | "query")
+                    || matches!(attr, "step" | "zero_grad" | "query" | "scale" | "update")
                 {
                     return Value::Method(Box::new(Value::Global(name)), attr.into());
                 }
@@ -1298,8 +1341,10 @@ impl<'a> Evaluator<'a> {
             name,
             "GradScaler" | "autocast" | "DataLoader" | "device" | "manual_seed"
         ) {
-            return if name == "DataLoader" {
-                Value::Global("DataLoader".into())
+            // A gradient scaler is read through its methods (`scale`, `step`), like an
+            // undefined object.
+            return if name == "DataLoader" || name == "GradScaler" {
+                Value::Global(name.into())
             } else if name == "autocast" {
                 Value::None
             } else {
@@ -1310,11 +1355,8 @@ impl<'a> Evaluator<'a> {
             && name.chars().next().is_some_and(char::is_uppercase)
             && path.matches('.').count() == 2
         {
-            return Value::Module(self.a.new_module(ModuleInfo {
-                ctor: name.to_string(),
-                span,
-                ..Default::default()
-            }));
+            let children: Vec<ModId> = args.iter().flat_map(|a| self.modules_in(a)).collect();
+            return Value::Module(self.compose(name, children, span));
         }
         if name == "stack" || name == "cat" {
             let items = args.first().cloned().unwrap_or(Value::Unknown);
@@ -1324,6 +1366,23 @@ impl<'a> Evaluator<'a> {
             };
         }
         self.builtin_node(name, args, kwargs, span)
+    }
+
+    /// A network built from others (`nn.Sequential(backbone, projector)`,
+    /// `Backbone() + ProjectionMLP()`): they become its submodules.
+    fn compose(&mut self, ctor: &str, children: Vec<ModId>, span: Span) -> ModId {
+        let m = self.a.new_module(ModuleInfo {
+            ctor: ctor.to_string(),
+            span,
+            ..Default::default()
+        });
+        for (i, c) in children.into_iter().enumerate() {
+            self.a.modules[c].parent = Some(m);
+            self.a.modules[m]
+                .attrs
+                .insert(i.to_string(), Value::Module(c));
+        }
+        m
     }
 
     fn copy_module(&mut self, src: ModId, span: Span) -> ModId {
@@ -1466,6 +1525,17 @@ impl<'a> Evaluator<'a> {
         if let Some((c, _)) = LOSS_MODULES.iter().find(|(c, _)| *c == last) {
             return self.call_builtin(&format!("torch.nn.{c}"), args, kwargs, span);
         }
+        // `softmax(s / τ)` written without `F.`: the library function, not a network.
+        if BARE_FUNCTIONS.contains(&last) {
+            // A bare `cross_entropy(s, t)` in pseudocode is the mathematical one, over
+            // probabilities; only the library's applies its own log-softmax.
+            let name = if last == "cross_entropy" {
+                "cross_entropy_of_probs"
+            } else {
+                last
+            };
+            return self.builtin_node(name, args, kwargs, span);
+        }
         if matches!(last, "deepcopy" | "no_grad" | "chain") {
             return self.call_builtin(&format!("x.{last}"), args, kwargs, span);
         }
@@ -1511,6 +1581,9 @@ impl<'a> Evaluator<'a> {
                     self.freeze(m, frozen, span);
                 }
                 return Value::None;
+            }
+            if lower.contains("param") {
+                return Value::Params(Rc::new(module_args));
             }
             if lower.contains("momentum") || lower.contains("ema") {
                 let momentum = args
@@ -1653,7 +1726,7 @@ impl<'a> Evaluator<'a> {
                     let o = self.implicit_optimizer(&g, span);
                     self.optimizer_method(o, "zero_grad", args, span)
                 }
-                "update" if g.contains("scaler") => Value::None,
+                "update" if g.to_lowercase().contains("scaler") => Value::None,
                 "scale" => args.into_iter().next().unwrap_or(Value::Unknown),
                 "query" | "push_and_pop" => {
                     // A replay pool the answer does not define: trusted to return
@@ -1798,7 +1871,7 @@ impl<'a> Evaluator<'a> {
                 return self.tensor_method(n, name, args, kwargs, span);
             }
         };
-        self.param_update(m, &new, span);
+        self.param_update_in_place(m, &new, span);
         Value::Param(m)
     }
 }

@@ -149,9 +149,19 @@ pub fn mentions_mask(g: &Graph, modules: &[ModuleInfo], n: NodeId) -> bool {
 /// down from `root` that does not cross a `detach`, a value computed under `no_grad`,
 /// or (for the module's own parameters) a frozen module.
 pub fn grad_targets(a: &Analysis, root: NodeId) -> BTreeSet<(ModId, NodeId)> {
+    grad_targets_avoiding(a, root, &[])
+}
+
+/// Like [`grad_targets`], with the paths through `avoid` left out: what reaches the
+/// target of `D(p, z)` through `z` itself, when `p` shares its encoder application.
+pub fn grad_targets_avoiding(
+    a: &Analysis,
+    root: NodeId,
+    avoid: &[NodeId],
+) -> BTreeSet<(ModId, NodeId)> {
     let g = &a.graph;
     let mut out = BTreeSet::new();
-    let mut seen = BTreeSet::new();
+    let mut seen: BTreeSet<NodeId> = avoid.iter().copied().collect();
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         if !seen.insert(n) {
@@ -376,6 +386,7 @@ const LOSS_BUILTINS: &[&str] = &[
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
+    "cross_entropy_of_probs",
     "nll_loss",
     "kl_div",
     "cosine_similarity",

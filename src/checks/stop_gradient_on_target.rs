@@ -18,7 +18,7 @@
 //! Use instead: `D(p1, z2.detach()) / 2 + D(p2, z1.detach()) / 2`.
 
 use super::common::*;
-use crate::analysis::facts::grad_targets;
+use crate::analysis::facts::grad_targets_avoiding;
 use crate::msg::Msg;
 
 pub fn run(ctx: &Ctx) -> Outcome {
@@ -39,10 +39,12 @@ pub fn run(ctx: &Ctx) -> Outcome {
     }
     let mut leaking = Vec::new();
     for t in &terms {
-        let Some((_, target)) = ctx.orient(t, how) else {
+        let Some((online, target)) = ctx.orient(t, how) else {
             continue;
         };
-        let reached = grad_targets(ctx.a, t.node);
+        // Only what reaches the target through the target counts: with one view, the
+        // prediction shares the target's encoder application.
+        let reached = grad_targets_avoiding(ctx.a, t.node, &[online]);
         let target_apps = ctx.desc(target).apps;
         if target_apps
             .iter()

@@ -34,6 +34,7 @@ pub fn run(ctx: &Ctx) -> Outcome {
         _ => None,
     };
     let mut pairs: Vec<(ViewKey, ViewKey, LossTerm)> = Vec::new();
+    let mut branches: Vec<(ViewKey, ViewKey, LossTerm)> = Vec::new();
     let mut spans = Vec::new();
     for t in ctx.loss_terms().into_iter().filter(|t| t.args.len() >= 2) {
         let Some((online, target)) = ctx.orient(&t, how) else {
@@ -47,9 +48,20 @@ pub fn run(ctx: &Ctx) -> Outcome {
             }
         }
         spans.push(ctx.span(t.node));
+        if let (Some(b1), Some(b2)) = (d_on.apps.last(), d_tg.apps.last()) {
+            branches.push((ViewKey::Aug(*b1), ViewKey::Aug(*b2), t.clone()));
+        }
         if let (Some(v1), Some(v2)) = (d_on.view, d_tg.view) {
             pairs.push((v1, v2, t));
         }
+    }
+    // With a single view (`x2 = x1`, the same view fed twice) the views cannot tell the
+    // terms apart, and that defect is `two_views`'s: a siamese loss is then judged on its
+    // encoder branches, so `D(p1, z2) + D(p2, z1)` is still symmetric.
+    let distinct_views: std::collections::BTreeSet<&ViewKey> =
+        pairs.iter().flat_map(|(a, b, _)| [a, b]).collect();
+    if how == "predictor" && distinct_views.len() < 2 && !branches.is_empty() {
+        pairs = branches;
     }
     let what = match token {
         Some(Token::Cls) => Msg::new("the [CLS] loss", "la pérdida [CLS]"),

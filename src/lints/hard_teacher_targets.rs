@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
         let Op::Builtin { name, args, .. } = g.op(n) else {
             continue;
         };
-        if name != "cross_entropy" {
+        if name != "cross_entropy" && name != "cross_entropy_of_probs" {
             continue;
         }
         if args

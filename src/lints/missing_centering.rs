@@ -56,19 +56,19 @@ pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
         let Some((_, teacher)) = ctx.orient_by_teacher(t) else {
             continue;
         };
-        if !ctx
-            .desc(teacher)
-            .chain
-            .iter()
-            .any(|m| ctx.teacher_score(*m) > 0)
-        {
+        let d = ctx.desc(teacher);
+        if !d.chain.iter().any(|m| ctx.teacher_score(*m) > 0) {
             continue;
         }
+        // The centering may sit anywhere between the teacher network and the loss.
+        let Some(teacher_output) = d.apps.first().copied() else {
+            continue;
+        };
         let root = match g.op(t.node) {
             Op::Frame { result, .. } => *result,
             _ => t.node,
         };
-        if centered_path(ctx, root, teacher, 0) == Some(false) {
+        if centered_path(ctx, root, teacher_output, 0) == Some(false) {
             out.push((
                 Msg::new("the teacher's target is not centered", "el objetivo del profesor no está centrado"),
                 Msg::new("subtract a running center before the teacher's softmax: `softmax((t - c) / τt)`", "resta un centro móvil antes del softmax del profesor: `softmax((t - c) / τt)`"),
