@@ -960,8 +960,14 @@ fn repair_indentation(n: &mut Normalizer, edits: &mut [LineEdit]) {
             }
         }
         if depth > 0 {
+            // A continuation line; the one that closes the brackets of a header
+            // (`def f(a,\n b):`) is what opens the block.
             depth += bracket_balance(&edits[line0]);
             depth = depth.max(0);
+            if depth == 0 {
+                let end = edits[line0].code_end();
+                prev_opens_block = edits[line0].slice(0, end).trim_end().ends_with(':');
+            }
             continue;
         }
         let top = *levels.last().unwrap_or(&0);
@@ -1093,6 +1099,12 @@ mod tests {
     fn lost_closing_parenthesis_is_restored() {
         let n = normalize("loss = f(\n  a,\n  b\nopt.step()\n");
         assert_eq!(n.text, "loss = f(\n  a,\n  b)\nopt.step()\n");
+    }
+
+    #[test]
+    fn a_header_over_several_lines_opens_its_block() {
+        let src = "def f(a,\n      b):\n  x = a\n  return x\n";
+        assert_eq!(normalize(src).text, src);
     }
 
     #[test]

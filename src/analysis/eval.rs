@@ -379,8 +379,33 @@ impl<'a> Evaluator<'a> {
         {
             return s.clone();
         }
+        if let Some(m) = self.param_owner(name) {
+            return Value::Param(m);
+        }
+        if let Some(role) = param_role(name) {
+            return Value::Tensor(self.node(Op::RoleParam(role.to_string()), span));
+        }
         self.a.note_undefined(name, span);
         Value::Global(name.into())
+    }
+
+    /// The network whose parameters a math-notation name stands for: `θt` for `g_θt`.
+    fn param_owner(&self, name: &str) -> Option<ModId> {
+        let folded = crate::analysis::facts::fold(name);
+        let looks_like_parameters = ["θ", "theta", "params", "weights"]
+            .iter()
+            .any(|p| folded.starts_with(p));
+        if name.chars().count() < 2 || !looks_like_parameters {
+            return None;
+        }
+        let suffix = format!("_{name}");
+        self.a.modules.iter().position(|m| {
+            m.name.ends_with(&suffix) || m.aliases.iter().any(|a| a.ends_with(&suffix))
+        })
+    }
+
+    fn is_bound(&self, name: &str) -> bool {
+        self.frames.last().is_some_and(|f| f.contains_key(name)) || self.globals.contains_key(name)
     }
 
     fn bind_name(&mut self, name: &str, v: Value, line: u32) {
@@ -412,6 +437,17 @@ impl<'a> Evaluator<'a> {
 
     fn assign(&mut self, target: &Expr, v: Value, span: Span) {
         match &target.kind {
+            // `θt ← λ·θt + (1 − λ)·θs`: assigning a network's parameters by their name.
+            ExprKind::Name(n) if !self.is_bound(n) && self.param_owner(n).is_some() => {
+                let m = self.param_owner(n).unwrap_or_default();
+                self.param_update(m, &v, span);
+            }
+            ExprKind::Name(n) if !self.is_bound(n) && param_role(n).is_some() => {
+                if let Some(value) = self.to_node(&v, span, false) {
+                    let role = param_role(n).unwrap_or_default().to_string();
+                    self.event(EventKind::RoleParamUpdate { role, value }, span);
+                }
+            }
             ExprKind::Name(n) => self.bind_name(n, v, span.line),
             ExprKind::Tuple(ts) | ExprKind::List(ts) => {
                 let parts = self.unpack(&v, ts.len(), span);
@@ -705,7 +741,12 @@ impl<'a> Evaluator<'a> {
 
     fn for_loop(&mut self, target: &Expr, iter: &Expr, body: &[Stmt], span: Span) -> Flow {
         let it = self.expr(iter);
-        let items = self.iterate(&it, span);
+        let mut items = self.iterate(&it, span);
+        // Loops are unrolled to enumerate view pairs and crops; a loop whose body trains
+        // (an epoch loop) is one iteration of the training step, whatever its count.
+        if body_trains(body) {
+            items.truncate(1);
+        }
         self.loop_depth += 1;
         let mut flow = Flow::Normal;
         for item in items {
@@ -924,6 +965,9 @@ impl<'a> Evaluator<'a> {
         {
             return SelectKind::Masked;
         }
+        if let Value::Tensor(n) = v {
+            return SelectKind::ByTensor(*n);
+        }
         if let ExprKind::Tuple(parts) = &idx.kind
             && parts.len() == 2
         {
@@ -979,7 +1023,10 @@ impl<'a> Evaluator<'a> {
         }
         match (self.to_node(&a, span, false), self.to_node(&b, span, false)) {
             (Some(x), Some(y)) => Value::Tensor(self.node(Op::Bin(op, x, y), span)),
-            (Some(x), None) | (None, Some(x)) => Value::Tensor(x),
+            // An unknown operand leaves a tensor a tensor (`loss + reg` with `reg` unknown),
+            // but a number combined with something unknown is unknown.
+            (Some(x), None) | (None, Some(x)) if !self.a.graph.is_scalar(x) => Value::Tensor(x),
+            (Some(_), None) | (None, Some(_)) => Value::Unknown,
             (None, None) => Value::Unknown,
         }
     }
@@ -1488,6 +1535,10 @@ impl<'a> Evaluator<'a> {
                 let items = match args.first() {
                     Some(Value::List(l)) => l.borrow().clone(),
                     Some(Value::Tuple(t)) => t.as_ref().clone(),
+                    // `sum(p * log(q))` over a tensor is the tensor sum.
+                    Some(Value::Tensor(_)) => {
+                        return self.builtin_node("sum", args, Vec::new(), span);
+                    }
                     _ => return Value::Unknown,
                 };
                 let mut acc = Value::Num(0.0);
@@ -1874,6 +1925,41 @@ impl<'a> Evaluator<'a> {
         self.param_update_in_place(m, &new, span);
         Value::Param(m)
     }
+}
+
+/// Parameters named by role in math notation: `θ_t`, `theta_s`, `params_teacher`.
+fn param_role(name: &str) -> Option<&'static str> {
+    let f = crate::analysis::facts::fold(name).replace('_', "");
+    let rest = ["θ", "theta", "params", "param", "weights", "w"]
+        .iter()
+        .find_map(|p| f.strip_prefix(p))?;
+    match rest {
+        "t" | "teacher" | "target" | "tgt" | "k" | "ema" | "profesor" => Some("teacher"),
+        "s" | "student" | "online" | "q" | "estudiante" => Some("student"),
+        _ => None,
+    }
+}
+
+/// Whether a loop body holds a loop of its own or a `backward` / `step` call.
+fn body_trains(body: &[Stmt]) -> bool {
+    fn expr_trains(e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Call { func, args, .. } => {
+                matches!(&func.kind, ExprKind::Attr(_, m) if m == "backward" || m == "step")
+                    || expr_trains(func)
+                    || args.iter().any(expr_trains)
+            }
+            ExprKind::Attr(x, _) => expr_trains(x),
+            _ => false,
+        }
+    }
+    body.iter().any(|s| match s {
+        Stmt::For { .. } | Stmt::While { .. } => true,
+        Stmt::Expr(e) => expr_trains(e),
+        Stmt::If { body, orelse, .. } => body_trains(body) || body_trains(orelse),
+        Stmt::With { body, .. } => body_trains(body),
+        _ => false,
+    })
 }
 
 fn index_seq(items: &[Value], k: f64) -> Option<Value> {

@@ -71,7 +71,9 @@ impl Roles {
             let p = fold(p);
             if let Some(prefix) = p.strip_suffix('*') {
                 let prefix = prefix.replace('_', "");
-                return last.starts_with(&prefix) || toks.iter().any(|t| t.starts_with(&prefix));
+                return folded.starts_with(&prefix)
+                    || last.starts_with(&prefix)
+                    || toks.iter().any(|t| t.starts_with(&prefix));
             }
             let bare = p.replace('_', "");
             folded == bare || last == bare || (bare.len() >= 3 && toks.iter().any(|t| *t == bare))
@@ -601,7 +603,8 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
                     SelectKind::Masked => d.masked_select = true,
                     SelectKind::Cls => d.token = d.token.or(Some(Token::Cls)),
                     SelectKind::Patches => d.token = d.token.or(Some(Token::Patch)),
-                    SelectKind::Other => {}
+                    SelectKind::ByTensor(i) if is_mask_like(a, roles, *i) => d.masked_select = true,
+                    SelectKind::ByTensor(_) | SelectKind::Other => {}
                 }
                 cur = *of;
             }
@@ -614,7 +617,17 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
                 Some(x) => cur = *x,
                 None => return d,
             },
-            Op::Bin(_, x, y) => cur = if g.is_scalar(*x) { *y } else { *x },
+            Op::Bin(op, x, y) => {
+                // `patch * m_u`: restricted to the masked tokens by a multiplication.
+                if *op == BinOp::Mul && (is_mask_like(a, roles, *y) || is_mask_like(a, roles, *x)) {
+                    d.masked_select = true;
+                }
+                cur = if g.is_scalar(*x) || is_mask_like(a, roles, *x) {
+                    *y
+                } else {
+                    *x
+                };
+            }
             Op::Neg(x) => cur = *x,
             Op::Data { .. } => {
                 if names_say_masked(&node.names) {
@@ -630,6 +643,26 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
         }
     }
     d
+}
+
+/// A tensor that is a mask: made by a masking function of the rubric, or named one.
+pub fn is_mask_like(a: &Analysis, roles: &Roles, n: NodeId) -> bool {
+    let g = &a.graph;
+    let mut cur = n;
+    for _ in 0..20 {
+        let node = g.node(cur);
+        if node.names.iter().any(|s| roles.matches("mask", s)) {
+            return true;
+        }
+        match &node.op {
+            Op::Apply { module, .. } => return is_mask_maker(a, roles, *module),
+            Op::Data { source } => return roles.matches("mask", source),
+            Op::Part { of, .. } => cur = *of,
+            Op::Builtin { args, .. } if !args.is_empty() => cur = args[0],
+            _ => return false,
+        }
+    }
+    false
 }
 
 fn find_data(g: &Graph, n: NodeId) -> Option<NodeId> {

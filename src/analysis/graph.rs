@@ -26,6 +26,8 @@ pub enum SelectKind {
     Cls,
     /// `x[:, 1:]`: the patch tokens.
     Patches,
+    /// Indexed by a tensor whose meaning the rubric's names may tell (`x[m_u]`).
+    ByTensor(NodeId),
     Other,
 }
 

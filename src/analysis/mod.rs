@@ -57,6 +57,11 @@ pub enum EventKind {
         target: ModId,
         value: NodeId,
     },
+    /// Parameters named by role (`θ_t ← ...`) assigned.
+    RoleParamUpdate {
+        role: String,
+        value: NodeId,
+    },
     /// `update_momentum(student, teacher, m)` and other EMA helpers the answer does not define.
     EmaHelper {
         name: String,

@@ -34,48 +34,56 @@ pub struct EmaFinding {
 }
 
 /// Every teacher/student parameter update of the loop, judged.
+/// How much a parameter owner behaves as a teacher (see `Ctx::teacher_score`); a role
+/// named in math notation (`θ_t`) says it outright.
+fn key_score(ctx: &Ctx, k: &ParamKey) -> i32 {
+    match k {
+        ParamKey::Module(m) => ctx.teacher_score(*m),
+        ParamKey::Role(r) if r == "teacher" => 10,
+        ParamKey::Role(_) => -10,
+    }
+}
+
+/// One update of `target`'s parameters to `value`, judged as a moving average.
+fn judge(ctx: &Ctx, target: ParamKey, value: usize, span: Span) -> Option<EmaFinding> {
+    let comb = param_combination(ctx.a, value)?;
+    let w_t = comb.get(&target).cloned().unwrap_or_default();
+    let others: Vec<(&ParamKey, &Poly)> = comb.iter().filter(|(k, _)| **k != target).collect();
+    let t_score = key_score(ctx, &target);
+    let target_is_teacher = t_score > 0 || others.iter().any(|(k, _)| key_score(ctx, k) < t_score);
+    if others.len() != 1 {
+        // A copy (`teacher.load_state_dict(student.state_dict())`) or a partial update.
+        return Some(EmaFinding {
+            ok: false,
+            reversed: false,
+            momentum: None,
+            span,
+            helper: None,
+        });
+    }
+    let (source, w_s) = others[0];
+    let sums_to_one = w_t.add(w_s).approx_eq(&Poly::constant(1.0));
+    let momentum = w_t.as_const();
+    let in_range = momentum.is_none_or(|m| m > 0.0 && m < 1.0) && !w_t.is_zero();
+    let source_is_student = key_score(ctx, source) < t_score || !target_is_teacher;
+    Some(EmaFinding {
+        ok: sums_to_one && in_range && target_is_teacher && source_is_student,
+        reversed: sums_to_one && in_range && !target_is_teacher,
+        momentum,
+        span,
+        helper: None,
+    })
+}
+
 pub fn findings(ctx: &Ctx) -> Vec<EmaFinding> {
     let mut out = Vec::new();
     for e in ctx.a.loop_events() {
         match &e.kind {
             EventKind::ParamUpdate { target, value } => {
-                let Some(comb) = param_combination(ctx.a, *value) else {
-                    continue;
-                };
-                let key_t = ParamKey::Module(*target);
-                let w_t = comb.get(&key_t).cloned().unwrap_or_default();
-                let others: Vec<(&ParamKey, &Poly)> =
-                    comb.iter().filter(|(k, _)| **k != key_t).collect();
-                let target_is_teacher = ctx.teacher_score(*target) > 0 || others.iter().any(|(k, _)| matches!(k, ParamKey::Module(s) if ctx.teacher_score(*s) < ctx.teacher_score(*target)));
-                if others.len() != 1 {
-                    // A copy (`teacher.load_state_dict(student.state_dict())`) or a partial update.
-                    out.push(EmaFinding {
-                        ok: false,
-                        reversed: false,
-                        momentum: None,
-                        span: e.span,
-                        helper: None,
-                    });
-                    continue;
-                }
-                let w_s = others[0].1;
-                let sums_to_one = w_t.add(w_s).approx_eq(&Poly::constant(1.0));
-                let momentum = w_t.as_const();
-                let in_range = momentum.is_none_or(|m| m > 0.0 && m < 1.0) && !w_t.is_zero();
-                let source_is_student = match others[0].0 {
-                    ParamKey::Module(s) => {
-                        ctx.teacher_score(*s) < ctx.teacher_score(*target) || !target_is_teacher
-                    }
-                    ParamKey::Role(r) => r == "student",
-                };
-                let reversed = sums_to_one && in_range && !target_is_teacher;
-                out.push(EmaFinding {
-                    ok: sums_to_one && in_range && target_is_teacher && source_is_student,
-                    reversed,
-                    momentum,
-                    span: e.span,
-                    helper: None,
-                });
+                out.extend(judge(ctx, ParamKey::Module(*target), *value, e.span))
+            }
+            EventKind::RoleParamUpdate { role, value } => {
+                out.extend(judge(ctx, ParamKey::Role(role.clone()), *value, e.span))
             }
             EventKind::EmaHelper {
                 name,
