@@ -438,11 +438,19 @@ impl<'a> Evaluator<'a> {
     fn assign(&mut self, target: &Expr, v: Value, span: Span) {
         match &target.kind {
             // `θt ← λ·θt + (1 − λ)·θs`: assigning a network's parameters by their name.
-            ExprKind::Name(n) if !self.is_bound(n) && self.param_owner(n).is_some() => {
+            ExprKind::Name(n)
+                if matches!(v, Value::Tensor(_))
+                    && !self.is_bound(n)
+                    && self.param_owner(n).is_some() =>
+            {
                 let m = self.param_owner(n).unwrap_or_default();
                 self.param_update(m, &v, span);
             }
-            ExprKind::Name(n) if !self.is_bound(n) && param_role(n).is_some() => {
+            ExprKind::Name(n)
+                if matches!(v, Value::Tensor(_))
+                    && !self.is_bound(n)
+                    && param_role(n).is_some() =>
+            {
                 if let Some(value) = self.to_node(&v, span, false) {
                     let role = param_role(n).unwrap_or_default().to_string();
                     self.event(EventKind::RoleParamUpdate { role, value }, span);
@@ -1587,6 +1595,12 @@ impl<'a> Evaluator<'a> {
             };
             return self.builtin_node(name, args, kwargs, span);
         }
+        // `copy(s_net)` in pseudocode is a deep copy of the network.
+        if matches!(last, "copy" | "copia" | "copiar")
+            || last == "clone" && args.len() == 1 && !matches!(args[0], Value::Tensor(_))
+        {
+            return self.call_builtin("x.deepcopy", args, kwargs, span);
+        }
         if matches!(last, "deepcopy" | "no_grad" | "chain") {
             return self.call_builtin(&format!("x.{last}"), args, kwargs, span);
         }
@@ -1665,6 +1679,9 @@ impl<'a> Evaluator<'a> {
                 );
                 return Value::None;
             }
+            // Anything else called on networks alone builds a network from them
+            // (`iBOT(vit_small())`, `MultiCropWrapper(backbone, head)`).
+            return Value::Module(self.compose(last, module_args, span));
         }
         // `Backbone(cfg)`: a capitalised call on no data builds a network.
         let is_ctor = last.chars().next().is_some_and(char::is_uppercase) && !has_tensor;

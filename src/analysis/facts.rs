@@ -93,19 +93,26 @@ impl Roles {
         folded.chars().count() >= 3
             && pats.iter().any(|p| {
                 let bare = fold(p).replace('_', "").replace('*', "");
-                bare.chars().count() >= 3 && strsim::damerau_levenshtein(&folded, &bare) <= 1
+                bare.chars().count() >= 3
+                    && bare.chars().next() == folded.chars().next()
+                    && strsim::damerau_levenshtein(&folded, &bare) <= 1
             })
     }
 
+    /// Whether a module plays `role`. A slip is forgiven only for an undefined name
+    /// that matches no role exactly: `s_net` is the student, not a misspelled `t_net`.
     pub fn module_is(&self, a: &Analysis, m: ModId, role: &str) -> bool {
-        let info = &a.modules[m];
-        a.module_names(m).iter().any(|n| {
-            if info.implicit {
-                self.matches_fuzzy(role, n)
-            } else {
-                self.matches(role, n)
-            }
-        })
+        let names = a.module_names(m);
+        if names.iter().any(|n| self.matches(role, n)) {
+            return true;
+        }
+        let exact_elsewhere = self
+            .patterns
+            .keys()
+            .any(|r| names.iter().any(|n| self.matches(r, n)));
+        a.modules[m].implicit
+            && !exact_elsewhere
+            && names.iter().any(|n| self.matches_fuzzy(role, n))
     }
 
     pub fn all_names(&self) -> impl Iterator<Item = &String> {
@@ -492,7 +499,7 @@ pub struct Desc {
 /// cannot tell `aug(x)` from `f(x)`, and mistaking an encoder for an augmentation would
 /// invent a second view, so names decide here.
 pub fn is_view_maker(a: &Analysis, roles: &Roles, m: ModId) -> bool {
-    roles.module_is(a, m, "augmentation")
+    roles.module_is(a, m, "augmentation") && !NETWORK_ROLES.iter().any(|r| roles.module_is(a, m, r))
 }
 
 pub fn is_mask_maker(a: &Analysis, roles: &Roles, m: ModId) -> bool {
@@ -568,13 +575,15 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
                 }
             }
             Op::Part { of, key, arity } => {
-                if let Op::Data { .. } = g.op(*of) {
+                // A part of what the loader yields, however deeply unpacked
+                // (`for images, masks in loader: u, v = images`), is a view.
+                if is_loader_output(g, *of) {
                     let k = match key {
                         PartKey::Index(i) => i.to_string(),
                         PartKey::Key(s) => s.clone(),
                     };
                     d.view = Some(ViewKey::Part(*of, k));
-                    d.data = Some(*of);
+                    d.data = find_data(g, *of);
                     return d;
                 }
                 if let Op::Apply { module, args, .. } = g.op(*of)
@@ -663,6 +672,14 @@ pub fn is_mask_like(a: &Analysis, roles: &Roles, n: NodeId) -> bool {
         }
     }
     false
+}
+
+fn is_loader_output(g: &Graph, n: NodeId) -> bool {
+    match g.op(n) {
+        Op::Data { .. } => true,
+        Op::Part { of, .. } => is_loader_output(g, *of),
+        _ => false,
+    }
 }
 
 fn find_data(g: &Graph, n: NodeId) -> Option<NodeId> {

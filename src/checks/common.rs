@@ -162,7 +162,8 @@ impl<'a> Ctx<'a> {
         let a = self.a;
         let mut s = 0;
         let root = self.root_module(m);
-        for mm in [m, root] {
+        let owners = if root == m { vec![m] } else { vec![m, root] };
+        for mm in owners {
             if self.has_role(mm, "teacher") {
                 s += 3;
             }
