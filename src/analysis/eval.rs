@@ -935,6 +935,21 @@ impl<'a> Evaluator<'a> {
                 index_seq(&items, *k).unwrap_or(Value::Unknown)
             }
             (Value::Tuple(items), Value::Num(k)) => index_seq(items, *k).unwrap_or(Value::Unknown),
+            // `out[0]` of a network that returns a pair.
+            (Value::Tensor(t), Value::Num(k))
+                if *k >= 0.0
+                    && k.fract() == 0.0
+                    && matches!(self.a.graph.op(*t), Op::Apply { .. }) =>
+            {
+                Value::Tensor(self.node(
+                    Op::Part {
+                        of: *t,
+                        key: PartKey::Index(*k as usize),
+                        arity: None,
+                    },
+                    span,
+                ))
+            }
             (Value::Tensor(t), Value::Str(key)) => Value::Tensor(self.node(
                 Op::Part {
                     of: *t,
@@ -957,6 +972,11 @@ impl<'a> Evaluator<'a> {
             (Value::Tensor(t), _) => {
                 let kind = self.select_kind(idx, &i);
                 Value::Tensor(self.node(Op::Select { of: *t, kind }, span))
+            }
+            // `momentum_schedule[it]`: one value of an undefined schedule is a number.
+            (Value::Global(name), _) if is_schedule_name(name) => {
+                let n = self.node(Op::Symbol(name.to_string()), span);
+                Value::Tensor(n)
             }
             (Value::Global(name), _) => {
                 let d = self.data_node(name, span);
@@ -1942,6 +1962,26 @@ impl<'a> Evaluator<'a> {
         self.param_update_in_place(m, &new, span);
         Value::Param(m)
     }
+}
+
+fn is_schedule_name(name: &str) -> bool {
+    let t = crate::analysis::facts::tokens(name);
+    t.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "schedule"
+                | "momentum"
+                | "lr"
+                | "rate"
+                | "lambda"
+                | "tau"
+                | "temp"
+                | "temperature"
+                | "coef"
+                | "beta"
+                | "alpha"
+        )
+    })
 }
 
 /// Parameters named by role in math notation: `θ_t`, `theta_s`, `params_teacher`.

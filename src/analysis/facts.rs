@@ -527,7 +527,7 @@ fn names_say_masked(names: &[String]) -> bool {
     names.iter().any(|n| {
         let f = fold(n);
         (f.contains("mask") && !f.contains("unmask") && f != "mask" && f != "masks")
-            || f.ends_with("hat")
+            || tokens(n).iter().any(|t| t == "hat")
             || n.contains('\u{302}')
             || f.contains('\u{fb}')
     })
@@ -600,7 +600,7 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
                     continue;
                 }
                 if d.token.is_none()
-                    && *arity == Some(2)
+                    && matches!(arity, Some(2) | None)
                     && let PartKey::Index(i) = key
                 {
                     d.token = Some(if *i == 0 { Token::Cls } else { Token::Patch });
@@ -627,9 +627,15 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
                 None => return d,
             },
             Op::Bin(op, x, y) => {
-                // `patch * m_u`: restricted to the masked tokens by a multiplication.
+                // Multiplied by a mask: after the networks (`patch * m_u`) it restricts
+                // the loss to the masked tokens; before them (`u * (1 - m_u)`) it masks
+                // the input image.
                 if *op == BinOp::Mul && (is_mask_like(a, roles, *y) || is_mask_like(a, roles, *x)) {
-                    d.masked_select = true;
+                    if d.chain.is_empty() {
+                        d.masked_select = true;
+                    } else {
+                        d.masked = true;
+                    }
                 }
                 cur = if g.is_scalar(*x) || is_mask_like(a, roles, *x) {
                     *y
@@ -668,6 +674,9 @@ pub fn is_mask_like(a: &Analysis, roles: &Roles, n: NodeId) -> bool {
             Op::Data { source } => return roles.matches("mask", source),
             Op::Part { of, .. } => cur = *of,
             Op::Builtin { args, .. } if !args.is_empty() => cur = args[0],
+            // `1 - m`, `~m`: the complement of a mask is a mask.
+            Op::Bin(_, x, y) => cur = if g.is_scalar(*x) { *y } else { *x },
+            Op::Neg(x) => cur = *x,
             _ => return false,
         }
     }

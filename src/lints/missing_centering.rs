@@ -49,7 +49,13 @@ pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
     let g = &ctx.a.graph;
     let mut out = Vec::new();
     for t in ctx.loss_terms().iter().filter(|t| t.args.len() >= 2) {
-        let defined_here = matches!(g.op(t.node), Op::Frame { .. }) || g.node(t.node).in_function;
+        // The answer defines the target's computation: `H` is its own function, or a
+        // library loss is applied inside one of its functions. An undefined `H` is not.
+        let defined_here = match g.op(t.node) {
+            Op::Frame { .. } => true,
+            Op::Builtin { .. } => g.node(t.node).in_function,
+            _ => false,
+        };
         if !defined_here {
             continue;
         }
