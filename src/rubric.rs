@@ -245,9 +245,7 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
         question: raw.question,
         total,
         lints: raw.lints.into_iter().map(|l| l.into_inner()).collect(),
-        roles: Roles {
-            patterns: raw.names,
-        },
+        roles: Roles::new(raw.names),
         known: raw.known,
         rules,
     })

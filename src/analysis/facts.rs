@@ -50,53 +50,117 @@ pub fn tokens(name: &str) -> Vec<String> {
     out
 }
 
-/// The rubric's name patterns per role (`encoder`, `predictor`, `teacher`, ...).
-#[derive(Clone, Debug, Default)]
+/// The rubric's name patterns per role (`encoder`, `predictor`, `teacher`, ...),
+/// compiled once, with the verdict for each (role, name) remembered: the same names are
+/// asked about many times per answer and across answers.
+#[derive(Debug, Default)]
 pub struct Roles {
     pub patterns: BTreeMap<String, Vec<String>>,
+    compiled: BTreeMap<String, Vec<Pattern>>,
+    memo: std::sync::Mutex<std::collections::HashMap<(String, String, bool), bool>>,
+}
+
+/// One name pattern: its folded form without underscores, and whether it is a prefix.
+#[derive(Debug)]
+struct Pattern {
+    bare: String,
+    prefix: bool,
 }
 
 impl Roles {
+    pub fn new(patterns: BTreeMap<String, Vec<String>>) -> Roles {
+        let compiled = patterns
+            .iter()
+            .map(|(role, pats)| {
+                let ps = pats
+                    .iter()
+                    .map(|p| {
+                        let f = fold(p).replace('_', "");
+                        match f.strip_suffix('*') {
+                            Some(prefix) => Pattern {
+                                bare: prefix.to_string(),
+                                prefix: true,
+                            },
+                            None => Pattern {
+                                bare: f,
+                                prefix: false,
+                            },
+                        }
+                    })
+                    .collect();
+                (role.clone(), ps)
+            })
+            .collect();
+        Roles {
+            patterns,
+            compiled,
+            memo: Default::default(),
+        }
+    }
+
+    fn memoized(
+        &self,
+        role: &str,
+        name: &str,
+        fuzzy: bool,
+        compute: impl FnOnce() -> bool,
+    ) -> bool {
+        let key = (role.to_string(), name.to_string(), fuzzy);
+        if let Some(v) = self.memo.lock().ok().and_then(|m| m.get(&key).copied()) {
+            return v;
+        }
+        let v = compute();
+        if let Ok(mut m) = self.memo.lock() {
+            m.insert(key, v);
+        }
+        v
+    }
+
     /// Whether `name` matches one of `role`'s patterns: whole-name equality (underscores
     /// and accents aside), a whole word of the name for patterns of three letters or
     /// more, or a prefix for patterns ending in `*`.
     pub fn matches(&self, role: &str, name: &str) -> bool {
-        let Some(pats) = self.patterns.get(role) else {
+        let Some(pats) = self.compiled.get(role) else {
             return false;
         };
-        let folded = fold(name).replace('_', "");
-        let last = fold(name.rsplit('.').next().unwrap_or(name)).replace('_', "");
-        let toks = tokens(name);
-        pats.iter().any(|p| {
-            let p = fold(p);
-            if let Some(prefix) = p.strip_suffix('*') {
-                let prefix = prefix.replace('_', "");
-                return folded.starts_with(&prefix)
-                    || last.starts_with(&prefix)
-                    || toks.iter().any(|t| t.starts_with(&prefix));
-            }
-            let bare = p.replace('_', "");
-            folded == bare || last == bare || (bare.len() >= 3 && toks.iter().any(|t| *t == bare))
+        self.memoized(role, name, false, || {
+            let folded = fold(name).replace('_', "");
+            let last = fold(name.rsplit('.').next().unwrap_or(name)).replace('_', "");
+            let toks = tokens(name);
+            pats.iter().any(|p| {
+                if p.prefix {
+                    folded.starts_with(&p.bare)
+                        || last.starts_with(&p.bare)
+                        || toks.iter().any(|t| t.starts_with(&p.bare))
+                } else {
+                    folded == p.bare
+                        || last == p.bare
+                        || (p.bare.len() >= 3 && toks.iter().any(|t| *t == p.bare))
+                }
+            })
         })
     }
 
     /// Like [`matches`](Self::matches), but also accepts a one-letter slip in a name of
-    /// three letters or more (`GAR` for `G_AB`), for names the answer never defines.
+    /// three letters or more (`GAR` for `G_AB`), for names the answer never defines. The
+    /// first letter must agree: handwriting slips inside a name, and `s_net` / `t_net`
+    /// differ in what they mean.
     pub fn matches_fuzzy(&self, role: &str, name: &str) -> bool {
         if self.matches(role, name) {
             return true;
         }
-        let Some(pats) = self.patterns.get(role) else {
+        let Some(pats) = self.compiled.get(role) else {
             return false;
         };
-        let folded = fold(name).replace('_', "");
-        folded.chars().count() >= 3
-            && pats.iter().any(|p| {
-                let bare = fold(p).replace('_', "").replace('*', "");
-                bare.chars().count() >= 3
-                    && bare.chars().next() == folded.chars().next()
-                    && strsim::damerau_levenshtein(&folded, &bare) <= 1
-            })
+        self.memoized(role, name, true, || {
+            let folded = fold(name).replace('_', "");
+            folded.chars().count() >= 3
+                && pats.iter().any(|p| {
+                    p.bare.chars().count() >= 3
+                        && p.bare.chars().next() == folded.chars().next()
+                        && strsim::damerau_levenshtein(&folded, &p.bare) <= 1
+                })
+        })
     }
 
     /// Whether a module plays `role`. A slip is forgiven only for an undefined name
