@@ -3,7 +3,7 @@
 //! invalid rubric.
 
 use crate::msg::Lang;
-use crate::{checks, fixtures, grade, lints, report, rubric, source};
+use crate::{agree, checks, fixtures, grade, lints, report, rubric, source};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -66,6 +66,15 @@ enum Command {
         #[command(subcommand)]
         action: Option<RubricsAction>,
     },
+    /// Measure agreement with a human grader over a folder of answers.
+    Agree {
+        #[arg(long)]
+        rubric: String,
+        /// CSV of `answer,rule,points` or `answer,points` rows; answers are paths relative to DIR.
+        #[arg(long)]
+        human: PathBuf,
+        dir: PathBuf,
+    },
     /// Print the documentation of a check kind, a rubric rule or a lint.
     Explain { id: Option<String> },
 }
@@ -108,6 +117,7 @@ pub fn run() -> i32 {
             filter,
         } => test(paths, bless, rubric.as_deref(), filter.as_deref()),
         Command::Rubrics { action } => rubrics(action.unwrap_or(RubricsAction::List)),
+        Command::Agree { rubric, human, dir } => agree_cmd(&rubric, &human, &dir),
         Command::Explain { id } => explain(id.as_deref()),
     }
 }
@@ -205,6 +215,107 @@ fn test(paths: Vec<PathBuf>, bless: bool, rubric: Option<&str>, filter: Option<&
     } else {
         0
     }
+}
+
+/// Answers under `dir` (`.py` and `.txt`), as (path relative to `dir`, full path).
+fn answers_under(dir: &std::path::Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "py" || x == "txt") {
+                let rel = p
+                    .strip_prefix(dir)
+                    .unwrap_or(&p)
+                    .to_string_lossy()
+                    .to_string();
+                out.push((rel, p));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn agree_cmd(rubric_id: &str, human_path: &std::path::Path, dir: &std::path::Path) -> i32 {
+    let rubric = match load_rubric(rubric_id) {
+        Ok(r) => r,
+        Err(c) => return c,
+    };
+    let text = match std::fs::read_to_string(human_path) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("{}: {e}", human_path.display())),
+    };
+    let human = match agree::parse_csv(&text) {
+        Ok(h) => h,
+        Err(e) => return fail(format!("{}: {e}", human_path.display())),
+    };
+    if !dir.is_dir() {
+        return fail(format!("{}: not a folder", dir.display()));
+    }
+    let mut tool = std::collections::BTreeMap::new();
+    for (rel, path) in answers_under(dir) {
+        let Ok(answer) = source::read(&path.to_string_lossy()) else {
+            continue;
+        };
+        let r = grade::grade(&rel, &answer, &rubric);
+        let rules = r
+            .rules
+            .iter()
+            .map(|x| (x.id.clone(), (x.points, x.max_points)))
+            .collect();
+        tool.insert(
+            rel,
+            agree::ToolGrade {
+                rules,
+                total: r.score,
+            },
+        );
+    }
+    let order: Vec<String> = rubric.rules.iter().map(|r| r.id.clone()).collect();
+    let ag = agree::compare(&order, &tool, &human);
+    println!(
+        "{:24} {:>4} {:>7} {:>7}  {:>9} {:>9} {:>10} {:>9}",
+        "rule", "n", "agree", "kappa", "both-pass", "tool-only", "human-only", "both-fail"
+    );
+    for (rule, c) in &ag.per_rule {
+        println!(
+            "{:24} {:>4} {:>7.3} {:>7.3}  {:>9} {:>9} {:>10} {:>9}",
+            rule,
+            c.n(),
+            c.agreement(),
+            c.kappa(),
+            c.both_pass,
+            c.tool_only,
+            c.human_only,
+            c.both_fail
+        );
+    }
+    println!(
+        "\ntotals: mean |tool - human| = {:.3} points; within 0.5 points: {:.1}%",
+        ag.mean_abs_diff,
+        ag.within_half * 100.0
+    );
+    if !ag.largest.is_empty() {
+        println!("\nlargest differences:");
+        for (a, t, h) in &ag.largest {
+            println!("  {a}: tool {t}, human {h}");
+        }
+    }
+    for a in &ag.unmatched {
+        eprintln!(
+            "pseudograde: {}: `{a}` is not an answer under {}",
+            human_path.display(),
+            dir.display()
+        );
+    }
+    0
 }
 
 fn rubrics(action: RubricsAction) -> i32 {

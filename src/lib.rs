@@ -1,6 +1,7 @@
 //! `pseudograde`: grades pseudocode answers to deep-learning code questions against a
 //! rubric, by what the code means. See ARCHITECTURE.md for the pipeline.
 
+pub mod agree;
 pub mod analysis;
 pub mod checks;
 pub mod cli;
