@@ -12,11 +12,32 @@ const UNPINNED_LINTS: &[&str] = &["undefined-name", "unparsed-line"];
 
 pub struct Fixture {
     pub rubric: String,
+    /// A `rubric.toml` in the fixture's folder, which wins over the rubric named by the
+    /// folder (a rubric being written, or a copy being changed).
+    pub rubric_file: Option<PathBuf>,
     pub answer: PathBuf,
     pub expected: PathBuf,
 }
 
 impl Fixture {
+    pub fn load_rubric(&self) -> Result<Rubric, String> {
+        match &self.rubric_file {
+            Some(p) => rubric::resolve(&p.to_string_lossy()).map_err(|e| {
+                e.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }),
+            None => load_rubric(&self.rubric),
+        }
+    }
+
+    fn rubric_key(&self) -> String {
+        self.rubric_file
+            .as_ref()
+            .map_or(self.rubric.clone(), |p| p.to_string_lossy().to_string())
+    }
+
     pub fn name(&self) -> String {
         format!(
             "{}/{}",
@@ -49,6 +70,7 @@ pub fn discover(roots: &[PathBuf]) -> Vec<Fixture> {
             vec![root.clone()]
         };
         for dir in dirs {
+            let rubric_file = Some(dir.join("rubric.toml")).filter(|p| p.exists());
             let rubric = dir
                 .file_name()
                 .map(|s| s.to_string_lossy().to_string())
@@ -57,6 +79,7 @@ pub fn discover(roots: &[PathBuf]) -> Vec<Fixture> {
                 if p.extension().is_some_and(|e| e == "py") {
                     let expected = p.with_extension("expected.toml");
                     out.push(Fixture {
+                        rubric_file: rubric_file.clone(),
                         rubric: rubric.clone(),
                         answer: p,
                         expected,
@@ -276,8 +299,8 @@ pub fn run_all(
             continue;
         }
         let rubric = rubrics
-            .entry(f.rubric.clone())
-            .or_insert_with(|| load_rubric(&f.rubric));
+            .entry(f.rubric_key())
+            .or_insert_with(|| f.load_rubric());
         let rubric = match rubric {
             Ok(r) => r,
             Err(e) => {

@@ -25,7 +25,8 @@ fn every_fixture_matches_its_expectation() {
     let mut failures = Vec::new();
     let mut fixed_gaps = Vec::new();
     for f in &all {
-        let rubric = fixtures::load_rubric(&f.rubric)
+        let rubric = f
+            .load_rubric()
             .expect("fixture folders are named after valid rubrics");
         let known_gap = gaps.contains(&f.name());
         match fixtures::run(f, &rubric, bless && !known_gap) {

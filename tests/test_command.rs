@@ -1,0 +1,82 @@
+//! `pseudograde test` as a rubric author uses it: change one rule of a copy of a rubric
+//! and see exactly the fixtures whose verdicts change, with diffs; `--bless` accepts them.
+
+use pseudograde::{fixtures, grade, rubric};
+use std::collections::BTreeSet;
+use std::process::Command;
+
+fn run_test(dir: &std::path::Path, bless: bool) -> (i32, String) {
+    let mut args = vec!["test".to_string(), dir.to_string_lossy().to_string()];
+    if bless {
+        args.push("--bless".into());
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_pseudograde"))
+        .args(&args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
+}
+
+#[test]
+fn a_changed_rule_reports_exactly_the_fixtures_it_changes() {
+    let root = std::env::temp_dir().join(format!("pseudograde-test-cmd-{}", std::process::id()));
+    let dir = root.join("simsiam");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&dir).unwrap();
+    let gaps = std::fs::read_to_string("fixtures/known-gaps.txt").unwrap_or_default();
+    for f in fixtures::discover(&["fixtures/simsiam".into()]) {
+        if gaps.lines().any(|l| l.trim() == f.name()) || !f.expected.exists() {
+            continue;
+        }
+        std::fs::copy(&f.answer, dir.join(f.answer.file_name().unwrap())).unwrap();
+        std::fs::copy(&f.expected, dir.join(f.expected.file_name().unwrap())).unwrap();
+    }
+    let original = std::fs::read_to_string("rubrics/simsiam.toml").unwrap();
+    let changed = original.replace(
+        r#"params = { orient = "predictor", pairing = "cross" }"#,
+        r#"params = { orient = "predictor", pairing = "same" }"#,
+    );
+    assert_ne!(changed, original, "the rule to change was not found");
+    std::fs::write(dir.join("rubric.toml"), &changed).unwrap();
+
+    // Which fixtures should change, computed with the library.
+    let before = rubric::load("simsiam", &original).unwrap();
+    let after = rubric::load("rubric.toml", &changed).unwrap();
+    let mut expected_changes = BTreeSet::new();
+    for f in fixtures::discover(&[root.clone()]) {
+        let text = std::fs::read_to_string(&f.answer).unwrap();
+        let a = fixtures::outcome(&grade::grade("x", &text, &before));
+        let b = fixtures::outcome(&grade::grade("x", &text, &after));
+        if a != b {
+            expected_changes.insert(f.name());
+        }
+    }
+    assert!(
+        expected_changes.len() >= 5,
+        "the change should matter: {expected_changes:?}"
+    );
+
+    let (code, out) = run_test(&root, false);
+    assert_eq!(code, 1, "{out}");
+    let reported: BTreeSet<String> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("changed "))
+        .map(|l| l.trim().to_string())
+        .collect();
+    assert_eq!(reported, expected_changes, "{out}");
+    assert!(
+        out.contains("-symmetric_loss = { passed = true }")
+            && out.contains("+symmetric_loss = { passed = false"),
+        "{out}"
+    );
+
+    let (code, _) = run_test(&root, true);
+    assert_eq!(code, 0);
+    let (code, out) = run_test(&root, false);
+    assert_eq!(code, 0, "blessed fixtures must pass: {out}");
+    assert!(!out.contains("changed "), "{out}");
+    let _ = std::fs::remove_dir_all(&root);
+}
