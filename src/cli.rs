@@ -82,8 +82,15 @@ enum Command {
 #[derive(Subcommand)]
 enum RubricsAction {
     List,
-    Show { id: String },
-    Validate { path: String },
+    Show {
+        id: String,
+    },
+    Validate {
+        path: String,
+        /// Fixture folder to check coverage against (default: `fixtures/<id>`).
+        #[arg(long)]
+        fixtures: Option<PathBuf>,
+    },
 }
 
 fn fail(msg: impl std::fmt::Display) -> i32 {
@@ -348,7 +355,10 @@ fn rubrics(action: RubricsAction) -> i32 {
             }
             Err(c) => c,
         },
-        RubricsAction::Validate { path } => match load_rubric(&path) {
+        RubricsAction::Validate {
+            path,
+            fixtures: dir,
+        } => match load_rubric(&path) {
             Ok(r) => {
                 println!(
                     "{path}: valid rubric `{}` ({} rules, {} points)",
@@ -356,11 +366,60 @@ fn rubrics(action: RubricsAction) -> i32 {
                     r.rules.len(),
                     r.total
                 );
+                let dir = dir.unwrap_or_else(|| PathBuf::from("fixtures").join(&r.id));
+                for w in coverage_warnings(&r, &dir) {
+                    println!("warning: {w}");
+                }
                 0
             }
             Err(c) => c,
         },
     }
+}
+
+/// Rules that no fixture makes fail, or pass: a verdict nothing tests.
+fn coverage_warnings(r: &rubric::Rubric, dir: &std::path::Path) -> Vec<String> {
+    let found = fixtures::discover(&[dir.to_path_buf()]);
+    if found.is_empty() {
+        return vec![format!(
+            "no fixtures under {}: no rule is tested",
+            dir.display()
+        )];
+    }
+    let mut counts = vec![(0usize, 0usize); r.rules.len()];
+    for f in &found {
+        let Ok(text) = source::read(&f.answer.to_string_lossy()) else {
+            continue;
+        };
+        let report = grade::grade(&f.answer.to_string_lossy(), &text, r);
+        for (i, rr) in report.rules.iter().enumerate() {
+            if rr.passed {
+                counts[i].0 += 1
+            } else {
+                counts[i].1 += 1
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (rule, (pass, failed)) in r.rules.iter().zip(counts) {
+        if failed == 0 {
+            out.push(format!(
+                "rule `{}` fails in none of the {} fixtures under {}: its failures are untested",
+                rule.id,
+                found.len(),
+                dir.display()
+            ));
+        }
+        if pass == 0 {
+            out.push(format!(
+                "rule `{}` passes in none of the {} fixtures under {}: its passes are untested",
+                rule.id,
+                found.len(),
+                dir.display()
+            ));
+        }
+    }
+    out
 }
 
 fn explain(id: Option<&str>) -> i32 {

@@ -31,6 +31,9 @@ struct RawRubric {
     #[serde(default)]
     known: Vec<String>,
     rule: Vec<Spanned<RawRule>>,
+    /// An answer that must score full marks under the rubric.
+    #[serde(default)]
+    reference: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +68,7 @@ pub struct Rubric {
     pub roles: Roles,
     pub known: Vec<String>,
     pub rules: Vec<Rule>,
+    pub reference: Option<String>,
 }
 
 /// A mistake in a rubric file, with where it is and how to fix it.
@@ -239,7 +243,8 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Rubric {
+    let reference_span = raw.reference.as_ref().map(|r| r.span());
+    let rubric = Rubric {
         id: raw.id.into_inner(),
         title: raw.title,
         question: raw.question,
@@ -248,7 +253,27 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
         roles: Roles::new(raw.names),
         known: raw.known,
         rules,
-    })
+        reference: raw.reference.map(|r| r.into_inner()),
+    };
+    // The reference answer must earn every rule: a rule it fails is a check or a
+    // parameter that does not say what the rubric means.
+    if let (Some(answer), Some(span)) = (&rubric.reference, reference_span) {
+        let report = crate::grade::grade("<reference>", answer, &rubric);
+        let failed: Vec<String> = report
+            .rules
+            .iter()
+            .filter(|r| !r.passed)
+            .map(|r| format!("`{}`", r.id))
+            .collect();
+        if !failed.is_empty() {
+            return Err(vec![err(
+                span,
+                format!("the reference answer fails {}", failed.join(", ")),
+                Some("fix the rule's check or parameters, or the reference answer".into()),
+            )]);
+        }
+    }
+    Ok(rubric)
 }
 
 /// A built-in rubric by id, or a rubric file by path.
@@ -312,6 +337,28 @@ mod tests {
             .unwrap()
             + 1;
         assert_eq!(e[0].line, line);
+    }
+
+    #[test]
+    fn a_reference_answer_that_misses_a_rule_is_refused() {
+        let text = simsiam().replacen("    z = z.detach()\n", "", 1);
+        assert_ne!(text, simsiam());
+        let e = load("s.toml", &text)
+            .err()
+            .expect("the reference no longer stops the gradient");
+        assert!(
+            e[0].message
+                .contains("the reference answer fails `stop_gradient`"),
+            "{}",
+            e[0]
+        );
+        assert_eq!(
+            e[0].line,
+            text.lines()
+                .position(|l| l.starts_with("reference"))
+                .unwrap()
+                + 1
+        );
     }
 
     #[test]
