@@ -326,6 +326,50 @@ impl Normalizer {
         }
     }
 
+    /// Math notation: `x^2` is a power, `|a - b|` an absolute value (`mean|a - b|` its
+    /// mean). A `^` before a number and a pair of bars around an expression are never
+    /// what Python's xor and or mean in a training loop.
+    fn math_notation(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mut i = 0;
+        while i < ed.chars.len() {
+            let mask = ed.code_mask();
+            if mask[i]
+                && ed.chars[i] == '^'
+                && ed
+                    .chars
+                    .get(i + 1)
+                    .is_some_and(|c| c.is_ascii_digit() || *c == '(')
+            {
+                self.edit(line0, ed, i, i + 1, "**");
+            }
+            i += 1;
+        }
+        let mask = ed.code_mask();
+        let bars: Vec<usize> = (0..ed.chars.len())
+            .filter(|&i| mask[i] && ed.chars[i] == '|')
+            .collect();
+        if bars.len() < 2 || bars.len() % 2 != 0 {
+            return;
+        }
+        // Pairs from the right, so earlier positions stay valid while editing.
+        for pair in bars.chunks(2).rev() {
+            let (open, close) = (pair[0], pair[1]);
+            let before = prev_non_space(&ed.chars, open);
+            let function_bar = open > 0 && is_ident_char(ed.chars[open - 1]);
+            let value_bar = matches!(
+                before,
+                None | Some('(' | '=' | '+' | '-' | '*' | '/' | ',' | '[')
+            );
+            if function_bar {
+                self.edit(line0, ed, close, close + 1, "))");
+                self.edit(line0, ed, open, open + 1, "(abs(");
+            } else if value_bar {
+                self.edit(line0, ed, close, close + 1, ")");
+                self.edit(line0, ed, open, open + 1, "abs(");
+            }
+        }
+    }
+
     /// Spaces around a method name after a dot: `L. backward ()`, `loss_D. back ward()`,
     /// `super(). init ()`, `optim. Step()`.
     fn methods(&mut self, line0: usize, ed: &mut LineEdit) {
@@ -790,6 +834,7 @@ pub fn normalize(input: &str) -> Normalized {
         open_brackets = (open_brackets + bracket_balance(ed)).max(0);
         n.latex(line0, ed);
         n.operators(line0, ed);
+        n.math_notation(line0, ed);
         n.methods(line0, ed);
         n.lambda_variable(line0, ed);
         n.hyphen_names(line0, ed);
@@ -1036,6 +1081,19 @@ mod tests {
     fn arrows_and_unicode_operators_become_python() {
         assert_eq!(norm_line("t ← m·t + (1 − m)×s"), "t = m*t + (1 - m)*s");
         assert_eq!(norm_line("x := 3"), "x = 3");
+    }
+
+    #[test]
+    fn powers_and_absolute_values_in_math_notation() {
+        assert_eq!(
+            norm_line("L = mean((D(y) - 1)^2)"),
+            "L = mean((D(y) - 1)**2)"
+        );
+        assert_eq!(
+            norm_line("L = mean|F(y) - x| + |G(x) - y|"),
+            "L = mean(abs(F(y) - x)) + abs(G(x) - y)"
+        );
+        assert_eq!(norm_line("m = a | b"), "m = a | b");
     }
 
     #[test]

@@ -750,9 +750,9 @@ impl<'a> Evaluator<'a> {
     fn for_loop(&mut self, target: &Expr, iter: &Expr, body: &[Stmt], span: Span) -> Flow {
         let it = self.expr(iter);
         let mut items = self.iterate(&it, span);
-        // Loops are unrolled to enumerate view pairs and crops; a loop whose body trains
-        // (an epoch loop) is one iteration of the training step, whatever its count.
-        if body_trains(body) {
+        // Loops are unrolled to enumerate view pairs, crops and networks; a counted loop
+        // whose body trains (an epoch loop) is one iteration of the training step.
+        if body_trains(body) && items.iter().all(|i| matches!(i, Value::Num(_))) {
             items.truncate(1);
         }
         self.loop_depth += 1;
@@ -1074,7 +1074,10 @@ impl<'a> Evaluator<'a> {
                 if matches!(attr, "params" | "weights" | "theta" | "θ" | "data") {
                     return Value::Param(m);
                 }
-                if is_module_method(attr) {
+                if is_module_method(attr)
+                    || (matches!(attr, "query" | "push_and_pop")
+                        && self.a.modules[m].class.is_none())
+                {
                     return Value::Method(Box::new(Value::Module(m)), attr.into());
                 }
                 // An attribute the answer never set: a submodule (`model.encoder`).
@@ -1210,9 +1213,18 @@ impl<'a> Evaluator<'a> {
                     },
                 },
             };
-            if let Value::Tensor(t) = &v {
-                tensor_args.push(*t);
-                self.a.graph.name(*t, &p.name);
+            // Numbers count too: `ls(pred, 1)` compares with the "real" target.
+            match &v {
+                Value::Tensor(t) => {
+                    tensor_args.push(*t);
+                    self.a.graph.name(*t, &p.name);
+                }
+                Value::Num(_) | Value::Bool(_) => {
+                    if let Some(n) = self.to_node(&v, span, false) {
+                        tensor_args.push(n);
+                    }
+                }
+                _ => {}
             }
             frame.insert(p.name.clone(), v);
         }
@@ -1238,17 +1250,21 @@ impl<'a> Evaluator<'a> {
             Flow::Return(v) => v,
             Flow::Normal => Value::None,
         };
+        // A function of the answer that returns one tensor is a frame: a loss function
+        // (`D`, a loss class's `forward`) is then one term, named where it is called.
+        let func = match (&bound, def.name.as_str()) {
+            (Some(Value::Module(m)), "forward" | "__call__") => self.a.module_name(*m),
+            _ => def.name.clone(),
+        };
         match result {
-            Value::Tensor(r) if def.name != "forward" && def.name != "__call__" => {
-                Value::Tensor(self.node(
-                    Op::Frame {
-                        func: def.name.clone(),
-                        args: tensor_args,
-                        result: r,
-                    },
-                    span,
-                ))
-            }
+            Value::Tensor(r) => Value::Tensor(self.node(
+                Op::Frame {
+                    func,
+                    args: tensor_args,
+                    result: r,
+                },
+                span,
+            )),
             other => other,
         }
     }
@@ -1575,6 +1591,9 @@ impl<'a> Evaluator<'a> {
                 }
                 acc
             }
+            "abs" if matches!(args.first(), Some(Value::Tensor(_))) => {
+                self.builtin_node("abs", args, Vec::new(), span)
+            }
             "float" | "int" | "abs" | "round" => args.into_iter().next().unwrap_or(Value::Unknown),
             "super" => self
                 .classes_self
@@ -1603,6 +1622,16 @@ impl<'a> Evaluator<'a> {
         }
         if let Some((c, _)) = LOSS_MODULES.iter().find(|(c, _)| *c == last) {
             return self.call_builtin(&format!("torch.nn.{c}"), args, kwargs, span);
+        }
+        // `stopgrad(z)`, `sg(z)`, `stop_gradient(z)`: the spec's spellings of a detach.
+        if matches!(
+            crate::analysis::facts::fold(last).replace('_', "").as_str(),
+            "stopgrad" | "stopgradient" | "sg" | "detach"
+        ) && args.len() == 1
+        {
+            if let Some(n) = self.to_node(&args[0], span, true) {
+                return Value::Tensor(self.node(Op::Detach(n), span));
+            }
         }
         // `softmax(s / τ)` written without `F.`: the library function, not a network.
         if BARE_FUNCTIONS.contains(&last) {
@@ -1782,6 +1811,9 @@ impl<'a> Evaluator<'a> {
                     Value::None
                 }
                 "forward" => self.apply_module(m, args, kwargs, span),
+                "query" | "push_and_pop" if self.a.modules[m].class.is_none() => {
+                    self.trusted_pool(&args, span)
+                }
                 _ => {
                     if let Some(class) = self.a.modules[m].class.clone()
                         && let Some(f) = find_method(&class, name)
@@ -1816,24 +1848,7 @@ impl<'a> Evaluator<'a> {
                 }
                 "update" if g.to_lowercase().contains("scaler") => Value::None,
                 "scale" => args.into_iter().next().unwrap_or(Value::Unknown),
-                "query" | "push_and_pop" => {
-                    // A replay pool the answer does not define: trusted to return
-                    // detached images.
-                    match args.first().and_then(|a| {
-                        if let Value::Tensor(t) = a {
-                            Some(*t)
-                        } else {
-                            None
-                        }
-                    }) {
-                        Some(t) => {
-                            let n = self.node(Op::Detach(t), span);
-                            self.a.trusted_pools.push(span.line);
-                            Value::Tensor(n)
-                        }
-                        None => Value::Unknown,
-                    }
-                }
+                "query" | "push_and_pop" => self.trusted_pool(&args, span),
                 "parameters" | "named_parameters" | "state_dict" => {
                     let m = self.implicit_module(&g);
                     Value::Params(Rc::new(vec![m]))
@@ -1873,6 +1888,19 @@ impl<'a> Evaluator<'a> {
                 "parameters" => Value::Params(ms),
                 _ => Value::Unknown,
             },
+            _ => Value::Unknown,
+        }
+    }
+
+    /// A replay pool the answer does not define (`pool.query(fake)`): trusted to return
+    /// detached images, and noted so the feedback can say so.
+    fn trusted_pool(&mut self, args: &[Value], span: Span) -> Value {
+        match args.first() {
+            Some(Value::Tensor(t)) => {
+                let n = self.node(Op::Detach(*t), span);
+                self.a.trusted_pools.push(span.line);
+                Value::Tensor(n)
+            }
             _ => Value::Unknown,
         }
     }

@@ -218,6 +218,23 @@ pub fn mentions_mask(g: &Graph, modules: &[ModuleInfo], n: NodeId) -> bool {
 
 // ---- gradient flow ----
 
+const NO_GRADIENT_BUILTINS: &[&str] = &[
+    "ones_like",
+    "zeros_like",
+    "full_like",
+    "empty_like",
+    "rand_like",
+    "randn_like",
+    "new_ones",
+    "new_zeros",
+    "new_full",
+    "argmax",
+    "argmin",
+    "size",
+    "shape",
+    "numel",
+];
+
 /// The module applications whose parameters receive gradient from `root`: every path
 /// down from `root` that does not cross a `detach`, a value computed under `no_grad`,
 /// or (for the module's own parameters) a frozen module.
@@ -246,6 +263,8 @@ pub fn grad_targets_avoiding(
         }
         match &node.op {
             Op::Detach(_) => continue,
+            // Constants shaped like their input, and indices, carry no gradient back.
+            Op::Builtin { name, .. } if NO_GRADIENT_BUILTINS.contains(&name.as_str()) => continue,
             Op::Apply { module, .. } if !node.frozen => {
                 out.insert((*module, n));
             }
@@ -499,8 +518,35 @@ pub fn term_args(a: &Analysis, roles: &Roles, t: NodeId) -> Vec<NodeId> {
         {
             args.clone()
         }
-        _ => vec![t],
+        _ => match distance_operands(&a.graph, t) {
+            Some((x, y)) => vec![x, y],
+            None => vec![t],
+        },
     }
+}
+
+/// `(rec - a).abs().mean()`, `((p - y) ** 2).mean()`: a distance written out compares
+/// the two sides of its subtraction.
+fn distance_operands(g: &Graph, t: NodeId) -> Option<(NodeId, NodeId)> {
+    let mut cur = t;
+    for _ in 0..10 {
+        match g.op(cur) {
+            Op::Builtin { name, args, .. }
+                if matches!(
+                    name.as_str(),
+                    "mean" | "sum" | "abs" | "pow" | "square" | "norm" | "sqrt"
+                ) =>
+            {
+                cur = *args.first()?
+            }
+            Op::Bin(BinOp::Pow, x, y) if g.is_scalar(*y) => cur = *x,
+            Op::Bin(BinOp::Sub, x, y) if !g.is_scalar(*x) || !g.is_scalar(*y) => {
+                return Some((*x, *y));
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 fn is_loss_call(a: &Analysis, roles: &Roles, n: NodeId) -> bool {

@@ -403,34 +403,48 @@ impl<'a> Ctx<'a> {
                 Op::Part { of, .. } | Op::Select { of, .. } => cur = *of,
                 Op::Frame { result, .. } => cur = *result,
                 Op::Neg(x) => cur = *x,
+                // `D(fake) ** 2`: least squares against the zero target.
+                Op::Bin(_, x, y) if g.is_scalar(*y) => cur = *x,
                 _ => return None,
             }
         }
         None
     }
 
-    /// The domain a discriminator judges: that of the real images it is applied to,
-    /// else its name.
+    /// The domain a discriminator judges: a vote of every image it is applied to (real
+    /// or generated, each counts once), with its name breaking a tie. One slip
+    /// (`D_B(real_A)`) does not move it, and the reference code's naming (`netD_A` judging
+    /// domain B) is read by what it does.
     pub fn disc_domain(&self, m: ModId) -> Option<Dom> {
         let g = &self.a.graph;
+        let (mut a, mut b) = (0.0, 0.0);
         for n in 0..g.nodes.len() {
             if let Op::Apply { module, args, .. } = g.op(n)
                 && *module == m
-                && let Some(x) = args.first()
+                && let Some(d) = args.first().and_then(|x| self.image_domain(*x))
             {
-                let (gens, src) = self.generator_chain(*x);
-                if gens.is_empty() && src.is_some() {
-                    return self.image_domain(*x);
-                }
+                if d == Dom::A { a += 1.0 } else { b += 1.0 }
             }
         }
-        self.a.module_names(m).iter().find_map(|n| {
+        let by_name = self.a.module_names(m).iter().find_map(|n| {
             let t = tokens(n);
             t.iter().rev().find_map(|w| match w.as_str() {
                 "a" | "x" => Some(Dom::A),
                 "b" | "y" => Some(Dom::B),
                 _ => None,
             })
-        })
+        });
+        match by_name {
+            Some(Dom::A) => a += 0.5,
+            Some(Dom::B) => b += 0.5,
+            None => {}
+        }
+        if a > b {
+            Some(Dom::A)
+        } else if b > a {
+            Some(Dom::B)
+        } else {
+            None
+        }
     }
 }
