@@ -34,7 +34,16 @@ fn a_changed_rule_reports_exactly_the_fixtures_it_changes() {
         std::fs::copy(&f.answer, dir.join(f.answer.file_name().unwrap())).unwrap();
         std::fs::copy(&f.expected, dir.join(f.expected.file_name().unwrap())).unwrap();
     }
-    let original = std::fs::read_to_string("rubrics/simsiam.toml").unwrap();
+    // The copy drops its reference answer, which the changed rule would fail (and which
+    // validation would rightly refuse): this is a draft being tried on the fixtures.
+    let full = std::fs::read_to_string("rubrics/simsiam.toml").unwrap();
+    let start = full
+        .find("reference = '''")
+        .expect("the rubric has a reference");
+    let end = start + full[start..].find("'''\n").unwrap() + 3;
+    let end = end + full[end..].find("'''").unwrap() + 4;
+    let original = format!("{}{}", &full[..start], &full[end..]);
+    assert!(rubric::load("simsiam", &original).is_ok());
     let changed = original.replace(
         r#"params = { orient = "predictor", pairing = "cross" }"#,
         r#"params = { orient = "predictor", pairing = "same" }"#,
