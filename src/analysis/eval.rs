@@ -780,6 +780,20 @@ impl<'a> Evaluator<'a> {
                 .map(|m| Value::Param(*m))
                 .collect(),
             Value::Global(name) => vec![Value::Tensor(self.data_node(name, span))],
+            // `zip(*[teacher(v) for v in views])`: a network's output iterates as the
+            // pair it returns, [CLS] and patch tokens.
+            Value::Tensor(t) if matches!(self.a.graph.op(*t), Op::Apply { .. }) => (0..2)
+                .map(|i| {
+                    Value::Tensor(self.node(
+                        Op::Part {
+                            of: *t,
+                            key: PartKey::Index(i),
+                            arity: Some(2),
+                        },
+                        span,
+                    ))
+                })
+                .collect(),
             Value::Tensor(t) => vec![Value::Tensor(*t)],
             Value::Module(m) => {
                 let name = self.a.modules[*m].name.clone();
@@ -1097,7 +1111,25 @@ impl<'a> Evaluator<'a> {
                 "data" => Value::Tensor(self.node(Op::Detach(t), span)),
                 "T" | "mT" | "real" => Value::Tensor(t),
                 "shape" => Value::Unknown,
-                _ => Value::Method(Box::new(Value::Tensor(t)), attr.into()),
+                _ if is_tensor_method(attr)
+                    || fuzzy_method(attr) != attr
+                    || !matches!(self.a.graph.op(t), Op::Apply { .. } | Op::Part { .. }) =>
+                {
+                    Value::Method(Box::new(Value::Tensor(t)), attr.into())
+                }
+                // `out.cls`, `out.patch`: a named field of what a network returns.
+                _ => {
+                    let n = self.node(
+                        Op::Part {
+                            of: t,
+                            key: PartKey::Key(attr.to_string()),
+                            arity: None,
+                        },
+                        span,
+                    );
+                    self.a.graph.name(n, attr);
+                    Value::Tensor(n)
+                }
             },
             Value::Global(name) => {
                 if matches!(attr, "params" | "weights" | "theta" | "θ") {
@@ -1732,8 +1764,16 @@ impl<'a> Evaluator<'a> {
             // (`iBOT(vit_small())`, `MultiCropWrapper(backbone, head)`).
             return Value::Module(self.compose(last, module_args, span));
         }
-        // `Backbone(cfg)`: a capitalised call on no data builds a network.
-        let is_ctor = last.chars().next().is_some_and(char::is_uppercase) && !has_tensor;
+        // `Backbone(cfg)`, `iBOTHead(384, 8192)`: a call on settings alone (numbers,
+        // strings, networks) builds a network.
+        let settings_only = args.iter().chain(kwargs.iter().map(|(_, v)| v)).all(|a| {
+            matches!(
+                a,
+                Value::Num(_) | Value::Str(_) | Value::Bool(_) | Value::None | Value::Module(_)
+            )
+        });
+        let is_ctor =
+            (last.chars().next().is_some_and(char::is_uppercase) && !has_tensor) || settings_only;
         if is_ctor {
             return Value::Module(self.a.new_module(ModuleInfo {
                 ctor: last.to_string(),

@@ -710,6 +710,11 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
                     continue;
                 }
                 if d.token.is_none()
+                    && let PartKey::Key(k) = key
+                {
+                    d.token = token_of_names(std::slice::from_ref(k));
+                }
+                if d.token.is_none()
                     && matches!(arity, Some(2) | None)
                     && let PartKey::Index(i) = key
                 {
@@ -918,15 +923,48 @@ pub fn param_combination(a: &Analysis, n: NodeId) -> Option<BTreeMap<ParamKey, P
                 go(a, g, *x, w.clone(), out, depth + 1)?;
                 go(a, g, *y, w.scale(-1.0), out, depth + 1)?;
             }
-            Op::Bin(BinOp::Mul, x, y) => match (scalar_poly(g, *x), scalar_poly(g, *y)) {
+            Op::Bin(BinOp::Mul, x, y) => match (coefficient(g, *x), coefficient(g, *y)) {
                 (Some(p), _) => go(a, g, *y, w.mul(&p), out, depth + 1)?,
                 (_, Some(p)) => go(a, g, *x, w.mul(&p), out, depth + 1)?,
+                _ => return None,
+            },
+            Op::Bin(BinOp::Div, x, y) => match coefficient(g, *y).and_then(|p| p.as_const()) {
+                Some(c) if c != 0.0 => go(a, g, *x, w.scale(1.0 / c), out, depth + 1)?,
                 _ => return None,
             },
             Op::Neg(x) => go(a, g, *x, w.scale(-1.0), out, depth + 1)?,
             _ => return None,
         }
         Some(())
+    }
+    /// A factor of an update that involves no parameters is a coefficient: numbers and
+    /// symbols as they are, and any other value (`momentum_schedule[it]`) as a symbol of
+    /// its own, so that `m·θt + (1 − m)·θs` still adds up to one.
+    fn coefficient(g: &Graph, n: NodeId) -> Option<Poly> {
+        match g.op(n) {
+            Op::Const(c) => Some(Poly::constant(*c)),
+            Op::Symbol(s) => Some(Poly::symbol(s)),
+            Op::Param(_) | Op::RoleParam(_) => None,
+            Op::Neg(x) => coefficient(g, *x).map(|p| p.scale(-1.0)),
+            Op::Bin(op, x, y) => {
+                let (p, q) = (coefficient(g, *x)?, coefficient(g, *y)?);
+                match op {
+                    BinOp::Add => Some(p.add(&q)),
+                    BinOp::Sub => Some(p.add(&q.scale(-1.0))),
+                    BinOp::Mul => Some(p.mul(&q)),
+                    _ => Some(Poly::symbol(&format!("#{n}"))),
+                }
+            }
+            _ if mentions_params(g, n, 0) => None,
+            _ => Some(Poly::symbol(&format!("#{n}"))),
+        }
+    }
+    fn mentions_params(g: &Graph, n: NodeId, depth: usize) -> bool {
+        depth < 30
+            && (matches!(g.op(n), Op::Param(_) | Op::RoleParam(_))
+                || g.inputs(n)
+                    .iter()
+                    .any(|i| mentions_params(g, *i, depth + 1)))
     }
     go(a, g, n, Poly::constant(1.0), &mut out, 0)?;
     out.retain(|_, p| !p.is_zero());

@@ -45,6 +45,36 @@ fn centered_path(ctx: &Ctx, from: NodeId, target: NodeId, depth: usize) -> Optio
     found
 }
 
+/// Whether the answer's own code turns a network's output into a distribution or a
+/// label (`softmax`, `argmax`, a library cross entropy) on the way to `n`: a wrapper
+/// around an undefined `H` does not.
+fn computes_distribution(ctx: &Ctx, n: NodeId, depth: usize) -> bool {
+    if depth > 40 {
+        return false;
+    }
+    let g = &ctx.a.graph;
+    match g.op(n) {
+        Op::Builtin { name, .. }
+            if matches!(
+                name.as_str(),
+                "softmax"
+                    | "log_softmax"
+                    | "argmax"
+                    | "cross_entropy"
+                    | "cross_entropy_of_probs"
+                    | "kl_div"
+            ) =>
+        {
+            true
+        }
+        Op::Apply { .. } => false,
+        _ => g
+            .inputs(n)
+            .iter()
+            .any(|i| computes_distribution(ctx, *i, depth + 1)),
+    }
+}
+
 pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
     let g = &ctx.a.graph;
     let mut out = Vec::new();
@@ -52,7 +82,7 @@ pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
         // The answer defines the target's computation: `H` is its own function, or a
         // library loss is applied inside one of its functions. An undefined `H` is not.
         let defined_here = match g.op(t.node) {
-            Op::Frame { .. } => true,
+            Op::Frame { result, .. } => computes_distribution(ctx, *result, 0),
             Op::Builtin { .. } => g.node(t.node).in_function,
             _ => false,
         };
