@@ -81,6 +81,8 @@ pub enum ExprKind {
         iter: Box<Expr>,
         cond: Option<Box<Expr>>,
     },
+    /// `{k: f(o) for k, o in out.items()}`: read as one representative value, `f(out)`.
+    DictComprehension(Box<Expr>),
     IfExp {
         body: Box<Expr>,
         test: Box<Expr>,
@@ -213,7 +215,7 @@ pub fn directly_called_names(body: &[Stmt]) -> std::collections::HashSet<String>
                 expr(test, out);
                 expr(orelse, out);
             }
-            ExprKind::Lambda { body, .. } => expr(body, out),
+            ExprKind::Lambda { body, .. } | ExprKind::DictComprehension(body) => expr(body, out),
             _ => {}
         }
     }

@@ -312,6 +312,10 @@ impl Normalizer {
                 '−' | '–' | '—' => Some("-"),
                 '×' | '·' | '⋅' | '∗' => Some("*"),
                 '÷' => Some("/"),
+                '½' => Some("(1/2)"),
+                '⅓' => Some("(1/3)"),
+                '¼' => Some("(1/4)"),
+                '¾' => Some("(3/4)"),
                 _ => None,
             };
             if let Some(rep) = rep {
@@ -1081,6 +1085,7 @@ mod tests {
     fn arrows_and_unicode_operators_become_python() {
         assert_eq!(norm_line("t ← m·t + (1 − m)×s"), "t = m*t + (1 - m)*s");
         assert_eq!(norm_line("x := 3"), "x = 3");
+        assert_eq!(norm_line("L ← ½ · [a + b]"), "L = (1/2) * [a + b]");
     }
 
     #[test]

@@ -699,6 +699,35 @@ impl<'a> Lower<'a> {
             "true" => ExprKind::Bool(true),
             "false" => ExprKind::Bool(false),
             "none" => ExprKind::NoneLit,
+            "dictionary_comprehension" => {
+                // The value of the pair is what the comprehension computes per item.
+                let value = n
+                    .child_by_field_name("body")
+                    .and_then(|p| p.child_by_field_name("value"));
+                let mut c = n.walk();
+                let kids: Vec<Node> = n.named_children(&mut c).collect();
+                let (Some(value), Some(clause)) =
+                    (value, kids.iter().find(|k| k.kind() == "for_in_clause"))
+                else {
+                    return Expr {
+                        kind: ExprKind::Unknown,
+                        span,
+                    };
+                };
+                let elt = self.expr(value, d);
+                let target = self.expr_field(*clause, "left", d);
+                let iter = self.expr_field(*clause, "right", d);
+                let inner = Expr {
+                    kind: ExprKind::Comprehension {
+                        elt: Box::new(elt),
+                        target: Box::new(target),
+                        iter: Box::new(iter),
+                        cond: None,
+                    },
+                    span,
+                };
+                ExprKind::DictComprehension(Box::new(inner))
+            }
             "list_comprehension" | "generator_expression" | "set_comprehension" => {
                 let elt = self.expr_field(n, "body", d);
                 let mut c = n.walk();

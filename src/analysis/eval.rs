@@ -118,6 +118,8 @@ const BARE_FUNCTIONS: &[&str] = &[
 
 /// Tensor methods that return the same value for the analysis.
 const TRANSPARENT_METHODS: &[&str] = &[
+    "items",
+    "values",
     "clone",
     "contiguous",
     "float",
@@ -241,6 +243,17 @@ impl<'a> Evaluator<'a> {
             }
         }
         self.block(body);
+        // A `def train(...)` that holds the loop but is never called is run on its own;
+        // when the answer already trains at the top level, an uncalled helper (an EMA
+        // update the loop forgot to call) is left uncalled.
+        if self
+            .a
+            .events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Backward { .. }))
+        {
+            return;
+        }
         let uncalled: Vec<Rc<FuncDef>> = body
             .iter()
             .filter_map(|s| match s {
@@ -520,6 +533,8 @@ impl<'a> Evaluator<'a> {
                     .collect()
             }
             Value::Params(ms) if ms.len() == n => ms.iter().map(|m| Value::Param(*m)).collect(),
+            // `for name, p in net.named_parameters()`: the name, then the parameters.
+            Value::Param(m) if n == 2 => vec![Value::Unknown, Value::Param(*m)],
             _ => vec![Value::Unknown; n],
         }
     }
@@ -885,7 +900,20 @@ impl<'a> Evaluator<'a> {
             }
             ExprKind::Tuple(items) => Value::Tuple(Rc::new(self.seq(items))),
             ExprKind::List(items) => Value::List(Rc::new(RefCell::new(self.seq(items)))),
-            ExprKind::Dict(_) | ExprKind::Slice | ExprKind::Unknown => Value::Unknown,
+            // `{"cls": c1, "patch": c2}`: read through one representative value, like the
+            // outputs of networks that return dicts, so `t[key] - center[key]` keeps its
+            // subtraction.
+            ExprKind::Dict(pairs) => match pairs.first() {
+                Some((_, v)) => {
+                    let first = self.expr(v);
+                    for (_, rest) in pairs.iter().skip(1) {
+                        self.expr(rest);
+                    }
+                    first
+                }
+                None => Value::Unknown,
+            },
+            ExprKind::Slice | ExprKind::Unknown => Value::Unknown,
             ExprKind::Subscript(base, idx) => {
                 let b = self.expr(base);
                 self.subscript(b, idx, span)
@@ -919,6 +947,10 @@ impl<'a> Evaluator<'a> {
                     if matches!(b, Value::Tensor(_)) { b } else { o }
                 }
             },
+            ExprKind::DictComprehension(inner) => match self.expr(inner) {
+                Value::List(items) => items.borrow().first().cloned().unwrap_or(Value::Unknown),
+                _ => Value::Unknown,
+            },
             ExprKind::Lambda { params, body } => {
                 Value::Lambda(Rc::new((params.clone(), (**body).clone())))
             }
@@ -949,6 +981,7 @@ impl<'a> Evaluator<'a> {
                 index_seq(&items, *k).unwrap_or(Value::Unknown)
             }
             (Value::Tuple(items), Value::Num(k)) => index_seq(items, *k).unwrap_or(Value::Unknown),
+            (Value::Params(ms), _) if ms.len() == 1 => Value::Param(ms[0]),
             // `out[0]` of a network that returns a pair.
             (Value::Tensor(t), Value::Num(k))
                 if *k >= 0.0
@@ -1584,6 +1617,10 @@ impl<'a> Evaluator<'a> {
                     .map(|(i, v)| Value::Tuple(Rc::new(vec![Value::Num(i as f64), v])))
                     .collect();
                 Value::List(Rc::new(RefCell::new(rows)))
+            }
+            // `dict(student.named_parameters())` is still the student's parameters.
+            "dict" if matches!(args.first(), Some(Value::Params(_))) => {
+                args.into_iter().next().unwrap_or(Value::Unknown)
             }
             "list" | "tuple" | "iter" | "sorted" | "reversed" | "set" => {
                 match args.into_iter().next() {

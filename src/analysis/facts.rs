@@ -500,7 +500,11 @@ pub fn term_args(a: &Analysis, roles: &Roles, t: NodeId) -> Vec<NodeId> {
                 [one] if one.node != t && is_loss_call(a, roles, one.node) => {
                     term_args(a, roles, one.node)
                 }
-                _ => args.clone(),
+                // Each argument as the function uses it: `t[key]` rather than all of `t`.
+                _ => args
+                    .iter()
+                    .map(|x| field_used(&a.graph, *result, *x).unwrap_or(*x))
+                    .collect(),
             }
         }
         Op::Builtin { name, args, kwargs } if is_loss_builtin(name) => args
@@ -518,11 +522,44 @@ pub fn term_args(a: &Analysis, roles: &Roles, t: NodeId) -> Vec<NodeId> {
         {
             args.clone()
         }
+        // `h(t, s)[mask].mean()`: a per-token loss restricted to some tokens compares
+        // what the loss compares.
+        Op::Select { of, .. } | Op::Part { of, .. } if is_loss_call(a, roles, *of) => {
+            term_args(a, roles, *of)
+        }
         _ => match distance_operands(&a.graph, t) {
             Some((x, y)) => vec![x, y],
             None => vec![t],
         },
     }
+}
+
+/// The field of `arg` that the computation of `root` reads (`arg["cls"]`, `arg.patch`),
+/// when it reads exactly one.
+fn field_used(g: &Graph, root: NodeId, arg: NodeId) -> Option<NodeId> {
+    let mut found: Option<NodeId> = None;
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![(root, 0)];
+    while let Some((n, d)) = stack.pop() {
+        if d > 60 || !seen.insert(n) {
+            continue;
+        }
+        if let Op::Part {
+            of,
+            key: PartKey::Key(_),
+            ..
+        } = g.op(n)
+            && *of == arg
+        {
+            if found.is_some_and(|f| f != n) {
+                return None;
+            }
+            found = Some(n);
+            continue;
+        }
+        stack.extend(g.inputs(n).into_iter().map(|i| (i, d + 1)));
+    }
+    found
 }
 
 /// `(rec - a).abs().mean()`, `((p - y) ** 2).mean()`: a distance written out compares

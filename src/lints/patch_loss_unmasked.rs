@@ -26,7 +26,9 @@ pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
         if !descs.iter().any(|d| d.token == Some(Token::Patch)) {
             continue;
         }
-        let restricted = descs.iter().any(|d| d.masked_select)
+        let selected_loss = matches!(ctx.a.graph.op(t.node), crate::analysis::graph::Op::Select { kind, .. } if matches!(kind, crate::analysis::graph::SelectKind::Masked) || matches!(kind, crate::analysis::graph::SelectKind::ByTensor(i) if crate::analysis::facts::is_mask_like(ctx.a, ctx.roles, *i)));
+        let restricted = selected_loss
+            || descs.iter().any(|d| d.masked_select)
             || t.args
                 .iter()
                 .skip(2)
