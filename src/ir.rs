@@ -169,7 +169,9 @@ pub enum Stmt {
         text: String,
         span: Span,
     },
-    /// `import`, `pass`, `break`, `global`, ...: nothing the analysis needs.
+    Continue,
+    Break,
+    /// `import`, `pass`, `global`, ...: nothing the analysis needs.
     Other,
 }
 

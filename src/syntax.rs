@@ -370,12 +370,12 @@ impl<'a> Lower<'a> {
                     }
                 }
             }
+            "continue_statement" => out.push(Stmt::Continue),
+            "break_statement" => out.push(Stmt::Break),
             "comment"
             | "pass_statement"
             | "import_statement"
             | "import_from_statement"
-            | "break_statement"
-            | "continue_statement"
             | "global_statement"
             | "nonlocal_statement"
             | "future_import_statement" => out.push(Stmt::Other),
@@ -689,13 +689,7 @@ impl<'a> Lower<'a> {
                         .unwrap_or(ExprKind::Unknown),
                 }
             }
-            "string" | "concatenated_string" => {
-                let t = self.text(n);
-                ExprKind::Str(
-                    t.trim_matches(|c| c == '"' || c == '\'' || c == 'f' || c == 'r' || c == 'b')
-                        .to_string(),
-                )
-            }
+            "string" | "concatenated_string" => ExprKind::Str(string_value(&self.text(n))),
             "true" => ExprKind::Bool(true),
             "false" => ExprKind::Bool(false),
             "none" => ExprKind::NoneLit,
@@ -806,6 +800,22 @@ impl<'a> Lower<'a> {
     }
 }
 
+/// The text of a string literal: its prefix (`f`, `r`, `b`) and quotes removed.
+fn string_value(literal: &str) -> String {
+    let body = literal.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let quote = if body.starts_with("\"\"\"") || body.starts_with("'''") {
+        3
+    } else {
+        1
+    };
+    let chars: Vec<char> = body.chars().collect();
+    if chars.len() >= 2 * quote {
+        chars[quote..chars.len() - quote].iter().collect()
+    } else {
+        body.to_string()
+    }
+}
+
 fn bin_op(op: &str) -> BinOp {
     match op {
         "+" => BinOp::Add,
@@ -857,6 +867,13 @@ mod tests {
             panic!("expected an assignment")
         };
         assert_eq!((value.span.line, value.span.col), (1, 7));
+    }
+
+    #[test]
+    fn string_literals_keep_their_letters() {
+        assert_eq!(string_value("\"center\""), "center");
+        assert_eq!(string_value("f'fake_{i}'"), "fake_{i}");
+        assert_eq!(string_value("r\"\"\"raw\"\"\""), "raw");
     }
 
     #[test]

@@ -54,6 +54,8 @@ pub enum Value {
 enum Flow {
     Normal,
     Return(Value),
+    Continue,
+    Break,
 }
 
 pub struct Evaluator<'a> {
@@ -634,8 +636,9 @@ impl<'a> Evaluator<'a> {
             if self.over_budget() {
                 return Flow::Normal;
             }
-            if let Flow::Return(v) = self.stmt(s) {
-                return Flow::Return(v);
+            match self.stmt(s) {
+                Flow::Normal => {}
+                other => return other,
             }
         }
         Flow::Normal
@@ -675,7 +678,11 @@ impl<'a> Evaluator<'a> {
             } => return self.for_loop(target, iter, body, *span),
             Stmt::While { body, .. } => {
                 self.loop_depth += 1;
-                let flow = self.block(body);
+                // The body runs once; its `break` or `continue` ends this loop only.
+                let flow = match self.block(body) {
+                    Flow::Return(v) => Flow::Return(v),
+                    _ => Flow::Normal,
+                };
                 self.loop_depth -= 1;
                 return flow;
             }
@@ -720,6 +727,8 @@ impl<'a> Evaluator<'a> {
             Stmt::Prose { text, span } => {
                 self.event(EventKind::Prose { text: text.clone() }, *span)
             }
+            Stmt::Continue => return Flow::Continue,
+            Stmt::Break => return Flow::Break,
             Stmt::Unparsed { .. } | Stmt::Other => {}
         }
         Flow::Normal
@@ -747,6 +756,8 @@ impl<'a> Evaluator<'a> {
         match (f1, f2) {
             (Flow::Return(v), _) => Flow::Return(v),
             (_, Flow::Return(v)) => Flow::Return(v),
+            // A `continue` or `break` under a condition the analysis cannot decide: the
+            // rest of the body runs too, so nothing it does is missed.
             _ => Flow::Normal,
         }
     }
@@ -774,9 +785,13 @@ impl<'a> Evaluator<'a> {
         let mut flow = Flow::Normal;
         for item in items {
             self.assign(target, item, span);
-            if let Flow::Return(v) = self.block(body) {
-                flow = Flow::Return(v);
-                break;
+            match self.block(body) {
+                Flow::Return(v) => {
+                    flow = Flow::Return(v);
+                    break;
+                }
+                Flow::Break => break,
+                Flow::Continue | Flow::Normal => {}
             }
         }
         self.loop_depth -= 1;
@@ -1224,6 +1239,26 @@ impl<'a> Evaluator<'a> {
             Value::Module(m) => self.apply_module(m, args, kwargs, span),
             Value::Builtin(path) => self.call_builtin(&path, args, kwargs, span),
             Value::Method(recv, name) => self.call_method(*recv, &name, args, kwargs, span),
+            // `out.chunk(2)` read first as a field `chunk` of `out`: called, it is a method.
+            Value::Tensor(t)
+                if matches!(
+                    self.a.graph.op(t),
+                    Op::Part {
+                        key: PartKey::Key(_),
+                        ..
+                    }
+                ) =>
+            {
+                let Op::Part {
+                    of,
+                    key: PartKey::Key(name),
+                    ..
+                } = self.a.graph.op(t).clone()
+                else {
+                    return Value::Unknown;
+                };
+                self.call_method(Value::Tensor(of), &name, args, kwargs, span)
+            }
             Value::Global(name) => self.call_global(&name, args, kwargs, span),
             // A number "called" is handwriting's juxtaposition: `λ (a + b)`.
             Value::Num(x) if args.len() == 1 => {
@@ -1313,7 +1348,7 @@ impl<'a> Evaluator<'a> {
         }
         let result = match flow {
             Flow::Return(v) => v,
-            Flow::Normal => Value::None,
+            Flow::Normal | Flow::Continue | Flow::Break => Value::None,
         };
         // A function of the answer that returns one tensor is a frame: a loss function
         // (`D`, a loss class's `forward`) is then one term, named where it is called.
@@ -1513,6 +1548,12 @@ impl<'a> Evaluator<'a> {
         {
             let children: Vec<ModId> = args.iter().flat_map(|a| self.modules_in(a)).collect();
             return Value::Module(self.compose(name, children, span));
+        }
+        if name == "chunk" && matches!(args.first(), Some(Value::Tensor(_))) {
+            let Some(Value::Tensor(t)) = args.first() else {
+                return Value::Unknown;
+            };
+            return self.chunk(*t, args.get(1), span);
         }
         if name == "stack" || name == "cat" {
             let items = args.first().cloned().unwrap_or(Value::Unknown);
@@ -1869,6 +1910,13 @@ impl<'a> Evaluator<'a> {
                     self.freeze(m, frozen, span);
                     Value::Module(m)
                 }
+                // `self.register_buffer("center", zeros)`: an attribute like any other.
+                "register_buffer" | "register_parameter" => {
+                    if let (Some(Value::Str(name)), Some(v)) = (args.first(), args.get(1)) {
+                        self.a.modules[m].attrs.insert(name.to_string(), v.clone());
+                    }
+                    Value::None
+                }
                 "zero_grad" => {
                     self.event(
                         EventKind::ZeroGrad {
@@ -1969,6 +2017,35 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// `out.chunk(2)`: the views batched together, split again; each part is one view.
+    fn chunk(&mut self, t: NodeId, count: Option<&Value>, span: Span) -> Value {
+        let k = match count {
+            Some(Value::Num(k)) if *k >= 1.0 && *k <= MAX_UNROLL as f64 => *k as usize,
+            _ => return Value::Tensor(t),
+        };
+        let whole = self.node(
+            Op::Builtin {
+                name: "chunk".into(),
+                args: vec![t],
+                kwargs: Vec::new(),
+            },
+            span,
+        );
+        let parts = (0..k)
+            .map(|i| {
+                Value::Tensor(self.node(
+                    Op::Part {
+                        of: whole,
+                        key: PartKey::Index(i),
+                        arity: Some(k),
+                    },
+                    span,
+                ))
+            })
+            .collect();
+        Value::Tuple(Rc::new(parts))
+    }
+
     /// A replay pool the answer does not define (`pool.query(fake)`): trusted to return
     /// detached images, and noted so the feedback can say so.
     fn trusted_pool(&mut self, args: &[Value], span: Span) -> Value {
@@ -2007,6 +2084,7 @@ impl<'a> Evaluator<'a> {
     ) -> Value {
         match name {
             "detach" | "detach_" => Value::Tensor(self.node(Op::Detach(t), span)),
+            "chunk" | "split" => self.chunk(t, args.first(), span),
             "backward" => {
                 self.event(EventKind::Backward { loss: t }, span);
                 Value::None
@@ -2200,6 +2278,8 @@ fn is_module_method(name: &str) -> bool {
     matches!(
         name,
         "parameters"
+            | "register_buffer"
+            | "register_parameter"
             | "named_parameters"
             | "state_dict"
             | "train"

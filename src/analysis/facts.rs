@@ -431,6 +431,9 @@ fn collect_terms(a: &Analysis, n: NodeId, w: Poly, out: &mut Vec<Term>, depth: u
                 };
                 collect_terms(a, *x, w.mul(&inv), out, d)
             }
+            // `(h * m).sum() / m.sum()`: dividing by the number of masked tokens makes a
+            // mean over them, not a weight.
+            None if is_mask_count(a, *y) => collect_terms(a, *x, w, out, d),
             None => out.push(Term { node: n, weight: w }),
         },
         Op::Neg(x) => collect_terms(a, *x, w.scale(-1.0), out, d),
@@ -467,6 +470,22 @@ fn collect_terms(a: &Analysis, n: NodeId, w: Poly, out: &mut Vec<Term>, depth: u
             }
         }
         _ => out.push(Term { node: n, weight: w }),
+    }
+}
+
+/// `m.sum()`, `mask.float().sum()`: a count of masked tokens.
+fn is_mask_count(a: &Analysis, n: NodeId) -> bool {
+    match a.graph.op(n) {
+        Op::Builtin { name, args, .. }
+            if matches!(
+                name.as_str(),
+                "sum" | "count_nonzero" | "clamp" | "clamp_min"
+            ) =>
+        {
+            args.first()
+                .is_some_and(|x| mentions_mask(&a.graph, &a.modules, *x))
+        }
+        _ => false,
     }
 }
 
@@ -527,7 +546,14 @@ pub fn term_args(a: &Analysis, roles: &Roles, t: NodeId) -> Vec<NodeId> {
         Op::Select { of, .. } | Op::Part { of, .. } if is_loss_call(a, roles, *of) => {
             term_args(a, roles, *of)
         }
-        _ => match distance_operands(&a.graph, t) {
+        // `h(t, s) * m`: a per-token loss weighted by the mask.
+        Op::Bin(BinOp::Mul, x, y) if is_loss_call(a, roles, *x) && is_mask_like(a, roles, *y) => {
+            term_args(a, roles, *x)
+        }
+        Op::Bin(BinOp::Mul, x, y) if is_loss_call(a, roles, *y) && is_mask_like(a, roles, *x) => {
+            term_args(a, roles, *y)
+        }
+        _ => match distance_operands(&a.graph, t).or_else(|| product_operands(&a.graph, t)) {
             Some((x, y)) => vec![x, y],
             None => vec![t],
         },
@@ -560,6 +586,24 @@ fn field_used(g: &Graph, root: NodeId, arg: NodeId) -> Option<NodeId> {
         stack.extend(g.inputs(n).into_iter().map(|i| (i, d + 1)));
     }
     found
+}
+
+/// `sum(-q * log_softmax(s))`: a cross entropy written out compares the two factors.
+fn product_operands(g: &Graph, t: NodeId) -> Option<(NodeId, NodeId)> {
+    let mut cur = t;
+    for _ in 0..10 {
+        match g.op(cur) {
+            Op::Builtin { name, args, .. } if matches!(name.as_str(), "mean" | "sum") => {
+                cur = *args.first()?
+            }
+            Op::Neg(x) | Op::Select { of: x, .. } => cur = *x,
+            Op::Bin(BinOp::Mul, x, y) if !g.is_scalar(*x) && !g.is_scalar(*y) => {
+                return Some((*x, *y));
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// `(rec - a).abs().mean()`, `((p - y) ** 2).mean()`: a distance written out compares
@@ -721,6 +765,18 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
                     None => return d,
                 }
             }
+            // One chunk of views batched together (`out.chunk(2)[i]`) is view `i`.
+            Op::Part {
+                of,
+                key: PartKey::Index(i),
+                ..
+            } if matches!(g.op(*of), Op::Builtin { name, .. } if name == "chunk") => {
+                if d.view.is_none() {
+                    let base = find_data(g, *of).unwrap_or(*of);
+                    d.view = Some(ViewKey::Part(base, format!("chunk{i}")));
+                }
+                cur = *of;
+            }
             Op::Part { of, key, arity } => {
                 // A part of what the loader yields, however deeply unpacked
                 // (`for images, masks in loader: u, v = images`), is a view.
@@ -729,7 +785,9 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
                         PartKey::Index(i) => i.to_string(),
                         PartKey::Key(s) => s.clone(),
                     };
-                    d.view = Some(ViewKey::Part(*of, k));
+                    if d.view.is_none() {
+                        d.view = Some(ViewKey::Part(*of, k));
+                    }
                     d.data = find_data(g, *of);
                     return d;
                 }

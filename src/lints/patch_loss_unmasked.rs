@@ -27,7 +27,9 @@ pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
             continue;
         }
         let selected_loss = matches!(ctx.a.graph.op(t.node), crate::analysis::graph::Op::Select { kind, .. } if matches!(kind, crate::analysis::graph::SelectKind::Masked) || matches!(kind, crate::analysis::graph::SelectKind::ByTensor(i) if crate::analysis::facts::is_mask_like(ctx.a, ctx.roles, *i)));
+        let masked_product = matches!(ctx.a.graph.op(t.node), crate::analysis::graph::Op::Bin(crate::ir::BinOp::Mul, x, y) if crate::analysis::facts::is_mask_like(ctx.a, ctx.roles, *x) || crate::analysis::facts::is_mask_like(ctx.a, ctx.roles, *y));
         let restricted = selected_loss
+            || masked_product
             || descs.iter().any(|d| d.masked_select)
             || t.args
                 .iter()
