@@ -178,90 +178,106 @@ pub enum Stmt {
 /// Names the answer calls directly (`F(y)`), anywhere: a library alias such as `F` is
 /// not assumed for a name the answer uses as a network.
 pub fn directly_called_names(body: &[Stmt]) -> std::collections::HashSet<String> {
-    fn expr(e: &Expr, out: &mut std::collections::HashSet<String>) {
+    collect_names(body, true)
+}
+
+/// Every name the statements read or call.
+pub fn names_used(body: &[Stmt]) -> std::collections::HashSet<String> {
+    collect_names(body, false)
+}
+
+fn collect_names(body: &[Stmt], only_called: bool) -> std::collections::HashSet<String> {
+    fn expr(e: &Expr, only_called: bool, out: &mut std::collections::HashSet<String>) {
         match &e.kind {
+            ExprKind::Name(n) if !only_called => {
+                out.insert(n.clone());
+            }
             ExprKind::Call { func, args, kwargs } => {
                 if let ExprKind::Name(n) = &func.kind {
                     out.insert(n.clone());
                 }
-                expr(func, out);
-                args.iter().for_each(|a| expr(a, out));
-                kwargs.iter().for_each(|(_, a)| expr(a, out));
+                expr(func, only_called, out);
+                args.iter().for_each(|a| expr(a, only_called, out));
+                kwargs.iter().for_each(|(_, a)| expr(a, only_called, out));
             }
             ExprKind::Attr(x, _) | ExprKind::Neg(x) | ExprKind::Not(x) | ExprKind::Star(x) => {
-                expr(x, out)
+                expr(x, only_called, out)
             }
             ExprKind::Bin(_, a, b)
             | ExprKind::Compare(_, a, b)
             | ExprKind::BoolOp(_, a, b)
             | ExprKind::Subscript(a, b) => {
-                expr(a, out);
-                expr(b, out);
+                expr(a, only_called, out);
+                expr(b, only_called, out);
             }
-            ExprKind::Tuple(xs) | ExprKind::List(xs) => xs.iter().for_each(|x| expr(x, out)),
+            ExprKind::Tuple(xs) | ExprKind::List(xs) => {
+                xs.iter().for_each(|x| expr(x, only_called, out))
+            }
             ExprKind::Dict(kv) => kv.iter().for_each(|(k, v)| {
-                expr(k, out);
-                expr(v, out)
+                expr(k, only_called, out);
+                expr(v, only_called, out)
             }),
             ExprKind::Comprehension {
                 elt, iter, cond, ..
             } => {
-                expr(elt, out);
-                expr(iter, out);
+                expr(elt, only_called, out);
+                expr(iter, only_called, out);
                 if let Some(c) = cond {
-                    expr(c, out);
+                    expr(c, only_called, out);
                 }
             }
             ExprKind::IfExp { body, test, orelse } => {
-                expr(body, out);
-                expr(test, out);
-                expr(orelse, out);
+                expr(body, only_called, out);
+                expr(test, only_called, out);
+                expr(orelse, only_called, out);
             }
-            ExprKind::Lambda { body, .. } | ExprKind::DictComprehension(body) => expr(body, out),
+            ExprKind::Lambda { body, .. } | ExprKind::DictComprehension(body) => {
+                expr(body, only_called, out)
+            }
             _ => {}
         }
     }
-    fn stmts(body: &[Stmt], out: &mut std::collections::HashSet<String>) {
+    fn stmts(body: &[Stmt], only_called: bool, out: &mut std::collections::HashSet<String>) {
         for s in body {
             match s {
                 Stmt::Assign { targets, value, .. } => {
-                    targets.iter().for_each(|t| expr(t, out));
-                    expr(value, out);
+                    targets.iter().for_each(|t| expr(t, only_called, out));
+                    expr(value, only_called, out);
                 }
                 Stmt::AugAssign { target, value, .. } => {
-                    expr(target, out);
-                    expr(value, out);
+                    expr(target, only_called, out);
+                    expr(value, only_called, out);
                 }
-                Stmt::Expr(e) | Stmt::Return(Some(e), _) => expr(e, out),
+                Stmt::Expr(e) | Stmt::Return(Some(e), _) => expr(e, only_called, out),
                 Stmt::For {
                     target, iter, body, ..
                 } => {
-                    expr(target, out);
-                    expr(iter, out);
-                    stmts(body, out);
+                    expr(target, only_called, out);
+                    expr(iter, only_called, out);
+                    stmts(body, only_called, out);
                 }
                 Stmt::While { cond, body, .. } => {
-                    expr(cond, out);
-                    stmts(body, out);
+                    expr(cond, only_called, out);
+                    stmts(body, only_called, out);
                 }
                 Stmt::If {
                     cond, body, orelse, ..
                 } => {
-                    expr(cond, out);
-                    stmts(body, out);
-                    stmts(orelse, out);
+                    expr(cond, only_called, out);
+                    stmts(body, only_called, out);
+                    stmts(orelse, only_called, out);
                 }
                 Stmt::With { items, body, .. } => {
-                    items.iter().for_each(|(e, _)| expr(e, out));
-                    stmts(body, out);
+                    items.iter().for_each(|(e, _)| expr(e, only_called, out));
+                    stmts(body, only_called, out);
                 }
-                Stmt::Def(f) => stmts(&f.body, out),
-                Stmt::Class(c) => stmts(&c.body, out),
+                Stmt::Def(f) => stmts(&f.body, only_called, out),
+                Stmt::Class(c) => stmts(&c.body, only_called, out),
                 _ => {}
             }
         }
     }
     let mut out = std::collections::HashSet::new();
-    stmts(body, &mut out);
+    stmts(body, only_called, &mut out);
     out
 }

@@ -778,7 +778,12 @@ impl<'a> Evaluator<'a> {
         let mut items = self.iterate(&it, span);
         // Loops are unrolled to enumerate view pairs, crops and networks; a counted loop
         // whose body trains (an epoch loop) is one iteration of the training step.
-        if body_trains(body) && items.iter().all(|i| matches!(i, Value::Num(_))) {
+        let counted = items.iter().all(|i| matches!(i, Value::Num(_)));
+        let uses_counter = match &target.kind {
+            ExprKind::Name(n) => names_used(body).contains(n),
+            _ => true,
+        };
+        if counted && (body_trains(body) || !uses_counter) {
             items.truncate(1);
         }
         self.loop_depth += 1;
@@ -2180,7 +2185,7 @@ fn param_role(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Whether a loop body holds a loop of its own or a `backward` / `step` call.
+/// Whether a loop body calls `backward` or `step`, at any depth.
 fn body_trains(body: &[Stmt]) -> bool {
     fn expr_trains(e: &Expr) -> bool {
         match &e.kind {
@@ -2194,7 +2199,7 @@ fn body_trains(body: &[Stmt]) -> bool {
         }
     }
     body.iter().any(|s| match s {
-        Stmt::For { .. } | Stmt::While { .. } => true,
+        Stmt::For { body, .. } | Stmt::While { body, .. } => body_trains(body),
         Stmt::Expr(e) => expr_trains(e),
         Stmt::If { body, orelse, .. } => body_trains(body) || body_trains(orelse),
         Stmt::With { body, .. } => body_trains(body),

@@ -553,7 +553,7 @@ pub fn term_args(a: &Analysis, roles: &Roles, t: NodeId) -> Vec<NodeId> {
         Op::Bin(BinOp::Mul, x, y) if is_loss_call(a, roles, *y) && is_mask_like(a, roles, *x) => {
             term_args(a, roles, *y)
         }
-        _ => match distance_operands(&a.graph, t).or_else(|| product_operands(&a.graph, t)) {
+        _ => match distance_operands(&a.graph, t).or_else(|| product_operands(a, t)) {
             Some((x, y)) => vec![x, y],
             None => vec![t],
         },
@@ -589,7 +589,8 @@ fn field_used(g: &Graph, root: NodeId, arg: NodeId) -> Option<NodeId> {
 }
 
 /// `sum(-q * log_softmax(s))`: a cross entropy written out compares the two factors.
-fn product_operands(g: &Graph, t: NodeId) -> Option<(NodeId, NodeId)> {
+fn product_operands(a: &Analysis, t: NodeId) -> Option<(NodeId, NodeId)> {
+    let g = &a.graph;
     let mut cur = t;
     for _ in 0..10 {
         match g.op(cur) {
@@ -597,6 +598,9 @@ fn product_operands(g: &Graph, t: NodeId) -> Option<(NodeId, NodeId)> {
                 cur = *args.first()?
             }
             Op::Neg(x) | Op::Select { of: x, .. } => cur = *x,
+            // `loss * mask`: the mask restricts the loss; the factors are inside it.
+            Op::Bin(BinOp::Mul, x, y) if mentions_mask(g, &a.modules, *y) => cur = *x,
+            Op::Bin(BinOp::Mul, x, y) if mentions_mask(g, &a.modules, *x) => cur = *y,
             Op::Bin(BinOp::Mul, x, y) if !g.is_scalar(*x) && !g.is_scalar(*y) => {
                 return Some((*x, *y));
             }

@@ -19,6 +19,41 @@ use crate::checks::common::Ctx;
 use crate::ir::Span;
 use crate::msg::Msg;
 
+/// Whether the loss, between its value and the tensors it compares, is indexed by a
+/// mask (`h[m]`) or multiplied by one (`(h * m).sum() / m.sum()`).
+fn restricted_by_mask(ctx: &Ctx, n: crate::analysis::graph::NodeId, depth: usize) -> bool {
+    use crate::analysis::facts::is_mask_like;
+    use crate::analysis::graph::{Op, SelectKind};
+    if depth > 12 {
+        return false;
+    }
+    let g = &ctx.a.graph;
+    match g.op(n) {
+        Op::Select {
+            kind: SelectKind::Masked,
+            ..
+        } => true,
+        Op::Select {
+            kind: SelectKind::ByTensor(i),
+            of,
+        } => is_mask_like(ctx.a, ctx.roles, *i) || restricted_by_mask(ctx, *of, depth + 1),
+        Op::Bin(crate::ir::BinOp::Mul, x, y)
+            if is_mask_like(ctx.a, ctx.roles, *x) || is_mask_like(ctx.a, ctx.roles, *y) =>
+        {
+            true
+        }
+        Op::Bin(_, x, y) => {
+            restricted_by_mask(ctx, *x, depth + 1)
+                || (!g.is_scalar(*y) && restricted_by_mask(ctx, *y, depth + 1))
+        }
+        Op::Builtin { name, args, .. } if matches!(name.as_str(), "sum" | "mean") => args
+            .first()
+            .is_some_and(|x| restricted_by_mask(ctx, *x, depth + 1)),
+        Op::Neg(x) | Op::Frame { result: x, .. } => restricted_by_mask(ctx, *x, depth + 1),
+        _ => false,
+    }
+}
+
 pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
     let mut out = Vec::new();
     for t in ctx.loss_terms().iter().filter(|t| t.args.len() >= 2) {
@@ -26,10 +61,7 @@ pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
         if !descs.iter().any(|d| d.token == Some(Token::Patch)) {
             continue;
         }
-        let selected_loss = matches!(ctx.a.graph.op(t.node), crate::analysis::graph::Op::Select { kind, .. } if matches!(kind, crate::analysis::graph::SelectKind::Masked) || matches!(kind, crate::analysis::graph::SelectKind::ByTensor(i) if crate::analysis::facts::is_mask_like(ctx.a, ctx.roles, *i)));
-        let masked_product = matches!(ctx.a.graph.op(t.node), crate::analysis::graph::Op::Bin(crate::ir::BinOp::Mul, x, y) if crate::analysis::facts::is_mask_like(ctx.a, ctx.roles, *x) || crate::analysis::facts::is_mask_like(ctx.a, ctx.roles, *y));
-        let restricted = selected_loss
-            || masked_product
+        let restricted = restricted_by_mask(ctx, t.node, 0)
             || descs.iter().any(|d| d.masked_select)
             || t.args
                 .iter()
