@@ -85,6 +85,8 @@ enum RubricsAction {
     Show {
         id: String,
     },
+    /// Print the catalogue of check kinds and lints (the generated part of docs/rubrics.md).
+    Docs,
     Validate {
         path: String,
         /// Fixture folder to check coverage against (default: `fixtures/<id>`).
@@ -355,6 +357,10 @@ fn rubrics(action: RubricsAction) -> i32 {
             }
             Err(c) => c,
         },
+        RubricsAction::Docs => {
+            print!("{}", crate::docs::catalogue());
+            0
+        }
         RubricsAction::Validate {
             path,
             fixtures: dir,
