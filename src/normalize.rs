@@ -472,6 +472,43 @@ impl Normalizer {
         }
     }
 
+    /// Names that handwriting or OCR split with a spaced hyphen or a dot: `loss- GAB`
+    /// (a space on one side only), `criterion - gan` and `fake.A` when `criterion_gan`
+    /// and `fake_A` are names the answer uses elsewhere.
+    fn split_names(&mut self, line0: usize, ed: &mut LineEdit, known: &HashSet<String>) {
+        loop {
+            let mask = ed.code_mask();
+            let words = idents(&ed.chars, &mask);
+            let mut changed = false;
+            for w in words.windows(2) {
+                let ((a0, a1), (b0, b1)) = (w[0], w[1]);
+                let gap: String = ed.slice(a1, b0);
+                let (a, b) = (ed.slice(a0, a1), ed.slice(b0, b1));
+                if PY_KEYWORDS.contains(&a.as_str())
+                    || PY_KEYWORDS.contains(&b.as_str())
+                    || (a0 > 0 && ed.chars[a0 - 1] == '.')
+                {
+                    continue;
+                }
+                let joined = format!("{a}_{b}");
+                let trimmed = gap.trim();
+                let one_sided = trimmed == "-"
+                    && (gap.starts_with(' ') != gap.ends_with(' '))
+                    && a.chars().filter(|c| c.is_alphabetic()).count() >= 2;
+                let known_join = known.contains(&joined)
+                    && (trimmed == "-" || gap == "." && !KNOWN_METHODS.contains(&b.as_str()));
+                if one_sided || known_join {
+                    self.edit(line0, ed, a0, b1, &joined);
+                    changed = true;
+                    break;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
     /// A hyphen inside a name written without spaces (`loss-gen`, `fake-B`,
     /// `optim-D3`): an underscore, when the left part has two letters or more.
     fn hyphen_names(&mut self, line0: usize, ed: &mut LineEdit) {
@@ -564,7 +601,10 @@ impl Normalizer {
                 }
                 let b_is_name = is_ident_start(ed.chars[b0]);
                 let joined = format!("{a}_{b}");
-                let before_assign = is_before_assignment(&ed.chars, &mask, b1);
+                // A statement cannot start with two juxtaposed operands: `optim gen.step()`.
+                let statement_start =
+                    ed.chars[..a0].iter().all(|c| c.is_whitespace()) && b.contains('.');
+                let before_assign = statement_start || is_before_assignment(&ed.chars, &mask, b1);
                 let inside_def_params = is_def && ed.chars[..a0].contains(&'(');
                 if b_is_name && (known.contains(&joined) || before_assign || inside_def_params) {
                     self.edit(line0, ed, a0, b1, &joined);
@@ -877,7 +917,10 @@ pub fn normalize(input: &str) -> Normalized {
         if prose.contains_key(&(line0 as u32 + 1)) {
             continue;
         }
+        n.split_names(line0, ed, &known);
         n.juxtaposition(line0, ed, &known);
+        // `loss - cycle A =`: the juxtaposition made `cycle_A`, which joins `loss_cycle_A`.
+        n.split_names(line0, ed, &known);
         n.header_colon(line0, ed, deeper);
     }
 
@@ -1112,6 +1155,19 @@ mod tests {
         assert_eq!(norm_line("loss_D. back ward ()"), "loss_D.backward()");
         assert_eq!(norm_line("optim_DA. Step ()"), "optim_DA.step()");
         assert_eq!(norm_line("super(). init ()"), "super().__init__()");
+    }
+
+    #[test]
+    fn names_split_by_ocr_are_joined_when_the_answer_uses_them() {
+        let n = normalize(
+            "fake.A = G(B)\nx = D(fake_A)\nloss- GAB = c - gan(x)\ny = criterion - gan\nz = a - b\n",
+        );
+        let lines: Vec<&str> = n.text.lines().collect();
+        assert_eq!(lines[0], "fake_A = G(B)");
+        assert_eq!(lines[2], "loss_GAB = c - gan(x)");
+        assert_eq!(lines[4], "z = a - b");
+        let n = normalize("criterion_gan = mse\ny = criterion - gan(x)\n");
+        assert_eq!(n.text.lines().nth(1), Some("y = criterion_gan(x)"));
     }
 
     #[test]
