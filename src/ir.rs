@@ -281,3 +281,15 @@ fn collect_names(body: &[Stmt], only_called: bool) -> std::collections::HashSet<
     stmts(body, only_called, &mut out);
     out
 }
+
+/// The names an assignment target binds (`x`, `(a, b)`, `[p, *rest]`).
+pub fn names_in_target(target: &Expr) -> Vec<String> {
+    match &target.kind {
+        ExprKind::Name(n) => vec![n.clone()],
+        ExprKind::Tuple(items) | ExprKind::List(items) => {
+            items.iter().flat_map(names_in_target).collect()
+        }
+        ExprKind::Star(inner) => names_in_target(inner),
+        _ => Vec::new(),
+    }
+}

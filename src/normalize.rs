@@ -564,7 +564,9 @@ impl Normalizer {
             let after = next_non_space(&ed.chars, close + 1);
             let is_subscript =
                 matches!(before, Some(c) if is_ident_char(c) || c == ')' || c == ']');
-            if !is_subscript && matches!(after, Some('/') | Some('*')) {
+            // `[a + b]/2` groups a sum; `[augment(x)] * 2` is a list repeated.
+            let groups_a_sum = has_top_level_sum(&ed.chars[open + 1..close]);
+            if !is_subscript && groups_a_sum && matches!(after, Some('/') | Some('*')) {
                 self.edit(line0, ed, open, open + 1, "(");
                 self.edit(line0, ed, close, close + 1, ")");
             }
@@ -826,6 +828,18 @@ fn top_level_statement_assign(chars: &[char], at: usize) -> bool {
         })
         .sum();
     depth == 0
+}
+
+fn has_top_level_sum(chars: &[char]) -> bool {
+    let mut depth = 0i32;
+    chars.iter().any(|c| {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+        depth == 0 && matches!(c, '+' | '-')
+    })
 }
 
 fn has_top_level_colon(chars: &[char]) -> bool {
@@ -1174,6 +1188,7 @@ mod tests {
     fn square_brackets_used_as_parentheses() {
         assert_eq!(norm_line("L = [a + b]/2"), "L = (a + b)/2");
         assert_eq!(norm_line("y = x[a + b]/2"), "y = x[a + b]/2");
+        assert_eq!(norm_line("views = [aug(x)] * 2"), "views = [aug(x)] * 2");
     }
 
     #[test]

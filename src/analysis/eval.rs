@@ -71,6 +71,9 @@ pub struct Evaluator<'a> {
     implicit_opts: HashMap<String, OptId>,
     param_state: HashMap<ModId, NodeId>,
     called_funcs: Vec<String>,
+    /// Inside a comprehension: its bindings are not where a value was made, so they are
+    /// not recorded as evidence lines.
+    in_comprehension: u32,
 }
 
 fn last_segment(path: &str) -> &str {
@@ -223,6 +226,7 @@ impl<'a> Evaluator<'a> {
             implicit_opts: HashMap::new(),
             param_state: HashMap::new(),
             called_funcs: Vec::new(),
+            in_comprehension: 0,
         }
     }
 
@@ -273,6 +277,55 @@ impl<'a> Evaluator<'a> {
                 .map(|p| Value::Global(p.name.trim_start_matches('*').into()))
                 .collect();
             self.call_func(&f, None, args, Vec::new(), f.span);
+        }
+        if self
+            .a
+            .events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Backward { .. }))
+        {
+            return;
+        }
+        // A Lightning-style module: the framework calls `training_step` for each batch,
+        // back-propagates the loss it returns and steps the optimizers.
+        let classes: Vec<Rc<ClassDef>> = body
+            .iter()
+            .filter_map(|s| {
+                if let Stmt::Class(c) = s {
+                    Some(c.clone())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        for c in classes {
+            let Some(step) = find_method(&c, "training_step") else {
+                continue;
+            };
+            let module = self.instantiate(c.clone(), Vec::new(), Vec::new(), c.span);
+            let args: Vec<Value> = step
+                .params
+                .iter()
+                .skip(1)
+                .map(|p| Value::Global(p.name.trim_start_matches('*').into()))
+                .collect();
+            self.loop_depth += 1;
+            let before = self.a.events.len();
+            let result = self.call_func(&step, Some(module), args, Vec::new(), step.span);
+            let stepped = self.a.events[before..]
+                .iter()
+                .any(|e| matches!(e.kind, EventKind::Backward { .. }));
+            if let (Value::Tensor(loss), false) = (result, stepped) {
+                self.event(EventKind::Backward { loss }, step.span);
+                self.event(
+                    EventKind::UpdateCall {
+                        name: "training_step (the framework steps the optimizer)".into(),
+                        modules: Vec::new(),
+                    },
+                    step.span,
+                );
+            }
+            self.loop_depth -= 1;
         }
     }
 
@@ -425,6 +478,7 @@ impl<'a> Evaluator<'a> {
 
     fn bind_name(&mut self, name: &str, v: Value, line: u32) {
         match &v {
+            Value::Tensor(n) if self.in_comprehension > 0 => self.a.graph.name(*n, name),
             Value::Tensor(n) => self.a.graph.bind(*n, name, line),
             Value::Module(m) => {
                 let info = &mut self.a.modules[*m];
@@ -762,6 +816,29 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    fn scope_get(&self, name: &str) -> Option<Value> {
+        self.frames
+            .last()
+            .unwrap_or(&self.globals)
+            .get(name)
+            .cloned()
+    }
+
+    fn scope_set(&mut self, name: &str, v: Option<Value>) {
+        let scope = match self.frames.last_mut() {
+            Some(f) => f,
+            None => &mut self.globals,
+        };
+        match v {
+            Some(v) => {
+                scope.insert(name.to_string(), v);
+            }
+            None => {
+                scope.remove(name);
+            }
+        }
+    }
+
     fn scope_snapshot(&self) -> HashMap<String, Value> {
         self.frames.last().unwrap_or(&self.globals).clone()
     }
@@ -946,6 +1023,13 @@ impl<'a> Evaluator<'a> {
             } => {
                 let it = self.expr(iter);
                 let items = self.iterate(&it, span);
+                // The comprehension's variables are its own (Python 3): saved and restored.
+                let names: Vec<String> = crate::ir::names_in_target(target);
+                let saved: Vec<(String, Option<Value>)> = names
+                    .iter()
+                    .map(|n| (n.clone(), self.scope_get(n)))
+                    .collect();
+                self.in_comprehension += 1;
                 let mut out = Vec::new();
                 for item in items {
                     self.assign(target, item, span);
@@ -955,6 +1039,10 @@ impl<'a> Evaluator<'a> {
                         continue;
                     }
                     out.push(self.expr(elt));
+                }
+                self.in_comprehension -= 1;
+                for (n, v) in saved {
+                    self.scope_set(&n, v);
                 }
                 Value::List(Rc::new(RefCell::new(out)))
             }
@@ -1091,6 +1179,16 @@ impl<'a> Evaluator<'a> {
             }
             (Value::Params(x), Value::Params(y)) if op == BinOp::Add => {
                 return Value::Params(Rc::new(x.iter().chain(y.iter()).copied().collect()));
+            }
+            // `[augment(x)] * 2`: the same element repeated.
+            (Value::List(x), Value::Num(k)) | (Value::Num(k), Value::List(x))
+                if op == BinOp::Mul && *k >= 1.0 && k.fract() == 0.0 && *k <= MAX_UNROLL as f64 =>
+            {
+                let items = x.borrow().clone();
+                let repeated: Vec<Value> = (0..*k as usize)
+                    .flat_map(|_| items.iter().cloned())
+                    .collect();
+                return Value::List(Rc::new(RefCell::new(repeated)));
             }
             (Value::List(x), Value::List(y)) if op == BinOp::Add => {
                 let joined: Vec<Value> = x
@@ -1749,6 +1847,10 @@ impl<'a> Evaluator<'a> {
             }
         }
         // `softmax(s / τ)` written without `F.`: the library function, not a network.
+        // `Variable(x, requires_grad=False)`: the old autograd wrapper is the tensor itself.
+        if last == "Variable" {
+            return args.into_iter().next().unwrap_or(Value::Unknown);
+        }
         if BARE_FUNCTIONS.contains(&last) {
             // A bare `cross_entropy(s, t)` in pseudocode is the mathematical one, over
             // probabilities; only the library's applies its own log-softmax.
@@ -1915,6 +2017,18 @@ impl<'a> Evaluator<'a> {
                     self.freeze(m, frozen, span);
                     Value::Module(m)
                 }
+                // Lightning's manual optimization: `self.manual_backward(loss)` and
+                // `opt = self.optimizers()`.
+                "manual_backward" => {
+                    if let Some(Value::Tensor(loss)) = args.first() {
+                        self.event(EventKind::Backward { loss: *loss }, span);
+                    }
+                    Value::None
+                }
+                "optimizers" | "optimizer" => {
+                    let o = self.implicit_optimizer("optimizer", span);
+                    Value::Optimizer(o)
+                }
                 // `self.register_buffer("center", zeros)`: an attribute like any other.
                 "register_buffer" | "register_parameter" => {
                     if let (Some(Value::Str(name)), Some(v)) = (args.first(), args.get(1)) {
@@ -1978,6 +2092,8 @@ impl<'a> Evaluator<'a> {
                 }
                 "update" if g.to_lowercase().contains("scaler") => Value::None,
                 "scale" => args.into_iter().next().unwrap_or(Value::Unknown),
+                // `input_A.copy_(batch['A'])`: a buffer filled with the batch is the batch.
+                "copy_" => args.into_iter().next().unwrap_or(Value::Unknown),
                 "query" | "push_and_pop" => self.trusted_pool(&args, span),
                 "parameters" | "named_parameters" | "state_dict" => {
                     let m = self.implicit_module(&g);
@@ -2285,6 +2401,8 @@ fn is_module_method(name: &str) -> bool {
         "parameters"
             | "register_buffer"
             | "register_parameter"
+            | "manual_backward"
+            | "optimizers"
             | "named_parameters"
             | "state_dict"
             | "train"

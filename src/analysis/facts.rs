@@ -928,7 +928,9 @@ pub fn label(a: &Analysis, n: NodeId) -> Option<f64> {
             "ones_like" | "ones" | "new_ones" => Some(1.0),
             "zeros_like" | "zeros" | "new_zeros" => Some(0.0),
             "full_like" | "full" | "new_full" => args.get(1).and_then(|x| label(a, *x)),
-            "tensor" | "fill_" | "expand_as" | "to" => args.first().and_then(|x| label(a, *x)),
+            "tensor" | "expand_as" | "to" | "Variable" => args.first().and_then(|x| label(a, *x)),
+            // `Tensor(n).fill_(1.0)`: the value it is filled with.
+            "fill_" | "fill" => args.get(1).and_then(|x| label(a, *x)),
             _ => None,
         },
         Op::Bin(BinOp::Mul, x, y) => match (label(a, *x), label(a, *y)) {
