@@ -1847,6 +1847,10 @@ impl<'a> Evaluator<'a> {
             }
         }
         // `softmax(s / τ)` written without `F.`: the library function, not a network.
+        // Library names imported bare (`from torch.cuda.amp import GradScaler, autocast`).
+        if matches!(last, "GradScaler" | "autocast" | "DataLoader") {
+            return self.call_builtin(&format!("torch.{last}"), args, kwargs, span);
+        }
         // `Variable(x, requires_grad=False)`: the old autograd wrapper is the tensor itself.
         if last == "Variable" {
             return args.into_iter().next().unwrap_or(Value::Unknown);

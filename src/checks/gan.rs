@@ -100,9 +100,11 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
     let cycles = cycle_terms_from(ctx, &loss_terms);
     let mut out = Vec::new();
     for t in &loss_terms {
-        // The target is the argument that reads as a label (`ones_like(pred)` is one,
-        // though it is made from the prediction); the other is the judgement.
-        let label_arg = if t.args.len() >= 2 {
+        // A hinge term, `relu(1 - D(real))` or `relu(1 + D(fake))`, says its target by
+        // its sign; otherwise the target is the argument that reads as a label
+        // (`ones_like(pred)` is one, though made from the prediction).
+        let hinge = hinge_judgement(ctx, t.node);
+        let label_arg = if hinge.is_none() && t.args.len() >= 2 {
             t.args
                 .iter()
                 .copied()
@@ -111,22 +113,26 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
         } else {
             None
         };
-        let Some((disc, app, input)) = t
-            .args
-            .iter()
-            .filter(|a| Some(**a) != label_arg)
-            .find_map(|a| ctx.disc_app(*a))
-        else {
+        let judged = match hinge {
+            Some((_, n)) => ctx.disc_app(n),
+            None => t
+                .args
+                .iter()
+                .filter(|a| Some(**a) != label_arg)
+                .find_map(|a| ctx.disc_app(*a)),
+        };
+        let Some((disc, app, input)) = judged else {
             continue;
         };
-        let (real_target, fake_target) = match label_arg.and_then(|l| label(ctx.a, l)) {
-            Some(v) => (v > 0.5, v <= 0.5),
-            None if label_arg.is_none() => {
+        let (real_target, fake_target) = match (hinge, label_arg.and_then(|l| label(ctx.a, l))) {
+            (Some((real, _)), _) => (real, !real),
+            (None, Some(v)) => (v > 0.5, v <= 0.5),
+            (None, None) if label_arg.is_none() => {
                 // A Wasserstein term: the sign of its weight says which way it pushes.
                 let neg = t.weight.as_const().is_some_and(|c| c < 0.0);
                 (neg, !neg)
             }
-            None => (false, false),
+            (None, None) => (false, false),
         };
         let (gens, _) = ctx.generator_chain(input);
         let reaches = grad_targets(ctx.a, t.node)
@@ -173,6 +179,31 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
                 || (!judged_real.contains(&t.backward) && generator_signal.contains(&t.backward)));
     }
     out
+}
+
+/// `relu(1 - D(x))` pushes D(x) up (the real target); `relu(1 + D(x))` pushes it down.
+fn hinge_judgement(ctx: &Ctx, t: NodeId) -> Option<(bool, NodeId)> {
+    let g = &ctx.a.graph;
+    let mut cur = t;
+    for _ in 0..6 {
+        match g.op(cur) {
+            Op::Builtin { name, args, .. } if name == "mean" || name == "sum" => {
+                cur = *args.first()?
+            }
+            Op::Builtin { name, args, .. }
+                if name == "relu" || name == "clamp" || name == "clamp_min" =>
+            {
+                return match g.op(*args.first()?) {
+                    Op::Bin(crate::ir::BinOp::Sub, c, d) if g.is_scalar(*c) => Some((true, *d)),
+                    Op::Bin(crate::ir::BinOp::Add, c, d) if g.is_scalar(*c) => Some((false, *d)),
+                    Op::Bin(crate::ir::BinOp::Add, d, c) if g.is_scalar(*c) => Some((false, *d)),
+                    _ => None,
+                };
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 pub fn cycle_terms(ctx: &Ctx) -> Vec<CycleTerm> {

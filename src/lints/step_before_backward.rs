@@ -2,8 +2,8 @@
 //!
 //! ## What it does
 //! Reports an optimizer step that comes before the `backward` that should feed it: a step
-//! with no `backward` since the previous step, followed by a `backward` in the same
-//! iteration.
+//! with no `backward` since its optimizer was zeroed (or last stepped), followed by a
+//! `backward` in the same iteration. Two steps after one joint `backward` are fine.
 //!
 //! ## Why it matters
 //! The step applies stale gradients (or none), and the fresh ones are thrown away.
@@ -22,30 +22,44 @@ use crate::msg::Msg;
 pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
     let events = ctx.a.loop_events();
     let mut out = Vec::new();
-    let mut backward_since_step = false;
-    for (i, e) in events.iter().enumerate() {
-        match e.kind {
-            EventKind::Backward { .. } => backward_since_step = true,
-            EventKind::Step { .. } => {
-                let later = events[i + 1..]
+    for (p, e) in events.iter().enumerate() {
+        let EventKind::Step { opt } = e.kind else {
+            continue;
+        };
+        // Since this optimizer was last zeroed (or stepped), was anything back-propagated?
+        let params = ctx.a.optimizers[opt].params.clone().unwrap_or_default();
+        let since = events[..p].iter().rposition(|z| match z.kind {
+            EventKind::ZeroGrad { opt: Some(o), .. } => o == opt,
+            EventKind::ZeroGrad {
+                module: Some(m), ..
+            } => params
+                .iter()
+                .any(|x| ctx.a.is_within(m, *x) || ctx.a.is_within(*x, m)),
+            EventKind::Step { opt: o } => o == opt,
+            _ => false,
+        });
+        let backward_before = events[since.map_or(0, |s| s + 1)..p]
+            .iter()
+            .any(|x| matches!(x.kind, EventKind::Backward { .. }))
+            || (since.is_none()
+                && events[..p]
                     .iter()
-                    .any(|x| matches!(x.kind, EventKind::Backward { .. }));
-                if !backward_since_step && later {
-                    out.push((
-                        Msg::new(
-                            "`step()` is called before `backward()`",
-                            "`step()` se llama antes de `backward()`",
-                        ),
-                        Msg::new(
-                            "move `step()` after `loss.backward()`",
-                            "mueve `step()` después de `loss.backward()`",
-                        ),
-                        e.span,
-                    ));
-                }
-                backward_since_step = false;
-            }
-            _ => {}
+                    .any(|x| matches!(x.kind, EventKind::Backward { .. })));
+        let backward_after = events[p + 1..]
+            .iter()
+            .any(|x| matches!(x.kind, EventKind::Backward { .. }));
+        if !backward_before && backward_after {
+            out.push((
+                Msg::new(
+                    "`step()` is called before `backward()`",
+                    "`step()` se llama antes de `backward()`",
+                ),
+                Msg::new(
+                    "move `step()` after `loss.backward()`",
+                    "mueve `step()` después de `loss.backward()`",
+                ),
+                e.span,
+            ));
         }
     }
     out
