@@ -894,6 +894,21 @@ impl<'a> Evaluator<'a> {
             Value::Global(name) => vec![Value::Tensor(self.data_node(name, span))],
             // `zip(*[teacher(v) for v in views])`: a network's output iterates as the
             // pair it returns, [CLS] and patch tokens.
+            // `for x in images` where the loader yielded `(images, masks)`: the crops.
+            Value::Tensor(t) if matches!(self.a.graph.op(*t), Op::Part { of, .. } if matches!(self.a.graph.op(*of), Op::Data { .. })) => {
+                (0..2)
+                    .map(|i| {
+                        Value::Tensor(self.node(
+                            Op::Part {
+                                of: *t,
+                                key: PartKey::Index(i),
+                                arity: None,
+                            },
+                            span,
+                        ))
+                    })
+                    .collect()
+            }
             Value::Tensor(t) if matches!(self.a.graph.op(*t), Op::Apply { .. }) => (0..2)
                 .map(|i| {
                     Value::Tensor(self.node(

@@ -473,6 +473,28 @@ fn collect_terms(a: &Analysis, n: NodeId, w: Poly, out: &mut Vec<Term>, depth: u
     }
 }
 
+/// A tensor that is itself a mask (named one, or made by a masking function), reached
+/// without passing through a network: a student output computed with a mask is not one.
+fn is_mask_tensor(a: &Analysis, n: NodeId) -> bool {
+    let g = &a.graph;
+    let mut cur = n;
+    for _ in 0..12 {
+        let node = g.node(cur);
+        if node.names.iter().any(|s| fold(s).contains("mask")) {
+            return true;
+        }
+        match &node.op {
+            Op::Apply { module, .. } => return fold(&a.modules[*module].name).contains("mask"),
+            Op::Data { source } => return fold(source).contains("mask"),
+            Op::Part { of, .. } | Op::Select { of, .. } => cur = *of,
+            Op::Builtin { args, .. } if !args.is_empty() => cur = args[0],
+            Op::Bin(_, x, y) => cur = if g.is_scalar(*x) { *y } else { *x },
+            _ => return false,
+        }
+    }
+    false
+}
+
 /// `m.sum()`, `mask.float().sum()`: a count of masked tokens.
 fn is_mask_count(a: &Analysis, n: NodeId) -> bool {
     match a.graph.op(n) {
@@ -482,8 +504,7 @@ fn is_mask_count(a: &Analysis, n: NodeId) -> bool {
                 "sum" | "count_nonzero" | "clamp" | "clamp_min"
             ) =>
         {
-            args.first()
-                .is_some_and(|x| mentions_mask(&a.graph, &a.modules, *x))
+            args.first().is_some_and(|x| is_mask_tensor(a, *x))
         }
         _ => false,
     }
@@ -599,8 +620,8 @@ fn product_operands(a: &Analysis, t: NodeId) -> Option<(NodeId, NodeId)> {
             }
             Op::Neg(x) | Op::Select { of: x, .. } => cur = *x,
             // `loss * mask`: the mask restricts the loss; the factors are inside it.
-            Op::Bin(BinOp::Mul, x, y) if mentions_mask(g, &a.modules, *y) => cur = *x,
-            Op::Bin(BinOp::Mul, x, y) if mentions_mask(g, &a.modules, *x) => cur = *y,
+            Op::Bin(BinOp::Mul, x, y) if is_mask_tensor(a, *y) => cur = *x,
+            Op::Bin(BinOp::Mul, x, y) if is_mask_tensor(a, *x) => cur = *y,
             Op::Bin(BinOp::Mul, x, y) if !g.is_scalar(*x) && !g.is_scalar(*y) => {
                 return Some((*x, *y));
             }
@@ -886,7 +907,7 @@ pub fn is_mask_like(a: &Analysis, roles: &Roles, n: NodeId) -> bool {
         match &node.op {
             Op::Apply { module, .. } => return is_mask_maker(a, roles, *module),
             Op::Data { source } => return roles.matches("mask", source),
-            Op::Part { of, .. } => cur = *of,
+            Op::Part { of, .. } | Op::Select { of, .. } => cur = *of,
             Op::Builtin { args, .. } if !args.is_empty() => cur = args[0],
             // `1 - m`, `~m`: the complement of a mask is a mask.
             Op::Bin(_, x, y) => cur = if g.is_scalar(*x) { *y } else { *x },
