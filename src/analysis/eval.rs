@@ -1224,6 +1224,11 @@ impl<'a> Evaluator<'a> {
         // `[x]` used as parentheses in arithmetic.
         let a = single_list_element(a);
         let b = single_list_element(b);
+        // A number the analysis cannot compute (`schedule[it]` of an unknown schedule)
+        // is a symbol of its own: read twice, it is the same number, so `m·θt + (1 − m)·θs`
+        // still adds up to one.
+        let a = self.unknown_as_symbol(a, span);
+        let b = self.unknown_as_symbol(b, span);
         // `0 + term` from `loss = 0; loss += term`.
         if op == BinOp::Add && matches!(a, Value::Num(x) if x == 0.0) && !matches!(b, Value::Num(_))
         {
@@ -1236,6 +1241,16 @@ impl<'a> Evaluator<'a> {
             (Some(x), None) | (None, Some(x)) if !self.a.graph.is_scalar(x) => Value::Tensor(x),
             (Some(_), None) | (None, Some(_)) => Value::Unknown,
             (None, None) => Value::Unknown,
+        }
+    }
+
+    fn unknown_as_symbol(&mut self, v: Value, span: Span) -> Value {
+        match v {
+            Value::Unknown => {
+                let n = self.a.graph.nodes.len();
+                Value::Tensor(self.node(Op::Symbol(format!("?{n}")), span))
+            }
+            other => other,
         }
     }
 

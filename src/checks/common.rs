@@ -159,6 +159,16 @@ impl<'a> Ctx<'a> {
     /// Modules that behave as a teacher: updated as an average, frozen, copied from
     /// another network, only applied without gradient, or named like one.
     pub fn teacher_score(&self, m: ModId) -> i32 {
+        self.teacher_evidence(m, true)
+    }
+
+    /// Teacher evidence that does not come from parameter updates: what the EMA check
+    /// judges an update against (an update cannot vouch for its own target).
+    pub fn teacher_score_without_updates(&self, m: ModId) -> i32 {
+        self.teacher_evidence(m, false)
+    }
+
+    fn teacher_evidence(&self, m: ModId, count_updates: bool) -> i32 {
         let a = self.a;
         let mut s = 0;
         let root = self.root_module(m);
@@ -179,10 +189,30 @@ impl<'a> Ctx<'a> {
             if a.modules.iter().any(|o| o.copied_from == Some(mm)) {
                 s -= 1;
             }
+            // The network an optimizer trains (unfrozen), or an `update(f_s)` names, is the
+            // student; one only ever run without gradient is the teacher.
+            let trained = a.optimizers.iter().any(|o| {
+                o.params
+                    .as_ref()
+                    .is_some_and(|ps| ps.iter().any(|p| a.is_within(mm, *p)))
+            }) && !a.modules[mm].frozen;
+            if trained {
+                s -= 2;
+            }
+            let applications: Vec<&crate::analysis::graph::Node> = a
+                .graph
+                .nodes
+                .iter()
+                .filter(|n| matches!(n.op, Op::Apply { module, .. } if module == mm))
+                .collect();
+            if !applications.is_empty() && applications.iter().all(|n| n.no_grad) {
+                s += 1;
+            }
             for e in &a.events {
                 match &e.kind {
+                    EventKind::UpdateCall { modules, .. } if modules.contains(&mm) => s -= 2,
                     EventKind::ParamUpdate { target, .. }
-                        if a.is_within(mm, *target) || *target == mm =>
+                        if count_updates && (a.is_within(mm, *target) || *target == mm) =>
                     {
                         s += 2
                     }

@@ -38,7 +38,7 @@ pub struct EmaFinding {
 /// named in math notation (`θ_t`) says it outright.
 fn key_score(ctx: &Ctx, k: &ParamKey) -> i32 {
     match k {
-        ParamKey::Module(m) => ctx.teacher_score(*m),
+        ParamKey::Module(m) => ctx.teacher_score_without_updates(*m),
         ParamKey::Role(r) if r == "teacher" => 10,
         ParamKey::Role(_) => -10,
     }

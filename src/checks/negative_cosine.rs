@@ -34,6 +34,12 @@ fn cosine_sign(ctx: &Ctx, n: NodeId, depth: usize) -> Option<i32> {
     match g.op(n) {
         Op::Builtin { name, args, .. } => match name.as_str() {
             "cosine_similarity" => Some(1),
+            // `einsum('nc,nc->n', p, z)`, `(p * z).sum()`-like products of normalised vectors.
+            "einsum" | "dot" | "inner" | "bmm" | "matmul" | "vdot"
+                if args.len() >= 2 && args.iter().rev().take(2).all(|a| normalized(ctx, *a)) =>
+            {
+                Some(1)
+            }
             "mean" | "sum" => cosine_sign(ctx, *args.first()?, depth + 1),
             "mse_loss" if args.len() >= 2 && args.iter().all(|a| normalized(ctx, *a)) => Some(-1),
             _ => None,
