@@ -312,6 +312,11 @@ impl Normalizer {
                 '−' | '–' | '—' => Some("-"),
                 '×' | '·' | '⋅' | '∗' => Some("*"),
                 '÷' => Some("/"),
+                '₀' => Some("0"),
+                '₁' => Some("1"),
+                '₂' => Some("2"),
+                '₃' => Some("3"),
+                '₄' => Some("4"),
                 '½' => Some("(1/2)"),
                 '⅓' => Some("(1/3)"),
                 '¼' => Some("(1/4)"),
@@ -328,6 +333,65 @@ impl Normalizer {
             }
             i += 1;
         }
+    }
+
+    /// `‖p‖₂`, `‖p‖`: the norm of `p`.
+    fn norm_bars(&mut self, line0: usize, ed: &mut LineEdit) {
+        loop {
+            let mask = ed.code_mask();
+            let bars: Vec<usize> = (0..ed.chars.len())
+                .filter(|&i| mask[i] && ed.chars[i] == '‖')
+                .collect();
+            if bars.len() < 2 {
+                return;
+            }
+            let (open, close) = (bars[0], bars[1]);
+            let mut end = close + 1;
+            while end < ed.chars.len() && ed.chars[end].is_ascii_digit() {
+                end += 1;
+            }
+            let inner = ed.slice(open + 1, close);
+            self.edit(line0, ed, open, end, &format!("norm({inner})"));
+        }
+    }
+
+    /// `D(p, z) = expr`: a function defined as an equation is a one-line `def`.
+    fn equation_definition(&mut self, line0: usize, ed: &mut LineEdit) {
+        let start = ed.indent();
+        let end = ed.code_end();
+        let mask = ed.code_mask();
+        let chars = &ed.chars;
+        // name ( names ) = expression, with nothing else before the `=`.
+        let mut i = start;
+        while i < end && is_ident_char(chars[i]) {
+            i += 1;
+        }
+        if i == start || i >= end || chars[i] != '(' || !is_ident_start(chars[start]) {
+            return;
+        }
+        let Some(close) = (i..end).find(|&k| chars[k] == ')') else {
+            return;
+        };
+        let params_ok = chars[i + 1..close]
+            .iter()
+            .all(|c| is_ident_char(*c) || *c == ',' || *c == ' ');
+        let mut eq = close + 1;
+        while eq < end && chars[eq] == ' ' {
+            eq += 1;
+        }
+        let is_assign = eq < end && mask[eq] && chars[eq] == '=' && chars.get(eq + 1) != Some(&'=');
+        if !params_ok || !is_assign || PY_KEYWORDS.contains(&ed.slice(start, i).as_str()) {
+            return;
+        }
+        let head = ed.slice(start, close + 1);
+        let body = ed.slice(eq + 1, end);
+        self.edit(
+            line0,
+            ed,
+            start,
+            end,
+            &format!("def {head}: return {}", body.trim()),
+        );
     }
 
     /// Math notation: `x^2` is a power, `|a - b|` an absolute value (`mean|a - b|` its
@@ -348,6 +412,8 @@ impl Normalizer {
             }
             i += 1;
         }
+        self.norm_bars(line0, ed);
+        self.equation_definition(line0, ed);
         let mask = ed.code_mask();
         let bars: Vec<usize> = (0..ed.chars.len())
             .filter(|&i| mask[i] && ed.chars[i] == '|')
@@ -1156,6 +1222,17 @@ mod tests {
             "L = mean(abs(F(y) - x)) + abs(G(x) - y)"
         );
         assert_eq!(norm_line("m = a | b"), "m = a | b");
+    }
+
+    #[test]
+    fn handwritten_math_reads_as_code() {
+        assert_eq!(norm_line("z₁ = f(x₁)"), "z1 = f(x1)");
+        assert_eq!(
+            norm_line("D(p, z) = − (p / ‖p‖₂) · (z / ‖z‖₂)"),
+            "def D(p, z): return - (p / norm(p)) * (z / norm(z))"
+        );
+        assert_eq!(norm_line("y = f(a) == g(b)"), "y = f(a) == g(b)");
+        assert_eq!(norm_line("model(x) == y"), "model(x) == y");
     }
 
     #[test]

@@ -57,8 +57,12 @@ fn cosine_sign(ctx: &Ctx, n: NodeId, depth: usize) -> Option<i32> {
         Op::Bin(BinOp::Mul, x, y) => match (scalar_poly(g, *x), scalar_poly(g, *y)) {
             (Some(p), _) => cosine_sign(ctx, *y, depth + 1).map(|s| s * sign_of(&p)),
             (_, Some(p)) => cosine_sign(ctx, *x, depth + 1).map(|s| s * sign_of(&p)),
-            _ if normalized(ctx, *x) && normalized(ctx, *y) => Some(1),
-            _ => None,
+            // `(-a) * b` is how Python reads `- a * b`: the signs of the factors multiply.
+            _ => {
+                let (sx, x) = strip_neg(g, *x);
+                let (sy, y) = strip_neg(g, *y);
+                (normalized(ctx, x) && normalized(ctx, y)).then_some(sx * sy)
+            }
         },
         Op::Bin(BinOp::Div, x, y) if g.is_scalar(*y) => cosine_sign(ctx, *x, depth + 1),
         Op::Bin(BinOp::Add, x, y) => {
@@ -80,6 +84,16 @@ fn cosine_sign(ctx: &Ctx, n: NodeId, depth: usize) -> Option<i32> {
             }
         }
         _ => None,
+    }
+}
+
+fn strip_neg(g: &Graph, n: NodeId) -> (i32, NodeId) {
+    match g.op(n) {
+        Op::Neg(x) => {
+            let (s, y) = strip_neg(g, *x);
+            (-s, y)
+        }
+        _ => (1, n),
     }
 }
 

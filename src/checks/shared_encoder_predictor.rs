@@ -49,12 +49,20 @@ pub fn run(ctx: &Ctx) -> Outcome {
             by_name = true;
         }
         // The encoder of each branch: the chain without the predictor.
-        let enc_p: Vec<_> = dp
+        // The encoder of the online branch: its chain without the predictor, which is the
+        // module named like one, or else the one module it has on top of the target's chain.
+        let named: Vec<_> = dp
             .chain
             .iter()
             .copied()
             .filter(|m| !ctx.has_role(*m, "predictor"))
             .collect();
+        let enc_p: Vec<_> = if named.len() < dp.chain.len() || dp.chain.len() != dz.chain.len() + 1
+        {
+            named
+        } else {
+            dp.chain[1..].to_vec()
+        };
         encoders.push((enc_p, dp.apps.clone()));
         encoders.push((dz.chain.clone(), dz.apps.clone()));
     }
