@@ -116,6 +116,15 @@ impl<'a> Ctx<'a> {
         out
     }
 
+    /// The loss terms that compare two tensors (`D(p, z)`, `H(t, s)`): what most checks
+    /// judge.
+    pub fn comparing_terms(&self) -> Vec<LossTerm> {
+        self.loss_terms()
+            .into_iter()
+            .filter(|t| t.args.len() >= 2)
+            .collect()
+    }
+
     /// The latest tensor bound to a name like `loss` or `L`, for answers without `backward`.
     pub fn fallback_loss(&self) -> Option<NodeId> {
         let g = &self.a.graph;
@@ -225,6 +234,24 @@ impl<'a> Ctx<'a> {
             }
         }
         s
+    }
+
+    /// Whether an event zeroes optimizer `opt`'s gradients: its own `zero_grad`, or one
+    /// on a module it trains (on any module, for an optimizer whose parameters the answer
+    /// does not show).
+    pub fn zeroes(&self, kind: &EventKind, opt: OptId) -> bool {
+        match kind {
+            EventKind::ZeroGrad { opt: Some(o), .. } => *o == opt,
+            EventKind::ZeroGrad {
+                module: Some(m), ..
+            } => match &self.a.optimizers[opt].params {
+                Some(ps) if !ps.is_empty() => ps
+                    .iter()
+                    .any(|p| self.a.is_within(*m, *p) || self.a.is_within(*p, *m)),
+                _ => true,
+            },
+            _ => false,
+        }
     }
 
     pub fn root_module(&self, m: ModId) -> ModId {

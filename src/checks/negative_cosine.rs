@@ -132,11 +132,7 @@ fn normalized(ctx: &Ctx, n: NodeId) -> bool {
 }
 
 pub fn run(ctx: &Ctx) -> Outcome {
-    let terms: Vec<LossTerm> = ctx
-        .loss_terms()
-        .into_iter()
-        .filter(|t| t.args.len() >= 2)
-        .collect();
+    let terms: Vec<LossTerm> = ctx.comparing_terms();
     let Some(t) = terms.first() else {
         return Outcome::fail(
             Msg::new(

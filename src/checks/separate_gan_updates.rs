@@ -54,16 +54,7 @@ pub fn run(ctx: &Ctx) -> Outcome {
         };
         // The gradients a step applies: those of the backward calls since its optimizer
         // was last zeroed, or, with no zero_grad, since the previous step of any optimizer.
-        let params = ctx.a.optimizers[opt].params.clone().unwrap_or_default();
-        let zeroed = events[..p].iter().rposition(|z| match z.kind {
-            EventKind::ZeroGrad { opt: Some(o), .. } => o == opt,
-            EventKind::ZeroGrad {
-                module: Some(m), ..
-            } => params
-                .iter()
-                .any(|x| ctx.a.is_within(m, *x) || ctx.a.is_within(*x, m)),
-            _ => false,
-        });
+        let zeroed = events[..p].iter().rposition(|z| ctx.zeroes(&z.kind, opt));
         let from = zeroed.or(previous_step);
         let mut block: Vec<usize> = backward_at
             .iter()

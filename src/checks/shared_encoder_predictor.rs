@@ -19,11 +19,7 @@ use super::common::*;
 use crate::msg::Msg;
 
 pub fn run(ctx: &Ctx) -> Outcome {
-    let terms: Vec<LossTerm> = ctx
-        .loss_terms()
-        .into_iter()
-        .filter(|t| t.args.len() >= 2)
-        .collect();
+    let terms: Vec<LossTerm> = ctx.comparing_terms();
     if terms.is_empty() {
         return Outcome::fail(
             Msg::new(

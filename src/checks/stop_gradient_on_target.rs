@@ -23,11 +23,7 @@ use crate::msg::Msg;
 
 pub fn run(ctx: &Ctx) -> Outcome {
     let how = ctx.param_str("orient").unwrap_or("predictor");
-    let terms: Vec<LossTerm> = ctx
-        .loss_terms()
-        .into_iter()
-        .filter(|t| t.args.len() >= 2)
-        .collect();
+    let terms: Vec<LossTerm> = ctx.comparing_terms();
     if terms.is_empty() {
         return Outcome::fail(
             Msg::new(

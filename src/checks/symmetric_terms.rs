@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx) -> Outcome {
     let mut pairs: Vec<(ViewKey, ViewKey, LossTerm)> = Vec::new();
     let mut branches: Vec<(ViewKey, ViewKey, LossTerm)> = Vec::new();
     let mut spans = Vec::new();
-    for t in ctx.loss_terms().into_iter().filter(|t| t.args.len() >= 2) {
+    for t in ctx.comparing_terms().into_iter() {
         let Some((online, target)) = ctx.orient(&t, how) else {
             continue;
         };

@@ -21,11 +21,7 @@ use crate::analysis::facts::grad_targets;
 use crate::msg::Msg;
 
 pub fn run(ctx: &Ctx) -> Outcome {
-    let terms: Vec<LossTerm> = ctx
-        .loss_terms()
-        .into_iter()
-        .filter(|t| t.args.len() >= 2)
-        .collect();
+    let terms: Vec<LossTerm> = ctx.comparing_terms();
     let mut leaking = Vec::new();
     let mut teachers = std::collections::BTreeSet::new();
     for t in &terms {

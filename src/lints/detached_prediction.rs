@@ -20,7 +20,7 @@ use crate::msg::Msg;
 
 pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
     let mut out = Vec::new();
-    for t in ctx.loss_terms().iter().filter(|t| t.args.len() >= 2) {
+    for t in ctx.comparing_terms().iter() {
         let Some((online, _)) = ctx.orient_by_predictor(t) else {
             continue;
         };

@@ -78,7 +78,7 @@ fn computes_distribution(ctx: &Ctx, n: NodeId, depth: usize) -> bool {
 pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
     let g = &ctx.a.graph;
     let mut out = Vec::new();
-    for t in ctx.loss_terms().iter().filter(|t| t.args.len() >= 2) {
+    for t in ctx.comparing_terms().iter() {
         // The answer defines the target's computation: `H` is its own function, or a
         // library loss is applied inside one of its functions. An undefined `H` is not.
         let defined_here = match g.op(t.node) {

@@ -31,19 +31,7 @@ pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
         if reported.contains(&opt) {
             continue;
         }
-        let params = ctx.a.optimizers[opt].params.clone().unwrap_or_default();
-        let zeroed = events.iter().any(|z| match z.kind {
-            EventKind::ZeroGrad { opt: Some(o), .. } => o == opt,
-            EventKind::ZeroGrad {
-                module: Some(m), ..
-            } => {
-                params.is_empty()
-                    || params
-                        .iter()
-                        .any(|p| ctx.a.is_within(*p, m) || ctx.a.is_within(m, *p))
-            }
-            _ => false,
-        });
+        let zeroed = events.iter().any(|z| ctx.zeroes(&z.kind, opt));
         if !zeroed {
             reported.push(opt);
             let name = ctx.a.optimizers[opt].name.clone();

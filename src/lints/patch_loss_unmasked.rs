@@ -56,7 +56,7 @@ fn restricted_by_mask(ctx: &Ctx, n: crate::analysis::graph::NodeId, depth: usize
 
 pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
     let mut out = Vec::new();
-    for t in ctx.loss_terms().iter().filter(|t| t.args.len() >= 2) {
+    for t in ctx.comparing_terms().iter() {
         let descs: Vec<_> = t.args.iter().take(2).map(|a| ctx.desc(*a)).collect();
         if !descs.iter().any(|d| d.token == Some(Token::Patch)) {
             continue;

@@ -27,16 +27,8 @@ pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
             continue;
         };
         // Since this optimizer was last zeroed (or stepped), was anything back-propagated?
-        let params = ctx.a.optimizers[opt].params.clone().unwrap_or_default();
-        let since = events[..p].iter().rposition(|z| match z.kind {
-            EventKind::ZeroGrad { opt: Some(o), .. } => o == opt,
-            EventKind::ZeroGrad {
-                module: Some(m), ..
-            } => params
-                .iter()
-                .any(|x| ctx.a.is_within(m, *x) || ctx.a.is_within(*x, m)),
-            EventKind::Step { opt: o } => o == opt,
-            _ => false,
+        let since = events[..p].iter().rposition(|z| {
+            ctx.zeroes(&z.kind, opt) || matches!(z.kind, EventKind::Step { opt: o } if o == opt)
         });
         let backward_before = events[since.map_or(0, |s| s + 1)..p]
             .iter()

@@ -20,7 +20,7 @@ use crate::msg::Msg;
 
 pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
     let mut teachers = std::collections::BTreeSet::new();
-    for t in ctx.loss_terms().iter().filter(|t| t.args.len() >= 2) {
+    for t in ctx.comparing_terms().iter() {
         if let Some((_, te)) = ctx.orient_by_teacher(t) {
             teachers.extend(ctx.desc(te).chain.iter().map(|m| ctx.root_module(*m)));
         }
