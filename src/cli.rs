@@ -3,7 +3,7 @@
 //! invalid rubric.
 
 use crate::msg::Lang;
-use crate::{agree, checks, fixtures, grade, lints, report, rubric, source};
+use crate::{agree, batch, checks, fixtures, grade, lints, report, rubric, source};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -46,6 +46,22 @@ enum Command {
         /// Answer files; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<String>,
+    },
+    /// Grade every answer under a folder: gradebook, reports and a summary.
+    Grade {
+        #[arg(long)]
+        rubric: String,
+        dir: PathBuf,
+        /// Where to write the results (default: `<DIR>-graded`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Threads to grade on (default: every core).
+        #[arg(long)]
+        jobs: Option<usize>,
+        #[arg(long)]
+        exec: bool,
+        #[arg(long, value_enum, default_value = "en")]
+        lang: Lang,
     },
     /// Run the fixtures of rubrics and compare their outcomes with the expectations.
     Test {
@@ -127,6 +143,14 @@ pub fn run() -> i32 {
         } => test(paths, bless, rubric.as_deref(), filter.as_deref()),
         Command::Rubrics { action } => rubrics(action.unwrap_or(RubricsAction::List)),
         Command::Agree { rubric, human, dir } => agree_cmd(&rubric, &human, &dir),
+        Command::Grade {
+            rubric,
+            dir,
+            out,
+            jobs,
+            exec,
+            lang,
+        } => grade_cmd(&rubric, &dir, out, jobs, exec, lang),
         Command::Explain { id } => explain(id.as_deref()),
     }
 }
@@ -324,6 +348,45 @@ fn agree_cmd(rubric_id: &str, human_path: &std::path::Path, dir: &std::path::Pat
             dir.display()
         );
     }
+    0
+}
+
+fn grade_cmd(
+    rubric_id: &str,
+    dir: &std::path::Path,
+    out: Option<PathBuf>,
+    jobs: Option<usize>,
+    exec: bool,
+    lang: Lang,
+) -> i32 {
+    if exec {
+        return fail(
+            "`--exec` needs a build with the `exec` feature: run `scripts/setup-libtorch.sh`, then `cargo build --release --features exec`",
+        );
+    }
+    let rubric = match load_rubric(rubric_id) {
+        Ok(r) => r,
+        Err(c) => return c,
+    };
+    if !dir.is_dir() {
+        return fail(format!("{}: not a folder", dir.display()));
+    }
+    let out = out.unwrap_or_else(|| PathBuf::from(format!("{}-graded", dir.display())));
+    let answers = batch::find(dir);
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let rows = batch::grade_all(&answers, &rubric, jobs);
+    if let Err(e) = batch::write_outputs(&rows, &rubric, &out, lang) {
+        return fail(format!("{}: {e}", out.display()));
+    }
+    let errors = rows
+        .iter()
+        .filter(|r| matches!(r, batch::Row::Error(..)))
+        .count();
+    eprintln!(
+        "pseudograde: graded {} answers, {errors} could not be read; results in {}",
+        rows.len() - errors,
+        out.display()
+    );
     0
 }
 

@@ -3,6 +3,7 @@
 
 pub mod agree;
 pub mod analysis;
+pub mod batch;
 pub mod checks;
 pub mod cli;
 pub mod docs;

@@ -1,0 +1,351 @@
+//! Grading a folder of answers (`pseudograde grade`): every answer found, graded in
+//! parallel, written as a gradebook, one JSON report and one Gradescope `results.json`
+//! per answer, and a self-contained `summary.html`. Output does not depend on `--jobs`,
+//! every file is written atomically, and an answer that cannot be read is a row with
+//! status `error` and the reason: the batch never stops on one bad file.
+
+use crate::grade::{self, Report};
+use crate::msg::Lang;
+use crate::rubric::Rubric;
+use crate::{atomic_write, report, source};
+use rayon::prelude::*;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// One answer found under the folder: its id (path relative to the folder, without
+/// extension) and its text, or why it cannot be graded.
+pub struct Answer {
+    pub id: String,
+    pub path: PathBuf,
+    pub text: Result<String, String>,
+}
+
+pub enum Row {
+    Graded(String, Box<Report>),
+    Error(String, String),
+}
+
+/// Every file under `dir` (hidden ones aside), in a stable order.
+pub fn find(dir: &Path) -> Vec<Answer> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let rel = p
+                .strip_prefix(dir)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .to_string();
+            let id = rel
+                .rsplit_once('.')
+                .map_or(rel.clone(), |(stem, _)| stem.to_string());
+            let text = read_answer(&p);
+            Answer { id, path: p, text }
+        })
+        .collect()
+}
+
+/// The answer in a file: the whole text, the fenced code of a Markdown file (prose lines
+/// kept blank so lines still match the file), or the code cells of a notebook.
+fn read_answer(p: &Path) -> Result<String, String> {
+    let ext = p
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if ext == "ipynb" {
+        let bytes = std::fs::read(p).map_err(|e| format!("cannot read it: {e}"))?;
+        let nb: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| format!("not a notebook: {e}"))?;
+        let cells = nb["cells"].as_array().ok_or("a notebook without cells")?;
+        let mut code = String::new();
+        for c in cells.iter().filter(|c| c["cell_type"] == "code") {
+            match &c["source"] {
+                serde_json::Value::Array(lines) => lines
+                    .iter()
+                    .filter_map(|l| l.as_str())
+                    .for_each(|l| code.push_str(l)),
+                serde_json::Value::String(s) => code.push_str(s),
+                _ => {}
+            }
+            code.push('\n');
+        }
+        return source::decode(code.into_bytes()).map_err(|e| e.to_string());
+    }
+    let text = source::read(&p.to_string_lossy()).map_err(|e| e.to_string())?;
+    if ext == "md" || ext == "markdown" {
+        let mut inside = false;
+        let mut code = Vec::new();
+        for line in text.lines() {
+            if line.trim_start().starts_with("```") {
+                inside = !inside;
+                code.push(String::new());
+            } else {
+                code.push(if inside {
+                    line.to_string()
+                } else {
+                    String::new()
+                });
+            }
+        }
+        let code = code.join("\n");
+        if code.trim().is_empty() {
+            return Err("the Markdown file has no fenced code".into());
+        }
+        return Ok(code);
+    }
+    Ok(text)
+}
+
+/// Grades every answer on `jobs` threads; rows come back in the answers' order.
+pub fn grade_all(answers: &[Answer], rubric: &Rubric, jobs: usize) -> Vec<Row> {
+    let work = || {
+        answers
+            .par_iter()
+            .map(|a| match &a.text {
+                Ok(t) => Row::Graded(
+                    a.id.clone(),
+                    Box::new(grade::grade(&a.path.to_string_lossy(), t, rubric)),
+                ),
+                Err(e) => Row::Error(a.id.clone(), e.clone()),
+            })
+            .collect()
+    };
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+    {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn gradebook(rows: &[Row], rubric: &Rubric) -> String {
+    let mut out = String::from("answer");
+    for r in &rubric.rules {
+        out.push(',');
+        out.push_str(&r.id);
+    }
+    out.push_str(",total,status,error\n");
+    for row in rows {
+        match row {
+            Row::Graded(id, rep) => {
+                out.push_str(&csv_cell(id));
+                for r in &rep.rules {
+                    let _ = write!(out, ",{}", r.points);
+                }
+                let _ = writeln!(out, ",{},graded,", rep.score);
+            }
+            Row::Error(id, why) => {
+                out.push_str(&csv_cell(id));
+                out.push_str(&",".repeat(rubric.rules.len()));
+                let _ = writeln!(out, ",,error,{}", csv_cell(why));
+            }
+        }
+    }
+    out
+}
+
+/// A file name for an answer id (`alice/q9` → `alice__q9`).
+fn file_stem(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A bar chart as inline SVG: one bar per (label, value in 0..=max).
+fn bars(items: &[(String, f64)], max: f64, unit: &str) -> String {
+    let (w, bar_h, gap, label_w) = (520.0, 18.0, 6.0, 170.0);
+    let h = items.len() as f64 * (bar_h + gap) + gap;
+    let mut svg =
+        format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img">"#);
+    for (i, (label, v)) in items.iter().enumerate() {
+        let y = gap + i as f64 * (bar_h + gap);
+        let len = if max > 0.0 {
+            (w - label_w - 60.0) * v / max
+        } else {
+            0.0
+        };
+        let _ = write!(
+            svg,
+            r##"<text x="0" y="{ty}" font-size="12">{l}</text><rect x="{label_w}" y="{y}" width="{len:.1}" height="{bar_h}" fill="#4a7bd0"/><text x="{tx:.1}" y="{ty}" font-size="12">{v:.2}{unit}</text>"##,
+            ty = y + 13.0,
+            l = escape(label),
+            tx = label_w + len + 4.0
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+pub fn summary_html(rows: &[Row], rubric: &Rubric) -> String {
+    let graded: Vec<(&String, &Report)> = rows
+        .iter()
+        .filter_map(|r| {
+            if let Row::Graded(id, rep) = r {
+                Some((id, rep.as_ref()))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let errors = rows.len() - graded.len();
+    // Score distribution in half-point bins.
+    let bins = (rubric.total * 2.0).ceil() as usize + 1;
+    let mut counts = vec![0.0; bins];
+    for (_, r) in &graded {
+        counts[((r.score * 2.0).round() as usize).min(bins - 1)] += 1.0;
+    }
+    let dist: Vec<(String, f64)> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (format!("{:.1} points", i as f64 / 2.0), *c))
+        .collect();
+    let max_count = counts.iter().cloned().fold(0.0, f64::max);
+    let rates: Vec<(String, f64)> = rubric
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let passed = graded.iter().filter(|(_, rep)| rep.rules[i].passed).count() as f64;
+            (
+                r.id.clone(),
+                if graded.is_empty() {
+                    0.0
+                } else {
+                    100.0 * passed / graded.len() as f64
+                },
+            )
+        })
+        .collect();
+    let mut lint_counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (_, r) in &graded {
+        for l in &r.lints {
+            *lint_counts.entry(l.name).or_default() += 1;
+        }
+    }
+    let mut lints: Vec<(&str, usize)> = lint_counts.into_iter().collect();
+    lints.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mean = if graded.is_empty() {
+        0.0
+    } else {
+        graded.iter().map(|(_, r)| r.score).sum::<f64>() / graded.len() as f64
+    };
+    let mut html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <style>body{{font-family:sans-serif;margin:2em;max-width:60em}}td,th{{padding:2px 8px;text-align:left}}</style></head><body>\
+         <h1>{title}</h1><p>{n} answers graded, {errors} could not be read; mean score {mean:.2} / {total}.</p>",
+        title = escape(&rubric.title.en),
+        n = graded.len(),
+        total = rubric.total
+    );
+    let _ = write!(
+        html,
+        "<h2>Score distribution</h2>{}",
+        bars(&dist, max_count, "")
+    );
+    let _ = write!(
+        html,
+        "<h2>Pass rate per rule</h2>{}",
+        bars(&rates, 100.0, "%")
+    );
+    html.push_str("<h2>Most common lints</h2><table><tr><th>lint</th><th>answers</th></tr>");
+    for (name, c) in lints.iter().take(10) {
+        let _ = write!(html, "<tr><td>{name}</td><td>{c}</td></tr>");
+    }
+    html.push_str("</table><h2>Answers</h2><table><tr><th>answer</th><th>score</th></tr>");
+    for row in rows {
+        match row {
+            Row::Graded(id, r) => {
+                let _ = write!(
+                    html,
+                    "<tr><td><a href=\"reports/{}.json\">{}</a></td><td>{}</td></tr>",
+                    file_stem(id),
+                    escape(id),
+                    r.score
+                );
+            }
+            Row::Error(id, why) => {
+                let _ = write!(
+                    html,
+                    "<tr><td>{}</td><td>error: {}</td></tr>",
+                    escape(id),
+                    escape(why)
+                );
+            }
+        }
+    }
+    html.push_str("</table></body></html>\n");
+    html
+}
+
+/// Writes the gradebook, the reports and the summary under `out`.
+pub fn write_outputs(rows: &[Row], rubric: &Rubric, out: &Path, lang: Lang) -> std::io::Result<()> {
+    std::fs::create_dir_all(out.join("reports"))?;
+    std::fs::create_dir_all(out.join("gradescope"))?;
+    for row in rows {
+        if let Row::Graded(id, rep) = row {
+            let stem = file_stem(id);
+            let json = serde_json::to_string_pretty(&report::json(rep, lang)).unwrap_or_default();
+            atomic_write(
+                &out.join("reports").join(format!("{stem}.json")),
+                json.as_bytes(),
+            )?;
+            let gs =
+                serde_json::to_string_pretty(&report::gradescope(rep, lang)).unwrap_or_default();
+            atomic_write(
+                &out.join("gradescope").join(format!("{stem}.json")),
+                gs.as_bytes(),
+            )?;
+        }
+    }
+    atomic_write(
+        &out.join("gradebook.csv"),
+        gradebook(rows, rubric).as_bytes(),
+    )?;
+    atomic_write(
+        &out.join("summary.html"),
+        summary_html(rows, rubric).as_bytes(),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! `pseudograde grade` over a folder as an instructor exports it: every readable answer
+//! graded as `check` would grade it, the others recorded as errors, and the same output
+//! whatever `--jobs` is.
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pseudograde"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_mixed_folder_is_graded_and_unreadable_answers_are_rows_with_their_reason() {
+    let root = std::env::temp_dir().join(format!("pseudograde-grade-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("answers");
+    std::fs::create_dir_all(dir.join("bob")).unwrap();
+    let answer = std::fs::read_to_string("fixtures/simsiam/paper_algorithm1.py").unwrap();
+    std::fs::write(dir.join("alice.py"), &answer).unwrap();
+    std::fs::write(
+        dir.join("bob/q9.txt"),
+        std::fs::read("fixtures/simsiam/no_stop_gradient.py").unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("carol.md"),
+        format!("My answer:\n\n```python\n{answer}```\n"),
+    )
+    .unwrap();
+    let cells: Vec<serde_json::Value> = answer
+        .lines()
+        .map(|l| serde_json::Value::String(format!("{l}\n")))
+        .collect();
+    let nb = serde_json::json!({"cells": [{"cell_type": "markdown", "source": ["SimSiam"]}, {"cell_type": "code", "source": cells}]});
+    std::fs::write(dir.join("dave.ipynb"), nb.to_string()).unwrap();
+    std::fs::write(dir.join("empty.py"), "").unwrap();
+    std::fs::write(dir.join("binary.py"), [0u8, 1, 2, 0xff]).unwrap();
+    std::os::unix::fs::symlink(root.join("nowhere"), dir.join("unreadable.py")).unwrap();
+
+    let out1 = root.join("out1");
+    let out2 = root.join("out2");
+    let r = run(&[
+        "grade",
+        "--rubric",
+        "simsiam",
+        dir.to_str().unwrap(),
+        "--out",
+        out1.to_str().unwrap(),
+        "--jobs",
+        "1",
+    ]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    run(&[
+        "grade",
+        "--rubric",
+        "simsiam",
+        dir.to_str().unwrap(),
+        "--out",
+        out2.to_str().unwrap(),
+        "--jobs",
+        "2",
+    ]);
+    let book = std::fs::read_to_string(out1.join("gradebook.csv")).unwrap();
+    assert_eq!(
+        book,
+        std::fs::read_to_string(out2.join("gradebook.csv")).unwrap(),
+        "output depends on --jobs"
+    );
+
+    let rows: Vec<&str> = book.lines().collect();
+    assert!(rows[0].starts_with("answer,two_views,encoder_predictor"));
+    let row = |id: &str| {
+        rows.iter()
+            .find(|r| r.starts_with(&format!("{id},")))
+            .unwrap_or_else(|| panic!("no row for {id}:\n{book}"))
+            .to_string()
+    };
+    // Each readable answer scores as `check` scores it.
+    let check = run(&[
+        "check",
+        "--rubric",
+        "simsiam",
+        "--format",
+        "json",
+        "fixtures/simsiam/no_stop_gradient.py",
+    ]);
+    let score = serde_json::from_slice::<serde_json::Value>(&check.stdout).unwrap()["score"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        row("bob/q9").ends_with(&format!(",{score},graded,")),
+        "{}",
+        row("bob/q9")
+    );
+    for id in ["alice", "carol", "dave"] {
+        assert!(row(id).ends_with(",3.5,graded,"), "{}", row(id));
+    }
+    for (id, why) in [
+        ("empty", "the answer is empty"),
+        ("binary", "the file is binary"),
+        ("unreadable", "cannot read it"),
+    ] {
+        let r = row(id);
+        assert!(r.contains(",error,") && r.contains(why), "{r}");
+    }
+    assert_eq!(rows.len(), 1 + 7);
+
+    assert!(
+        out1.join("reports/alice.json").exists() && out1.join("gradescope/bob_q9.json").exists()
+    );
+    let html = std::fs::read_to_string(out1.join("summary.html")).unwrap();
+    assert!(
+        html.contains("<svg") && html.contains("4 answers graded, 3 could not be read"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<script"),
+        "the summary must not need scripts"
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
