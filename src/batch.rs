@@ -194,7 +194,7 @@ fn escape(s: &str) -> String {
 }
 
 /// A bar chart as inline SVG: one bar per (label, value in 0..=max).
-fn bars(items: &[(String, f64)], max: f64, unit: &str) -> String {
+fn bars(items: &[(String, f64)], max: f64, unit: &str, decimals: usize) -> String {
     let (w, bar_h, gap, label_w) = (520.0, 18.0, 6.0, 170.0);
     let h = items.len() as f64 * (bar_h + gap) + gap;
     let mut svg =
@@ -202,13 +202,13 @@ fn bars(items: &[(String, f64)], max: f64, unit: &str) -> String {
     for (i, (label, v)) in items.iter().enumerate() {
         let y = gap + i as f64 * (bar_h + gap);
         let len = if max > 0.0 {
-            (w - label_w - 60.0) * v / max
+            (w - label_w - 100.0) * v / max
         } else {
             0.0
         };
         let _ = write!(
             svg,
-            r##"<text x="0" y="{ty}" font-size="12">{l}</text><rect x="{label_w}" y="{y}" width="{len:.1}" height="{bar_h}" fill="#4a7bd0"/><text x="{tx:.1}" y="{ty}" font-size="12">{v:.2}{unit}</text>"##,
+            r##"<text x="0" y="{ty}" font-size="12">{l}</text><rect x="{label_w}" y="{y}" width="{len:.1}" height="{bar_h}" fill="#4a7bd0"/><text x="{tx:.1}" y="{ty}" font-size="12">{v:.decimals$}{unit}</text>"##,
             ty = y + 13.0,
             l = escape(label),
             tx = label_w + len + 4.0
@@ -259,9 +259,13 @@ pub fn summary_html(rows: &[Row], rubric: &Rubric) -> String {
         })
         .collect();
     let mut lint_counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    // Answers that raise each lint (an answer with five undefined names counts once).
     for (_, r) in &graded {
-        for l in &r.lints {
-            *lint_counts.entry(l.name).or_default() += 1;
+        let mut names: Vec<&str> = r.lints.iter().map(|l| l.name).collect();
+        names.sort();
+        names.dedup();
+        for n in names {
+            *lint_counts.entry(n).or_default() += 1;
         }
     }
     let mut lints: Vec<(&str, usize)> = lint_counts.into_iter().collect();
@@ -282,12 +286,12 @@ pub fn summary_html(rows: &[Row], rubric: &Rubric) -> String {
     let _ = write!(
         html,
         "<h2>Score distribution</h2>{}",
-        bars(&dist, max_count, "")
+        bars(&dist, max_count, " answers", 0)
     );
     let _ = write!(
         html,
         "<h2>Pass rate per rule</h2>{}",
-        bars(&rates, 100.0, "%")
+        bars(&rates, 100.0, "%", 1)
     );
     html.push_str("<h2>Most common lints</h2><table><tr><th>lint</th><th>answers</th></tr>");
     for (name, c) in lints.iter().take(10) {
