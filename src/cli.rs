@@ -25,6 +25,7 @@ enum Format {
     Json,
     Gradescope,
     Sarif,
+    Github,
 }
 
 #[derive(Subcommand)]
@@ -208,6 +209,7 @@ fn check(
             };
             serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }
+        Format::Github => reports.iter().map(|r| report::github(r, lang)).collect(),
         _ => reports
             .iter()
             .map(|r| report::text(r, lang, color))

@@ -176,3 +176,46 @@ pub fn text(report: &Report, lang: Lang, color: bool) -> String {
     }
     out
 }
+
+/// GitHub Actions workflow commands: one annotation per failed rule and per lint, so a
+/// course repository can run `pseudograde` on students' pull requests.
+pub fn github(report: &Report, lang: Lang) -> String {
+    // Workflow command values escape `%`, CR and LF; properties also `:` and `,`.
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut out = String::new();
+    for r in report.rules.iter().filter(|r| !r.passed) {
+        let span = r.evidence.first();
+        let (line, col) = span.map_or((1, 1), |s| (s.line, s.col));
+        out.push_str(&format!(
+            "::error file={},line={line},col={col},title={}::{}\n",
+            prop(&report.file),
+            prop(&format!("{} ({} / {})", r.id, r.points, r.max_points)),
+            data(&feedback(r, lang))
+        ));
+    }
+    for l in &report.lints {
+        let level = match l.severity {
+            crate::lints::Severity::Error => "error",
+            crate::lints::Severity::Warning => "warning",
+            crate::lints::Severity::Info => "notice",
+        };
+        out.push_str(&format!(
+            "::{level} file={},line={},col={},title={}::{}\n",
+            prop(&report.file),
+            l.span.line,
+            l.span.col,
+            prop(l.name),
+            data(&format!(
+                "{} (help: {})",
+                l.message.get(lang),
+                l.help.get(lang)
+            ))
+        ));
+    }
+    out
+}

@@ -331,3 +331,37 @@ fn every_rubric_rule_points_at_a_registered_check() {
         }
     }
 }
+
+#[test]
+fn github_annotations_point_at_the_failed_rules_and_lints() {
+    let out = pseudograde(&[
+        "check",
+        "--rubric",
+        "simsiam",
+        "--format",
+        "github",
+        "fixtures/simsiam/stopgrad_on_prediction.py",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines.iter().any(|l| l
+            .starts_with("::error file=fixtures/simsiam/stopgrad_on_prediction.py,line=6,")
+            && l.contains("title=stop_gradient (0 / 1)::")),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("::error ") && l.contains("title=detached-prediction::")),
+        "{text}"
+    );
+    // One annotation per failed rule and per lint, nothing else.
+    assert!(
+        lines.iter().all(|l| l.starts_with("::error ")
+            || l.starts_with("::warning ")
+            || l.starts_with("::notice ")),
+        "{text}"
+    );
+}
