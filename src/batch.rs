@@ -116,11 +116,23 @@ fn read_answer(p: &Path) -> Result<String, String> {
     Ok(text)
 }
 
-/// Grades every answer on `jobs` threads; rows come back in the answers' order.
-pub fn grade_all(answers: &[Answer], rubric: &Rubric, jobs: usize) -> Vec<Row> {
+/// Grades every answer on `jobs` threads; rows come back in the answers' order. With
+/// `progress`, a bar on the terminal counts the answers graded.
+pub fn grade_all(answers: &[Answer], rubric: &Rubric, jobs: usize, progress: bool) -> Vec<Row> {
+    let bar = if progress {
+        indicatif::ProgressBar::new(answers.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} answers graded ({eta} left)")
+    {
+        bar.set_style(style);
+    }
     let work = || {
         answers
             .par_iter()
+            .inspect(|_| bar.inc(1))
             .map(|a| match &a.text {
                 Ok(t) => Row::Graded(
                     a.id.clone(),

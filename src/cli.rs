@@ -376,7 +376,8 @@ fn grade_cmd(
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{}-graded", dir.display())));
     let answers = batch::find(dir);
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let rows = batch::grade_all(&answers, &rubric, jobs);
+    // The bar goes to standard error, and only when a person is watching it.
+    let rows = batch::grade_all(&answers, &rubric, jobs, std::io::stderr().is_terminal());
     if let Err(e) = batch::write_outputs(&rows, &rubric, &out, lang) {
         return fail(format!("{}: {e}", out.display()));
     }
