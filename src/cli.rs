@@ -173,7 +173,7 @@ fn check(
     fail_under: Option<f64>,
     files: &[String],
 ) -> i32 {
-    if exec {
+    if exec && !crate::exec::AVAILABLE {
         return fail(
             "`--exec` needs a build with the `exec` feature: run `scripts/setup-libtorch.sh`, then `cargo build --release --features exec`",
         );
@@ -188,7 +188,13 @@ fn check(
     let mut reports = Vec::new();
     for f in files {
         match source::read(f) {
-            Ok(text) => reports.push(grade::grade(f, &text, &rubric)),
+            Ok(text) => {
+                let mut report = grade::grade(f, &text, &rubric);
+                if exec {
+                    report.exec = run_exec(&text, &rubric, &report);
+                }
+                reports.push(report)
+            }
             Err(e) => return fail(format!("{f}: {e}")),
         }
     }
@@ -227,6 +233,25 @@ fn check(
         Some(min) if reports.iter().any(|r| r.score < min) => 1,
         _ => 0,
     }
+}
+
+/// Runs an answer under `--exec` (only in builds with the `exec` feature).
+#[cfg(feature = "exec")]
+fn run_exec(
+    text: &str,
+    rubric: &rubric::Rubric,
+    report: &grade::Report,
+) -> Option<crate::exec::ExecReport> {
+    Some(crate::exec::run(text, rubric, report))
+}
+
+#[cfg(not(feature = "exec"))]
+fn run_exec(
+    _text: &str,
+    _rubric: &rubric::Rubric,
+    _report: &grade::Report,
+) -> Option<crate::exec::ExecReport> {
+    None
 }
 
 fn test(paths: Vec<PathBuf>, bless: bool, rubric: Option<&str>, filter: Option<&str>) -> i32 {
@@ -361,7 +386,7 @@ fn grade_cmd(
     exec: bool,
     lang: Lang,
 ) -> i32 {
-    if exec {
+    if exec && !crate::exec::AVAILABLE {
         return fail(
             "`--exec` needs a build with the `exec` feature: run `scripts/setup-libtorch.sh`, then `cargo build --release --features exec`",
         );

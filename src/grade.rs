@@ -35,6 +35,8 @@ pub struct Report {
     pub lines: Vec<String>,
     /// Limits that cut the analysis short (nesting, budget), said in the report.
     pub limits: Vec<Msg>,
+    /// What `--exec` measured, when it ran.
+    pub exec: Option<crate::exec::ExecReport>,
 }
 
 impl Report {
@@ -155,5 +157,6 @@ pub fn grade(file: &str, text: &str, rubric: &Rubric) -> Report {
         normalizations,
         lines: norm.original_lines.clone(),
         limits,
+        exec: None,
     }
 }

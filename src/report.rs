@@ -49,7 +49,7 @@ pub fn json(report: &Report, lang: Lang) -> Value {
             "normalizations": report.normalizations,
         },
         "limits": report.limits.iter().map(|m| m.get(lang)).collect::<Vec<_>>(),
-        "exec": Value::Null,
+        "exec": report.exec.as_ref().map_or(Value::Null, |x| serde_json::to_value(x).unwrap_or(Value::Null)),
     })
 }
 
@@ -173,6 +173,58 @@ pub fn text(report: &Report, lang: Lang, color: bool) -> String {
     }
     for m in &report.limits {
         out.push_str(&format!("note: {}\n", m.get(lang)));
+    }
+    if let Some(x) = &report.exec {
+        out.push_str(&exec_text(x, lang));
+    }
+    out
+}
+
+/// The `--exec` section of the text report: the status, then each property measured,
+/// with a contradicted one named.
+fn exec_text(x: &crate::exec::ExecReport, lang: Lang) -> String {
+    use crate::exec::{Outcome, Status};
+    let es = lang == Lang::Es;
+    let status = match (x.status, es) {
+        (Status::Confirmed, false) => "confirmed",
+        (Status::Confirmed, true) => "confirmado",
+        (Status::Contradicted, false) => "contradicted",
+        (Status::Contradicted, true) => "contradicho",
+        (Status::Partial, false) => "partial",
+        (Status::Partial, true) => "parcial",
+        (Status::NotRun, false) => "not run",
+        (Status::NotRun, true) => "no ejecutado",
+    };
+    let mut out = format!(
+        "\n{}: {status}{}\n",
+        if es { "ejecución" } else { "exec" },
+        if x.reason.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", x.reason)
+        }
+    );
+    for c in &x.checks {
+        let mark = match c.result {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "FAIL",
+            Outcome::Skipped => "skip",
+        };
+        let disagree = if c.agrees == Some(false) {
+            if es {
+                "  ← contradice el análisis estático"
+            } else {
+                "  ← contradicts the static verdict"
+            }
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "  {mark}  {} ({}): {}{disagree}\n",
+            c.property,
+            c.rule.as_deref().unwrap_or("-"),
+            c.detail
+        ));
     }
     out
 }

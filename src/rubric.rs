@@ -34,7 +34,138 @@ struct RawRubric {
     /// An answer that must score full marks under the rubric.
     #[serde(default)]
     reference: Option<Spanned<String>>,
+    /// How `--exec` runs answers to this question, and what it measures per rule.
+    #[serde(default)]
+    exec: Option<Spanned<ExecSpec>>,
 }
+
+/// The `[exec]` table: the harness for `--exec` and the properties tied to each rule.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecSpec {
+    /// What a loader item holds: `images` (images and labels) or `pair` (an image of
+    /// each domain).
+    #[serde(default = "default_batch")]
+    pub batch: String,
+    /// Output width of each role's toy network; 0 keeps the input's width.
+    #[serde(default)]
+    pub widths: BTreeMap<String, i64>,
+    /// Roles played by ViT-like networks that return `(cls, patch_tokens)`.
+    #[serde(default)]
+    pub vit_roles: Vec<String>,
+    #[serde(default = "default_width")]
+    pub default_width: i64,
+    /// What an undefined loss function computes: `negative_cosine`, `cross_entropy`
+    /// (soft targets), `mse_loss`, `l1_loss`.
+    #[serde(default = "default_loss")]
+    pub loss: String,
+    /// Values of undefined numbers (`λ = 0.9`, `τs = 0.1`).
+    #[serde(default)]
+    pub numbers: BTreeMap<String, f64>,
+    /// Learning rate of the updates the harness makes for the answer.
+    #[serde(default = "default_lr")]
+    pub lr: f64,
+    /// Rule id → the properties measured for it.
+    #[serde(default)]
+    pub properties: BTreeMap<String, Vec<String>>,
+}
+
+fn default_batch() -> String {
+    "images".into()
+}
+fn default_width() -> i64 {
+    8
+}
+fn default_loss() -> String {
+    "negative_cosine".into()
+}
+fn default_lr() -> f64 {
+    0.05
+}
+
+impl Default for ExecSpec {
+    fn default() -> ExecSpec {
+        ExecSpec {
+            batch: default_batch(),
+            widths: BTreeMap::new(),
+            vit_roles: Vec::new(),
+            default_width: default_width(),
+            loss: default_loss(),
+            numbers: BTreeMap::new(),
+            lr: default_lr(),
+            properties: BTreeMap::new(),
+        }
+    }
+}
+
+/// Properties `--exec` can measure, each with what it measures; `[exec.properties]`
+/// may name only these. The measurements are in `src/exec/properties.rs`.
+pub const EXEC_PROPERTIES: &[(&str, &str)] = &[
+    (
+        "distinct_views",
+        "the encoder (or student) receives two different augmented views of the batch",
+    ),
+    (
+        "predictor_on_encoder",
+        "one encoder embeds both views and the predictor is applied to its outputs",
+    ),
+    (
+        "stop_gradient",
+        "with the predictor path cut, no gradient reaches the encoder (the target branch is detached)",
+    ),
+    (
+        "swap_symmetric",
+        "the loss is unchanged when the two views are swapped and pairs each view with the other",
+    ),
+    (
+        "cls_cross_view",
+        "the [CLS] loss compares each view's student output with the other view's teacher output, in both directions",
+    ),
+    (
+        "patch_cross_view",
+        "the patch loss compares each view's student patches with the other view's teacher patches, in both directions",
+    ),
+    (
+        "negative_cosine",
+        "D(a, a) is negative and D is invariant to scaling its prediction",
+    ),
+    (
+        "step_after_backward",
+        "an update step follows the backward pass and moves the trained weights",
+    ),
+    (
+        "masked_student",
+        "the student receives masked views and the teacher unmasked ones",
+    ),
+    (
+        "teacher_no_grad",
+        "no gradient reaches the teacher at backward()",
+    ),
+    (
+        "ema_teacher",
+        "after an iteration, teacher = λ·teacher_before + (1 − λ)·student with one 0 < λ < 1",
+    ),
+    (
+        "generator_fools_discriminator",
+        "the generators' loss falls when the discriminators score fakes as more real",
+    ),
+    (
+        "discriminator_targets",
+        "the discriminators' loss falls when they score real images higher and rises when they score fakes higher",
+    ),
+    (
+        "detached_fakes",
+        "the discriminators' backward leaves the generators' gradients unchanged",
+    ),
+    (
+        "cycle_consistency",
+        "the generators' loss depends on both domains' reconstructions and vanishes when the generators are identities",
+    ),
+    (
+        "separate_updates",
+        "one step moves the generators and not the discriminators, another the discriminators and not the generators",
+    ),
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -69,6 +200,7 @@ pub struct Rubric {
     pub known: Vec<String>,
     pub rules: Vec<Rule>,
     pub reference: Option<String>,
+    pub exec: ExecSpec,
 }
 
 /// A mistake in a rubric file, with where it is and how to fix it.
@@ -240,6 +372,38 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
             ));
         }
     }
+    if let Some(spec) = &raw.exec {
+        let rule_ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        for (rule, props) in &spec.get_ref().properties {
+            if !rule_ids.contains(&rule.as_str()) {
+                errors.push(err(
+                    spec.span(),
+                    format!("[exec.properties] names `{rule}`, which is not a rule of this rubric"),
+                    closest(rule, rule_ids.iter().copied()).map(|c| format!("did you mean `{c}`?")),
+                ));
+            }
+            for p in props {
+                if !EXEC_PROPERTIES.iter().any(|(n, _)| n == p) {
+                    errors.push(err(
+                        spec.span(),
+                        format!("[exec.properties] `{rule}`: unknown property `{p}`"),
+                        closest(p, EXEC_PROPERTIES.iter().map(|(n, _)| *n))
+                            .map(|c| format!("did you mean `{c}`?")),
+                    ));
+                }
+            }
+        }
+        if !matches!(spec.get_ref().batch.as_str(), "images" | "pair") {
+            errors.push(err(
+                spec.span(),
+                format!(
+                    "[exec] batch = `{}`: must be `images` or `pair`",
+                    spec.get_ref().batch
+                ),
+                None,
+            ));
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -254,6 +418,7 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
         known: raw.known,
         rules,
         reference: raw.reference.map(|r| r.into_inner()),
+        exec: raw.exec.map(|e| e.into_inner()).unwrap_or_default(),
     };
     // The reference answer must earn every rule: a rule it fails is a check or a
     // parameter that does not say what the rubric means.
