@@ -2,7 +2,7 @@
 //! `--fail-under` or a changed fixture, 2 a usage error, an unreadable answer or an
 //! invalid rubric.
 
-use crate::msg::Lang;
+use crate::msg::{Lang, tr};
 use crate::{agree, batch, checks, fixtures, grade, lints, report, rubric, source};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -15,6 +15,9 @@ use std::path::PathBuf;
     about = "Grade pseudocode answers to deep-learning code questions against a rubric"
 )]
 pub struct Cli {
+    /// Language of every message [default: from LC_ALL, LC_MESSAGES or LANG; `es*` is Spanish]
+    #[arg(long, global = true, value_enum)]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -39,8 +42,6 @@ enum Command {
         /// Confirm the verdicts by running the answer on toy tensors (needs the `exec` feature).
         #[arg(long)]
         exec: bool,
-        #[arg(long, value_enum, default_value = "en")]
-        lang: Lang,
         /// Exit with status 1 when a score is below this.
         #[arg(long)]
         fail_under: Option<f64>,
@@ -61,8 +62,6 @@ enum Command {
         jobs: Option<usize>,
         #[arg(long)]
         exec: bool,
-        #[arg(long, value_enum, default_value = "en")]
-        lang: Lang,
     },
     /// Run the fixtures of rubrics and compare their outcomes with the expectations.
     Test {
@@ -127,12 +126,12 @@ pub fn run() -> i32 {
             return code;
         }
     };
+    let lang = cli.lang.unwrap_or_else(Lang::from_env);
     match cli.command {
         Command::Check {
             rubric,
             format,
             exec,
-            lang,
             fail_under,
             files,
         } => check(&rubric, format, exec, lang, fail_under, &files),
@@ -141,28 +140,42 @@ pub fn run() -> i32 {
             bless,
             rubric,
             filter,
-        } => test(paths, bless, rubric.as_deref(), filter.as_deref()),
-        Command::Rubrics { action } => rubrics(action.unwrap_or(RubricsAction::List)),
-        Command::Agree { rubric, human, dir } => agree_cmd(&rubric, &human, &dir),
+        } => test(paths, bless, rubric.as_deref(), filter.as_deref(), lang),
+        Command::Rubrics { action } => rubrics(action.unwrap_or(RubricsAction::List), lang),
+        Command::Agree { rubric, human, dir } => agree_cmd(&rubric, &human, &dir, lang),
         Command::Grade {
             rubric,
             dir,
             out,
             jobs,
             exec,
-            lang,
         } => grade_cmd(&rubric, &dir, out, jobs, exec, lang),
-        Command::Explain { id } => explain(id.as_deref()),
+        Command::Explain { id } => explain(id.as_deref(), lang),
     }
 }
 
-fn load_rubric(id: &str) -> Result<rubric::Rubric, i32> {
+fn load_rubric(id: &str, lang: Lang) -> Result<rubric::Rubric, i32> {
     rubric::resolve(id).map_err(|errs| {
+        let invalid = tr!(lang, "invalid rubric", "rúbrica no válida");
         for e in &errs {
-            eprintln!("pseudograde: invalid rubric: {e}");
+            eprintln!("pseudograde: {invalid}: {}", e.render(lang));
         }
         2
     })
+}
+
+fn exec_unavailable(lang: Lang) -> i32 {
+    fail(tr!(
+        lang,
+        "`--exec` needs a build with the `exec` feature: run `scripts/setup-libtorch.sh`, then `cargo build --release --features exec`",
+        "`--exec` necesita una compilación con la característica `exec`: ejecuta `scripts/setup-libtorch.sh` y después `cargo build --release --features exec`"
+    ))
+}
+
+/// A path that cannot be read as a folder, said in `lang`.
+fn not_a_folder(dir: &std::path::Path, lang: Lang) -> i32 {
+    let dir = dir.display();
+    fail(tr!(lang, "{dir}: not a folder", "{dir}: no es una carpeta"))
 }
 
 fn check(
@@ -174,14 +187,12 @@ fn check(
     files: &[String],
 ) -> i32 {
     if exec {
-        return fail(
-            "`--exec` needs a build with the `exec` feature: run `scripts/setup-libtorch.sh`, then `cargo build --release --features exec`",
-        );
+        return exec_unavailable(lang);
     }
     if format == Format::Sarif {
         return fail("`--format sarif` is not available yet; use `text`, `json` or `gradescope`");
     }
-    let rubric = match load_rubric(rubric_id) {
+    let rubric = match load_rubric(rubric_id, lang) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -189,7 +200,7 @@ fn check(
     for f in files {
         match source::read(f) {
             Ok(text) => reports.push(grade::grade(f, &text, &rubric)),
-            Err(e) => return fail(format!("{f}: {e}")),
+            Err(e) => return fail(format!("{f}: {}", e.message().get(lang))),
         }
     }
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -221,7 +232,7 @@ fn check(
     if let Err(e) = stdout.write_all(out.as_bytes())
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
-        return fail(e);
+        return fail(crate::msg::io_error(&e).get(lang));
     }
     match fail_under {
         Some(min) if reports.iter().any(|r| r.score < min) => 1,
@@ -229,20 +240,39 @@ fn check(
     }
 }
 
-fn test(paths: Vec<PathBuf>, bless: bool, rubric: Option<&str>, filter: Option<&str>) -> i32 {
+fn test(
+    paths: Vec<PathBuf>,
+    bless: bool,
+    rubric: Option<&str>,
+    filter: Option<&str>,
+    lang: Lang,
+) -> i32 {
     let roots = if paths.is_empty() {
         vec![PathBuf::from("fixtures")]
     } else {
         paths
     };
     if let Some(missing) = roots.iter().find(|p| !p.exists()) {
-        return fail(format!("{}: no such folder", missing.display()));
+        let missing = missing.display();
+        return fail(tr!(
+            lang,
+            "{missing}: no such folder",
+            "{missing}: no existe esa carpeta"
+        ));
     }
-    let s = fixtures::run_all(&roots, rubric, filter, bless);
+    let s = fixtures::run_all(&roots, rubric, filter, bless, lang);
     for l in &s.lines {
         println!("{l}");
     }
-    println!("\n{} passed, {} failed", s.ok, s.changed + s.new + s.errors);
+    let (passed, failed) = (s.ok, s.changed + s.new + s.errors);
+    println!(
+        "{}",
+        tr!(
+            lang,
+            "\n{passed} passed, {failed} failed",
+            "\n{passed} correctos, {failed} fallidos"
+        )
+    );
     if s.errors > 0 {
         2
     } else if (s.changed + s.new) > 0 && !bless {
@@ -278,21 +308,29 @@ fn answers_under(dir: &std::path::Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-fn agree_cmd(rubric_id: &str, human_path: &std::path::Path, dir: &std::path::Path) -> i32 {
-    let rubric = match load_rubric(rubric_id) {
+fn agree_cmd(
+    rubric_id: &str,
+    human_path: &std::path::Path,
+    dir: &std::path::Path,
+    lang: Lang,
+) -> i32 {
+    let rubric = match load_rubric(rubric_id, lang) {
         Ok(r) => r,
         Err(c) => return c,
     };
     let text = match std::fs::read_to_string(human_path) {
         Ok(t) => t,
-        Err(e) => return fail(format!("{}: {e}", human_path.display())),
+        Err(e) => {
+            let why = source::ReadError::Io(e).message();
+            return fail(format!("{}: {}", human_path.display(), why.get(lang)));
+        }
     };
     let human = match agree::parse_csv(&text) {
         Ok(h) => h,
-        Err(e) => return fail(format!("{}: {e}", human_path.display())),
+        Err(e) => return fail(format!("{}: {}", human_path.display(), e.get(lang))),
     };
     if !dir.is_dir() {
-        return fail(format!("{}: not a folder", dir.display()));
+        return not_a_folder(dir, lang);
     }
     let mut tool = std::collections::BTreeMap::new();
     for (rel, path) in answers_under(dir) {
@@ -315,13 +353,45 @@ fn agree_cmd(rubric_id: &str, human_path: &std::path::Path, dir: &std::path::Pat
     }
     let order: Vec<String> = rubric.rules.iter().map(|r| r.id.clone()).collect();
     let ag = agree::compare(&order, &tool, &human);
+    // Spanish headers are longer: the columns take the wider of the two.
+    let headers = match lang {
+        Lang::En => [
+            "rule",
+            "n",
+            "agree",
+            "kappa",
+            "both-pass",
+            "tool-only",
+            "human-only",
+            "both-fail",
+        ],
+        Lang::Es => [
+            "regla",
+            "n",
+            "acuerdo",
+            "kappa",
+            "ambos-bien",
+            "solo-herr",
+            "solo-humano",
+            "ambos-mal",
+        ],
+    };
+    let [
+        rule_h,
+        n_h,
+        agree_h,
+        kappa_h,
+        both_pass_h,
+        tool_only_h,
+        human_only_h,
+        both_fail_h,
+    ] = headers;
     println!(
-        "{:24} {:>4} {:>7} {:>7}  {:>9} {:>9} {:>10} {:>9}",
-        "rule", "n", "agree", "kappa", "both-pass", "tool-only", "human-only", "both-fail"
+        "{rule_h:24} {n_h:>4} {agree_h:>7} {kappa_h:>7}  {both_pass_h:>10} {tool_only_h:>9} {human_only_h:>11} {both_fail_h:>9}"
     );
     for (rule, c) in &ag.per_rule {
         println!(
-            "{:24} {:>4} {:>7.3} {:>7.3}  {:>9} {:>9} {:>10} {:>9}",
+            "{:24} {:>4} {:>7.3} {:>7.3}  {:>10} {:>9} {:>11} {:>9}",
             rule,
             c.n(),
             c.agreement(),
@@ -332,22 +402,40 @@ fn agree_cmd(rubric_id: &str, human_path: &std::path::Path, dir: &std::path::Pat
             c.both_fail
         );
     }
+    let (mean, within) = (ag.mean_abs_diff, ag.within_half * 100.0);
     println!(
-        "\ntotals: mean |tool - human| = {:.3} points; within 0.5 points: {:.1}%",
-        ag.mean_abs_diff,
-        ag.within_half * 100.0
+        "{}",
+        tr!(
+            lang,
+            "\ntotals: mean |tool - human| = {mean:.3} points; within 0.5 points: {within:.1}%",
+            "\ntotales: media |herramienta - humano| = {mean:.3} puntos; a 0.5 puntos o menos: {within:.1}%"
+        )
     );
     if !ag.largest.is_empty() {
-        println!("\nlargest differences:");
+        println!(
+            "{}",
+            tr!(lang, "\nlargest differences:", "\nmayores diferencias:")
+        );
         for (a, t, h) in &ag.largest {
-            println!("  {a}: tool {t}, human {h}");
+            println!(
+                "{}",
+                tr!(
+                    lang,
+                    "  {a}: tool {t}, human {h}",
+                    "  {a}: herramienta {t}, humano {h}"
+                )
+            );
         }
     }
+    let (human_file, dir) = (human_path.display(), dir.display());
     for a in &ag.unmatched {
         eprintln!(
-            "pseudograde: {}: `{a}` is not an answer under {}",
-            human_path.display(),
-            dir.display()
+            "pseudograde: {}",
+            tr!(
+                lang,
+                "{human_file}: `{a}` is not an answer under {dir}",
+                "{human_file}: `{a}` no es una respuesta dentro de {dir}"
+            )
         );
     }
     0
@@ -362,16 +450,14 @@ fn grade_cmd(
     lang: Lang,
 ) -> i32 {
     if exec {
-        return fail(
-            "`--exec` needs a build with the `exec` feature: run `scripts/setup-libtorch.sh`, then `cargo build --release --features exec`",
-        );
+        return exec_unavailable(lang);
     }
-    let rubric = match load_rubric(rubric_id) {
+    let rubric = match load_rubric(rubric_id, lang) {
         Ok(r) => r,
         Err(c) => return c,
     };
     if !dir.is_dir() {
-        return fail(format!("{}: not a folder", dir.display()));
+        return not_a_folder(dir, lang);
     }
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{}-graded", dir.display())));
     let answers = batch::find(dir);
@@ -379,43 +465,61 @@ fn grade_cmd(
     // The bar goes to standard error, and only when a person is watching it.
     let rows = batch::grade_all(&answers, &rubric, jobs, std::io::stderr().is_terminal());
     if let Err(e) = batch::write_outputs(&rows, &rubric, &out, lang) {
-        return fail(format!("{}: {e}", out.display()));
+        return fail(format!(
+            "{}: {}",
+            out.display(),
+            crate::msg::io_error(&e).get(lang)
+        ));
     }
     let errors = rows
         .iter()
         .filter(|r| matches!(r, batch::Row::Error(..)))
         .count();
+    let (graded, out) = (rows.len() - errors, out.display());
     eprintln!(
-        "pseudograde: graded {} answers, {errors} could not be read; results in {}",
-        rows.len() - errors,
-        out.display()
+        "pseudograde: {}",
+        tr!(
+            lang,
+            "graded {graded} answers, {errors} could not be read; results in {out}",
+            "{graded} respuestas calificadas, {errors} no se pudieron leer; resultados en {out}"
+        )
     );
     0
 }
 
-fn rubrics(action: RubricsAction) -> i32 {
+fn rubrics(action: RubricsAction, lang: Lang) -> i32 {
     match action {
         RubricsAction::List => {
             for (id, text) in rubric::BUILTIN {
                 match rubric::load(id, text) {
-                    Ok(r) => println!(
-                        "{id:10} {} ({} points, {} rules)",
-                        r.title.en,
-                        r.total,
-                        r.rules.len()
-                    ),
-                    Err(_) => println!("{id:10} (invalid)"),
+                    Ok(r) => {
+                        let (title, total, rules) = (r.title.get(lang), r.total, r.rules.len());
+                        println!(
+                            "{id:10} {}",
+                            tr!(
+                                lang,
+                                "{title} ({total} points, {rules} rules)",
+                                "{title} ({total} puntos, {rules} reglas)"
+                            )
+                        )
+                    }
+                    Err(_) => println!("{id:10} {}", tr!(lang, "(invalid)", "(no válida)")),
                 }
             }
             0
         }
-        RubricsAction::Show { id } => match load_rubric(&id) {
+        RubricsAction::Show { id } => match load_rubric(&id, lang) {
             Ok(r) => {
-                println!("{} — {} / {}", r.id, r.title.en, r.title.es);
+                println!("{} — {}", r.id, r.title.get(lang));
+                // `check` and `lints` are the rubric file's own keys, the same in both
+                // languages.
                 for rule in &r.rules {
                     println!(
                         "  {:24} {:>5}  check {}  {}",
-                        rule.id, rule.points, rule.check.id, rule.title.en
+                        rule.id,
+                        rule.points,
+                        rule.check.id,
+                        rule.title.get(lang)
                     );
                 }
                 println!("  lints: {}", r.lints.join(", "));
@@ -430,17 +534,21 @@ fn rubrics(action: RubricsAction) -> i32 {
         RubricsAction::Validate {
             path,
             fixtures: dir,
-        } => match load_rubric(&path) {
+        } => match load_rubric(&path, lang) {
             Ok(r) => {
+                let (id, rules, total) = (&r.id, r.rules.len(), r.total);
                 println!(
-                    "{path}: valid rubric `{}` ({} rules, {} points)",
-                    r.id,
-                    r.rules.len(),
-                    r.total
+                    "{}",
+                    tr!(
+                        lang,
+                        "{path}: valid rubric `{id}` ({rules} rules, {total} points)",
+                        "{path}: rúbrica válida `{id}` ({rules} reglas, {total} puntos)"
+                    )
                 );
                 let dir = dir.unwrap_or_else(|| PathBuf::from("fixtures").join(&r.id));
-                for w in coverage_warnings(&r, &dir) {
-                    println!("warning: {w}");
+                let warning = tr!(lang, "warning", "aviso");
+                for w in coverage_warnings(&r, &dir, lang) {
+                    println!("{warning}: {w}");
                 }
                 0
             }
@@ -450,12 +558,14 @@ fn rubrics(action: RubricsAction) -> i32 {
 }
 
 /// Rules that no fixture makes fail, or pass: a verdict nothing tests.
-fn coverage_warnings(r: &rubric::Rubric, dir: &std::path::Path) -> Vec<String> {
+fn coverage_warnings(r: &rubric::Rubric, dir: &std::path::Path, lang: Lang) -> Vec<String> {
     let found = fixtures::discover(&[dir.to_path_buf()]);
+    let dir = dir.display();
     if found.is_empty() {
-        return vec![format!(
-            "no fixtures under {}: no rule is tested",
-            dir.display()
+        return vec![tr!(
+            lang,
+            "no fixtures under {dir}: no rule is tested",
+            "no hay fixtures en {dir}: ninguna regla está probada"
         )];
     }
     let mut counts = vec![(0usize, 0usize); r.rules.len()];
@@ -473,30 +583,32 @@ fn coverage_warnings(r: &rubric::Rubric, dir: &std::path::Path) -> Vec<String> {
         }
     }
     let mut out = Vec::new();
+    let total = found.len();
     for (rule, (pass, failed)) in r.rules.iter().zip(counts) {
+        let id = &rule.id;
         if failed == 0 {
-            out.push(format!(
-                "rule `{}` fails in none of the {} fixtures under {}: its failures are untested",
-                rule.id,
-                found.len(),
-                dir.display()
+            out.push(tr!(
+                lang,
+                "rule `{id}` fails in none of the {total} fixtures under {dir}: its failures are untested",
+                "la regla `{id}` no falla en ninguno de los {total} fixtures de {dir}: sus fallos no están probados"
             ));
         }
         if pass == 0 {
-            out.push(format!(
-                "rule `{}` passes in none of the {} fixtures under {}: its passes are untested",
-                rule.id,
-                found.len(),
-                dir.display()
+            out.push(tr!(
+                lang,
+                "rule `{id}` passes in none of the {total} fixtures under {dir}: its passes are untested",
+                "la regla `{id}` no se supera en ninguno de los {total} fixtures de {dir}: sus aciertos no están probados"
             ));
         }
     }
     out
 }
 
-fn explain(id: Option<&str>) -> i32 {
+/// Prints a check's or lint's documentation. The documentation itself is the doc
+/// comment beside the code, written in English; the words around it follow `lang`.
+fn explain(id: Option<&str>, lang: Lang) -> i32 {
     let Some(id) = id else {
-        println!("check kinds:");
+        println!("{}", tr!(lang, "check kinds:", "tipos de comprobación:"));
         for c in checks::CHECKS {
             println!("  {}", c.id);
         }
@@ -522,15 +634,22 @@ fn explain(id: Option<&str>) -> i32 {
         if let Ok(r) = rubric::load(rid, text)
             && let Some(rule) = r.rules.iter().find(|x| x.id == id)
         {
+            let (points, check) = (rule.points, rule.check.id);
             println!(
-                "rule `{}` of rubric `{rid}` ({} points) is judged by the check `{}`:\n",
-                rule.id, rule.points, rule.check.id
+                "{}",
+                tr!(
+                    lang,
+                    "rule `{id}` of rubric `{rid}` ({points} points) is judged by the check `{check}`:\n",
+                    "la regla `{id}` de la rúbrica `{rid}` ({points} puntos) la juzga la comprobación `{check}`:\n"
+                )
             );
             print!("{}", rule.check.doc());
             return 0;
         }
     }
-    fail(format!(
-        "no check, rule or lint is called `{id}`; `pseudograde explain` lists them"
+    fail(tr!(
+        lang,
+        "no check, rule or lint is called `{id}`; `pseudograde explain` lists them",
+        "no hay ninguna comprobación, regla ni lint llamada `{id}`; `pseudograde explain` las lista"
     ))
 }

@@ -3,7 +3,7 @@
 
 use crate::grade::{Report, RuleResult};
 use crate::ir::Span;
-use crate::msg::Lang;
+use crate::msg::{Lang, tr};
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use serde_json::{Value, json};
 
@@ -103,32 +103,55 @@ fn byte_range(report: &Report, s: &Span) -> std::ops::Range<usize> {
     0..0
 }
 
+/// A level of the rendered report named in `lang`: annotate-snippets names its levels
+/// in English only.
+fn level(kind: Level<'static>, lang: Lang) -> Level<'static> {
+    let spanish = if kind == Level::WARNING {
+        "aviso"
+    } else if kind == Level::NOTE {
+        "nota"
+    } else if kind == Level::HELP {
+        "ayuda"
+    } else {
+        // `error` and `info` are Spanish words too.
+        return kind;
+    };
+    match lang {
+        Lang::En => kind,
+        Lang::Es => kind.with_name(spanish),
+    }
+}
+
 pub fn text(report: &Report, lang: Lang, color: bool) -> String {
     let source = report.lines.join("\n");
     let mut out = String::new();
-    let es = lang == Lang::Es;
-    out.push_str(&format!(
-        "{} — {} ({})\n\n",
-        report.file,
-        report.rubric,
-        if es { "rúbrica" } else { "rubric" }
+    let (file, rubric) = (&report.file, &report.rubric);
+    out.push_str(&tr!(
+        lang,
+        "{file} — {rubric} (rubric)\n\n",
+        "{file} — {rubric} (rúbrica)\n\n"
     ));
     let width = report.rules.iter().map(|r| r.id.len()).max().unwrap_or(10);
     for r in &report.rules {
-        let mark = if r.passed { "pass" } else { "FAIL" };
+        let mark = match (r.passed, lang) {
+            (true, Lang::En) => "pass",
+            (false, Lang::En) => "FAIL",
+            (true, Lang::Es) => "bien",
+            (false, Lang::Es) => "MAL",
+        };
         out.push_str(&format!(
-            "  {mark}  {:width$}  {:>5} / {:<5}  {}\n",
+            "  {mark:4}  {:width$}  {:>5} / {:<5}  {}\n",
             r.id,
             r.points,
             r.max_points,
             r.title.get(lang)
         ));
     }
-    out.push_str(&format!(
-        "\n  {}: {} / {}\n\n",
-        if es { "nota" } else { "score" },
-        report.score,
-        report.max_score
+    let (score, max_score) = (report.score, report.max_score);
+    out.push_str(&tr!(
+        lang,
+        "\n  score: {score} / {max_score}\n\n",
+        "\n  nota: {score} / {max_score}\n\n"
     ));
     let renderer = if color {
         Renderer::styled()
@@ -140,7 +163,7 @@ pub fn text(report: &Report, lang: Lang, color: bool) -> String {
         .iter()
         .filter(|r| !r.passed || !r.notes.is_empty())
     {
-        let level = if r.passed { Level::NOTE } else { Level::ERROR };
+        let level = level(if r.passed { Level::NOTE } else { Level::ERROR }, lang);
         let title = format!("{}: {}", r.id, feedback(r, lang));
         let mut snippet = Snippet::source(&source).path(&report.file).fold(true);
         for s in &r.evidence {
@@ -155,11 +178,12 @@ pub fn text(report: &Report, lang: Lang, color: bool) -> String {
         out.push_str("\n\n");
     }
     for l in &report.lints {
-        let level = match l.severity {
+        let severity = match l.severity {
             crate::lints::Severity::Error => Level::ERROR,
             crate::lints::Severity::Warning => Level::WARNING,
             crate::lints::Severity::Info => Level::INFO,
         };
+        let level = level(severity, lang);
         let snippet = Snippet::source(&source)
             .path(&report.file)
             .fold(true)
@@ -167,12 +191,13 @@ pub fn text(report: &Report, lang: Lang, color: bool) -> String {
         let group = level
             .primary_title(format!("[{}] {}", l.name, l.message.get(lang)))
             .element(snippet)
-            .element(Level::HELP.message(l.help.get(lang).to_string()));
+            .element(self::level(Level::HELP, lang).message(l.help.get(lang).to_string()));
         out.push_str(&renderer.render(&[group]));
         out.push_str("\n\n");
     }
+    let note = tr!(lang, "note", "nota");
     for m in &report.limits {
-        out.push_str(&format!("note: {}\n", m.get(lang)));
+        out.push_str(&format!("{note}: {}\n", m.get(lang)));
     }
     out
 }
@@ -211,8 +236,9 @@ pub fn github(report: &Report, lang: Lang) -> String {
             l.span.col,
             prop(l.name),
             data(&format!(
-                "{} (help: {})",
+                "{} ({}: {})",
                 l.message.get(lang),
+                tr!(lang, "help", "ayuda"),
                 l.help.get(lang)
             ))
         ));

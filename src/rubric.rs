@@ -5,7 +5,7 @@
 
 use crate::analysis::facts::Roles;
 use crate::checks::{self, CheckKind};
-use crate::msg::Msg;
+use crate::msg::{Lang, Msg, msg, tr};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -77,21 +77,51 @@ pub struct RubricError {
     pub path: String,
     pub line: usize,
     pub col: usize,
-    pub message: String,
-    pub help: Option<String>,
+    pub message: Msg,
+    pub help: Option<Msg>,
 }
 
-impl std::fmt::Display for RubricError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.path, self.line, self.col, self.message
-        )?;
+impl RubricError {
+    /// `path:line:col: message`, and the fix on a `help:` line. A file that could not
+    /// be read at all has no line to name.
+    pub fn render(&self, lang: Lang) -> String {
+        let mut out = if self.line == 0 {
+            format!("{}: {}", self.path, self.message.get(lang))
+        } else {
+            format!(
+                "{}:{}:{}: {}",
+                self.path,
+                self.line,
+                self.col,
+                self.message.get(lang)
+            )
+        };
         if let Some(h) = &self.help {
-            write!(f, "\n  help: {h}")?;
+            let label = tr!(lang, "help", "ayuda");
+            out.push_str(&format!("\n  {label}: {}", h.get(lang)));
         }
-        Ok(())
+        out
+    }
+}
+
+/// A TOML or field error of the `toml` crate, whose text is English, with the usual
+/// shapes said in Spanish too.
+fn toml_message(message: &str) -> Msg {
+    let spanish_tail = |rest: &str| {
+        rest.replace(", expected one of ", "; se esperaba uno de ")
+            .replace(", expected ", "; se esperaba ")
+            .replace(", there are no fields", "; no admite campos")
+    };
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        msg!("{message}", "falta el campo {rest}")
+    } else if let Some(rest) = message.strip_prefix("unknown field ") {
+        let rest = spanish_tail(rest);
+        msg!("{message}", "campo desconocido {rest}")
+    } else if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let rest = spanish_tail(rest);
+        msg!("{message}", "tipo no válido: {rest}")
+    } else {
+        msg!("{message}", "TOML no válido: {message}")
     }
 }
 
@@ -112,7 +142,7 @@ fn closest<'a>(word: &str, options: impl Iterator<Item = &'a str>) -> Option<&'a
 
 /// Loads and validates a rubric's text; `path` names it in errors.
 pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
-    let err = |span: std::ops::Range<usize>, message: String, help: Option<String>| {
+    let err = |span: std::ops::Range<usize>, message: Msg, help: Option<Msg>| {
         let (line, col) = position(text, span.start);
         RubricError {
             path: path.to_string(),
@@ -126,17 +156,23 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
         Ok(r) => r,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            let message = e.message().to_string();
+            let message = e.message();
             let help = if message.contains("missing field `es`")
                 || message.contains("missing field `en`")
             {
-                Some("every title and feedback needs both `en` and `es`".to_string())
+                Some(msg!(
+                    "every title, feedback and hint needs both `en` and `es`",
+                    "todo título, comentario y pista necesita `en` y `es`"
+                ))
             } else if message.contains("unknown field") {
-                Some("see docs/rubrics.md for the fields a rubric accepts".to_string())
+                Some(msg!(
+                    "see docs/rubrics.md for the fields a rubric accepts",
+                    "los campos que admite una rúbrica están en docs/rubrics.md"
+                ))
             } else {
                 None
             };
-            return Err(vec![err(span, message, help)]);
+            return Err(vec![err(span, toml_message(message), help)]);
         }
     };
     let mut errors = Vec::new();
@@ -150,9 +186,10 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
             let (l, _) = position(text, first.start);
             errors.push(err(
                 rule.id.span(),
-                format!("duplicate rule id `{id}`"),
-                Some(format!(
-                    "it is already used on line {l}; rule ids must be unique"
+                msg!("duplicate rule id `{id}`", "id de regla repetido `{id}`"),
+                Some(msg!(
+                    "it is already used on line {l}; rule ids must be unique",
+                    "ya se usa en la línea {l}; los ids de regla deben ser únicos"
                 )),
             ));
         }
@@ -160,19 +197,33 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
         if points <= 0.0 {
             errors.push(err(
                 rule.points.span(),
-                format!("rule `{id}` has {points} points"),
-                Some("points must be positive".into()),
+                msg!(
+                    "rule `{id}` has {points} points",
+                    "la regla `{id}` tiene {points} puntos"
+                ),
+                Some(msg!(
+                    "points must be positive",
+                    "los puntos deben ser positivos"
+                )),
             ));
         }
         sum += points;
         let check_name = rule.check.get_ref();
         let Some(check) = checks::find(check_name) else {
             let help = closest(check_name, checks::CHECKS.iter().map(|c| c.id))
-                .map(|c| format!("did you mean `{c}`?"))
-                .or_else(|| Some("`pseudograde explain` lists the check kinds".into()));
+                .map(|c| msg!("did you mean `{c}`?", "¿quisiste decir `{c}`?"))
+                .or_else(|| {
+                    Some(msg!(
+                        "`pseudograde explain` lists the check kinds",
+                        "`pseudograde explain` lista los tipos de comprobación"
+                    ))
+                });
             errors.push(err(
                 rule.check.span(),
-                format!("unknown check `{check_name}`"),
+                msg!(
+                    "unknown check `{check_name}`",
+                    "comprobación desconocida `{check_name}`"
+                ),
                 help,
             ));
             continue;
@@ -181,29 +232,36 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
         let params_span = rule.params.as_ref().map_or(rule.check.span(), |p| p.span());
         let params = rule.params.as_ref().map_or(&empty, |p| p.get_ref());
         for (k, v) in params {
+            let check_id = check.id;
             match check.params.iter().find(|(name, _)| name == k) {
-                None => errors.push(err(
-                    params_span.clone(),
-                    format!("check `{}` takes no parameter `{k}`", check.id),
-                    Some(format!(
-                        "its parameters: {}",
-                        check
-                            .params
-                            .iter()
-                            .map(|(n, _)| *n)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                )),
+                None => {
+                    let accepted = check
+                        .params
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    errors.push(err(
+                        params_span.clone(),
+                        msg!(
+                            "check `{check_id}` takes no parameter `{k}`",
+                            "la comprobación `{check_id}` no admite el parámetro `{k}`"
+                        ),
+                        Some(msg!(
+                            "its parameters: {accepted}",
+                            "sus parámetros: {accepted}"
+                        )),
+                    ))
+                }
                 Some((_, allowed))
                     if !allowed.is_empty() && !v.as_str().is_some_and(|s| allowed.contains(&s)) =>
                 {
+                    let allowed = allowed.join(", ");
                     errors.push(err(
                         params_span.clone(),
-                        format!(
-                            "parameter `{k}` of `{}` must be one of {}",
-                            check.id,
-                            allowed.join(", ")
+                        msg!(
+                            "parameter `{k}` of `{check_id}` must be one of {allowed}",
+                            "el parámetro `{k}` de `{check_id}` debe ser uno de {allowed}"
                         ),
                         None,
                     ))
@@ -225,17 +283,24 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
     if (sum - total).abs() > 1e-9 {
         errors.push(err(
             raw.total.span(),
-            format!("the rules' points add up to {sum}, not to the total {total}"),
-            Some("change a rule's points or the total".into()),
+            msg!(
+                "the rules' points add up to {sum}, not to the total {total}",
+                "los puntos de las reglas suman {sum}, no el total {total}"
+            ),
+            Some(msg!(
+                "change a rule's points or the total",
+                "cambia los puntos de una regla o el total"
+            )),
         ));
     }
     for l in &raw.lints {
-        if !crate::lints::all_names().contains(&l.get_ref().as_str()) {
-            let help = closest(l.get_ref(), crate::lints::all_names().into_iter())
-                .map(|c| format!("did you mean `{c}`?"));
+        let name = l.get_ref();
+        if !crate::lints::all_names().contains(&name.as_str()) {
+            let help = closest(name, crate::lints::all_names().into_iter())
+                .map(|c| msg!("did you mean `{c}`?", "¿quisiste decir `{c}`?"));
             errors.push(err(
                 l.span(),
-                format!("unknown lint `{}`", l.get_ref()),
+                msg!("unknown lint `{name}`", "lint desconocido `{name}`"),
                 help,
             ));
         }
@@ -266,10 +331,17 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
             .map(|r| format!("`{}`", r.id))
             .collect();
         if !failed.is_empty() {
+            let failed = failed.join(", ");
             return Err(vec![err(
                 span,
-                format!("the reference answer fails {}", failed.join(", ")),
-                Some("fix the rule's check or parameters, or the reference answer".into()),
+                msg!(
+                    "the reference answer fails {failed}",
+                    "la respuesta de referencia no supera {failed}"
+                ),
+                Some(msg!(
+                    "fix the rule's check or parameters, or the reference answer",
+                    "corrige la comprobación o los parámetros de la regla, o la respuesta de referencia"
+                )),
             )]);
         }
     }
@@ -283,20 +355,28 @@ pub fn resolve(id_or_path: &str) -> Result<Rubric, Vec<RubricError>> {
     }
     match std::fs::read_to_string(id_or_path) {
         Ok(text) => load(id_or_path, &text),
-        Err(e) => Err(vec![RubricError {
-            path: id_or_path.to_string(),
-            line: 0,
-            col: 0,
-            message: format!("not a built-in rubric and not a readable file ({e})"),
-            help: Some(format!(
-                "built-in rubrics: {}",
-                BUILTIN
-                    .iter()
-                    .map(|(i, _)| *i)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        }]),
+        Err(e) => {
+            let why = crate::msg::io_error(&e);
+            let (why_en, why_es) = (&why.en, &why.es);
+            let builtin = BUILTIN
+                .iter()
+                .map(|(i, _)| *i)
+                .collect::<Vec<_>>()
+                .join(", ");
+            Err(vec![RubricError {
+                path: id_or_path.to_string(),
+                line: 0,
+                col: 0,
+                message: msg!(
+                    "not a built-in rubric and not a readable file ({why_en})",
+                    "no es una rúbrica incorporada ni un archivo legible ({why_es})"
+                ),
+                help: Some(msg!(
+                    "built-in rubrics: {builtin}",
+                    "rúbricas incorporadas: {builtin}"
+                )),
+            }])
+        }
     }
 }
 
@@ -311,7 +391,7 @@ mod tests {
     #[test]
     fn builtin_rubrics_are_valid() {
         for (id, text) in BUILTIN {
-            let r = load(id, text).unwrap_or_else(|e| panic!("{id}: {}", e[0]));
+            let r = load(id, text).unwrap_or_else(|e| panic!("{}", e[0].render(Lang::En)));
             assert_eq!(r.rules.iter().map(|r| r.points).sum::<f64>(), r.total);
         }
     }
@@ -325,10 +405,11 @@ mod tests {
         let e = load("s.toml", &text).err().expect("must be refused");
         assert!(
             e[0].message
+                .en
                 .contains("unknown check `stop_gradiant_on_target`")
         );
         assert_eq!(
-            e[0].help.as_deref(),
+            e[0].help.as_ref().map(|h| h.en.as_str()),
             Some("did you mean `stop_gradient_on_target`?")
         );
         let line = text
@@ -348,9 +429,10 @@ mod tests {
             .expect("the reference no longer stops the gradient");
         assert!(
             e[0].message
+                .en
                 .contains("the reference answer fails `stop_gradient`"),
             "{}",
-            e[0]
+            e[0].render(Lang::En)
         );
         assert_eq!(
             e[0].line,
@@ -365,7 +447,11 @@ mod tests {
     fn wrong_total_duplicate_id_and_missing_spanish_are_refused() {
         let text = simsiam().replacen("total = 3.5", "total = 4.0", 1);
         let e = load("s.toml", &text).err().expect("wrong total");
-        assert!(e[0].message.contains("add up to 3.5"), "{}", e[0]);
+        assert!(
+            e[0].message.en.contains("add up to 3.5"),
+            "{}",
+            e[0].render(Lang::En)
+        );
         assert_eq!(
             e[0].line,
             text.lines().position(|l| l.starts_with("total")).unwrap() + 1
@@ -375,7 +461,7 @@ mod tests {
         let e = load("s.toml", &text).err().expect("duplicate id");
         assert!(
             e.iter()
-                .any(|e| e.message.contains("duplicate rule id `two_views`"))
+                .any(|e| e.message.en.contains("duplicate rule id `two_views`"))
         );
 
         let broken = simsiam().replacen(
@@ -385,7 +471,11 @@ mod tests {
         );
         assert_ne!(broken, simsiam());
         let e = load("s.toml", &broken).err().expect("missing es");
-        assert!(e[0].message.contains("missing field `es`"), "{}", e[0]);
+        assert!(
+            e[0].message.en.contains("missing field `es`"),
+            "{}",
+            e[0].render(Lang::En)
+        );
         let pass_line = broken
             .lines()
             .position(|l| l.contains("Two different augmentations"))
