@@ -47,6 +47,62 @@ struct RawRule {
     params: Option<Spanned<toml::Table>>,
     pass: Msg,
     fail: Msg,
+    /// Optional here so that a rule without hints gets a message that names it, rather
+    /// than serde's "missing field".
+    #[serde(default)]
+    hints: Option<Spanned<RawHints>>,
+}
+
+/// The three hint tiers of a rule as written; each is required, which [`load`] checks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHints {
+    concept: Option<Spanned<Msg>>,
+    look: Option<Spanned<Msg>>,
+    change: Option<Spanned<Msg>>,
+}
+
+/// What a student is told about a failed rule, in tiers that say more and more: the
+/// concept at stake, what to look at in the lines the rule points at, and what to
+/// change. None of them gives the reference answer's code.
+#[derive(Clone, Debug)]
+pub struct Hints {
+    pub concept: Msg,
+    pub look: Msg,
+    pub change: Msg,
+}
+
+/// How much a hint says (`--hint-level`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum HintLevel {
+    /// A nudge that names the concept, without saying where or how.
+    #[value(name = "1")]
+    Concept,
+    /// The lines to look at, and what to look for there.
+    #[value(name = "2")]
+    Look,
+    /// What to change, in words.
+    #[value(name = "3")]
+    Change,
+}
+
+impl Hints {
+    pub fn at(&self, level: HintLevel) -> &Msg {
+        match level {
+            HintLevel::Concept => &self.concept,
+            HintLevel::Look => &self.look,
+            HintLevel::Change => &self.change,
+        }
+    }
+}
+
+/// Lines of a reference answer long enough that a hint quoting one gives code away;
+/// shorter ones (`else:`, `return z`) are words any hint may contain.
+fn nontrivial_reference_lines(reference: &str) -> impl Iterator<Item = &str> {
+    reference
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.chars().count() > 12)
 }
 
 pub struct Rule {
@@ -57,6 +113,7 @@ pub struct Rule {
     pub params: toml::Table,
     pub pass: Msg,
     pub fail: Msg,
+    pub hints: Hints,
 }
 
 pub struct Rubric {
@@ -177,6 +234,11 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
     };
     let mut errors = Vec::new();
     let mut rules = Vec::new();
+    let reference_lines: Vec<&str> = raw
+        .reference
+        .as_ref()
+        .map(|r| nontrivial_reference_lines(r.get_ref()).collect())
+        .unwrap_or_default();
     let mut seen = BTreeMap::new();
     let mut sum = 0.0;
     for r in &raw.rule {
@@ -208,6 +270,7 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
             ));
         }
         sum += points;
+        let hints = validate_hints(rule, &reference_lines, &err, &mut errors);
         let check_name = rule.check.get_ref();
         let Some(check) = checks::find(check_name) else {
             let help = closest(check_name, checks::CHECKS.iter().map(|c| c.id))
@@ -269,6 +332,9 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
                 _ => {}
             }
         }
+        let Some(hints) = hints else {
+            continue;
+        };
         rules.push(Rule {
             id: id.clone(),
             title: rule.title.clone(),
@@ -277,6 +343,7 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
             params: params.clone(),
             pass: rule.pass.clone(),
             fail: rule.fail.clone(),
+            hints,
         });
     }
     let total = *raw.total.get_ref();
@@ -346,6 +413,88 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
         }
     }
     Ok(rubric)
+}
+
+/// A rule's hints, or the mistakes in them: a tier missing, a blank text, or a hint that
+/// quotes the reference answer (hints lead a student to the answer, never give it).
+fn validate_hints(
+    rule: &RawRule,
+    reference_lines: &[&str],
+    err: &impl Fn(std::ops::Range<usize>, Msg, Option<Msg>) -> RubricError,
+    errors: &mut Vec<RubricError>,
+) -> Option<Hints> {
+    let id = rule.id.get_ref();
+    let every_tier = || {
+        msg!(
+            "every rule needs `hints.concept` (tier 1), `hints.look` (tier 2) and `hints.change` (tier 3), each with `en` and `es`; see docs/rubrics.md",
+            "toda regla necesita `hints.concept` (nivel 1), `hints.look` (nivel 2) y `hints.change` (nivel 3), cada una con `en` y `es`; ver docs/rubrics.md"
+        )
+    };
+    let Some(raw) = &rule.hints else {
+        errors.push(err(
+            rule.id.span(),
+            msg!(
+                "rule `{id}` has no hints",
+                "la regla `{id}` no tiene pistas"
+            ),
+            Some(every_tier()),
+        ));
+        return None;
+    };
+    let hints = raw.get_ref();
+    let tiers = [
+        (1, "concept", &hints.concept),
+        (2, "look", &hints.look),
+        (3, "change", &hints.change),
+    ];
+    let errors_before = errors.len();
+    for (tier, name, hint) in tiers {
+        let Some(hint) = hint else {
+            errors.push(err(
+                raw.span(),
+                msg!(
+                    "rule `{id}` has no tier-{tier} hint `hints.{name}`",
+                    "la regla `{id}` no tiene la pista de nivel {tier} `hints.{name}`"
+                ),
+                Some(every_tier()),
+            ));
+            continue;
+        };
+        for (code, text) in [("en", &hint.get_ref().en), ("es", &hint.get_ref().es)] {
+            if text.trim().is_empty() {
+                errors.push(err(
+                    hint.span(),
+                    msg!(
+                        "the `{code}` text of `hints.{name}` of rule `{id}` is empty",
+                        "el texto `{code}` de `hints.{name}` de la regla `{id}` está vacío"
+                    ),
+                    None,
+                ));
+            }
+            if let Some(line) = reference_lines.iter().find(|l| text.contains(**l)) {
+                errors.push(err(
+                    hint.span(),
+                    msg!(
+                        "`hints.{name}` of rule `{id}` quotes the reference answer: `{line}`",
+                        "`hints.{name}` de la regla `{id}` cita la respuesta de referencia: `{line}`"
+                    ),
+                    Some(msg!(
+                        "a hint must not give the reference answer: say in words what to look at or to change",
+                        "una pista no debe dar la respuesta de referencia: di con palabras qué mirar o qué cambiar"
+                    )),
+                ));
+            }
+        }
+    }
+    if errors.len() > errors_before {
+        return None;
+    }
+    let tier = |hint: &Option<Spanned<Msg>>| hint.as_ref().map(|h| h.get_ref().clone());
+    Some(Hints {
+        concept: tier(&hints.concept)?,
+        look: tier(&hints.look)?,
+        change: tier(&hints.change)?,
+    })
 }
 
 /// A built-in rubric by id, or a rubric file by path.
@@ -482,5 +631,120 @@ mod tests {
             .unwrap()
             + 1;
         assert_eq!(e[0].line, pass_line);
+    }
+
+    /// The 1-based line of the first line of `text` that contains `needle`.
+    fn line_of(text: &str, needle: &str) -> usize {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("`{needle}` not found"))
+            + 1
+    }
+
+    /// The rubric with the lines of one rule's hint tier taken out or replaced.
+    fn simsiam_with_hint_line(rule: &str, tier: &str, replacement: Option<&str>) -> String {
+        let text = simsiam();
+        let start = text.find(&format!("id = \"{rule}\"")).unwrap();
+        let key = format!("hints.{tier} = ");
+        let at = start + text[start..].find(&key).unwrap();
+        let end = at + text[at..].find('\n').unwrap() + 1;
+        let changed = format!(
+            "{}{}{}",
+            &text[..at],
+            replacement.unwrap_or(""),
+            &text[end..]
+        );
+        assert_ne!(changed, text);
+        changed
+    }
+
+    #[test]
+    fn a_rule_missing_a_hint_tier_is_refused_at_its_hints() {
+        let text = simsiam_with_hint_line("stop_gradient", "change", None);
+        let e = load("s.toml", &text).err().expect("no tier 3");
+        assert_eq!(
+            e[0].message.en,
+            "rule `stop_gradient` has no tier-3 hint `hints.change`"
+        );
+        assert_eq!(
+            e[0].message.es,
+            "la regla `stop_gradient` no tiene la pista de nivel 3 `hints.change`"
+        );
+        // The hints table starts at its first dotted key: that rule's `hints.concept`.
+        let rule_start = line_of(&text, "id = \"stop_gradient\"");
+        let concept = text
+            .lines()
+            .skip(rule_start)
+            .position(|l| l.starts_with("hints.concept"))
+            .unwrap()
+            + rule_start
+            + 1;
+        assert_eq!((e[0].path.as_str(), e[0].line), ("s.toml", concept));
+    }
+
+    #[test]
+    fn a_hint_tier_missing_a_language_is_refused_at_its_line() {
+        let text = simsiam_with_hint_line(
+            "symmetric_loss",
+            "look",
+            Some("hints.look = { en = \"Look at the terms of the loss.\" }\n"),
+        );
+        let e = load("s.toml", &text).err().expect("no Spanish");
+        assert!(
+            e[0].message.en.contains("missing field `es`"),
+            "{}",
+            e[0].render(Lang::En)
+        );
+        assert_eq!(e[0].message.es, "falta el campo `es`");
+        assert!(
+            e[0].help
+                .as_ref()
+                .is_some_and(|h| h.en.contains("hint needs both `en` and `es`"))
+        );
+        assert_eq!(e[0].line, line_of(&text, "Look at the terms of the loss."));
+    }
+
+    #[test]
+    fn a_rule_without_hints_and_an_unknown_tier_are_refused() {
+        let mut text = simsiam();
+        for tier in ["concept", "look", "change"] {
+            let start = text.find("id = \"negative_cosine\"").unwrap();
+            let at = start + text[start..].find(&format!("hints.{tier} = ")).unwrap();
+            let end = at + text[at..].find('\n').unwrap() + 1;
+            text.replace_range(at..end, "");
+        }
+        let e = load("s.toml", &text).err().expect("no hints");
+        assert_eq!(e[0].message.en, "rule `negative_cosine` has no hints");
+        assert_eq!(e[0].line, line_of(&text, "id = \"negative_cosine\""));
+
+        let text = simsiam_with_hint_line(
+            "two_views",
+            "concept",
+            Some("hints.nudge = { en = \"Think.\", es = \"Piensa.\" }\n"),
+        );
+        let e = load("s.toml", &text).err().expect("unknown tier");
+        assert!(
+            e[0].message.en.contains("unknown field `nudge`"),
+            "{}",
+            e[0].render(Lang::En)
+        );
+        assert_eq!(e[0].line, line_of(&text, "hints.nudge"));
+    }
+
+    #[test]
+    fn a_hint_that_quotes_the_reference_answer_is_refused() {
+        let text = simsiam_with_hint_line(
+            "symmetric_loss",
+            "change",
+            Some(
+                "hints.change = { en = \"Write loss = D(p1, z2) / 2 + D(p2, z1) / 2 there.\", es = \"Escribe la pérdida simétrica.\" }\n",
+            ),
+        );
+        let e = load("s.toml", &text).err().expect("quotes the reference");
+        assert_eq!(
+            e[0].message.en,
+            "`hints.change` of rule `symmetric_loss` quotes the reference answer: `loss = D(p1, z2) / 2 + D(p2, z1) / 2`"
+        );
+        assert_eq!(e[0].line, line_of(&text, "Write loss = D(p1, z2)"));
     }
 }
