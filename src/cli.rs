@@ -3,6 +3,8 @@
 //! invalid rubric.
 
 use crate::msg::{Lang, tr};
+use crate::report::StudentView;
+use crate::rubric::HintLevel;
 use crate::{agree, batch, checks, fixtures, grade, lints, report, rubric, source};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -31,6 +33,15 @@ enum Format {
     Github,
 }
 
+/// Who reads the report of `check`.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Audience {
+    /// The rubric's feedback, which may spell out the answer.
+    Instructor,
+    /// Hints in tiers instead of feedback, never the reference answer.
+    Student,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Grade answers against a rubric.
@@ -45,6 +56,15 @@ enum Command {
         /// Exit with status 1 when a score is below this.
         #[arg(long)]
         fail_under: Option<f64>,
+        /// Who reads the report: `student` gives hints in place of the feedback.
+        #[arg(long, value_enum, default_value = "instructor")]
+        audience: Audience,
+        /// With `--audience student`: 1 names the concept, 2 points at the lines, 3 says what to change [default: 1]
+        #[arg(long, value_enum)]
+        hint_level: Option<HintLevel>,
+        /// With `--audience student`: hide scores and points, for practice.
+        #[arg(long)]
+        no_points: bool,
         /// Answer files; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<String>,
@@ -133,8 +153,14 @@ pub fn run() -> i32 {
             format,
             exec,
             fail_under,
+            audience,
+            hint_level,
+            no_points,
             files,
-        } => check(&rubric, format, exec, lang, fail_under, &files),
+        } => match student_view(audience, hint_level, no_points, format, lang) {
+            Ok(student) => check(&rubric, format, exec, lang, fail_under, student, &files),
+            Err(code) => code,
+        },
         Command::Test {
             paths,
             bless,
@@ -178,12 +204,46 @@ fn not_a_folder(dir: &std::path::Path, lang: Lang) -> i32 {
     fail(tr!(lang, "{dir}: not a folder", "{dir}: no es una carpeta"))
 }
 
+/// The student view that `check`'s options ask for (none for an instructor), or a usage
+/// error: the student options without `--audience student`, or a format meant for
+/// instructors' tools.
+fn student_view(
+    audience: Audience,
+    hint_level: Option<HintLevel>,
+    no_points: bool,
+    format: Format,
+    lang: Lang,
+) -> Result<Option<StudentView>, i32> {
+    if audience == Audience::Instructor {
+        if hint_level.is_some() || no_points {
+            return Err(fail(tr!(
+                lang,
+                "`--hint-level` and `--no-points` go with `--audience student`",
+                "`--hint-level` y `--no-points` van con `--audience student`"
+            )));
+        }
+        return Ok(None);
+    }
+    if !matches!(format, Format::Text | Format::Json) {
+        return Err(fail(tr!(
+            lang,
+            "`--audience student` prints `--format text` or `json`",
+            "`--audience student` escribe `--format text` o `json`"
+        )));
+    }
+    Ok(Some(StudentView {
+        hint_level: hint_level.unwrap_or(HintLevel::Concept),
+        show_points: !no_points,
+    }))
+}
+
 fn check(
     rubric_id: &str,
     format: Format,
     exec: bool,
     lang: Lang,
     fail_under: Option<f64>,
+    student: Option<StudentView>,
     files: &[String],
 ) -> i32 {
     if exec {
@@ -206,12 +266,10 @@ fn check(
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let out = match format {
         Format::Json | Format::Gradescope => {
-            let render = |r: &grade::Report| {
-                if format == Format::Json {
-                    report::json(r, lang)
-                } else {
-                    report::gradescope(r, lang)
-                }
+            let render = |r: &grade::Report| match (format, student) {
+                (Format::Json, Some(view)) => report::student_json(r, lang, view),
+                (Format::Json, None) => report::json(r, lang),
+                _ => report::gradescope(r, lang),
             };
             let value = if reports.len() == 1 {
                 render(&reports[0])
@@ -223,7 +281,10 @@ fn check(
         Format::Github => reports.iter().map(|r| report::github(r, lang)).collect(),
         _ => reports
             .iter()
-            .map(|r| report::text(r, lang, color))
+            .map(|r| match student {
+                Some(view) => report::student_text(r, lang, view, color),
+                None => report::text(r, lang, color),
+            })
             .collect::<Vec<_>>()
             .join("\n"),
     };

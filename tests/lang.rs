@@ -195,7 +195,7 @@ fn reports_and_tool_output_follow_the_language() {
     let es = check(&spanish);
     assert!(
         es.contains("(rúbrica)")
-            && es.contains("nota: 2.5 / 3.5")
+            && es.contains("puntuación: 2.5 / 3.5")
             && es.contains("Stop-gradient en la rama objetivo")
             && es.contains("MAL"),
         "{es}"
