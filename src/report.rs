@@ -304,10 +304,10 @@ pub fn student_text(report: &Report, lang: Lang, view: StudentView, color: bool)
         ));
     }
     out.push('\n');
-    let hint_level = || Level::HELP.with_name(tr!(lang, "hint", "pista"));
+    let hint_heading = || Level::HELP.with_name(tr!(lang, "hint", "pista"));
     let points_at_lines = view.hint_level != HintLevel::Concept;
     for r in report.rules.iter().filter(|r| !r.passed) {
-        let title = hint_level().primary_title(r.title.get(lang).to_string());
+        let title = hint_heading().primary_title(r.title.get(lang).to_string());
         let hint = Level::NOTE
             .no_name()
             .message(r.hints.at(view.hint_level).get(lang).to_string());

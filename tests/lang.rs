@@ -61,6 +61,8 @@ fn error_cases(tag: &str) -> Vec<(&'static str, Vec<String>, String, String)> {
     let empty = scratch(&format!("{tag}_empty.py"));
     std::fs::write(&empty, "  \n").unwrap();
     let (bad_rubric, line) = rubric_missing_spanish(tag);
+    let unclosed = scratch(&format!("{tag}_unclosed.toml"));
+    std::fs::write(&unclosed, "id = \"simsiam\ntotal = 3.5\n").unwrap();
     let answer = "fixtures/simsiam/seed_student.py".to_string();
     let s = |x: &str| x.to_string();
     vec![
@@ -91,6 +93,20 @@ fn error_cases(tag: &str) -> Vec<(&'static str, Vec<String>, String, String)> {
             vec![s("check"), s("--rubric"), s("simsiamm"), answer.clone()],
             s("rúbrica no válida: simsiamm: no es una rúbrica incorporada ni un archivo legible"),
             s("invalid rubric: simsiamm: not a built-in rubric and not a readable file"),
+        ),
+        (
+            "rubric that is not TOML",
+            vec![
+                s("check"),
+                s("--rubric"),
+                unclosed.to_string_lossy().to_string(),
+                answer.clone(),
+            ],
+            format!(
+                "rúbrica no válida: {}:1:14: TOML no válido:",
+                unclosed.display()
+            ),
+            format!("invalid rubric: {}:1:14: ", unclosed.display()),
         ),
         (
             "rubric without Spanish",
