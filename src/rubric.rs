@@ -107,7 +107,7 @@ pub const EXEC_PROPERTIES: &[(&str, &str)] = &[
     ),
     (
         "predictor_on_encoder",
-        "one encoder embeds both views and the predictor is applied to its outputs",
+        "one encoder embeds every input and the predictor is applied to its outputs",
     ),
     (
         "stop_gradient",
@@ -122,8 +122,8 @@ pub const EXEC_PROPERTIES: &[(&str, &str)] = &[
         "the [CLS] loss compares each view's student output with the other view's teacher output, in both directions",
     ),
     (
-        "patch_cross_view",
-        "the patch loss compares each view's student patches with the other view's teacher patches, in both directions",
+        "patch_same_view",
+        "the patch loss compares each view's masked student patches with the same view's teacher patches, for both views",
     ),
     (
         "negative_cosine",

@@ -49,6 +49,30 @@ const FORBIDDEN: &[&str] = &[
     "multiprocessing",
 ];
 
+/// Functions of `torch` and `F` that answers call by their bare name.
+const TORCH_FUNCTIONS: &[&str] = &[
+    "softmax",
+    "log_softmax",
+    "cross_entropy",
+    "normalize",
+    "cosine_similarity",
+    "mse_loss",
+    "l1_loss",
+    "sigmoid",
+    "relu",
+    "exp",
+    "log",
+    "sqrt",
+    "mean",
+    "sum",
+    "cat",
+    "stack",
+    "kl_div",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "tanh",
+];
+
 /// What one run changes, for a property to measure.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Knobs {
@@ -223,6 +247,10 @@ impl Harness {
             "sg" | "stopgrad" | "stopgradient"
         ) {
             return Ok(Value::Builtin(Rc::from("torch.detach")));
+        }
+        // `softmax(s / τ)`, `normalize(p)`: torch's functions called without their module.
+        if TORCH_FUNCTIONS.contains(&name) {
+            return Ok(Value::Builtin(Rc::from(format!("torch.{name}"))));
         }
         if self.roles.matches("augmentation", name) {
             return Ok(Value::Stand(Rc::from("augmentation"), Rc::from(name)));

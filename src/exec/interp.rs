@@ -132,7 +132,6 @@ pub struct Interp<'h> {
     steps: u64,
     loop_iterations: u64,
     started: Instant,
-    pub no_grad: u32,
     pub line: u32,
 }
 
@@ -193,7 +192,6 @@ impl<'h> Interp<'h> {
             steps: 0,
             loop_iterations: 0,
             started: Instant::now(),
-            no_grad: 0,
             line: 0,
         }
     }
@@ -411,9 +409,11 @@ impl<'h> Interp<'h> {
                         self.assign(a, v)?;
                     }
                 }
-                self.no_grad += guards;
+                // libtorch itself must stop recording: the answer's `no_grad` is what
+                // detaches the tensors computed inside it.
+                let guard = (guards > 0).then(tch::no_grad_guard);
                 let r = self.block(body);
-                self.no_grad -= guards;
+                drop(guard);
                 r?;
             }
             Stmt::Def(f) => {
@@ -568,9 +568,12 @@ impl<'h> Interp<'h> {
         let says_update = ["update", "actualiz", "step", "optimi", "paso"]
             .iter()
             .any(|w| t.contains(w));
+        // `update c` (the center of the teacher's outputs) and teacher updates are not
+        // a step of the optimizer.
         let about_teacher = ["teacher", "profesor", "ema", "momentum", "center", "centro"]
             .iter()
-            .any(|w| t.contains(w));
+            .any(|w| t.contains(w))
+            || t.split(|c: char| !c.is_alphanumeric()).any(|w| w == "c");
         if says_update && !about_teacher {
             let nets = self.harness.trained_nets();
             self.step_nets(&nets)?;
@@ -1034,13 +1037,9 @@ impl<'h> Interp<'h> {
                 || ends_with_name(d, "no_grad")
         });
         self.enter(frame)?;
-        if decorated_no_grad {
-            self.no_grad += 1;
-        }
+        let guard = decorated_no_grad.then(tch::no_grad_guard);
         let r = self.block(&def.body);
-        if decorated_no_grad {
-            self.no_grad -= 1;
-        }
+        drop(guard);
         self.frames.pop();
         self.line = call_line;
         match r {

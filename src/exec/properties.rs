@@ -212,6 +212,11 @@ fn measure_one(
             let Some(l) = first_loss(base) else {
                 return skip(halted(base));
             };
+            if views_reaching_networks(base) < 2 {
+                return skip(
+                    "only one view reaches the networks, so swapping views means nothing here (see distinct_views)",
+                );
+            }
             let cross = !base.trace.cross_view.is_empty();
             let same = !base.trace.same_view.is_empty();
             let swapped = get_run(
@@ -242,7 +247,7 @@ fn measure_one(
             ))
         }
         "cls_cross_view" => token_pairing(base, super::value::Token::Cls, "[CLS]"),
-        "patch_cross_view" => token_pairing(base, super::value::Token::Patch, "patch"),
+        "patch_same_view" => patch_same_view(base),
         "negative_cosine" => {
             let one = get_run(
                 runs,
@@ -435,6 +440,19 @@ fn distinct_views(base: &Run) -> Measured {
     fail("no network receives two different augmented views of the same batch")
 }
 
+/// How many different views the networks receive in the first trained iteration.
+fn views_reaching_networks(base: &Run) -> usize {
+    let it = base.trace.backwards[0].iteration;
+    base.trace
+        .net_calls
+        .iter()
+        .filter(|c| c.iteration == it)
+        .filter_map(|c| c.input.as_ref().map(|i| i.views & !MARKS))
+        .filter(|v| *v != 0 && v & (v - 1) == 0)
+        .collect::<std::collections::BTreeSet<u32>>()
+        .len()
+}
+
 /// Tag bits that are not views: masked, generated.
 pub const MARKS: u32 = MASKED | GENERATED;
 pub const MASKED: u32 = 1 << 31;
@@ -458,28 +476,24 @@ fn predictor_on_encoder(base: &Run) -> Measured {
         .iter()
         .filter(|c| role(c.net).as_deref() == Some("encoder"))
     {
-        let same_encoder: Vec<_> = calls.iter().filter(|c| c.net == enc.net).collect();
-        let views: std::collections::BTreeSet<u32> = same_encoder
+        // One encoder, used for every input (the architecture; which views it is given
+        // is `distinct_views`' business), whose outputs the predictor takes.
+        let outputs: Vec<u32> = calls
             .iter()
-            .filter_map(|c| c.input.as_ref().map(|i| i.views & !MARKS))
-            .filter(|v| *v != 0)
-            .collect();
-        let outputs: Vec<u32> = same_encoder
-            .iter()
+            .filter(|c| c.net == enc.net)
             .filter_map(|c| c.output.as_ref().map(|o| o.origin))
             .collect();
-        let predicted: std::collections::BTreeSet<u32> = calls
+        let predicted = calls
             .iter()
             .filter(|c| role(c.net).as_deref() == Some("predictor"))
             .filter_map(|c| c.input.as_ref())
             .filter(|i| outputs.contains(&i.origin))
-            .map(|i| i.views & !MARKS)
-            .collect();
-        if views.len() >= 2 && predicted.len() >= 2 {
-            return pass("one encoder embeds both views and the predictor takes its outputs");
+            .count();
+        if outputs.len() >= 2 && predicted >= 2 {
+            return pass("one encoder embeds every input and the predictor takes its outputs");
         }
     }
-    fail("the predictor is not applied to one shared encoder's outputs for both views")
+    fail("the predictor is not applied to the outputs of one shared encoder")
 }
 
 fn token_pairing(base: &Run, token: super::value::Token, what: &str) -> Measured {
@@ -513,6 +527,38 @@ fn token_pairing(base: &Run, token: super::value::Token, what: &str) -> Measured
         pass(format!(
             "the {what} loss pairs each view with the other, in both directions"
         ))
+    }
+}
+
+/// iBOT's patch loss: each view's masked student patches against the same view's
+/// teacher patches, for both views.
+fn patch_same_view(base: &Run) -> Measured {
+    use super::value::Token;
+    let patch: Vec<(u32, u32)> = base
+        .trace
+        .loss_calls
+        .iter()
+        .filter(|c| c.token == Token::Patch)
+        .map(|c| c.views)
+        .collect();
+    let covered: std::collections::BTreeSet<u32> = patch
+        .iter()
+        .filter(|(a, b)| a == b)
+        .map(|(a, _)| *a)
+        .collect();
+    let crossed = patch.iter().filter(|(a, b)| a != b).count();
+    if patch.is_empty() {
+        fail("no loss compares patch tokens")
+    } else if crossed > 0 {
+        fail(format!(
+            "the patch loss compares patches of different views ({crossed} comparison(s))"
+        ))
+    } else if covered.len() < 2 {
+        fail("the patch loss covers one view only")
+    } else {
+        pass(
+            "the patch loss compares each view's student patches with the same view's teacher patches, for both views",
+        )
     }
 }
 
