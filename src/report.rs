@@ -1,5 +1,8 @@
 //! Report formats: the JSON object of the command-line contract, Gradescope's
-//! `results.json`, and a text report with rustc-style snippets.
+//! `results.json`, a text report with rustc-style snippets, and SARIF (in `sarif.rs`).
+
+mod sarif;
+pub use sarif::sarif;
 
 use crate::grade::{Report, RuleResult};
 use crate::ir::Span;
