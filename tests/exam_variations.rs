@@ -12,7 +12,16 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-const ANSWERS_PER_RUBRIC: usize = 100;
+/// Answers per rubric: 100, so the suite stays quick, or the 1,000 with
+/// `PSEUDOGRADE_EXAM_ANSWERS=1000 cargo test --release --test exam_variations`.
+fn answers_per_rubric() -> usize {
+    match std::env::var("PSEUDOGRADE_EXAM_ANSWERS") {
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| panic!("PSEUDOGRADE_EXAM_ANSWERS={v} is not a number of answers")),
+        Err(_) => 100,
+    }
+}
 
 fn pseudograde(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_pseudograde"))
@@ -56,9 +65,10 @@ fn grade_exam_and_compare_with_check(rubric: &str) {
     let _ = std::fs::remove_dir_all(&root);
     let exam = root.join("exam");
     let sources = variations::fixture_answers(rubric);
-    let written = variations::write_exam(&sources, ANSWERS_PER_RUBRIC, &exam);
+    let count = answers_per_rubric();
+    let written = variations::write_exam(&sources, count, &exam);
     assert!(
-        sources.len() < ANSWERS_PER_RUBRIC,
+        sources.len() < count,
         "the exam holds variations, not only fixtures"
     );
 
@@ -68,7 +78,7 @@ fn grade_exam_and_compare_with_check(rubric: &str) {
         .filter(|(answer, source)| std::fs::read(answer).unwrap() != std::fs::read(source).unwrap())
         .count();
     assert!(
-        changed * 10 >= (ANSWERS_PER_RUBRIC - sources.len()) * 9,
+        changed * 10 >= (count - sources.len()) * 9,
         "only {changed} variations differ from their fixture"
     );
 
