@@ -3,6 +3,7 @@
 //! answers within half a point; and the answers where the two differ most. This is how
 //! an instructor decides whether to trust the tool on a new exam.
 
+use crate::msg::{Msg, msg};
 use std::collections::BTreeMap;
 
 /// A human grade: points for one rule, or the answer's total.
@@ -21,7 +22,7 @@ pub enum HumanGrade {
 
 /// Reads `answer,rule,points` or `answer,points` rows (a header row, blank lines and
 /// `#` comments are skipped). Errors name the line.
-pub fn parse_csv(text: &str) -> Result<Vec<HumanGrade>, String> {
+pub fn parse_csv(text: &str) -> Result<Vec<HumanGrade>, Msg> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -32,9 +33,14 @@ pub fn parse_csv(text: &str) -> Result<Vec<HumanGrade>, String> {
             .split(',')
             .map(|c| c.trim().trim_matches('"').to_string())
             .collect();
+        let line_number = i + 1;
         let number = |s: &str| {
-            s.parse::<f64>()
-                .map_err(|_| format!("line {}: `{s}` is not a number of points", i + 1))
+            s.parse::<f64>().map_err(|_| {
+                msg!(
+                    "line {line_number}: `{s}` is not a number of points",
+                    "línea {line_number}: `{s}` no es un número de puntos"
+                )
+            })
         };
         match cells.as_slice() {
             [a, r, p] => match number(p) {
@@ -55,10 +61,10 @@ pub fn parse_csv(text: &str) -> Result<Vec<HumanGrade>, String> {
                 Err(e) => return Err(e),
             },
             _ => {
-                return Err(format!(
-                    "line {}: expected `answer,rule,points` or `answer,points`, found {} cells",
-                    i + 1,
-                    cells.len()
+                let found = cells.len();
+                return Err(msg!(
+                    "line {line_number}: expected `answer,rule,points` or `answer,points`, found {found} cells",
+                    "línea {line_number}: se esperaba `answer,rule,points` o `answer,points` y hay {found} celdas"
                 ));
             }
         }
@@ -267,7 +273,8 @@ mod tests {
     #[test]
     fn bad_rows_name_their_line() {
         let e = parse_csv("a,r,1\na,r,x\n").unwrap_err();
-        assert!(e.starts_with("line 2:"), "{e}");
-        assert!(parse_csv("a,r,1,2\n").unwrap_err().contains("4 cells"));
+        assert!(e.en.starts_with("line 2:"), "{e:?}");
+        assert!(e.es.starts_with("línea 2:"), "{e:?}");
+        assert!(parse_csv("a,r,1,2\n").unwrap_err().en.contains("4 cells"));
     }
 }

@@ -5,7 +5,7 @@
 //! status `error` and the reason: the batch never stops on one bad file.
 
 use crate::grade::{self, Report};
-use crate::msg::Lang;
+use crate::msg::{Lang, Msg, msg, tr};
 use crate::rubric::Rubric;
 use crate::{atomic_write, report, source};
 use rayon::prelude::*;
@@ -17,12 +17,12 @@ use std::path::{Path, PathBuf};
 pub struct Answer {
     pub id: String,
     pub path: PathBuf,
-    pub text: Result<String, String>,
+    pub text: Result<String, Msg>,
 }
 
 pub enum Row {
     Graded(String, Box<Report>),
-    Error(String, String),
+    Error(String, Msg),
 }
 
 /// Every file under `dir` (hidden ones aside), in a stable order.
@@ -67,16 +67,18 @@ pub fn find(dir: &Path) -> Vec<Answer> {
 
 /// The answer in a file: the whole text, the fenced code of a Markdown file (prose lines
 /// kept blank so lines still match the file), or the code cells of a notebook.
-fn read_answer(p: &Path) -> Result<String, String> {
+fn read_answer(p: &Path) -> Result<String, Msg> {
     let ext = p
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     if ext == "ipynb" {
-        let bytes = std::fs::read(p).map_err(|e| format!("cannot read it: {e}"))?;
-        let nb: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| format!("not a notebook: {e}"))?;
-        let cells = nb["cells"].as_array().ok_or("a notebook without cells")?;
+        let bytes = std::fs::read(p).map_err(|e| crate::source::ReadError::Io(e).message())?;
+        let nb: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| msg!("not a notebook: {e}", "no es un cuaderno: {e}"))?;
+        let cells = nb["cells"]
+            .as_array()
+            .ok_or_else(|| msg!("a notebook without cells", "un cuaderno sin celdas"))?;
         let mut code = String::new();
         for c in cells.iter().filter(|c| c["cell_type"] == "code") {
             match &c["source"] {
@@ -89,9 +91,9 @@ fn read_answer(p: &Path) -> Result<String, String> {
             }
             code.push('\n');
         }
-        return source::decode(code.into_bytes()).map_err(|e| e.to_string());
+        return source::decode(code.into_bytes()).map_err(|e| e.message());
     }
-    let text = source::read(&p.to_string_lossy()).map_err(|e| e.to_string())?;
+    let text = source::read(&p.to_string_lossy()).map_err(|e| e.message())?;
     if ext == "md" || ext == "markdown" {
         let mut inside = false;
         let mut code = Vec::new();
@@ -109,7 +111,10 @@ fn read_answer(p: &Path) -> Result<String, String> {
         }
         let code = code.join("\n");
         if code.trim().is_empty() {
-            return Err("the Markdown file has no fenced code".into());
+            return Err(msg!(
+                "the Markdown file has no fenced code",
+                "el archivo Markdown no tiene bloques de código"
+            ));
         }
         return Ok(code);
     }
@@ -124,9 +129,9 @@ pub fn grade_all(answers: &[Answer], rubric: &Rubric, jobs: usize, progress: boo
     } else {
         indicatif::ProgressBar::hidden()
     };
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} answers graded ({eta} left)")
-    {
+    // The bar has no words, so it needs no translation: answers graded out of all,
+    // and the time left.
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} · {eta}") {
         bar.set_style(style);
     }
     let work = || {
@@ -159,7 +164,9 @@ fn csv_cell(s: &str) -> String {
     }
 }
 
-pub fn gradebook(rows: &[Row], rubric: &Rubric) -> String {
+/// The gradebook CSV: its header and status words are keys that spreadsheets and
+/// scripts read, so only the error reasons are in `lang`.
+pub fn gradebook(rows: &[Row], rubric: &Rubric, lang: Lang) -> String {
     let mut out = String::from("answer");
     for r in &rubric.rules {
         out.push(',');
@@ -178,7 +185,7 @@ pub fn gradebook(rows: &[Row], rubric: &Rubric) -> String {
             Row::Error(id, why) => {
                 out.push_str(&csv_cell(id));
                 out.push_str(&",".repeat(rubric.rules.len()));
-                let _ = writeln!(out, ",,error,{}", csv_cell(why));
+                let _ = writeln!(out, ",,error,{}", csv_cell(why.get(lang)));
             }
         }
     }
@@ -249,7 +256,7 @@ fn score_decimals<'a>(scores: impl Iterator<Item = &'a f64> + Clone) -> usize {
         .unwrap_or(3)
 }
 
-pub fn summary_html(rows: &[Row], rubric: &Rubric) -> String {
+pub fn summary_html(rows: &[Row], rubric: &Rubric, lang: Lang) -> String {
     let graded: Vec<(&String, &Report)> = rows
         .iter()
         .filter_map(|r| {
@@ -270,7 +277,10 @@ pub fn summary_html(rows: &[Row], rubric: &Rubric) -> String {
     let dist: Vec<(String, f64)> = counts
         .iter()
         .enumerate()
-        .map(|(i, c)| (format!("{:.1} points", i as f64 / 2.0), *c))
+        .map(|(i, c)| {
+            let points = i as f64 / 2.0;
+            (tr!(lang, "{points:.1} points", "{points:.1} puntos"), *c)
+        })
         .collect();
     let max_count = counts.iter().cloned().fold(0.0, f64::max);
     let rates: Vec<(String, f64)> = rubric
@@ -306,37 +316,59 @@ pub fn summary_html(rows: &[Row], rubric: &Rubric) -> String {
     } else {
         graded.iter().map(|(_, r)| r.score).sum::<f64>() / graded.len() as f64
     };
+    let (code, title, n, total) = (
+        tr!(lang, "en", "es"),
+        escape(rubric.title.get(lang)),
+        graded.len(),
+        rubric.total,
+    );
+    let counts_line = tr!(
+        lang,
+        "{n} answers graded, {errors} could not be read; mean score {mean:.2} / {total}.",
+        "{n} respuestas calificadas, {errors} no se pudieron leer; nota media {mean:.2} / {total}."
+    );
     let mut html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+        "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
          <style>body{{font-family:sans-serif;margin:2em;max-width:60em}}td,th{{padding:2px 8px;text-align:left}}\
          .num{{text-align:right;font-variant-numeric:tabular-nums}}.error{{color:#b00020}}</style></head><body>\
-         <h1>{title}</h1><p>{n} answers graded, {errors} could not be read; mean score {mean:.2} / {total}.</p>",
-        title = escape(&rubric.title.en),
-        n = graded.len(),
-        total = rubric.total
+         <h1>{title}</h1><p>{counts_line}</p>"
     );
     let _ = write!(
         html,
-        "<h2>Score distribution</h2>{}",
-        bars(&dist, max_count, " answers", 0, false)
+        "<h2>{}</h2>{}",
+        tr!(lang, "Score distribution", "Distribución de notas"),
+        bars(
+            &dist,
+            max_count,
+            &tr!(lang, " answers", " respuestas"),
+            0,
+            false
+        )
     );
     let _ = write!(
         html,
-        "<h2>Pass rate per rule</h2>{}",
+        "<h2>{}</h2>{}",
+        tr!(
+            lang,
+            "Pass rate per rule",
+            "Porcentaje de aprobados por regla"
+        ),
         bars(&rates, 100.0, "%", 1, true)
     );
-    html.push_str(
+    html.push_str(&tr!(
+        lang,
         "<h2>Most common lints</h2><table><tr><th>lint</th><th class=\"num\">answers</th></tr>",
-    );
+        "<h2>Lints más frecuentes</h2><table><tr><th>lint</th><th class=\"num\">respuestas</th></tr>"
+    ));
     for (name, c) in lints.iter().take(10) {
         let _ = write!(html, "<tr><td>{name}</td><td class=\"num\">{c}</td></tr>");
     }
     let decimals = score_decimals(graded.iter().map(|(_, r)| &r.score));
-    let _ = write!(
-        html,
-        "</table><h2>Answers</h2><table><tr><th>answer</th><th class=\"num\">score / {}</th></tr>",
-        rubric.total
-    );
+    html.push_str(&tr!(
+        lang,
+        "</table><h2>Answers</h2><table><tr><th>answer</th><th class=\"num\">score / {total}</th></tr>",
+        "</table><h2>Respuestas</h2><table><tr><th>respuesta</th><th class=\"num\">nota / {total}</th></tr>"
+    ));
     for row in rows {
         match row {
             Row::Graded(id, r) => {
@@ -353,7 +385,7 @@ pub fn summary_html(rows: &[Row], rubric: &Rubric) -> String {
                     html,
                     "<tr><td>{}</td><td class=\"error\">error: {}</td></tr>",
                     escape(id),
-                    escape(why)
+                    escape(why.get(lang))
                 );
             }
         }
@@ -384,11 +416,11 @@ pub fn write_outputs(rows: &[Row], rubric: &Rubric, out: &Path, lang: Lang) -> s
     }
     atomic_write(
         &out.join("gradebook.csv"),
-        gradebook(rows, rubric).as_bytes(),
+        gradebook(rows, rubric, lang).as_bytes(),
     )?;
     atomic_write(
         &out.join("summary.html"),
-        summary_html(rows, rubric).as_bytes(),
+        summary_html(rows, rubric, lang).as_bytes(),
     )?;
     Ok(())
 }

@@ -2,7 +2,9 @@
 //! `--fail-under` or a changed fixture, 2 a usage error, an unreadable answer or an
 //! invalid rubric.
 
-use crate::msg::Lang;
+use crate::msg::{Lang, tr};
+use crate::report::StudentView;
+use crate::rubric::HintLevel;
 use crate::{agree, batch, checks, fixtures, grade, lints, report, rubric, source};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -15,6 +17,9 @@ use std::path::PathBuf;
     about = "Grade pseudocode answers to deep-learning code questions against a rubric"
 )]
 pub struct Cli {
+    /// Language of every message [default: from LC_ALL, LC_MESSAGES or LANG; `es*` is Spanish]
+    #[arg(long, global = true, value_enum)]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -28,6 +33,15 @@ enum Format {
     Github,
 }
 
+/// Who reads the report of `check`.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Audience {
+    /// The rubric's feedback, which may spell out the answer.
+    Instructor,
+    /// Hints in tiers instead of feedback, never the reference answer.
+    Student,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Grade answers against a rubric.
@@ -39,11 +53,18 @@ enum Command {
         /// Confirm the verdicts by running the answer on toy tensors (needs the `exec` feature).
         #[arg(long)]
         exec: bool,
-        #[arg(long, value_enum, default_value = "en")]
-        lang: Lang,
         /// Exit with status 1 when a score is below this.
         #[arg(long)]
         fail_under: Option<f64>,
+        /// Who reads the report: `student` gives hints in place of the feedback.
+        #[arg(long, value_enum, default_value = "instructor")]
+        audience: Audience,
+        /// With `--audience student`: 1 names the concept, 2 points at the lines, 3 says what to change [default: 1]
+        #[arg(long, value_enum)]
+        hint_level: Option<HintLevel>,
+        /// With `--audience student`: hide scores and points, for practice.
+        #[arg(long)]
+        no_points: bool,
         /// Answer files; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<String>,
@@ -61,8 +82,6 @@ enum Command {
         jobs: Option<usize>,
         #[arg(long)]
         exec: bool,
-        #[arg(long, value_enum, default_value = "en")]
-        lang: Lang,
     },
     /// Run the fixtures of rubrics and compare their outcomes with the expectations.
     Test {
@@ -127,42 +146,95 @@ pub fn run() -> i32 {
             return code;
         }
     };
+    let lang = cli.lang.unwrap_or_else(Lang::from_env);
     match cli.command {
         Command::Check {
             rubric,
             format,
             exec,
-            lang,
             fail_under,
+            audience,
+            hint_level,
+            no_points,
             files,
-        } => check(&rubric, format, exec, lang, fail_under, &files),
+        } => match student_view(audience, hint_level, no_points, format, lang) {
+            Ok(student) => check(&rubric, format, exec, lang, fail_under, student, &files),
+            Err(code) => code,
+        },
         Command::Test {
             paths,
             bless,
             rubric,
             filter,
-        } => test(paths, bless, rubric.as_deref(), filter.as_deref()),
-        Command::Rubrics { action } => rubrics(action.unwrap_or(RubricsAction::List)),
-        Command::Agree { rubric, human, dir } => agree_cmd(&rubric, &human, &dir),
+        } => test(paths, bless, rubric.as_deref(), filter.as_deref(), lang),
+        Command::Rubrics { action } => rubrics(action.unwrap_or(RubricsAction::List), lang),
+        Command::Agree { rubric, human, dir } => agree_cmd(&rubric, &human, &dir, lang),
         Command::Grade {
             rubric,
             dir,
             out,
             jobs,
             exec,
-            lang,
         } => grade_cmd(&rubric, &dir, out, jobs, exec, lang),
-        Command::Explain { id } => explain(id.as_deref()),
+        Command::Explain { id } => explain(id.as_deref(), lang),
     }
 }
 
-fn load_rubric(id: &str) -> Result<rubric::Rubric, i32> {
+fn load_rubric(id: &str, lang: Lang) -> Result<rubric::Rubric, i32> {
     rubric::resolve(id).map_err(|errs| {
+        let invalid = tr!(lang, "invalid rubric", "rúbrica no válida");
         for e in &errs {
-            eprintln!("pseudograde: invalid rubric: {e}");
+            eprintln!("pseudograde: {invalid}: {}", e.render(lang));
         }
         2
     })
+}
+
+fn exec_unavailable(lang: Lang) -> i32 {
+    fail(tr!(
+        lang,
+        "`--exec` needs a build with the `exec` feature: run `scripts/setup-libtorch.sh`, then `cargo build --release --features exec`",
+        "`--exec` necesita una compilación con la característica `exec`: ejecuta `scripts/setup-libtorch.sh` y después `cargo build --release --features exec`"
+    ))
+}
+
+/// A path that cannot be read as a folder, said in `lang`.
+fn not_a_folder(dir: &std::path::Path, lang: Lang) -> i32 {
+    let dir = dir.display();
+    fail(tr!(lang, "{dir}: not a folder", "{dir}: no es una carpeta"))
+}
+
+/// The student view that `check`'s options ask for (none for an instructor), or a usage
+/// error: the student options without `--audience student`, or a format meant for
+/// instructors' tools.
+fn student_view(
+    audience: Audience,
+    hint_level: Option<HintLevel>,
+    no_points: bool,
+    format: Format,
+    lang: Lang,
+) -> Result<Option<StudentView>, i32> {
+    if audience == Audience::Instructor {
+        if hint_level.is_some() || no_points {
+            return Err(fail(tr!(
+                lang,
+                "`--hint-level` and `--no-points` go with `--audience student`",
+                "`--hint-level` y `--no-points` van con `--audience student`"
+            )));
+        }
+        return Ok(None);
+    }
+    if !matches!(format, Format::Text | Format::Json) {
+        return Err(fail(tr!(
+            lang,
+            "`--audience student` prints `--format text` or `json`",
+            "`--audience student` escribe `--format text` o `json`"
+        )));
+    }
+    Ok(Some(StudentView {
+        hint_level: hint_level.unwrap_or(HintLevel::Concept),
+        show_points: !no_points,
+    }))
 }
 
 fn check(
@@ -171,33 +243,36 @@ fn check(
     exec: bool,
     lang: Lang,
     fail_under: Option<f64>,
+    student: Option<StudentView>,
     files: &[String],
 ) -> i32 {
-    if exec {
-        return fail(
-            "`--exec` needs a build with the `exec` feature: run `scripts/setup-libtorch.sh`, then `cargo build --release --features exec`",
-        );
+    if exec && !crate::exec::AVAILABLE {
+        return exec_unavailable(lang);
     }
-    let rubric = match load_rubric(rubric_id) {
+    let rubric = match load_rubric(rubric_id, lang) {
         Ok(r) => r,
         Err(code) => return code,
     };
     let mut reports = Vec::new();
     for f in files {
         match source::read(f) {
-            Ok(text) => reports.push(grade::grade(f, &text, &rubric)),
-            Err(e) => return fail(format!("{f}: {e}")),
+            Ok(text) => {
+                let mut report = grade::grade(f, &text, &rubric);
+                if exec {
+                    report.exec = run_exec(&text, &rubric, &report);
+                }
+                reports.push(report)
+            }
+            Err(e) => return fail(format!("{f}: {}", e.message().get(lang))),
         }
     }
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let out = match format {
         Format::Json | Format::Gradescope => {
-            let render = |r: &grade::Report| {
-                if format == Format::Json {
-                    report::json(r, lang)
-                } else {
-                    report::gradescope(r, lang)
-                }
+            let render = |r: &grade::Report| match (format, student) {
+                (Format::Json, Some(view)) => report::student_json(r, lang, view),
+                (Format::Json, None) => report::json(r, lang),
+                _ => report::gradescope(r, lang),
             };
             let value = if reports.len() == 1 {
                 render(&reports[0])
@@ -215,7 +290,10 @@ fn check(
         }
         _ => reports
             .iter()
-            .map(|r| report::text(r, lang, color))
+            .map(|r| match student {
+                Some(view) => report::student_text(r, lang, view, color),
+                None => report::text(r, lang, color),
+            })
             .collect::<Vec<_>>()
             .join("\n"),
     };
@@ -224,7 +302,7 @@ fn check(
     if let Err(e) = stdout.write_all(out.as_bytes())
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
-        return fail(e);
+        return fail(crate::msg::io_error(&e).get(lang));
     }
     match fail_under {
         Some(min) if reports.iter().any(|r| r.score < min) => 1,
@@ -232,20 +310,58 @@ fn check(
     }
 }
 
-fn test(paths: Vec<PathBuf>, bless: bool, rubric: Option<&str>, filter: Option<&str>) -> i32 {
+/// Runs an answer under `--exec` (only in builds with the `exec` feature).
+#[cfg(feature = "exec")]
+fn run_exec(
+    text: &str,
+    rubric: &rubric::Rubric,
+    report: &grade::Report,
+) -> Option<crate::exec::ExecReport> {
+    Some(crate::exec::run(text, rubric, report))
+}
+
+#[cfg(not(feature = "exec"))]
+fn run_exec(
+    _text: &str,
+    _rubric: &rubric::Rubric,
+    _report: &grade::Report,
+) -> Option<crate::exec::ExecReport> {
+    None
+}
+
+fn test(
+    paths: Vec<PathBuf>,
+    bless: bool,
+    rubric: Option<&str>,
+    filter: Option<&str>,
+    lang: Lang,
+) -> i32 {
     let roots = if paths.is_empty() {
         vec![PathBuf::from("fixtures")]
     } else {
         paths
     };
     if let Some(missing) = roots.iter().find(|p| !p.exists()) {
-        return fail(format!("{}: no such folder", missing.display()));
+        let missing = missing.display();
+        return fail(tr!(
+            lang,
+            "{missing}: no such folder",
+            "{missing}: no existe esa carpeta"
+        ));
     }
-    let s = fixtures::run_all(&roots, rubric, filter, bless);
+    let s = fixtures::run_all(&roots, rubric, filter, bless, lang);
     for l in &s.lines {
         println!("{l}");
     }
-    println!("\n{} passed, {} failed", s.ok, s.changed + s.new + s.errors);
+    let (passed, failed) = (s.ok, s.changed + s.new + s.errors);
+    println!(
+        "{}",
+        tr!(
+            lang,
+            "\n{passed} passed, {failed} failed",
+            "\n{passed} correctos, {failed} fallidos"
+        )
+    );
     if s.errors > 0 {
         2
     } else if (s.changed + s.new) > 0 && !bless {
@@ -281,21 +397,29 @@ fn answers_under(dir: &std::path::Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-fn agree_cmd(rubric_id: &str, human_path: &std::path::Path, dir: &std::path::Path) -> i32 {
-    let rubric = match load_rubric(rubric_id) {
+fn agree_cmd(
+    rubric_id: &str,
+    human_path: &std::path::Path,
+    dir: &std::path::Path,
+    lang: Lang,
+) -> i32 {
+    let rubric = match load_rubric(rubric_id, lang) {
         Ok(r) => r,
         Err(c) => return c,
     };
     let text = match std::fs::read_to_string(human_path) {
         Ok(t) => t,
-        Err(e) => return fail(format!("{}: {e}", human_path.display())),
+        Err(e) => {
+            let why = source::ReadError::Io(e).message();
+            return fail(format!("{}: {}", human_path.display(), why.get(lang)));
+        }
     };
     let human = match agree::parse_csv(&text) {
         Ok(h) => h,
-        Err(e) => return fail(format!("{}: {e}", human_path.display())),
+        Err(e) => return fail(format!("{}: {}", human_path.display(), e.get(lang))),
     };
     if !dir.is_dir() {
-        return fail(format!("{}: not a folder", dir.display()));
+        return not_a_folder(dir, lang);
     }
     let mut tool = std::collections::BTreeMap::new();
     for (rel, path) in answers_under(dir) {
@@ -318,13 +442,45 @@ fn agree_cmd(rubric_id: &str, human_path: &std::path::Path, dir: &std::path::Pat
     }
     let order: Vec<String> = rubric.rules.iter().map(|r| r.id.clone()).collect();
     let ag = agree::compare(&order, &tool, &human);
+    // Spanish headers are longer: the columns take the wider of the two.
+    let headers = match lang {
+        Lang::En => [
+            "rule",
+            "n",
+            "agree",
+            "kappa",
+            "both-pass",
+            "tool-only",
+            "human-only",
+            "both-fail",
+        ],
+        Lang::Es => [
+            "regla",
+            "n",
+            "acuerdo",
+            "kappa",
+            "ambos-bien",
+            "solo-herr",
+            "solo-humano",
+            "ambos-mal",
+        ],
+    };
+    let [
+        rule_h,
+        n_h,
+        agree_h,
+        kappa_h,
+        both_pass_h,
+        tool_only_h,
+        human_only_h,
+        both_fail_h,
+    ] = headers;
     println!(
-        "{:24} {:>4} {:>7} {:>7}  {:>9} {:>9} {:>10} {:>9}",
-        "rule", "n", "agree", "kappa", "both-pass", "tool-only", "human-only", "both-fail"
+        "{rule_h:24} {n_h:>4} {agree_h:>7} {kappa_h:>7}  {both_pass_h:>10} {tool_only_h:>9} {human_only_h:>11} {both_fail_h:>9}"
     );
     for (rule, c) in &ag.per_rule {
         println!(
-            "{:24} {:>4} {:>7.3} {:>7.3}  {:>9} {:>9} {:>10} {:>9}",
+            "{:24} {:>4} {:>7.3} {:>7.3}  {:>10} {:>9} {:>11} {:>9}",
             rule,
             c.n(),
             c.agreement(),
@@ -335,22 +491,40 @@ fn agree_cmd(rubric_id: &str, human_path: &std::path::Path, dir: &std::path::Pat
             c.both_fail
         );
     }
+    let (mean, within) = (ag.mean_abs_diff, ag.within_half * 100.0);
     println!(
-        "\ntotals: mean |tool - human| = {:.3} points; within 0.5 points: {:.1}%",
-        ag.mean_abs_diff,
-        ag.within_half * 100.0
+        "{}",
+        tr!(
+            lang,
+            "\ntotals: mean |tool - human| = {mean:.3} points; within 0.5 points: {within:.1}%",
+            "\ntotales: media |herramienta - humano| = {mean:.3} puntos; a 0.5 puntos o menos: {within:.1}%"
+        )
     );
     if !ag.largest.is_empty() {
-        println!("\nlargest differences:");
+        println!(
+            "{}",
+            tr!(lang, "\nlargest differences:", "\nmayores diferencias:")
+        );
         for (a, t, h) in &ag.largest {
-            println!("  {a}: tool {t}, human {h}");
+            println!(
+                "{}",
+                tr!(
+                    lang,
+                    "  {a}: tool {t}, human {h}",
+                    "  {a}: herramienta {t}, humano {h}"
+                )
+            );
         }
     }
+    let (human_file, dir) = (human_path.display(), dir.display());
     for a in &ag.unmatched {
         eprintln!(
-            "pseudograde: {}: `{a}` is not an answer under {}",
-            human_path.display(),
-            dir.display()
+            "pseudograde: {}",
+            tr!(
+                lang,
+                "{human_file}: `{a}` is not an answer under {dir}",
+                "{human_file}: `{a}` no es una respuesta dentro de {dir}"
+            )
         );
     }
     0
@@ -364,17 +538,15 @@ fn grade_cmd(
     exec: bool,
     lang: Lang,
 ) -> i32 {
-    if exec {
-        return fail(
-            "`--exec` needs a build with the `exec` feature: run `scripts/setup-libtorch.sh`, then `cargo build --release --features exec`",
-        );
+    if exec && !crate::exec::AVAILABLE {
+        return exec_unavailable(lang);
     }
-    let rubric = match load_rubric(rubric_id) {
+    let rubric = match load_rubric(rubric_id, lang) {
         Ok(r) => r,
         Err(c) => return c,
     };
     if !dir.is_dir() {
-        return fail(format!("{}: not a folder", dir.display()));
+        return not_a_folder(dir, lang);
     }
     let out = out.unwrap_or_else(|| PathBuf::from(format!("{}-graded", dir.display())));
     let answers = batch::find(dir);
@@ -382,43 +554,61 @@ fn grade_cmd(
     // The bar goes to standard error, and only when a person is watching it.
     let rows = batch::grade_all(&answers, &rubric, jobs, std::io::stderr().is_terminal());
     if let Err(e) = batch::write_outputs(&rows, &rubric, &out, lang) {
-        return fail(format!("{}: {e}", out.display()));
+        return fail(format!(
+            "{}: {}",
+            out.display(),
+            crate::msg::io_error(&e).get(lang)
+        ));
     }
     let errors = rows
         .iter()
         .filter(|r| matches!(r, batch::Row::Error(..)))
         .count();
+    let (graded, out) = (rows.len() - errors, out.display());
     eprintln!(
-        "pseudograde: graded {} answers, {errors} could not be read; results in {}",
-        rows.len() - errors,
-        out.display()
+        "pseudograde: {}",
+        tr!(
+            lang,
+            "graded {graded} answers, {errors} could not be read; results in {out}",
+            "{graded} respuestas calificadas, {errors} no se pudieron leer; resultados en {out}"
+        )
     );
     0
 }
 
-fn rubrics(action: RubricsAction) -> i32 {
+fn rubrics(action: RubricsAction, lang: Lang) -> i32 {
     match action {
         RubricsAction::List => {
             for (id, text) in rubric::BUILTIN {
                 match rubric::load(id, text) {
-                    Ok(r) => println!(
-                        "{id:10} {} ({} points, {} rules)",
-                        r.title.en,
-                        r.total,
-                        r.rules.len()
-                    ),
-                    Err(_) => println!("{id:10} (invalid)"),
+                    Ok(r) => {
+                        let (title, total, rules) = (r.title.get(lang), r.total, r.rules.len());
+                        println!(
+                            "{id:10} {}",
+                            tr!(
+                                lang,
+                                "{title} ({total} points, {rules} rules)",
+                                "{title} ({total} puntos, {rules} reglas)"
+                            )
+                        )
+                    }
+                    Err(_) => println!("{id:10} {}", tr!(lang, "(invalid)", "(no válida)")),
                 }
             }
             0
         }
-        RubricsAction::Show { id } => match load_rubric(&id) {
+        RubricsAction::Show { id } => match load_rubric(&id, lang) {
             Ok(r) => {
-                println!("{} — {} / {}", r.id, r.title.en, r.title.es);
+                println!("{} — {}", r.id, r.title.get(lang));
+                // `check` and `lints` are the rubric file's own keys, the same in both
+                // languages.
                 for rule in &r.rules {
                     println!(
                         "  {:24} {:>5}  check {}  {}",
-                        rule.id, rule.points, rule.check.id, rule.title.en
+                        rule.id,
+                        rule.points,
+                        rule.check.id,
+                        rule.title.get(lang)
                     );
                 }
                 println!("  lints: {}", r.lints.join(", "));
@@ -433,17 +623,21 @@ fn rubrics(action: RubricsAction) -> i32 {
         RubricsAction::Validate {
             path,
             fixtures: dir,
-        } => match load_rubric(&path) {
+        } => match load_rubric(&path, lang) {
             Ok(r) => {
+                let (id, rules, total) = (&r.id, r.rules.len(), r.total);
                 println!(
-                    "{path}: valid rubric `{}` ({} rules, {} points)",
-                    r.id,
-                    r.rules.len(),
-                    r.total
+                    "{}",
+                    tr!(
+                        lang,
+                        "{path}: valid rubric `{id}` ({rules} rules, {total} points)",
+                        "{path}: rúbrica válida `{id}` ({rules} reglas, {total} puntos)"
+                    )
                 );
                 let dir = dir.unwrap_or_else(|| PathBuf::from("fixtures").join(&r.id));
-                for w in coverage_warnings(&r, &dir) {
-                    println!("warning: {w}");
+                let warning = tr!(lang, "warning", "aviso");
+                for w in coverage_warnings(&r, &dir, lang) {
+                    println!("{warning}: {w}");
                 }
                 0
             }
@@ -453,12 +647,14 @@ fn rubrics(action: RubricsAction) -> i32 {
 }
 
 /// Rules that no fixture makes fail, or pass: a verdict nothing tests.
-fn coverage_warnings(r: &rubric::Rubric, dir: &std::path::Path) -> Vec<String> {
+fn coverage_warnings(r: &rubric::Rubric, dir: &std::path::Path, lang: Lang) -> Vec<String> {
     let found = fixtures::discover(&[dir.to_path_buf()]);
+    let dir = dir.display();
     if found.is_empty() {
-        return vec![format!(
-            "no fixtures under {}: no rule is tested",
-            dir.display()
+        return vec![tr!(
+            lang,
+            "no fixtures under {dir}: no rule is tested",
+            "no hay fixtures en {dir}: ninguna regla está probada"
         )];
     }
     let mut counts = vec![(0usize, 0usize); r.rules.len()];
@@ -476,30 +672,32 @@ fn coverage_warnings(r: &rubric::Rubric, dir: &std::path::Path) -> Vec<String> {
         }
     }
     let mut out = Vec::new();
+    let total = found.len();
     for (rule, (pass, failed)) in r.rules.iter().zip(counts) {
+        let id = &rule.id;
         if failed == 0 {
-            out.push(format!(
-                "rule `{}` fails in none of the {} fixtures under {}: its failures are untested",
-                rule.id,
-                found.len(),
-                dir.display()
+            out.push(tr!(
+                lang,
+                "rule `{id}` fails in none of the {total} fixtures under {dir}: its failures are untested",
+                "la regla `{id}` no falla en ninguno de los {total} fixtures de {dir}: sus fallos no están probados"
             ));
         }
         if pass == 0 {
-            out.push(format!(
-                "rule `{}` passes in none of the {} fixtures under {}: its passes are untested",
-                rule.id,
-                found.len(),
-                dir.display()
+            out.push(tr!(
+                lang,
+                "rule `{id}` passes in none of the {total} fixtures under {dir}: its passes are untested",
+                "la regla `{id}` no se supera en ninguno de los {total} fixtures de {dir}: sus aciertos no están probados"
             ));
         }
     }
     out
 }
 
-fn explain(id: Option<&str>) -> i32 {
+/// Prints a check's or lint's documentation. The documentation itself is the doc
+/// comment beside the code, written in English; the words around it follow `lang`.
+fn explain(id: Option<&str>, lang: Lang) -> i32 {
     let Some(id) = id else {
-        println!("check kinds:");
+        println!("{}", tr!(lang, "check kinds:", "tipos de comprobación:"));
         for c in checks::CHECKS {
             println!("  {}", c.id);
         }
@@ -525,15 +723,22 @@ fn explain(id: Option<&str>) -> i32 {
         if let Ok(r) = rubric::load(rid, text)
             && let Some(rule) = r.rules.iter().find(|x| x.id == id)
         {
+            let (points, check) = (rule.points, rule.check.id);
             println!(
-                "rule `{}` of rubric `{rid}` ({} points) is judged by the check `{}`:\n",
-                rule.id, rule.points, rule.check.id
+                "{}",
+                tr!(
+                    lang,
+                    "rule `{id}` of rubric `{rid}` ({points} points) is judged by the check `{check}`:\n",
+                    "la regla `{id}` de la rúbrica `{rid}` ({points} puntos) la juzga la comprobación `{check}`:\n"
+                )
             );
             print!("{}", rule.check.doc());
             return 0;
         }
     }
-    fail(format!(
-        "no check, rule or lint is called `{id}`; `pseudograde explain` lists them"
+    fail(tr!(
+        lang,
+        "no check, rule or lint is called `{id}`; `pseudograde explain` lists them",
+        "no hay ninguna comprobación, regla ni lint llamada `{id}`; `pseudograde explain` las lista"
     ))
 }

@@ -3,7 +3,8 @@
 //! the two can never disagree.
 
 use crate::grade::{self, Report};
-use crate::rubric::{self, Rubric};
+use crate::msg::{Lang, Msg, msg, tr};
+use crate::rubric::{self, Rubric, RubricError};
 use similar::TextDiff;
 use std::path::{Path, PathBuf};
 
@@ -20,14 +21,9 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    pub fn load_rubric(&self) -> Result<Rubric, String> {
+    pub fn load_rubric(&self) -> Result<Rubric, Vec<RubricError>> {
         match &self.rubric_file {
-            Some(p) => rubric::resolve(&p.to_string_lossy()).map_err(|e| {
-                e.iter()
-                    .map(|x| x.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            }),
+            Some(p) => rubric::resolve(&p.to_string_lossy()),
             None => load_rubric(&self.rubric),
         }
     }
@@ -54,7 +50,7 @@ pub enum Verdict {
     Ok,
     Changed(String),
     New(String),
-    Error(String),
+    Error(Msg),
 }
 
 /// Every fixture under the given folders (a rubric's folder, or a folder of them).
@@ -149,12 +145,15 @@ pub fn outcome(report: &Report) -> String {
 }
 
 /// An expectation file rendered in the same canonical form, and its leading comments.
-fn canonical_expected(text: &str) -> Result<(String, String), String> {
-    let value: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+fn canonical_expected(text: &str) -> Result<(String, String), Msg> {
+    let value: toml::Table = toml::from_str(text).map_err(|e| {
+        let e = e.to_string();
+        msg!("{e}", "TOML no válido: {e}")
+    })?;
     let score = value
         .get("score")
         .and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
-        .ok_or("missing `score`")?;
+        .ok_or_else(|| msg!("missing `score`", "falta `score`"))?;
     let mut lints: Vec<String> = value
         .get("lints")
         .and_then(|v| v.as_array())
@@ -177,7 +176,7 @@ fn canonical_expected(text: &str) -> Result<(String, String), String> {
     let rules = value
         .get("rules")
         .and_then(|v| v.as_table())
-        .ok_or("missing `[rules]`")?;
+        .ok_or_else(|| msg!("missing `[rules]`", "falta `[rules]`"))?;
     // Keep the file's order of rules: toml::Table is sorted, so read the order from the text.
     let mut order: Vec<(usize, &String)> = rules
         .keys()
@@ -216,26 +215,29 @@ fn canonical_expected(text: &str) -> Result<(String, String), String> {
     Ok((s, comments))
 }
 
-pub fn load_rubric(id: &str) -> Result<Rubric, String> {
+pub fn load_rubric(id: &str) -> Result<Rubric, Vec<RubricError>> {
     let local = PathBuf::from("rubrics").join(format!("{id}.toml"));
     let target = if rubric::BUILTIN.iter().any(|(b, _)| *b == id) || !local.exists() {
         id.to_string()
     } else {
         local.to_string_lossy().to_string()
     };
-    rubric::resolve(&target).map_err(|e| {
-        e.iter()
-            .map(|x| x.to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-    })
+    rubric::resolve(&target)
 }
 
-/// Runs one fixture; with `bless`, writes the current outcome as its expectation.
-pub fn run(f: &Fixture, rubric: &Rubric, bless: bool) -> Verdict {
+/// `file: why`, in both languages.
+fn about_file(path: &Path, why: &Msg) -> Msg {
+    let path = path.display();
+    let (en, es) = (&why.en, &why.es);
+    msg!("{path}: {en}", "{path}: {es}")
+}
+
+/// Runs one fixture; with `bless`, writes the current outcome as its expectation. The
+/// diff of a changed fixture is labelled in `lang`.
+pub fn run(f: &Fixture, rubric: &Rubric, bless: bool, lang: Lang) -> Verdict {
     let text = match crate::source::read(&f.answer.to_string_lossy()) {
         Ok(t) => t,
-        Err(e) => return Verdict::Error(format!("{}: {e}", f.answer.display())),
+        Err(e) => return Verdict::Error(about_file(&f.answer, &e.message())),
     };
     let report = grade::grade(&f.answer.to_string_lossy(), &text, rubric);
     let actual = outcome(&report);
@@ -243,7 +245,7 @@ pub fn run(f: &Fixture, rubric: &Rubric, bless: bool) -> Verdict {
     let (expected, comments) = match &existing {
         Some(t) => match canonical_expected(t) {
             Ok(x) => x,
-            Err(e) => return Verdict::Error(format!("{}: {e}", f.expected.display())),
+            Err(e) => return Verdict::Error(about_file(&f.expected, &e)),
         },
         None => (String::new(), String::new()),
     };
@@ -252,12 +254,15 @@ pub fn run(f: &Fixture, rubric: &Rubric, bless: bool) -> Verdict {
     }
     let diff = TextDiff::from_lines(&expected, &actual)
         .unified_diff()
-        .header("expected", "actual")
+        .header(
+            &tr!(lang, "expected", "esperado"),
+            &tr!(lang, "actual", "obtenido"),
+        )
         .to_string();
     if bless {
         let body = format!("{comments}{actual}");
         if let Err(e) = crate::atomic_write(&f.expected, body.as_bytes()) {
-            return Verdict::Error(format!("{}: {e}", f.expected.display()));
+            return Verdict::Error(about_file(&f.expected, &crate::msg::io_error(&e)));
         }
     }
     if existing.is_none() {
@@ -276,12 +281,13 @@ pub struct Summary {
 }
 
 /// Runs every fixture under `roots` (optionally one rubric's, or names containing
-/// `filter`) and describes each.
+/// `filter`) and describes each in `lang`.
 pub fn run_all(
     roots: &[PathBuf],
     rubric_filter: Option<&str>,
     name_filter: Option<&str>,
     bless: bool,
+    lang: Lang,
 ) -> Summary {
     let mut s = Summary {
         ok: 0,
@@ -290,8 +296,15 @@ pub fn run_all(
         errors: 0,
         lines: Vec::new(),
     };
-    let mut rubrics: std::collections::BTreeMap<String, Result<Rubric, String>> =
+    let mut rubrics: std::collections::BTreeMap<String, Result<Rubric, Vec<RubricError>>> =
         Default::default();
+    // The status words (`ok`, `error` and the others) are padded to one width in both
+    // languages, so that the fixture names line up.
+    let blessed = if bless {
+        tr!(lang, " (blessed)", " (aceptado)")
+    } else {
+        String::new()
+    };
     for f in discover(roots) {
         if rubric_filter.is_some_and(|r| r != f.rubric)
             || name_filter.is_some_and(|n| !f.name().contains(n))
@@ -303,36 +316,42 @@ pub fn run_all(
             .or_insert_with(|| f.load_rubric());
         let rubric = match rubric {
             Ok(r) => r,
-            Err(e) => {
+            Err(errors) => {
                 s.errors += 1;
-                s.lines.push(format!("error   {}: {e}", f.name()));
+                let why = errors
+                    .iter()
+                    .map(|e| e.render(lang))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                s.lines.push(format!("error   {}: {why}", f.name()));
                 continue;
             }
         };
-        match run(&f, rubric, bless) {
+        let name = f.name();
+        match run(&f, rubric, bless, lang) {
             Verdict::Ok => {
                 s.ok += 1;
-                s.lines.push(format!("ok      {}", f.name()));
+                s.lines.push(format!("ok      {name}"));
             }
             Verdict::Changed(diff) => {
                 s.changed += 1;
-                s.lines.push(format!(
-                    "changed {}{}\n{diff}",
-                    f.name(),
-                    if bless { " (blessed)" } else { "" }
+                s.lines.push(tr!(
+                    lang,
+                    "changed {name}{blessed}\n{diff}",
+                    "cambia  {name}{blessed}\n{diff}"
                 ));
             }
             Verdict::New(out) => {
                 s.new += 1;
-                s.lines.push(format!(
-                    "new     {}{}\n{out}",
-                    f.name(),
-                    if bless { " (blessed)" } else { "" }
+                s.lines.push(tr!(
+                    lang,
+                    "new     {name}{blessed}\n{out}",
+                    "nuevo   {name}{blessed}\n{out}"
                 ));
             }
             Verdict::Error(e) => {
                 s.errors += 1;
-                s.lines.push(format!("error   {}: {e}", f.name()));
+                s.lines.push(format!("error   {name}: {}", e.get(lang)));
             }
         }
     }

@@ -7,7 +7,7 @@ use crate::ir::Span;
 use crate::lints::{self, Finding, Severity};
 use crate::msg::Msg;
 use crate::normalize::{self, Change};
-use crate::rubric::Rubric;
+use crate::rubric::{Hints, Rubric};
 use crate::syntax;
 
 pub struct RuleResult {
@@ -20,6 +20,8 @@ pub struct RuleResult {
     pub detail: Option<Msg>,
     pub notes: Vec<Msg>,
     pub evidence: Vec<Span>,
+    /// The rule's hints, for a report addressed to the student.
+    pub hints: Hints,
 }
 
 pub struct Report {
@@ -35,6 +37,8 @@ pub struct Report {
     pub lines: Vec<String>,
     /// Limits that cut the analysis short (nesting, budget), said in the report.
     pub limits: Vec<Msg>,
+    /// What `--exec` measured, when it ran.
+    pub exec: Option<crate::exec::ExecReport>,
 }
 
 impl Report {
@@ -82,6 +86,7 @@ pub fn grade(file: &str, text: &str, rubric: &Rubric) -> Report {
             detail,
             notes,
             evidence,
+            hints: rule.hints.clone(),
         });
     }
     let ctx = Ctx {
@@ -155,5 +160,6 @@ pub fn grade(file: &str, text: &str, rubric: &Rubric) -> Report {
         normalizations,
         lines: norm.original_lines.clone(),
         limits,
+        exec: None,
     }
 }

@@ -7,6 +7,7 @@ pub mod batch;
 pub mod checks;
 pub mod cli;
 pub mod docs;
+pub mod exec;
 pub mod fixtures;
 pub mod grade;
 pub mod ir;

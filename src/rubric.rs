@@ -5,7 +5,7 @@
 
 use crate::analysis::facts::Roles;
 use crate::checks::{self, CheckKind};
-use crate::msg::Msg;
+use crate::msg::{Lang, Msg, msg, tr};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -34,7 +34,138 @@ struct RawRubric {
     /// An answer that must score full marks under the rubric.
     #[serde(default)]
     reference: Option<Spanned<String>>,
+    /// How `--exec` runs answers to this question, and what it measures per rule.
+    #[serde(default)]
+    exec: Option<Spanned<ExecSpec>>,
 }
+
+/// The `[exec]` table: the harness for `--exec` and the properties tied to each rule.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecSpec {
+    /// What a loader item holds: `images` (images and labels) or `pair` (an image of
+    /// each domain).
+    #[serde(default = "default_batch")]
+    pub batch: String,
+    /// Output width of each role's toy network; 0 keeps the input's width.
+    #[serde(default)]
+    pub widths: BTreeMap<String, i64>,
+    /// Roles played by ViT-like networks that return `(cls, patch_tokens)`.
+    #[serde(default)]
+    pub vit_roles: Vec<String>,
+    #[serde(default = "default_width")]
+    pub default_width: i64,
+    /// What an undefined loss function computes: `negative_cosine`, `cross_entropy`
+    /// (soft targets), `mse_loss`, `l1_loss`.
+    #[serde(default = "default_loss")]
+    pub loss: String,
+    /// Values of undefined numbers (`λ = 0.9`, `τs = 0.1`).
+    #[serde(default)]
+    pub numbers: BTreeMap<String, f64>,
+    /// Learning rate of the updates the harness makes for the answer.
+    #[serde(default = "default_lr")]
+    pub lr: f64,
+    /// Rule id → the properties measured for it.
+    #[serde(default)]
+    pub properties: BTreeMap<String, Vec<String>>,
+}
+
+fn default_batch() -> String {
+    "images".into()
+}
+fn default_width() -> i64 {
+    8
+}
+fn default_loss() -> String {
+    "negative_cosine".into()
+}
+fn default_lr() -> f64 {
+    0.05
+}
+
+impl Default for ExecSpec {
+    fn default() -> ExecSpec {
+        ExecSpec {
+            batch: default_batch(),
+            widths: BTreeMap::new(),
+            vit_roles: Vec::new(),
+            default_width: default_width(),
+            loss: default_loss(),
+            numbers: BTreeMap::new(),
+            lr: default_lr(),
+            properties: BTreeMap::new(),
+        }
+    }
+}
+
+/// Properties `--exec` can measure, each with what it measures; `[exec.properties]`
+/// may name only these. The measurements are in `src/exec/properties.rs`.
+pub const EXEC_PROPERTIES: &[(&str, &str)] = &[
+    (
+        "distinct_views",
+        "the encoder (or student) receives two different augmented views of the batch",
+    ),
+    (
+        "predictor_on_encoder",
+        "one encoder embeds both views and the predictor is applied to its outputs",
+    ),
+    (
+        "stop_gradient",
+        "with the predictor path cut, no gradient reaches the encoder (the target branch is detached)",
+    ),
+    (
+        "swap_symmetric",
+        "the loss is unchanged when the two views are swapped and pairs each view with the other",
+    ),
+    (
+        "cls_cross_view",
+        "the [CLS] loss compares each view's student output with the other view's teacher output, in both directions",
+    ),
+    (
+        "patch_cross_view",
+        "the patch loss compares each view's student patches with the other view's teacher patches, in both directions",
+    ),
+    (
+        "negative_cosine",
+        "D(a, a) is negative and D is invariant to scaling its prediction",
+    ),
+    (
+        "step_after_backward",
+        "an update step follows the backward pass and moves the trained weights",
+    ),
+    (
+        "masked_student",
+        "the student receives masked views and the teacher unmasked ones",
+    ),
+    (
+        "teacher_no_grad",
+        "no gradient reaches the teacher at backward()",
+    ),
+    (
+        "ema_teacher",
+        "after an iteration, teacher = λ·teacher_before + (1 − λ)·student with one 0 < λ < 1",
+    ),
+    (
+        "generator_fools_discriminator",
+        "the generators' loss falls when the discriminators score fakes as more real",
+    ),
+    (
+        "discriminator_targets",
+        "the discriminators' loss falls when they score real images higher and rises when they score fakes higher",
+    ),
+    (
+        "detached_fakes",
+        "the discriminators' backward leaves the generators' gradients unchanged",
+    ),
+    (
+        "cycle_consistency",
+        "the generators' loss depends on both domains' reconstructions and vanishes when the generators are identities",
+    ),
+    (
+        "separate_updates",
+        "one step moves the generators and not the discriminators, another the discriminators and not the generators",
+    ),
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,6 +178,62 @@ struct RawRule {
     params: Option<Spanned<toml::Table>>,
     pass: Msg,
     fail: Msg,
+    /// Optional here so that a rule without hints gets a message that names it, rather
+    /// than serde's "missing field".
+    #[serde(default)]
+    hints: Option<Spanned<RawHints>>,
+}
+
+/// The three hint tiers of a rule as written; each is required, which [`load`] checks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHints {
+    concept: Option<Spanned<Msg>>,
+    look: Option<Spanned<Msg>>,
+    change: Option<Spanned<Msg>>,
+}
+
+/// What a student is told about a failed rule, in tiers that say more and more: the
+/// concept at stake, what to look at in the lines the rule points at, and what to
+/// change. None of them gives the reference answer's code.
+#[derive(Clone, Debug)]
+pub struct Hints {
+    pub concept: Msg,
+    pub look: Msg,
+    pub change: Msg,
+}
+
+/// How much a hint says (`--hint-level`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum HintLevel {
+    /// A nudge that names the concept, without saying where or how.
+    #[value(name = "1")]
+    Concept,
+    /// The lines to look at, and what to look for there.
+    #[value(name = "2")]
+    Look,
+    /// What to change, in words.
+    #[value(name = "3")]
+    Change,
+}
+
+impl Hints {
+    pub fn at(&self, level: HintLevel) -> &Msg {
+        match level {
+            HintLevel::Concept => &self.concept,
+            HintLevel::Look => &self.look,
+            HintLevel::Change => &self.change,
+        }
+    }
+}
+
+/// Lines of a reference answer long enough that a hint quoting one gives code away;
+/// shorter ones (`else:`, `return z`) are words any hint may contain.
+fn nontrivial_reference_lines(reference: &str) -> impl Iterator<Item = &str> {
+    reference
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.chars().count() > 12)
 }
 
 pub struct Rule {
@@ -57,6 +244,7 @@ pub struct Rule {
     pub params: toml::Table,
     pub pass: Msg,
     pub fail: Msg,
+    pub hints: Hints,
 }
 
 pub struct Rubric {
@@ -69,6 +257,7 @@ pub struct Rubric {
     pub known: Vec<String>,
     pub rules: Vec<Rule>,
     pub reference: Option<String>,
+    pub exec: ExecSpec,
 }
 
 /// A mistake in a rubric file, with where it is and how to fix it.
@@ -77,21 +266,51 @@ pub struct RubricError {
     pub path: String,
     pub line: usize,
     pub col: usize,
-    pub message: String,
-    pub help: Option<String>,
+    pub message: Msg,
+    pub help: Option<Msg>,
 }
 
-impl std::fmt::Display for RubricError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.path, self.line, self.col, self.message
-        )?;
+impl RubricError {
+    /// `path:line:col: message`, and the fix on a `help:` line. A file that could not
+    /// be read at all has no line to name.
+    pub fn render(&self, lang: Lang) -> String {
+        let mut out = if self.line == 0 {
+            format!("{}: {}", self.path, self.message.get(lang))
+        } else {
+            format!(
+                "{}:{}:{}: {}",
+                self.path,
+                self.line,
+                self.col,
+                self.message.get(lang)
+            )
+        };
         if let Some(h) = &self.help {
-            write!(f, "\n  help: {h}")?;
+            let label = tr!(lang, "help", "ayuda");
+            out.push_str(&format!("\n  {label}: {}", h.get(lang)));
         }
-        Ok(())
+        out
+    }
+}
+
+/// A TOML or field error of the `toml` crate, whose text is English, with the usual
+/// shapes said in Spanish too.
+fn toml_message(message: &str) -> Msg {
+    let spanish_tail = |rest: &str| {
+        rest.replace(", expected one of ", "; se esperaba uno de ")
+            .replace(", expected ", "; se esperaba ")
+            .replace(", there are no fields", "; no admite campos")
+    };
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        msg!("{message}", "falta el campo {rest}")
+    } else if let Some(rest) = message.strip_prefix("unknown field ") {
+        let rest = spanish_tail(rest);
+        msg!("{message}", "campo desconocido {rest}")
+    } else if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let rest = spanish_tail(rest);
+        msg!("{message}", "tipo no válido: {rest}")
+    } else {
+        msg!("{message}", "TOML no válido: {message}")
     }
 }
 
@@ -112,7 +331,7 @@ fn closest<'a>(word: &str, options: impl Iterator<Item = &'a str>) -> Option<&'a
 
 /// Loads and validates a rubric's text; `path` names it in errors.
 pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
-    let err = |span: std::ops::Range<usize>, message: String, help: Option<String>| {
+    let err = |span: std::ops::Range<usize>, message: Msg, help: Option<Msg>| {
         let (line, col) = position(text, span.start);
         RubricError {
             path: path.to_string(),
@@ -126,21 +345,32 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
         Ok(r) => r,
         Err(e) => {
             let span = e.span().unwrap_or(0..0);
-            let message = e.message().to_string();
+            let message = e.message();
             let help = if message.contains("missing field `es`")
                 || message.contains("missing field `en`")
             {
-                Some("every title and feedback needs both `en` and `es`".to_string())
+                Some(msg!(
+                    "every title, feedback and hint needs both `en` and `es`",
+                    "todo título, comentario y pista necesita `en` y `es`"
+                ))
             } else if message.contains("unknown field") {
-                Some("see docs/rubrics.md for the fields a rubric accepts".to_string())
+                Some(msg!(
+                    "see docs/rubrics.md for the fields a rubric accepts",
+                    "los campos que admite una rúbrica están en docs/rubrics.md"
+                ))
             } else {
                 None
             };
-            return Err(vec![err(span, message, help)]);
+            return Err(vec![err(span, toml_message(message), help)]);
         }
     };
     let mut errors = Vec::new();
     let mut rules = Vec::new();
+    let reference_lines: Vec<&str> = raw
+        .reference
+        .as_ref()
+        .map(|r| nontrivial_reference_lines(r.get_ref()).collect())
+        .unwrap_or_default();
     let mut seen = BTreeMap::new();
     let mut sum = 0.0;
     for r in &raw.rule {
@@ -150,9 +380,10 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
             let (l, _) = position(text, first.start);
             errors.push(err(
                 rule.id.span(),
-                format!("duplicate rule id `{id}`"),
-                Some(format!(
-                    "it is already used on line {l}; rule ids must be unique"
+                msg!("duplicate rule id `{id}`", "id de regla repetido `{id}`"),
+                Some(msg!(
+                    "it is already used on line {l}; rule ids must be unique",
+                    "ya se usa en la línea {l}; los ids de regla deben ser únicos"
                 )),
             ));
         }
@@ -160,19 +391,34 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
         if points <= 0.0 {
             errors.push(err(
                 rule.points.span(),
-                format!("rule `{id}` has {points} points"),
-                Some("points must be positive".into()),
+                msg!(
+                    "rule `{id}` has {points} points",
+                    "la regla `{id}` tiene {points} puntos"
+                ),
+                Some(msg!(
+                    "points must be positive",
+                    "los puntos deben ser positivos"
+                )),
             ));
         }
         sum += points;
+        let hints = validate_hints(rule, &reference_lines, &err, &mut errors);
         let check_name = rule.check.get_ref();
         let Some(check) = checks::find(check_name) else {
             let help = closest(check_name, checks::CHECKS.iter().map(|c| c.id))
-                .map(|c| format!("did you mean `{c}`?"))
-                .or_else(|| Some("`pseudograde explain` lists the check kinds".into()));
+                .map(|c| msg!("did you mean `{c}`?", "¿quisiste decir `{c}`?"))
+                .or_else(|| {
+                    Some(msg!(
+                        "`pseudograde explain` lists the check kinds",
+                        "`pseudograde explain` lista los tipos de comprobación"
+                    ))
+                });
             errors.push(err(
                 rule.check.span(),
-                format!("unknown check `{check_name}`"),
+                msg!(
+                    "unknown check `{check_name}`",
+                    "comprobación desconocida `{check_name}`"
+                ),
                 help,
             ));
             continue;
@@ -181,29 +427,36 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
         let params_span = rule.params.as_ref().map_or(rule.check.span(), |p| p.span());
         let params = rule.params.as_ref().map_or(&empty, |p| p.get_ref());
         for (k, v) in params {
+            let check_id = check.id;
             match check.params.iter().find(|(name, _)| name == k) {
-                None => errors.push(err(
-                    params_span.clone(),
-                    format!("check `{}` takes no parameter `{k}`", check.id),
-                    Some(format!(
-                        "its parameters: {}",
-                        check
-                            .params
-                            .iter()
-                            .map(|(n, _)| *n)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                )),
+                None => {
+                    let accepted = check
+                        .params
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    errors.push(err(
+                        params_span.clone(),
+                        msg!(
+                            "check `{check_id}` takes no parameter `{k}`",
+                            "la comprobación `{check_id}` no admite el parámetro `{k}`"
+                        ),
+                        Some(msg!(
+                            "its parameters: {accepted}",
+                            "sus parámetros: {accepted}"
+                        )),
+                    ))
+                }
                 Some((_, allowed))
                     if !allowed.is_empty() && !v.as_str().is_some_and(|s| allowed.contains(&s)) =>
                 {
+                    let allowed = allowed.join(", ");
                     errors.push(err(
                         params_span.clone(),
-                        format!(
-                            "parameter `{k}` of `{}` must be one of {}",
-                            check.id,
-                            allowed.join(", ")
+                        msg!(
+                            "parameter `{k}` of `{check_id}` must be one of {allowed}",
+                            "el parámetro `{k}` de `{check_id}` debe ser uno de {allowed}"
                         ),
                         None,
                     ))
@@ -211,6 +464,9 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
                 _ => {}
             }
         }
+        let Some(hints) = hints else {
+            continue;
+        };
         rules.push(Rule {
             id: id.clone(),
             title: rule.title.clone(),
@@ -219,24 +475,74 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
             params: params.clone(),
             pass: rule.pass.clone(),
             fail: rule.fail.clone(),
+            hints,
         });
     }
     let total = *raw.total.get_ref();
     if (sum - total).abs() > 1e-9 {
         errors.push(err(
             raw.total.span(),
-            format!("the rules' points add up to {sum}, not to the total {total}"),
-            Some("change a rule's points or the total".into()),
+            msg!(
+                "the rules' points add up to {sum}, not to the total {total}",
+                "los puntos de las reglas suman {sum}, no el total {total}"
+            ),
+            Some(msg!(
+                "change a rule's points or the total",
+                "cambia los puntos de una regla o el total"
+            )),
         ));
     }
     for l in &raw.lints {
-        if !crate::lints::all_names().contains(&l.get_ref().as_str()) {
-            let help = closest(l.get_ref(), crate::lints::all_names().into_iter())
-                .map(|c| format!("did you mean `{c}`?"));
+        let name = l.get_ref();
+        if !crate::lints::all_names().contains(&name.as_str()) {
+            let help = closest(name, crate::lints::all_names().into_iter())
+                .map(|c| msg!("did you mean `{c}`?", "¿quisiste decir `{c}`?"));
             errors.push(err(
                 l.span(),
-                format!("unknown lint `{}`", l.get_ref()),
+                msg!("unknown lint `{name}`", "lint desconocido `{name}`"),
                 help,
+            ));
+        }
+    }
+    if let Some(spec) = &raw.exec {
+        let rule_ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        for (rule, props) in &spec.get_ref().properties {
+            if !rule_ids.contains(&rule.as_str()) {
+                errors.push(err(
+                    spec.span(),
+                    msg!(
+                        "[exec.properties] names `{rule}`, which is not a rule of this rubric",
+                        "[exec.properties] nombra `{rule}`, que no es una regla de esta rúbrica"
+                    ),
+                    closest(rule, rule_ids.iter().copied())
+                        .map(|c| msg!("did you mean `{c}`?", "¿quisiste decir `{c}`?")),
+                ));
+            }
+            for p in props {
+                if !EXEC_PROPERTIES.iter().any(|(n, _)| n == p) {
+                    errors.push(err(
+                        spec.span(),
+                        msg!(
+                            "[exec.properties] `{rule}`: unknown property `{p}`",
+                            "[exec.properties] `{rule}`: propiedad desconocida `{p}`"
+                        ),
+                        closest(p, EXEC_PROPERTIES.iter().map(|(n, _)| *n))
+                            .map(|c| msg!("did you mean `{c}`?", "¿quisiste decir `{c}`?")),
+                    ));
+                }
+            }
+        }
+        if !matches!(spec.get_ref().batch.as_str(), "images" | "pair") {
+            errors.push(err(
+                spec.span(),
+                {
+                    let batch = &spec.get_ref().batch;
+                    msg!(
+                        "[exec] batch = `{batch}`: must be `images` or `pair`",
+                        "[exec] batch = `{batch}`: debe ser `images` o `pair`"
+                    )
+                },
+                None,
             ));
         }
     }
@@ -254,6 +560,7 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
         known: raw.known,
         rules,
         reference: raw.reference.map(|r| r.into_inner()),
+        exec: raw.exec.map(|e| e.into_inner()).unwrap_or_default(),
     };
     // The reference answer must earn every rule: a rule it fails is a check or a
     // parameter that does not say what the rubric means.
@@ -266,14 +573,103 @@ pub fn load(path: &str, text: &str) -> Result<Rubric, Vec<RubricError>> {
             .map(|r| format!("`{}`", r.id))
             .collect();
         if !failed.is_empty() {
+            let failed = failed.join(", ");
             return Err(vec![err(
                 span,
-                format!("the reference answer fails {}", failed.join(", ")),
-                Some("fix the rule's check or parameters, or the reference answer".into()),
+                msg!(
+                    "the reference answer fails {failed}",
+                    "la respuesta de referencia no supera {failed}"
+                ),
+                Some(msg!(
+                    "fix the rule's check or parameters, or the reference answer",
+                    "corrige la comprobación o los parámetros de la regla, o la respuesta de referencia"
+                )),
             )]);
         }
     }
     Ok(rubric)
+}
+
+/// A rule's hints, or the mistakes in them: a tier missing, a blank text, or a hint that
+/// quotes the reference answer (hints lead a student to the answer, never give it).
+fn validate_hints(
+    rule: &RawRule,
+    reference_lines: &[&str],
+    err: &impl Fn(std::ops::Range<usize>, Msg, Option<Msg>) -> RubricError,
+    errors: &mut Vec<RubricError>,
+) -> Option<Hints> {
+    let id = rule.id.get_ref();
+    let every_tier = || {
+        msg!(
+            "every rule needs `hints.concept` (tier 1), `hints.look` (tier 2) and `hints.change` (tier 3), each with `en` and `es`; see docs/rubrics.md",
+            "toda regla necesita `hints.concept` (nivel 1), `hints.look` (nivel 2) y `hints.change` (nivel 3), cada una con `en` y `es`; ver docs/rubrics.md"
+        )
+    };
+    let Some(raw) = &rule.hints else {
+        errors.push(err(
+            rule.id.span(),
+            msg!(
+                "rule `{id}` has no hints",
+                "la regla `{id}` no tiene pistas"
+            ),
+            Some(every_tier()),
+        ));
+        return None;
+    };
+    let hints = raw.get_ref();
+    let tiers = [
+        (1, "concept", &hints.concept),
+        (2, "look", &hints.look),
+        (3, "change", &hints.change),
+    ];
+    let errors_before = errors.len();
+    for (tier, name, hint) in tiers {
+        let Some(hint) = hint else {
+            errors.push(err(
+                raw.span(),
+                msg!(
+                    "rule `{id}` has no tier-{tier} hint `hints.{name}`",
+                    "la regla `{id}` no tiene la pista de nivel {tier} `hints.{name}`"
+                ),
+                Some(every_tier()),
+            ));
+            continue;
+        };
+        for (code, text) in [("en", &hint.get_ref().en), ("es", &hint.get_ref().es)] {
+            if text.trim().is_empty() {
+                errors.push(err(
+                    hint.span(),
+                    msg!(
+                        "the `{code}` text of `hints.{name}` of rule `{id}` is empty",
+                        "el texto `{code}` de `hints.{name}` de la regla `{id}` está vacío"
+                    ),
+                    None,
+                ));
+            }
+            if let Some(line) = reference_lines.iter().find(|l| text.contains(**l)) {
+                errors.push(err(
+                    hint.span(),
+                    msg!(
+                        "`hints.{name}` of rule `{id}` quotes the reference answer: `{line}`",
+                        "`hints.{name}` de la regla `{id}` cita la respuesta de referencia: `{line}`"
+                    ),
+                    Some(msg!(
+                        "a hint must not give the reference answer: say in words what to look at or to change",
+                        "una pista no debe dar la respuesta de referencia: di con palabras qué mirar o qué cambiar"
+                    )),
+                ));
+            }
+        }
+    }
+    if errors.len() > errors_before {
+        return None;
+    }
+    let tier = |hint: &Option<Spanned<Msg>>| hint.as_ref().map(|h| h.get_ref().clone());
+    Some(Hints {
+        concept: tier(&hints.concept)?,
+        look: tier(&hints.look)?,
+        change: tier(&hints.change)?,
+    })
 }
 
 /// A built-in rubric by id, or a rubric file by path.
@@ -283,20 +679,28 @@ pub fn resolve(id_or_path: &str) -> Result<Rubric, Vec<RubricError>> {
     }
     match std::fs::read_to_string(id_or_path) {
         Ok(text) => load(id_or_path, &text),
-        Err(e) => Err(vec![RubricError {
-            path: id_or_path.to_string(),
-            line: 0,
-            col: 0,
-            message: format!("not a built-in rubric and not a readable file ({e})"),
-            help: Some(format!(
-                "built-in rubrics: {}",
-                BUILTIN
-                    .iter()
-                    .map(|(i, _)| *i)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        }]),
+        Err(e) => {
+            let why = crate::msg::io_error(&e);
+            let (why_en, why_es) = (&why.en, &why.es);
+            let builtin = BUILTIN
+                .iter()
+                .map(|(i, _)| *i)
+                .collect::<Vec<_>>()
+                .join(", ");
+            Err(vec![RubricError {
+                path: id_or_path.to_string(),
+                line: 0,
+                col: 0,
+                message: msg!(
+                    "not a built-in rubric and not a readable file ({why_en})",
+                    "no es una rúbrica incorporada ni un archivo legible ({why_es})"
+                ),
+                help: Some(msg!(
+                    "built-in rubrics: {builtin}",
+                    "rúbricas incorporadas: {builtin}"
+                )),
+            }])
+        }
     }
 }
 
@@ -311,7 +715,7 @@ mod tests {
     #[test]
     fn builtin_rubrics_are_valid() {
         for (id, text) in BUILTIN {
-            let r = load(id, text).unwrap_or_else(|e| panic!("{id}: {}", e[0]));
+            let r = load(id, text).unwrap_or_else(|e| panic!("{}", e[0].render(Lang::En)));
             assert_eq!(r.rules.iter().map(|r| r.points).sum::<f64>(), r.total);
         }
     }
@@ -325,10 +729,11 @@ mod tests {
         let e = load("s.toml", &text).err().expect("must be refused");
         assert!(
             e[0].message
+                .en
                 .contains("unknown check `stop_gradiant_on_target`")
         );
         assert_eq!(
-            e[0].help.as_deref(),
+            e[0].help.as_ref().map(|h| h.en.as_str()),
             Some("did you mean `stop_gradient_on_target`?")
         );
         let line = text
@@ -348,9 +753,10 @@ mod tests {
             .expect("the reference no longer stops the gradient");
         assert!(
             e[0].message
+                .en
                 .contains("the reference answer fails `stop_gradient`"),
             "{}",
-            e[0]
+            e[0].render(Lang::En)
         );
         assert_eq!(
             e[0].line,
@@ -365,7 +771,11 @@ mod tests {
     fn wrong_total_duplicate_id_and_missing_spanish_are_refused() {
         let text = simsiam().replacen("total = 3.5", "total = 4.0", 1);
         let e = load("s.toml", &text).err().expect("wrong total");
-        assert!(e[0].message.contains("add up to 3.5"), "{}", e[0]);
+        assert!(
+            e[0].message.en.contains("add up to 3.5"),
+            "{}",
+            e[0].render(Lang::En)
+        );
         assert_eq!(
             e[0].line,
             text.lines().position(|l| l.starts_with("total")).unwrap() + 1
@@ -375,7 +785,7 @@ mod tests {
         let e = load("s.toml", &text).err().expect("duplicate id");
         assert!(
             e.iter()
-                .any(|e| e.message.contains("duplicate rule id `two_views`"))
+                .any(|e| e.message.en.contains("duplicate rule id `two_views`"))
         );
 
         let broken = simsiam().replacen(
@@ -385,12 +795,131 @@ mod tests {
         );
         assert_ne!(broken, simsiam());
         let e = load("s.toml", &broken).err().expect("missing es");
-        assert!(e[0].message.contains("missing field `es`"), "{}", e[0]);
+        assert!(
+            e[0].message.en.contains("missing field `es`"),
+            "{}",
+            e[0].render(Lang::En)
+        );
         let pass_line = broken
             .lines()
             .position(|l| l.contains("Two different augmentations"))
             .unwrap()
             + 1;
         assert_eq!(e[0].line, pass_line);
+    }
+
+    /// The 1-based line of the first line of `text` that contains `needle`.
+    fn line_of(text: &str, needle: &str) -> usize {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("`{needle}` not found"))
+            + 1
+    }
+
+    /// The rubric with the lines of one rule's hint tier taken out or replaced.
+    fn simsiam_with_hint_line(rule: &str, tier: &str, replacement: Option<&str>) -> String {
+        let text = simsiam();
+        let start = text.find(&format!("id = \"{rule}\"")).unwrap();
+        let key = format!("hints.{tier} = ");
+        let at = start + text[start..].find(&key).unwrap();
+        let end = at + text[at..].find('\n').unwrap() + 1;
+        let changed = format!(
+            "{}{}{}",
+            &text[..at],
+            replacement.unwrap_or(""),
+            &text[end..]
+        );
+        assert_ne!(changed, text);
+        changed
+    }
+
+    #[test]
+    fn a_rule_missing_a_hint_tier_is_refused_at_its_hints() {
+        let text = simsiam_with_hint_line("stop_gradient", "change", None);
+        let e = load("s.toml", &text).err().expect("no tier 3");
+        assert_eq!(
+            e[0].message.en,
+            "rule `stop_gradient` has no tier-3 hint `hints.change`"
+        );
+        assert_eq!(
+            e[0].message.es,
+            "la regla `stop_gradient` no tiene la pista de nivel 3 `hints.change`"
+        );
+        // The hints table starts at its first dotted key: that rule's `hints.concept`.
+        let rule_start = line_of(&text, "id = \"stop_gradient\"");
+        let concept = text
+            .lines()
+            .skip(rule_start)
+            .position(|l| l.starts_with("hints.concept"))
+            .unwrap()
+            + rule_start
+            + 1;
+        assert_eq!((e[0].path.as_str(), e[0].line), ("s.toml", concept));
+    }
+
+    #[test]
+    fn a_hint_tier_missing_a_language_is_refused_at_its_line() {
+        let text = simsiam_with_hint_line(
+            "symmetric_loss",
+            "look",
+            Some("hints.look = { en = \"Look at the terms of the loss.\" }\n"),
+        );
+        let e = load("s.toml", &text).err().expect("no Spanish");
+        assert!(
+            e[0].message.en.contains("missing field `es`"),
+            "{}",
+            e[0].render(Lang::En)
+        );
+        assert_eq!(e[0].message.es, "falta el campo `es`");
+        assert!(
+            e[0].help
+                .as_ref()
+                .is_some_and(|h| h.en.contains("hint needs both `en` and `es`"))
+        );
+        assert_eq!(e[0].line, line_of(&text, "Look at the terms of the loss."));
+    }
+
+    #[test]
+    fn a_rule_without_hints_and_an_unknown_tier_are_refused() {
+        let mut text = simsiam();
+        for tier in ["concept", "look", "change"] {
+            let start = text.find("id = \"negative_cosine\"").unwrap();
+            let at = start + text[start..].find(&format!("hints.{tier} = ")).unwrap();
+            let end = at + text[at..].find('\n').unwrap() + 1;
+            text.replace_range(at..end, "");
+        }
+        let e = load("s.toml", &text).err().expect("no hints");
+        assert_eq!(e[0].message.en, "rule `negative_cosine` has no hints");
+        assert_eq!(e[0].line, line_of(&text, "id = \"negative_cosine\""));
+
+        let text = simsiam_with_hint_line(
+            "two_views",
+            "concept",
+            Some("hints.nudge = { en = \"Think.\", es = \"Piensa.\" }\n"),
+        );
+        let e = load("s.toml", &text).err().expect("unknown tier");
+        assert!(
+            e[0].message.en.contains("unknown field `nudge`"),
+            "{}",
+            e[0].render(Lang::En)
+        );
+        assert_eq!(e[0].line, line_of(&text, "hints.nudge"));
+    }
+
+    #[test]
+    fn a_hint_that_quotes_the_reference_answer_is_refused() {
+        let text = simsiam_with_hint_line(
+            "symmetric_loss",
+            "change",
+            Some(
+                "hints.change = { en = \"Write loss = D(p1, z2) / 2 + D(p2, z1) / 2 there.\", es = \"Escribe la pérdida simétrica.\" }\n",
+            ),
+        );
+        let e = load("s.toml", &text).err().expect("quotes the reference");
+        assert_eq!(
+            e[0].message.en,
+            "`hints.change` of rule `symmetric_loss` quotes the reference answer: `loss = D(p1, z2) / 2 + D(p2, z1) / 2`"
+        );
+        assert_eq!(e[0].line, line_of(&text, "Write loss = D(p1, z2)"));
     }
 }

@@ -1,6 +1,7 @@
 //! Reading an answer: a file or standard input, refused with a clear reason when it is
 //! not text a student could have written.
 
+use crate::msg::{Msg, io_error, msg};
 use std::io::Read;
 
 /// Answers larger than this are refused: no exam answer is a megabyte long, and the
@@ -9,27 +10,33 @@ pub const MAX_ANSWER_BYTES: usize = 1 << 20;
 
 #[derive(Debug)]
 pub enum ReadError {
-    Io(String),
+    Io(std::io::Error),
     Empty,
     Binary,
     TooLarge(usize),
 }
 
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ReadError {
+    pub fn message(&self) -> Msg {
         match self {
-            ReadError::Io(e) => write!(f, "cannot read it: {e}"),
-            ReadError::Empty => write!(f, "the answer is empty"),
-            ReadError::Binary => write!(
-                f,
-                "the file is binary, not text (it holds NUL bytes or is not UTF-8)"
+            ReadError::Io(e) => {
+                let why = io_error(e);
+                let (en, es) = (&why.en, &why.es);
+                msg!("cannot read it: {en}", "no se puede leer: {es}")
+            }
+            ReadError::Empty => msg!("the answer is empty", "la respuesta está vacía"),
+            ReadError::Binary => msg!(
+                "the file is binary, not text (it holds NUL bytes or is not UTF-8)",
+                "el archivo es binario, no texto (contiene bytes NUL o no es UTF-8)"
             ),
-            ReadError::TooLarge(n) => write!(
-                f,
-                "the answer is {:.1} MB; answers larger than {} KiB are refused",
-                *n as f64 / 1e6,
-                MAX_ANSWER_BYTES / 1024
-            ),
+            ReadError::TooLarge(n) => {
+                let megabytes = *n as f64 / 1e6;
+                let limit_kib = MAX_ANSWER_BYTES / 1024;
+                msg!(
+                    "the answer is {megabytes:.1} MB; answers larger than {limit_kib} KiB are refused",
+                    "la respuesta ocupa {megabytes:.1} MB; se rechazan las respuestas de más de {limit_kib} KiB"
+                )
+            }
         }
     }
 }
@@ -66,6 +73,6 @@ pub fn read(path: &str) -> Result<String, ReadError> {
             .and_then(|f| f.take(MAX_ANSWER_BYTES as u64 + 1).read_to_end(&mut bytes))
             .map(|_| ())
     };
-    result.map_err(|e| ReadError::Io(e.to_string()))?;
+    result.map_err(ReadError::Io)?;
     decode(bytes)
 }

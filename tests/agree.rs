@@ -37,6 +37,8 @@ fn run_agree(tag: &str, rows: &[(String, String, f64)]) -> String {
     ));
     std::fs::write(&path, csv).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_pseudograde"))
+        // Messages follow the locale; these tests read the English ones.
+        .env("LC_ALL", "C")
         .args([
             "agree",
             "--rubric",

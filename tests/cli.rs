@@ -6,6 +6,8 @@ use std::process::{Command, Output, Stdio};
 
 fn pseudograde(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pseudograde"))
+        // Messages follow the locale; these tests read the English ones.
+        .env("LC_ALL", "C")
         .args(args)
         .output()
         .expect("the binary runs")
@@ -150,6 +152,8 @@ fn gradescope_results_have_one_test_per_rule() {
 #[test]
 fn standard_input_and_fail_under() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pseudograde"))
+        // Messages follow the locale; these tests read the English ones.
+        .env("LC_ALL", "C")
         .args([
             "check",
             "--rubric",

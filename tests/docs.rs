@@ -43,8 +43,13 @@ fn the_catalogue_in_the_docs_is_generated_from_the_code() {
 
 #[test]
 fn the_byol_worked_example_grades_as_the_docs_say() {
-    let s =
-        pseudograde::fixtures::run_all(&[PathBuf::from("docs/examples/byol")], None, None, false);
+    let s = pseudograde::fixtures::run_all(
+        &[PathBuf::from("docs/examples/byol")],
+        None,
+        None,
+        false,
+        pseudograde::msg::Lang::En,
+    );
     assert_eq!(
         (s.ok, s.changed, s.new, s.errors),
         (3, 0, 0, 0),

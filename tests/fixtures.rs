@@ -29,7 +29,7 @@ fn every_fixture_matches_its_expectation() {
             .load_rubric()
             .expect("fixture folders are named after valid rubrics");
         let known_gap = gaps.contains(&f.name());
-        match fixtures::run(f, &rubric, bless && !known_gap) {
+        match fixtures::run(f, &rubric, bless && !known_gap, pseudograde::msg::Lang::En) {
             fixtures::Verdict::Ok if known_gap => fixed_gaps.push(f.name()),
             fixtures::Verdict::Ok => {}
             fixtures::Verdict::Changed(diff) if !known_gap => {
@@ -38,7 +38,7 @@ fn every_fixture_matches_its_expectation() {
             fixtures::Verdict::New(out) if !known_gap => {
                 failures.push(format!("new {} (no expectation)\n{out}", f.name()))
             }
-            fixtures::Verdict::Error(e) => failures.push(format!("error {}: {e}", f.name())),
+            fixtures::Verdict::Error(e) => failures.push(format!("error {}: {}", f.name(), e.en)),
             _ => {}
         }
     }

@@ -6,6 +6,8 @@ use std::process::Command;
 
 fn run(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_pseudograde"))
+        // Messages follow the locale; these tests read the English ones.
+        .env("LC_ALL", "C")
         .args(args)
         .output()
         .unwrap()

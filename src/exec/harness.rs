@@ -1,0 +1,917 @@
+//! The harness: what the names an answer uses but never defines stand for, as small
+//! seeded modules and data, so the same answer gives the same numbers on every run.
+//!
+//! The rubric's `[exec]` table says the shapes (what a loader item holds, each role's
+//! output width, what an undefined loss function computes); the rubric's role patterns
+//! say which name plays which role. Knobs set by the properties (swap the views, cut or
+//! replace the predictor) change one run and nothing else.
+
+use super::interp::{R, halt};
+use super::value::*;
+use crate::rubric::{ExecSpec, Rubric};
+use std::collections::HashMap;
+use std::rc::Rc;
+use tch::{Kind, Tensor};
+
+/// Images of the toy batches: `BATCH × 3 × 4 × 4`, 48 features each, four patches of 12.
+pub const BATCH: i64 = 4;
+pub const FEATURES: i64 = 48;
+pub const PATCHES: i64 = 4;
+
+/// Names that reach outside the interpreter. They are refused by name, with the reason,
+/// before anything can read them as a stand-in.
+const FORBIDDEN: &[&str] = &[
+    "os",
+    "sys",
+    "subprocess",
+    "shutil",
+    "socket",
+    "open",
+    "exec",
+    "eval",
+    "compile",
+    "__import__",
+    "input",
+    "globals",
+    "locals",
+    "getattr",
+    "setattr",
+    "pathlib",
+    "Path",
+    "requests",
+    "urllib",
+    "pickle",
+    "builtins",
+    "importlib",
+    "ctypes",
+    "signal",
+    "threading",
+    "multiprocessing",
+];
+
+/// What one run changes, for a property to measure.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Knobs {
+    /// The first two views of each iteration exchange their data.
+    pub swap_views: bool,
+    /// Both views are the same image.
+    pub same_views: bool,
+    /// The predictor's input is detached: gradient through it is cut.
+    pub cut_predictor: bool,
+    /// The predictor is the identity, scaled by this factor.
+    pub predictor_identity: Option<f64>,
+    /// Generators are the identity.
+    pub identity_generators: bool,
+    /// Generators are the identity bent a little (`x + 0.1·x²`), the same for both.
+    pub bent_generators: bool,
+    /// Discriminators score every image the same.
+    pub constant_discriminators: bool,
+    /// Added to the discriminators' logits for generated images.
+    pub fake_score_shift: f64,
+    /// Added to the discriminators' logits for real images.
+    pub real_score_shift: f64,
+    /// The loader's images track gradients, to see what the loss depends on.
+    pub input_grad: bool,
+}
+
+pub struct Harness {
+    pub spec: ExecSpec,
+    roles: crate::analysis::facts::Roles,
+    pub knobs: Knobs,
+    pub nets: Vec<Rc<Net>>,
+    /// Aliases by net id: every name a net was bound to.
+    pub aliases: HashMap<usize, Vec<String>>,
+    stand_nets: HashMap<String, Rc<Net>>,
+    /// The loader's images (first, second), when `input_grad` is on.
+    inputs: Vec<(Tensor, Tensor)>,
+    view_calls: u32,
+    mask_calls: u32,
+    iteration: u64,
+    next_origin: u32,
+    rng: u64,
+}
+
+fn seed_of(name: &str) -> u64 {
+    // FNV-1a: a stable seed from a name, the same on every platform and run.
+    name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// `n` values from a seed: uniform in [-1, 1) (or [0, 1) when `unit`).
+fn values(seed: u64, n: usize, unit: bool) -> Vec<f32> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| {
+            let u = (splitmix(&mut s) >> 11) as f64 / (1u64 << 53) as f64;
+            if unit {
+                u as f32
+            } else {
+                (2.0 * u - 1.0) as f32
+            }
+        })
+        .collect()
+}
+
+fn seeded(seed: u64, shape: &[i64], scale: f64) -> Tensor {
+    let n = shape.iter().product::<i64>().max(0) as usize;
+    let v: Vec<f32> = values(seed, n, false)
+        .into_iter()
+        .map(|x| x * scale as f32)
+        .collect();
+    Tensor::from_slice(&v).reshape(shape)
+}
+
+impl Harness {
+    pub fn new(rubric: &Rubric, knobs: Knobs) -> Harness {
+        Harness {
+            spec: rubric.exec.clone(),
+            roles: crate::analysis::facts::Roles::new(rubric.roles.patterns.clone()),
+            knobs,
+            nets: Vec::new(),
+            aliases: HashMap::new(),
+            stand_nets: HashMap::new(),
+            inputs: Vec::new(),
+            view_calls: 0,
+            mask_calls: 0,
+            iteration: 0,
+            next_origin: 1,
+            rng: 0x5eed,
+        }
+    }
+
+    pub fn role_of_name(&self, name: &str) -> Option<String> {
+        const NET_ROLES: &[&str] = &[
+            "teacher",
+            "student",
+            "predictor",
+            "encoder",
+            "generator",
+            "discriminator",
+        ];
+        NET_ROLES
+            .iter()
+            .find(|r| self.roles.matches(r, name))
+            .map(|r| r.to_string())
+    }
+
+    /// The role of a net, from any name it was bound to.
+    pub fn role_of(&self, net: &Net) -> Option<String> {
+        // A model made of an encoder and a predictor plays neither role itself: its
+        // parts do.
+        if let NetKind::Object(obj) = &net.kind {
+            let mut roles: Vec<String> = obj
+                .borrow()
+                .attrs
+                .values()
+                .filter_map(|v| match v {
+                    Value::Net(sub) => self.role_of(sub),
+                    _ => None,
+                })
+                .collect();
+            roles.sort();
+            roles.dedup();
+            if roles.len() >= 2 {
+                return None;
+            }
+        }
+        if let Some(r) = &net.role {
+            return Some(r.clone());
+        }
+        self.aliases
+            .get(&net.id)
+            .into_iter()
+            .flatten()
+            .find_map(|a| self.role_of_name(a))
+    }
+
+    pub fn note_alias(&mut self, net: &Net, name: &str) {
+        let names = self.aliases.entry(net.id).or_default();
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+
+    pub fn new_iteration(&mut self) {
+        self.view_calls = 0;
+        self.mask_calls = 0;
+        self.iteration += 1;
+    }
+
+    /// What an undefined name stands for.
+    pub fn stand_in(&mut self, name: &str, line: u32) -> R<Value> {
+        if FORBIDDEN.contains(&name) {
+            return halt(
+                line,
+                format!(
+                    "`{name}` reaches outside the program (files, processes or the interpreter); --exec never runs it"
+                ),
+            );
+        }
+        let folded = crate::analysis::facts::fold(name);
+        // `sg(z)`, `stopgrad(z)`: the stop-gradient of the papers' pseudocode.
+        if matches!(
+            folded.replace('_', "").as_str(),
+            "sg" | "stopgrad" | "stopgradient"
+        ) {
+            return Ok(Value::Builtin(Rc::from("torch.detach")));
+        }
+        if self.roles.matches("augmentation", name) {
+            return Ok(Value::Stand(Rc::from("augmentation"), Rc::from(name)));
+        }
+        if self.roles.matches("mask", name) {
+            return Ok(Value::Stand(Rc::from("mask"), Rc::from(name)));
+        }
+        if self.roles.matches("loss", name) {
+            return Ok(Value::Stand(Rc::from("loss"), Rc::from(name)));
+        }
+        if let Some(role) = self.role_of_name(name) {
+            return Ok(Value::Net(self.stand_net(name, Some(role))));
+        }
+        if folded.contains("loader") || folded == "dataset" || folded.starts_with("data") {
+            return Ok(Value::Loader(Rc::from(name)));
+        }
+        if folded.starts_with("opt") {
+            return Ok(Value::Stand(Rc::from("optimizer"), Rc::from(name)));
+        }
+        if folded == "update" || folded.starts_with("update") || folded.starts_with("actualiza") {
+            return Ok(Value::Stand(Rc::from("update"), Rc::from(name)));
+        }
+        if let Some(v) = self.spec.numbers.get(name) {
+            return Ok(Value::Float(*v));
+        }
+        if folded.contains("epoch") || folded.contains("iter") || folded.starts_with("num") {
+            return Ok(Value::Int(1));
+        }
+        if matches!(folded.as_str(), "lr" | "learningrate") {
+            return Ok(Value::Float(0.05));
+        }
+        Ok(Value::Stand(Rc::from("unknown"), Rc::from(name)))
+    }
+
+    fn stand_net(&mut self, name: &str, role: Option<String>) -> Rc<Net> {
+        if let Some(n) = self.stand_nets.get(name) {
+            return n.clone();
+        }
+        let kind = self.toy_kind(name, role.as_deref());
+        let net = self.register(name, role, kind);
+        self.stand_nets.insert(name.to_string(), net.clone());
+        net
+    }
+
+    fn toy_kind(&self, name: &str, role: Option<&str>) -> NetKind {
+        let seed = seed_of(name);
+        let width = role
+            .and_then(|r| self.spec.widths.get(r).copied())
+            .unwrap_or(self.spec.default_width);
+        if role.is_some_and(|r| self.spec.vit_roles.iter().any(|v| v == r)) {
+            NetKind::ToyVit { width, seed }
+        } else {
+            NetKind::Toy { out: width, seed }
+        }
+    }
+
+    fn register(&mut self, name: &str, role: Option<String>, kind: NetKind) -> Rc<Net> {
+        let params = self.initial_params(&kind);
+        let net = Rc::new(Net {
+            id: self.nets.len(),
+            name: name.to_string(),
+            role,
+            kind,
+            params: std::cell::RefCell::new(params),
+            frozen: std::cell::RefCell::new(false),
+        });
+        self.nets.push(net.clone());
+        net
+    }
+
+    fn initial_params(&self, kind: &NetKind) -> Vec<Tensor> {
+        let make = |seed: u64, shape: &[i64]| {
+            let scale = 1.0 / (shape.last().copied().unwrap_or(1) as f64).sqrt();
+            seeded(seed, shape, scale).set_requires_grad(true)
+        };
+        match kind {
+            // Made on first use, from the width of what the network is given.
+            NetKind::Toy { .. } => Vec::new(),
+            NetKind::ToyVit { width, seed } => vec![
+                make(*seed, &[*width, FEATURES / PATCHES]),
+                make(seed ^ 1, &[*width, *width]),
+                make(seed ^ 2, &[*width]),
+            ],
+            NetKind::Linear { .. } => Vec::new(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn new_net(&mut self, name: &str, kind: NetKind) -> Rc<Net> {
+        let role = self.role_of_name(name);
+        self.register(name, role, kind)
+    }
+
+    /// `nn.Linear(in, out)`, `nn.Sequential(...)`, activations; other `nn` layers become
+    /// toy modules seeded by their name.
+    pub fn library_module(&mut self, name: &str, args: &[Value], line: u32) -> R<Value> {
+        match name {
+            "Linear" => {
+                let (Some(i), Some(o)) = (
+                    args.first().and_then(Value::as_f64),
+                    args.get(1).and_then(Value::as_f64),
+                ) else {
+                    return halt(line, "`nn.Linear` needs its input and output sizes");
+                };
+                let (i, o) = (i as i64, o as i64);
+                if i.saturating_mul(o) > 1 << 22 || i <= 0 || o <= 0 {
+                    return halt(
+                        line,
+                        format!("`nn.Linear({i}, {o})` is over the element budget"),
+                    );
+                }
+                let seed = seed_of(&format!("Linear{}", self.nets.len()));
+                let net = self.register("Linear", None, NetKind::Linear { seed });
+                let scale = 1.0 / (i as f64).sqrt();
+                *net.params.borrow_mut() = vec![
+                    seeded(seed, &[o, i], scale).set_requires_grad(true),
+                    seeded(seed ^ 1, &[o], scale).set_requires_grad(true),
+                ];
+                Ok(Value::Net(net))
+            }
+            "Sequential" | "ModuleList" => {
+                let mut items = Vec::new();
+                for a in args {
+                    match a {
+                        Value::Net(n) => items.push(n.clone()),
+                        Value::List(l) => items.extend(l.borrow().iter().filter_map(|v| match v {
+                            Value::Net(n) => Some(n.clone()),
+                            _ => None,
+                        })),
+                        _ => {}
+                    }
+                }
+                Ok(Value::Net(self.register(
+                    name,
+                    None,
+                    NetKind::Sequential(items),
+                )))
+            }
+            "ReLU" | "GELU" | "Tanh" | "Sigmoid" | "Identity" | "Flatten" | "BatchNorm1d"
+            | "LayerNorm" | "Dropout" | "LeakyReLU" | "Softmax" | "BatchNorm2d" => Ok(Value::Net(
+                self.register(name, None, NetKind::Activation(name.to_string())),
+            )),
+            "Module" => halt(line, "`nn.Module()` on its own is outside what --exec runs"),
+            other => Ok(Value::Net(self.stand_net(other, None))),
+        }
+    }
+
+    pub fn deep_copy(&mut self, n: &Rc<Net>) -> R<Value> {
+        let kind = match &n.kind {
+            NetKind::Toy { out, seed } => NetKind::Toy {
+                out: *out,
+                seed: *seed,
+            },
+            NetKind::ToyVit { width, seed } => NetKind::ToyVit {
+                width: *width,
+                seed: *seed,
+            },
+            NetKind::Linear { seed } => NetKind::Linear { seed: *seed },
+            NetKind::Activation(a) => NetKind::Activation(a.clone()),
+            NetKind::Loss(l) => NetKind::Loss(l.clone()),
+            NetKind::Sequential(items) => {
+                let mut copies = Vec::new();
+                for i in items {
+                    if let Value::Net(c) = self.deep_copy(i)? {
+                        copies.push(c);
+                    }
+                }
+                NetKind::Sequential(copies)
+            }
+            NetKind::Object(obj) => {
+                let mut attrs = std::collections::BTreeMap::new();
+                let (class, old) = {
+                    let o = obj.borrow();
+                    (o.class.clone(), o.attrs.clone())
+                };
+                for (k, v) in old {
+                    let v = match v {
+                        Value::Net(sub) => self.deep_copy(&sub)?,
+                        other => other,
+                    };
+                    attrs.insert(k, v);
+                }
+                NetKind::Object(Rc::new(std::cell::RefCell::new(Object { class, attrs })))
+            }
+        };
+        let params: Vec<Tensor> = n
+            .params
+            .borrow()
+            .iter()
+            .map(|p| p.detach().copy().set_requires_grad(p.requires_grad()))
+            .collect();
+        let copy = Rc::new(Net {
+            id: self.nets.len(),
+            name: format!("copy of {}", n.name),
+            role: None,
+            kind,
+            params: std::cell::RefCell::new(params),
+            frozen: std::cell::RefCell::new(*n.frozen.borrow()),
+        });
+        self.nets.push(copy.clone());
+        Ok(Value::Net(copy))
+    }
+
+    /// Every parameter of a net, its parts included (without the interpreter: the
+    /// harness knows the nets' structure).
+    pub fn all_params(&self, n: &Net) -> Vec<Tensor> {
+        let mut out: Vec<Tensor> = n
+            .params
+            .borrow()
+            .iter()
+            .map(Tensor::shallow_clone)
+            .collect();
+        match &n.kind {
+            NetKind::Sequential(items) => items.iter().for_each(|i| out.extend(self.all_params(i))),
+            NetKind::Object(obj) => {
+                for v in obj.borrow().attrs.values() {
+                    match v {
+                        Value::Net(sub) => out.extend(self.all_params(sub)),
+                        Value::List(l) => l.borrow().iter().for_each(|x| {
+                            if let Value::Net(sub) = x {
+                                out.extend(self.all_params(sub));
+                            }
+                        }),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    fn flat(t: &Tensor) -> Vec<f32> {
+        let t = t.detach().to_kind(Kind::Float).reshape([-1]);
+        Vec::<f32>::try_from(&t).unwrap_or_default()
+    }
+
+    /// Every net's gradients, flattened (zeros where a parameter has none yet).
+    pub fn grads(&self) -> HashMap<usize, Vec<f32>> {
+        self.nets
+            .iter()
+            .map(|n| {
+                let mut all = Vec::new();
+                for p in self.all_params(n) {
+                    let g = p.grad();
+                    if g.defined() {
+                        all.extend(Self::flat(&g));
+                    } else {
+                        all.extend(std::iter::repeat_n(0.0, p.numel()));
+                    }
+                }
+                (n.id, all)
+            })
+            .collect()
+    }
+
+    /// Every net's parameters, flattened one list per parameter.
+    pub fn snapshot(&self) -> HashMap<usize, Vec<Vec<f32>>> {
+        self.nets
+            .iter()
+            .map(|n| (n.id, self.all_params(n).iter().map(Self::flat).collect()))
+            .collect()
+    }
+
+    /// The nets an optimizer the answer does not build would train: every network
+    /// with a role but the teacher, and none that is frozen.
+    pub fn trained_nets(&self) -> Vec<Rc<Net>> {
+        self.nets
+            .iter()
+            .filter(|n| {
+                let role = self.role_of(n);
+                role.is_some() && role.as_deref() != Some("teacher") && !*n.frozen.borrow()
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Σ|∂loss/∂image| over the loader's first images and over its second images.
+    pub fn input_grads(&self) -> (f64, f64) {
+        let sum = |t: &Tensor| {
+            let g = t.grad();
+            if g.defined() {
+                Self::flat(&g).iter().map(|v| f64::from(v.abs())).sum()
+            } else {
+                0.0
+            }
+        };
+        self.inputs
+            .iter()
+            .fold((0.0, 0.0), |(a, b), (x, y)| (a + sum(x), b + sum(y)))
+    }
+
+    /// The net that owns a parameter (by storage), the innermost one.
+    pub fn net_of_param(&self, t: &Tensor) -> Option<usize> {
+        let ptr = t.data_ptr();
+        self.nets
+            .iter()
+            .find(|n| n.params.borrow().iter().any(|p| p.data_ptr() == ptr))
+            .map(|n| n.id)
+    }
+
+    pub fn random(&mut self, shape: &[i64], unit: bool) -> Tensor {
+        let n = shape.iter().product::<i64>().max(0) as usize;
+        let seed = splitmix(&mut self.rng);
+        Tensor::from_slice(&values(seed, n, unit)).reshape(shape)
+    }
+
+    pub fn permutation(&mut self, n: i64) -> Tensor {
+        let mut idx: Vec<i64> = (0..n).collect();
+        for i in (1..idx.len()).rev() {
+            let j = (splitmix(&mut self.rng) % (i as u64 + 1)) as usize;
+            idx.swap(i, j);
+        }
+        Tensor::from_slice(&idx)
+    }
+
+    fn images(&self, seed: u64) -> Tensor {
+        seeded(seed, &[BATCH, 3, 4, 4], 1.0)
+    }
+
+    /// The loader's two batches.
+    pub fn batches(&mut self, name: &str) -> Vec<Value> {
+        (0..2u64)
+            .map(|b| {
+                let seed = seed_of(name) ^ (b + 1).wrapping_mul(0x9e37);
+                if self.spec.batch == "pair" {
+                    let first = self.images(seed).set_requires_grad(self.knobs.input_grad);
+                    let second = self
+                        .images(seed ^ 0xb)
+                        .set_requires_grad(self.knobs.input_grad);
+                    if self.knobs.input_grad {
+                        self.inputs
+                            .push((first.shallow_clone(), second.shallow_clone()));
+                    }
+                    return Value::Batch(Rc::new(vec![
+                        Value::tensor(first),
+                        Value::tensor(second),
+                    ]));
+                }
+                // `for x1, x2 in loader`: a loader of two augmented views of each image;
+                // `for x in loader` takes the first as the batch.
+                let base = self.images(seed);
+                let view = |k: u64| {
+                    let k = if self.knobs.same_views {
+                        0
+                    } else if self.knobs.swap_views {
+                        1 - k
+                    } else {
+                        k
+                    };
+                    let noise = seeded(seed ^ (0x77 + k), &[BATCH, 3, 4, 4], 0.5);
+                    base.f_add(&noise).unwrap_or_else(|_| base.shallow_clone())
+                };
+                let tagged = |t: Tensor, bit: u32| {
+                    Value::Tensor(Tagged {
+                        t,
+                        views: bit,
+                        token: Token::None,
+                        origin: 0,
+                    })
+                };
+                // The images themselves come last: what the batch is when used whole.
+                Value::Batch(Rc::new(vec![
+                    tagged(view(0), 1),
+                    tagged(view(1), 2),
+                    Value::tensor(base.shallow_clone()),
+                ]))
+            })
+            .collect()
+    }
+
+    /// A net's forward pass.
+    pub fn forward(
+        &mut self,
+        n: &Rc<Net>,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        line: u32,
+    ) -> R<Value> {
+        let lift =
+            |r: Result<Tensor, tch::TchError>| r.or_else(|e| halt(line, super::interp::short(&e)));
+        if let NetKind::Sequential(items) = &n.kind {
+            let mut v = args.into_iter().next().unwrap_or(Value::None);
+            for i in items {
+                v = self.forward(i, vec![v], Vec::new(), line)?;
+            }
+            return Ok(v);
+        }
+        let Some(input) = args.first() else {
+            return halt(line, format!("`{}` is called without an input", n.name));
+        };
+        let x = match input {
+            Value::Tensor(t) => t.clone(),
+            Value::Batch(items) => match super::interp::batch_images(items) {
+                Some(Value::Tensor(t)) => t.clone(),
+                _ => return halt(line, "this batch holds no tensor"),
+            },
+            other => {
+                return halt(
+                    line,
+                    format!(
+                        "`{}` is given a {}, not a tensor",
+                        n.name,
+                        other.type_name()
+                    ),
+                );
+            }
+        };
+        let role = self.role_of(n);
+        let origin = self.next_origin;
+        self.next_origin += 1;
+        let generated = if role.as_deref() == Some("generator") {
+            super::properties::GENERATED
+        } else {
+            0
+        };
+        let tag = |t: Tensor, token: Token| {
+            Value::Tensor(Tagged {
+                t,
+                views: x.views | generated,
+                token,
+                origin,
+            })
+        };
+        if role.as_deref() == Some("predictor")
+            && let Some(scale) = self.knobs.predictor_identity
+        {
+            return Ok(tag(lift(x.t.f_mul_scalar(scale))?, x.token));
+        }
+        if role.as_deref() == Some("generator") && self.knobs.identity_generators {
+            return Ok(tag(x.t.shallow_clone(), x.token));
+        }
+        if role.as_deref() == Some("generator") && self.knobs.bent_generators {
+            let bent = lift(
+                x.t.f_square()
+                    .and_then(|q| q.f_mul_scalar(0.1))
+                    .and_then(|q| q.f_add(&x.t)),
+            )?;
+            return Ok(tag(bent, x.token));
+        }
+        if role.as_deref() == Some("discriminator") && self.knobs.constant_discriminators {
+            let batch = x.t.size().first().copied().unwrap_or(1);
+            let half = lift(Tensor::f_full(
+                [batch, 1],
+                0.5,
+                (Kind::Float, tch::Device::Cpu),
+            ))?;
+            return Ok(tag(half, x.token));
+        }
+        let input = if role.as_deref() == Some("predictor") && self.knobs.cut_predictor {
+            lift(x.t.f_detach())?
+        } else {
+            x.t.shallow_clone()
+        };
+        if let NetKind::Linear { seed } = &n.kind {
+            // A layer sized for real images (`nn.Linear(2048, 512)`) is given toy
+            // features: it is remade for the width it receives, like `nn.LazyLinear`.
+            let batch = input.size().first().copied().unwrap_or(1);
+            let width = if input.dim() <= 1 {
+                input.numel() as i64
+            } else {
+                input.numel() as i64 / batch.max(1)
+            };
+            let current = n.params.borrow().first().map(|w| w.size());
+            if let Some(shape) = current
+                && shape.get(1) != Some(&width)
+            {
+                let out = shape[0].min(64);
+                let scale = 1.0 / (width.max(1) as f64).sqrt();
+                *n.params.borrow_mut() = vec![
+                    seeded(*seed, &[out, width], scale).set_requires_grad(true),
+                    seeded(seed ^ 1, &[out], scale).set_requires_grad(true),
+                ];
+            }
+        }
+        if let NetKind::Toy { out, seed } = &n.kind
+            && n.params.borrow().is_empty()
+        {
+            let batch = input.size().first().copied().unwrap_or(1);
+            let width = if input.dim() <= 1 {
+                input.numel() as i64
+            } else {
+                input.numel() as i64 / batch.max(1)
+            };
+            let out = if *out == 0 { width } else { *out };
+            if width.saturating_mul(out) > 1 << 22 {
+                return halt(
+                    line,
+                    format!(
+                        "`{}` would need a {out}×{width} weight, over the element budget",
+                        n.name
+                    ),
+                );
+            }
+            let scale = 1.0 / (width.max(1) as f64).sqrt();
+            *n.params.borrow_mut() = vec![
+                seeded(*seed, &[out, width], scale).set_requires_grad(true),
+                seeded(seed ^ 1, &[out], scale).set_requires_grad(true),
+            ];
+        }
+        let params = n.params.borrow();
+        match &n.kind {
+            NetKind::Toy { .. } | NetKind::Linear { .. } => {
+                let batch = input.size().first().copied().unwrap_or(1);
+                let flat = if input.dim() <= 1 {
+                    lift(input.f_reshape([1, -1]))?
+                } else {
+                    lift(input.f_reshape([batch, -1]))?
+                };
+                let y = lift(flat.f_linear(&params[0], Some(&params[1])))?;
+                let y = if role.as_deref() == Some("discriminator") {
+                    // A probability that the image is real, from a logit the properties
+                    // can shift for real or generated images.
+                    let shift = if x.views & super::properties::GENERATED != 0 {
+                        self.knobs.fake_score_shift
+                    } else {
+                        self.knobs.real_score_shift
+                    };
+                    lift(y.f_add_scalar(shift).and_then(|l| l.f_sigmoid()))?
+                } else if matches!(n.kind, NetKind::Toy { .. }) {
+                    lift(y.f_tanh())?
+                } else {
+                    y
+                };
+                // A generator maps images to images: keep the input's shape.
+                let y = if role.as_deref() == Some("generator") && y.numel() == input.numel() {
+                    lift(y.f_reshape(input.size()))?
+                } else {
+                    y
+                };
+                Ok(tag(y, x.token))
+            }
+            NetKind::ToyVit { width, .. } => {
+                let batch = input.size().first().copied().unwrap_or(1);
+                let patches = lift(input.f_reshape([batch, PATCHES, FEATURES / PATCHES]))?;
+                let mask = match args.get(1).or_else(|| {
+                    kwargs
+                        .iter()
+                        .find(|(k, _)| k.contains("mask"))
+                        .map(|(_, v)| v)
+                }) {
+                    Some(Value::Tensor(m)) => Some(m.t.shallow_clone()),
+                    _ => None,
+                };
+                let patches = match mask {
+                    Some(m) => {
+                        let keep = lift(m.f_to_kind(Kind::Float))?;
+                        let keep = lift(keep.f_neg())?.f_add_scalar(1.0);
+                        let keep = lift(keep)?.f_reshape([batch, PATCHES, 1]);
+                        lift(patches.f_mul(&lift(keep)?))?
+                    }
+                    None => patches,
+                };
+                let tokens = lift(lift(patches.f_linear(&params[0], None::<&Tensor>))?.f_tanh())?;
+                let pooled = lift(tokens.f_mean_dim([1i64].as_slice(), false, Kind::Float))?;
+                let cls = lift(lift(pooled.f_linear(&params[1], Some(&params[2])))?.f_tanh())?;
+                let _ = width;
+                Ok(Value::Tuple(Rc::new(vec![
+                    tag(cls, Token::Cls),
+                    tag(tokens, Token::Patch),
+                ])))
+            }
+            NetKind::Activation(a) => {
+                let y = match a.as_str() {
+                    "ReLU" => lift(input.f_relu())?,
+                    "Tanh" => lift(input.f_tanh())?,
+                    "Sigmoid" => lift(input.f_sigmoid())?,
+                    "GELU" => lift(input.f_gelu("none"))?,
+                    "Flatten" => lift(input.f_flatten(1, -1))?,
+                    _ => input,
+                };
+                Ok(tag(y, x.token))
+            }
+            _ => halt(line, format!("`{}` cannot be called here", n.name)),
+        }
+    }
+
+    /// Calls a harness stand-in (augmentation, masker, undefined loss or network).
+    pub fn call_stand(&mut self, role: &str, name: &str, args: Vec<Value>, line: u32) -> R<Value> {
+        match role {
+            "augmentation" => {
+                let Some(first) = args.first() else {
+                    return halt(line, format!("`{name}` is called without an image"));
+                };
+                let x = match first {
+                    Value::Tensor(t) => t.t.shallow_clone(),
+                    Value::Batch(items) => match super::interp::batch_images(items) {
+                        Some(Value::Tensor(t)) => t.t.shallow_clone(),
+                        _ => return halt(line, "this batch holds no tensor"),
+                    },
+                    other => {
+                        return halt(line, format!("`{name}` is given a {}", other.type_name()));
+                    }
+                };
+                let call = self.view_calls;
+                self.view_calls += 1;
+                let mut data_index = u64::from(call);
+                if self.knobs.swap_views && call < 2 {
+                    data_index = 1 - data_index;
+                }
+                if self.knobs.same_views {
+                    data_index = 0;
+                }
+                let noise = seeded(
+                    self.iteration.wrapping_mul(31) ^ data_index.wrapping_mul(0x51ed) ^ 0xa5,
+                    &x.size(),
+                    0.5,
+                );
+                let y = x
+                    .f_add(&noise)
+                    .or_else(|e| halt(line, super::interp::short(&e)))?;
+                Ok(Value::Tensor(Tagged {
+                    t: y,
+                    views: 1 << call.min(29),
+                    token: Token::None,
+                    origin: 0,
+                }))
+            }
+            "mask" => {
+                let call = self.mask_calls;
+                self.mask_calls += 1;
+                let mut index = u64::from(call);
+                if self.knobs.swap_views && call < 2 {
+                    index = 1 - index;
+                }
+                // Half the patches of every image, a different half per view.
+                let mut v = Vec::new();
+                for b in 0..BATCH {
+                    for p in 0..PATCHES {
+                        v.push((p + b + index as i64) % 2 == 0);
+                    }
+                }
+                let mask = Tensor::from_slice(&v).reshape([BATCH, PATCHES]);
+                let masked_input = match args.first() {
+                    Some(Value::Tensor(t)) => t.clone(),
+                    _ => return Ok(Value::tensor(mask)),
+                };
+                // `û = mask(u)`: the masked image, masked patches zeroed.
+                let keep: Vec<f32> = v.iter().map(|m| if *m { 0.0 } else { 1.0 }).collect();
+                let keep = Tensor::from_slice(&keep).reshape([BATCH, PATCHES, 1]);
+                let patches = masked_input
+                    .t
+                    .f_reshape([BATCH, PATCHES, FEATURES / PATCHES])
+                    .and_then(|p| p.f_mul(&keep))
+                    .and_then(|p| p.f_reshape(masked_input.t.size()))
+                    .or_else(|e| halt(line, super::interp::short(&e)))?;
+                Ok(Value::Tensor(Tagged {
+                    t: patches,
+                    views: masked_input.views | super::properties::MASKED,
+                    ..masked_input
+                }))
+            }
+            _ => halt(line, format!("`{name}` cannot be called here")),
+        }
+    }
+
+    /// `Backbone()`, `ViT()`: an undefined network class called without an input makes
+    /// a new toy network of the same kind, seeded by the name and the count of instances.
+    pub fn construct(&mut self, n: &Rc<Net>) -> Rc<Net> {
+        let count = self.nets.iter().filter(|m| m.name == n.name).count() as u64;
+        let kind = match &n.kind {
+            NetKind::Toy { out, seed } => NetKind::Toy {
+                out: *out,
+                seed: seed ^ count,
+            },
+            NetKind::ToyVit { width, seed } => NetKind::ToyVit {
+                width: *width,
+                seed: seed ^ count,
+            },
+            _ => return n.clone(),
+        };
+        self.register(&n.name, n.role.clone(), kind)
+    }
+
+    /// `model.encoder` of a toy network: a toy part of it, the same one on every use.
+    pub fn part(&mut self, parent: &Rc<Net>, attr: &str) -> Rc<Net> {
+        let key = format!("{}#{}.{attr}", parent.id, parent.name);
+        if let Some(n) = self.stand_nets.get(&key) {
+            return n.clone();
+        }
+        let role = self.role_of_name(attr);
+        let kind = self.toy_kind(&key, role.as_deref());
+        let net = self.register(attr, role, kind);
+        self.stand_nets.insert(key, net.clone());
+        net
+    }
+
+    /// The net an unknown callable stands for (a toy module seeded by its name).
+    pub fn unknown_net(&mut self, name: &str) -> Rc<Net> {
+        self.stand_net(name, None)
+    }
+}

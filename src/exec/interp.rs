@@ -1,0 +1,1220 @@
+//! The interpreter: runs the lowered answer (the same IR the static analysis reads) with
+//! real tensors.
+//!
+//! It is the only thing that runs student code, and it runs nothing but the IR: imports
+//! are never executed (`torch`, `nn`, `F`, `optim` and `copy` are built in), there is no
+//! `open`, `exec`, `eval` or `__import__`, and any other module is a name whose every
+//! use stops the run. Budgets on steps, loop iterations, call depth, tensor elements and
+//! wall time stop a run with the reason instead of hanging or allocating without bound.
+
+use super::harness::Harness;
+use super::value::*;
+use crate::ir::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::Instant;
+use tch::Tensor;
+
+/// Why a run stopped before its end: the line and the cause, said to the user.
+#[derive(Clone, Debug)]
+pub struct Halt {
+    pub line: u32,
+    pub cause: String,
+}
+
+pub enum Flow {
+    Return(Value),
+    Break,
+    Continue,
+    Halt(Halt),
+}
+
+pub type R<T> = Result<T, Flow>;
+
+pub fn halt<T>(line: u32, cause: impl Into<String>) -> R<T> {
+    Err(Flow::Halt(Halt {
+        line,
+        cause: cause.into(),
+    }))
+}
+
+/// Limits of one run. A run that reaches one stops with `not_run` and the reason.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    pub steps: u64,
+    pub loop_iterations: u64,
+    pub call_depth: usize,
+    /// Largest number of elements one tensor may have.
+    pub tensor_elements: i64,
+    pub wall_time: std::time::Duration,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget {
+            steps: 200_000,
+            loop_iterations: 20_000,
+            call_depth: 48,
+            tensor_elements: 1 << 22,
+            wall_time: std::time::Duration::from_secs(2),
+        }
+    }
+}
+
+/// What happened during a run, in order: the events properties are measured on.
+#[derive(Default)]
+pub struct Trace {
+    /// A counter that orders backward passes, steps and network calls.
+    pub order: u64,
+    pub backwards: Vec<BackwardEvent>,
+    pub steps: Vec<StepEvent>,
+    pub net_calls: Vec<NetCall>,
+    /// Comparisons between tensors of two different single views (a cross-view term),
+    /// with the token kind of the operands.
+    pub cross_view: Vec<(u32, Token)>,
+    /// Comparisons between tensors of the same single view.
+    pub same_view: Vec<(u32, Token)>,
+    /// Parameter updates written by hand (`p_t.data = m * p_t + (1 - m) * p_s`), by net.
+    pub manual_updates: Vec<(u32, usize)>,
+    /// Calls of loss functions (the answer's own, undefined ones and the library's)
+    /// on two tensors of single views: (student or prediction view, target view).
+    pub loss_calls: Vec<LossCall>,
+    /// Every network's parameters at the start of each loader item and at the end.
+    pub snapshots: Vec<HashMap<usize, Vec<Vec<f32>>>>,
+    /// Loader items started.
+    pub iterations: u32,
+}
+
+pub struct LossCall {
+    pub views: (u32, u32),
+    pub token: Token,
+}
+
+pub struct BackwardEvent {
+    pub order: u64,
+    pub line: u32,
+    pub loss: f64,
+    pub iteration: u32,
+    /// Sum of the absolute gradients of each net's parameters right after the call.
+    pub grads: HashMap<usize, f64>,
+    /// How much the call changed each net's gradients (Σ|g_after − g_before|).
+    pub delta: HashMap<usize, f64>,
+    /// Σ|∂loss/∂image| for the loader's first and second images, when the harness
+    /// tracks them.
+    pub input_grads: (f64, f64),
+}
+
+pub struct StepEvent {
+    pub order: u64,
+    pub line: u32,
+    pub iteration: u32,
+    /// Nets whose parameters the step changed.
+    pub moved: Vec<usize>,
+}
+
+pub struct NetCall {
+    pub order: u64,
+    pub net: usize,
+    pub iteration: u32,
+    pub input: Option<Tagged>,
+    pub output: Option<Tagged>,
+    /// Whether a mask was passed along with the input.
+    pub masked: bool,
+}
+
+pub struct Interp<'h> {
+    pub harness: &'h mut Harness,
+    pub trace: Trace,
+    globals: HashMap<String, Value>,
+    frames: Vec<HashMap<String, Value>>,
+    budget: Budget,
+    steps: u64,
+    loop_iterations: u64,
+    started: Instant,
+    pub no_grad: u32,
+    pub line: u32,
+}
+
+const BUILTIN_MODULES: &[(&str, &str)] = &[
+    ("torch", "torch"),
+    ("nn", "torch.nn"),
+    ("F", "torch.nn.functional"),
+    ("functional", "torch.nn.functional"),
+    ("optim", "torch.optim"),
+    ("copy", "copy"),
+    ("math", "math"),
+];
+
+/// Python builtins the executor provides. Anything else that Python would find
+/// (`open`, `exec`, `eval`, `__import__`, `input`, ...) does not exist here.
+const PY_BUILTINS: &[&str] = &[
+    "range",
+    "zip",
+    "enumerate",
+    "len",
+    "list",
+    "tuple",
+    "sum",
+    "min",
+    "max",
+    "abs",
+    "float",
+    "int",
+    "print",
+    "isinstance",
+    "super",
+    "reversed",
+    "sorted",
+    "dict",
+    "iter",
+    "next",
+    "chain",
+];
+
+impl<'h> Interp<'h> {
+    pub fn new(harness: &'h mut Harness, budget: Budget) -> Interp<'h> {
+        let mut globals = HashMap::new();
+        for (name, path) in BUILTIN_MODULES {
+            globals.insert(name.to_string(), Value::Builtin(Rc::from(*path)));
+        }
+        for b in PY_BUILTINS {
+            globals.insert(
+                b.to_string(),
+                Value::Builtin(Rc::from(format!("builtins.{b}"))),
+            );
+        }
+        Interp {
+            harness,
+            trace: Trace::default(),
+            globals,
+            frames: Vec::new(),
+            budget,
+            steps: 0,
+            loop_iterations: 0,
+            started: Instant::now(),
+            no_grad: 0,
+            line: 0,
+        }
+    }
+
+    /// Runs the answer's top level.
+    pub fn run(&mut self, body: &[Stmt]) -> Result<(), Halt> {
+        // Pseudocode often defines its helpers after the loop that uses them (`def D`
+        // under the loop): top-level functions and classes are bound before anything runs.
+        for s in body {
+            match s {
+                Stmt::Def(f) => self.set(&f.name, Value::Func(f.clone(), None)),
+                Stmt::Class(c) => self.set(&c.name, Value::Class(c.clone())),
+                _ => {}
+            }
+        }
+        let r = match self.block(body) {
+            Ok(()) | Err(Flow::Return(_)) | Err(Flow::Break) | Err(Flow::Continue) => Ok(()),
+            Err(Flow::Halt(h)) => Err(h),
+        };
+        let last = self.harness.snapshot();
+        self.trace.snapshots.push(last);
+        r
+    }
+
+    pub fn next_order(&mut self) -> u64 {
+        self.trace.order += 1;
+        self.trace.order
+    }
+
+    /// Runs an update (an optimizer's step, an update helper, a prose update line) and
+    /// records which nets it moved.
+    pub fn record_step(&mut self, update: impl FnOnce(&mut Interp) -> R<()>) -> R<()> {
+        let before = self.harness.snapshot();
+        update(self)?;
+        let after = self.harness.snapshot();
+        let moved = after
+            .iter()
+            .filter(|(id, p)| before.get(id).is_some_and(|b| b != *p))
+            .map(|(id, _)| *id)
+            .collect();
+        let order = self.next_order();
+        self.trace.steps.push(StepEvent {
+            order,
+            line: self.line,
+            iteration: self.trace.iterations,
+            moved,
+        });
+        Ok(())
+    }
+
+    pub fn budget(&self) -> &Budget {
+        &self.budget
+    }
+
+    fn tick(&mut self) -> R<()> {
+        self.steps += 1;
+        if self.steps > self.budget.steps {
+            return halt(
+                self.line,
+                format!("the step budget ({} steps) ran out", self.budget.steps),
+            );
+        }
+        if self.steps.is_multiple_of(256) && self.started.elapsed() > self.budget.wall_time {
+            return halt(
+                self.line,
+                format!(
+                    "the wall-time budget ({:.1} s) ran out",
+                    self.budget.wall_time.as_secs_f64()
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    fn loop_tick(&mut self) -> R<()> {
+        self.loop_iterations += 1;
+        if self.loop_iterations > self.budget.loop_iterations {
+            return halt(
+                self.line,
+                format!(
+                    "the loop budget ({} iterations) ran out",
+                    self.budget.loop_iterations
+                ),
+            );
+        }
+        self.tick()
+    }
+
+    pub fn lookup(&mut self, name: &str) -> R<Value> {
+        if let Some(f) = self.frames.last()
+            && let Some(v) = f.get(name)
+        {
+            return Ok(v.clone());
+        }
+        if let Some(v) = self.globals.get(name) {
+            return Ok(v.clone());
+        }
+        // A name the answer never defines: the harness says what it stands for, once,
+        // so that every use sees the same object.
+        let v = self.harness.stand_in(name, self.line)?;
+        self.globals.insert(name.to_string(), v.clone());
+        Ok(v)
+    }
+
+    pub fn set(&mut self, name: &str, v: Value) {
+        if let Value::Net(n) = &v {
+            self.harness.note_alias(n, name);
+        }
+        match self.frames.last_mut() {
+            Some(f) => {
+                f.insert(name.to_string(), v);
+            }
+            None => {
+                self.globals.insert(name.to_string(), v);
+            }
+        }
+    }
+
+    pub fn block(&mut self, body: &[Stmt]) -> R<()> {
+        for s in body {
+            self.stmt(s)?;
+        }
+        Ok(())
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> R<()> {
+        self.tick()?;
+        match s {
+            Stmt::Assign {
+                targets,
+                value,
+                span,
+            } => {
+                self.line = span.line;
+                let v = self.expr(value)?;
+                for t in targets {
+                    self.assign(t, v.clone())?;
+                }
+            }
+            Stmt::AugAssign {
+                target,
+                op,
+                value,
+                span,
+            } => {
+                self.line = span.line;
+                let cur = self.expr(target)?;
+                let rhs = self.expr(value)?;
+                let v = self.binop(*op, cur, rhs)?;
+                self.assign(target, v)?;
+            }
+            Stmt::Expr(e) => {
+                self.line = e.span.line;
+                self.expr(e)?;
+            }
+            Stmt::For {
+                target,
+                iter,
+                body,
+                span,
+            } => {
+                self.line = span.line;
+                let it = self.expr(iter)?;
+                let items = self.iterate(it)?;
+                for item in items {
+                    self.loop_tick()?;
+                    if let Value::Batch(_) = item {
+                        let snapshot = self.harness.snapshot();
+                        self.trace.snapshots.push(snapshot);
+                        self.trace.iterations += 1;
+                        self.harness.new_iteration();
+                    }
+                    self.assign(target, item)?;
+                    match self.block(body) {
+                        Ok(()) | Err(Flow::Continue) => {}
+                        Err(Flow::Break) => break,
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            Stmt::While { cond, body, span } => loop {
+                self.line = span.line;
+                self.loop_tick()?;
+                if !self.expr(cond)?.truthy() {
+                    break;
+                }
+                match self.block(body) {
+                    Ok(()) | Err(Flow::Continue) => {}
+                    Err(Flow::Break) => break,
+                    Err(e) => return Err(e),
+                }
+            },
+            Stmt::If {
+                cond,
+                body,
+                orelse,
+                span,
+            } => {
+                self.line = span.line;
+                if self.expr(cond)?.truthy() {
+                    self.block(body)?;
+                } else {
+                    self.block(orelse)?;
+                }
+            }
+            Stmt::With { items, body, span } => {
+                self.line = span.line;
+                let mut guards = 0;
+                for (e, alias) in items {
+                    let v = self.expr(e)?;
+                    if matches!(v, Value::NoGrad) {
+                        guards += 1;
+                    }
+                    if let Some(a) = alias {
+                        self.assign(a, v)?;
+                    }
+                }
+                self.no_grad += guards;
+                let r = self.block(body);
+                self.no_grad -= guards;
+                r?;
+            }
+            Stmt::Def(f) => {
+                self.set(&f.name, Value::Func(f.clone(), None));
+            }
+            Stmt::Class(c) => {
+                self.set(&c.name, Value::Class(c.clone()));
+            }
+            Stmt::Return(e, span) => {
+                self.line = span.line;
+                let v = match e {
+                    Some(e) => self.expr(e)?,
+                    None => Value::None,
+                };
+                return Err(Flow::Return(v));
+            }
+            Stmt::Prose { text, span } => {
+                self.line = span.line;
+                self.prose(text)?;
+            }
+            Stmt::Unparsed { span, .. } => {
+                return halt(span.line, "this line could not be parsed, so it cannot run");
+            }
+            Stmt::Continue => return Err(Flow::Continue),
+            Stmt::Break => return Err(Flow::Break),
+            Stmt::Other => {}
+        }
+        Ok(())
+    }
+
+    pub fn assign(&mut self, target: &Expr, v: Value) -> R<()> {
+        match &target.kind {
+            ExprKind::Name(n) => {
+                self.set(n, v);
+                Ok(())
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                let vals = self.unpack(v, items.len())?;
+                for (t, x) in items.iter().zip(vals) {
+                    self.assign(t, x)?;
+                }
+                Ok(())
+            }
+            ExprKind::Attr(obj, attr) => {
+                let o = self.expr(obj)?;
+                self.set_attr(o, attr, v)
+            }
+            ExprKind::Subscript(obj, idx) => {
+                let o = self.expr(obj)?;
+                let i = self.expr(idx)?;
+                self.set_item(o, i, v)
+            }
+            ExprKind::Star(inner) => self.assign(inner, v),
+            _ => halt(target.span.line, "cannot assign to this expression"),
+        }
+    }
+
+    fn set_attr(&mut self, o: Value, attr: &str, v: Value) -> R<()> {
+        match o {
+            Value::Net(n) => {
+                if let Value::Net(sub) = &v {
+                    self.harness.note_alias(sub, attr);
+                }
+                if matches!(attr, "params" | "parameters" | "weights" | "θ" | "theta") {
+                    return self.assign_params(&n, v);
+                }
+                if let NetKind::Object(obj) = &n.kind {
+                    obj.borrow_mut().attrs.insert(attr.to_string(), v);
+                    return Ok(());
+                }
+                halt(
+                    self.line,
+                    format!("cannot set `{attr}` on network `{}`", n.name),
+                )
+            }
+            Value::Tensor(t) if attr == "data" => {
+                // `p.data = ...`: a parameter update written by hand.
+                let new = self.as_tensor(&v)?;
+                self.note_manual_update(&t.t);
+                let mut dst = t.t.shallow_clone();
+                tch::no_grad(|| dst.f_copy_(&new.t))
+                    .or_else(|e| halt(self.line, format!("cannot assign `.data`: {}", short(&e))))
+            }
+            Value::Tensor(t) if attr == "requires_grad" => {
+                let _ = t.t.set_requires_grad(v.truthy());
+                Ok(())
+            }
+            other => halt(
+                self.line,
+                format!("cannot set `{attr}` on a {}", other.type_name()),
+            ),
+        }
+    }
+
+    fn set_item(&mut self, o: Value, i: Value, v: Value) -> R<()> {
+        match o {
+            Value::List(l) => {
+                let idx = self.index_of(&i, l.borrow().len())?;
+                l.borrow_mut()[idx] = v;
+                Ok(())
+            }
+            Value::Dict(d) => {
+                let mut d = d.borrow_mut();
+                match d.iter_mut().find(|(k, _)| keys_equal(k, &i)) {
+                    Some(slot) => slot.1 = v,
+                    None => d.push((i, v)),
+                }
+                Ok(())
+            }
+            Value::Tensor(t) => {
+                let value = self.as_tensor(&v)?;
+                super::ops::index_put(self, &t, &i, &value)
+            }
+            other => halt(
+                self.line,
+                format!("cannot assign an item of a {}", other.type_name()),
+            ),
+        }
+    }
+
+    /// `f_t.params = λ f_t.params + (1 - λ) f_s.params`: parameters assigned as a whole.
+    fn assign_params(&mut self, n: &Rc<Net>, v: Value) -> R<()> {
+        let targets = self.params_of(n)?;
+        let values = match v {
+            Value::ParamValues(p) => p.iter().map(Tensor::shallow_clone).collect(),
+            Value::Params(src) => self.params_of(&src)?,
+            other => {
+                return halt(
+                    self.line,
+                    format!("parameters cannot be set to a {}", other.type_name()),
+                );
+            }
+        };
+        if values.len() != targets.len() {
+            return halt(self.line, "the parameter lists have different lengths");
+        }
+        for (t, v) in targets.iter().zip(&values) {
+            self.note_manual_update(t);
+            let mut dst = t.shallow_clone();
+            let r = tch::no_grad(|| dst.f_copy_(v));
+            if let Err(e) = r {
+                return halt(self.line, short(&e));
+            }
+        }
+        Ok(())
+    }
+
+    /// A prose line that says to update the weights (`Update Encoder and Projection`)
+    /// is a step of the optimizer over the trained networks; other prose runs as nothing.
+    fn prose(&mut self, text: &str) -> R<()> {
+        let t = crate::analysis::facts::fold(text);
+        let says_update = ["update", "actualiz", "step", "optimi", "paso"]
+            .iter()
+            .any(|w| t.contains(w));
+        let about_teacher = ["teacher", "profesor", "ema", "momentum", "center", "centro"]
+            .iter()
+            .any(|w| t.contains(w));
+        if says_update && !about_teacher {
+            let nets = self.harness.trained_nets();
+            self.step_nets(&nets)?;
+        }
+        Ok(())
+    }
+
+    pub fn note_manual_update(&mut self, t: &Tensor) {
+        if let Some(net) = self.harness.net_of_param(t) {
+            self.trace.manual_updates.push((self.line, net));
+        }
+    }
+
+    pub fn index_of(&self, i: &Value, len: usize) -> R<usize> {
+        let Some(k) = i.as_f64() else {
+            return halt(
+                self.line,
+                format!("a {} cannot index a list", i.type_name()),
+            );
+        };
+        let k = k as i64;
+        let idx = if k < 0 { len as i64 + k } else { k };
+        if idx < 0 || idx as usize >= len {
+            return halt(self.line, format!("index {k} is out of range"));
+        }
+        Ok(idx as usize)
+    }
+
+    pub fn unpack(&mut self, v: Value, n: usize) -> R<Vec<Value>> {
+        let items = match v {
+            Value::Batch(items) if n <= items.len() => return Ok(items[..n].to_vec()),
+            Value::Batch(items) => {
+                return halt(
+                    self.line,
+                    format!("a batch holds {} values, not {n}", items.len()),
+                );
+            }
+            other => self.iterate(other)?,
+        };
+        if items.len() != n {
+            return halt(
+                self.line,
+                format!("cannot unpack {} values into {n} names", items.len()),
+            );
+        }
+        Ok(items)
+    }
+
+    /// The items a `for` loop (or unpacking) goes through.
+    pub fn iterate(&mut self, v: Value) -> R<Vec<Value>> {
+        match v {
+            Value::List(l) => Ok(l.borrow().clone()),
+            Value::Tuple(t) => Ok(t.to_vec()),
+            Value::Dict(d) => Ok(d.borrow().iter().map(|(k, _)| k.clone()).collect()),
+            Value::Loader(name) => Ok(self.harness.batches(&name)),
+            // An undefined name a loop goes through is a loader (`for x in dutalouder`).
+            Value::Stand(role, name) if role.as_ref() == "unknown" => {
+                Ok(self.harness.batches(&name))
+            }
+            Value::Params(n) => Ok(self.params_of(&n)?.into_iter().map(Value::tensor).collect()),
+            Value::ParamValues(p) => {
+                Ok(p.iter().map(|t| Value::tensor(t.shallow_clone())).collect())
+            }
+            Value::Tensor(t) => {
+                let n = t.t.size().first().copied().unwrap_or(0);
+                if n > 4096 {
+                    return halt(
+                        self.line,
+                        "iterating over a tensor this long is outside the budget",
+                    );
+                }
+                (0..n)
+                    .map(|i| {
+                        t.t.f_get(i)
+                            .map(|x| Value::Tensor(Tagged { t: x, ..t.clone() }))
+                            .or_else(|e| halt(self.line, short(&e)))
+                    })
+                    .collect()
+            }
+            Value::Net(n) => match &n.kind {
+                NetKind::Sequential(items) => Ok(items.iter().cloned().map(Value::Net).collect()),
+                _ => halt(self.line, format!("network `{}` is not iterable", n.name)),
+            },
+            Value::Batch(items) => Ok(items.to_vec()),
+            other => halt(
+                self.line,
+                format!("a {} cannot be iterated", other.type_name()),
+            ),
+        }
+    }
+
+    pub fn expr(&mut self, e: &Expr) -> R<Value> {
+        self.tick()?;
+        match &e.kind {
+            ExprKind::Name(n) => self.lookup(n),
+            ExprKind::Num(x) => Ok(if x.fract() == 0.0 && x.abs() < 9e15 {
+                Value::Int(*x as i64)
+            } else {
+                Value::Float(*x)
+            }),
+            ExprKind::Str(s) => Ok(Value::Str(Rc::from(s.as_str()))),
+            ExprKind::Bool(b) => Ok(Value::Bool(*b)),
+            ExprKind::NoneLit => Ok(Value::None),
+            ExprKind::Tuple(xs) => Ok(Value::Tuple(Rc::new(self.exprs(xs)?))),
+            ExprKind::List(xs) => Ok(Value::List(Rc::new(RefCell::new(self.exprs(xs)?)))),
+            ExprKind::Dict(kv) => {
+                let mut out = Vec::new();
+                for (k, v) in kv {
+                    out.push((self.expr(k)?, self.expr(v)?));
+                }
+                Ok(Value::Dict(Rc::new(RefCell::new(out))))
+            }
+            ExprKind::Attr(obj, attr) => {
+                let o = self.expr(obj)?;
+                self.get_attr(o, attr)
+            }
+            ExprKind::Call { func, args, kwargs } => {
+                let f = self.expr(func)?;
+                let mut a = Vec::new();
+                for x in args {
+                    if let ExprKind::Star(inner) = &x.kind {
+                        let v = self.expr(inner)?;
+                        a.extend(self.iterate(v)?);
+                    } else {
+                        a.push(self.expr(x)?);
+                    }
+                }
+                let mut kw = Vec::new();
+                for (k, x) in kwargs {
+                    kw.push((k.clone(), self.expr(x)?));
+                }
+                self.line = e.span.line;
+                self.call(f, a, kw)
+            }
+            ExprKind::Bin(op, a, b) => {
+                let x = self.expr(a)?;
+                let y = self.expr(b)?;
+                self.binop(*op, x, y)
+            }
+            ExprKind::Neg(x) => {
+                let v = self.expr(x)?;
+                self.binop(BinOp::Mul, Value::Int(-1), v)
+            }
+            ExprKind::Not(x) => Ok(Value::Bool(!self.expr(x)?.truthy())),
+            ExprKind::Compare(op, a, b) => {
+                let x = self.expr(a)?;
+                let y = self.expr(b)?;
+                super::ops::compare(self, *op, x, y)
+            }
+            ExprKind::BoolOp(and, a, b) => {
+                let x = self.expr(a)?;
+                if x.truthy() != *and {
+                    return Ok(x);
+                }
+                self.expr(b)
+            }
+            ExprKind::Subscript(obj, idx) => {
+                let o = self.expr(obj)?;
+                let i = match &idx.kind {
+                    ExprKind::Slice => Value::None,
+                    _ => self.expr(idx)?,
+                };
+                super::ops::get_item(self, o, i)
+            }
+            ExprKind::Slice => Ok(Value::None),
+            ExprKind::Comprehension {
+                elt,
+                target,
+                iter,
+                cond,
+            } => {
+                let it = self.expr(iter)?;
+                let mut out = Vec::new();
+                for item in self.iterate(it)? {
+                    self.loop_tick()?;
+                    self.assign(target, item)?;
+                    if let Some(c) = cond
+                        && !self.expr(c)?.truthy()
+                    {
+                        continue;
+                    }
+                    out.push(self.expr(elt)?);
+                }
+                Ok(Value::List(Rc::new(RefCell::new(out))))
+            }
+            ExprKind::IfExp { body, test, orelse } => {
+                if self.expr(test)?.truthy() {
+                    self.expr(body)
+                } else {
+                    self.expr(orelse)
+                }
+            }
+            ExprKind::Lambda { params, body } => {
+                Ok(Value::Lambda(Rc::new((params.clone(), (**body).clone()))))
+            }
+            ExprKind::Star(x) => self.expr(x),
+            ExprKind::DictComprehension(_) | ExprKind::Unknown => {
+                halt(e.span.line, "this expression is outside what --exec runs")
+            }
+        }
+    }
+
+    fn exprs(&mut self, xs: &[Expr]) -> R<Vec<Value>> {
+        let mut out = Vec::new();
+        for x in xs {
+            if let ExprKind::Star(inner) = &x.kind {
+                let v = self.expr(inner)?;
+                out.extend(self.iterate(v)?);
+            } else {
+                out.push(self.expr(x)?);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn get_attr(&mut self, o: Value, attr: &str) -> R<Value> {
+        match &o {
+            Value::Builtin(path) => {
+                if path.as_ref() == "builtins.super_object" {
+                    return Ok(Value::Method(Box::new(o.clone()), Rc::from(attr)));
+                }
+                if path.as_ref() == "copy" || path.starts_with("torch") || path.as_ref() == "math" {
+                    return Ok(Value::Builtin(Rc::from(format!("{path}.{attr}"))));
+                }
+                halt(
+                    self.line,
+                    format!("`{path}.{attr}` is outside what --exec runs"),
+                )
+            }
+            Value::Net(n) => {
+                if matches!(attr, "params" | "weights" | "θ" | "theta") {
+                    return Ok(Value::Params(n.clone()));
+                }
+                if let NetKind::Object(obj) = &n.kind {
+                    if let Some(v) = obj.borrow().attrs.get(attr) {
+                        return Ok(v.clone());
+                    }
+                    if let Some(f) = find_method(&obj.borrow().class, attr) {
+                        return Ok(Value::Func(f, Some(Box::new(o.clone()))));
+                    }
+                }
+                if matches!(n.kind, NetKind::Toy { .. } | NetKind::ToyVit { .. })
+                    && !super::ops::NET_METHODS.contains(&attr)
+                {
+                    // `model.encoder` of a network the answer never defines: a part of
+                    // it, playing the role its name says.
+                    return Ok(Value::Net(self.harness.part(n, attr)));
+                }
+                Ok(Value::Method(Box::new(o.clone()), Rc::from(attr)))
+            }
+            Value::Tensor(t) => super::ops::tensor_attr(self, t, attr),
+            // `torchvision.models.resnet18`: an attribute of an unknown name is unknown
+            // too, and stands for what its own name says.
+            Value::Stand(role, _) if role.as_ref() == "unknown" => {
+                self.harness.stand_in(attr, self.line)
+            }
+            Value::Stand(..) => Ok(Value::Method(Box::new(o.clone()), Rc::from(attr))),
+            Value::Loader(_) => halt(
+                self.line,
+                format!("`.{attr}` of a harness stand-in is outside what --exec runs"),
+            ),
+            _ => Ok(Value::Method(Box::new(o.clone()), Rc::from(attr))),
+        }
+    }
+
+    pub fn binop(&mut self, op: BinOp, a: Value, b: Value) -> R<Value> {
+        super::ops::binop(self, op, a, b)
+    }
+
+    pub fn as_tensor(&mut self, v: &Value) -> R<Tagged> {
+        match v {
+            Value::Tensor(t) => Ok(t.clone()),
+            Value::Batch(items) => match batch_images(items) {
+                Some(Value::Tensor(t)) => Ok(t.clone()),
+                _ => halt(self.line, "this batch holds no tensor"),
+            },
+            other => match other.as_f64() {
+                Some(x) => Ok(Tagged {
+                    t: Tensor::from(x as f32),
+                    views: 0,
+                    token: Token::None,
+                    origin: 0,
+                }),
+                None => halt(
+                    self.line,
+                    format!("a {} is used where a tensor is needed", other.type_name()),
+                ),
+            },
+        }
+    }
+
+    /// Calls any callable value.
+    pub fn call(&mut self, f: Value, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> R<Value> {
+        match f {
+            Value::Func(def, this) => {
+                if this.is_none() {
+                    self.note_loss_call(&args);
+                }
+                let mut all = Vec::new();
+                if let Some(t) = this {
+                    all.push(*t);
+                }
+                all.extend(args);
+                self.call_def(&def, all, kwargs)
+            }
+            Value::Lambda(l) => {
+                let mut frame = HashMap::new();
+                for (p, a) in l.0.iter().zip(args) {
+                    frame.insert(p.clone(), a);
+                }
+                self.enter(frame)?;
+                let r = self.expr(&l.1);
+                self.frames.pop();
+                r
+            }
+            Value::Class(c) => self.instantiate(c, args, kwargs),
+            Value::Net(n) => self.call_net(n, args, kwargs),
+            Value::Builtin(path) => super::ops::call_builtin(self, &path, args, kwargs),
+            Value::Method(recv, name) => super::ops::call_method(self, *recv, &name, args, kwargs),
+            Value::Stand(role, name) => self.call_stand(&role, &name, args, kwargs),
+            other => halt(
+                self.line,
+                format!("a {} is called like a function", other.type_name()),
+            ),
+        }
+    }
+
+    /// Calls what an undefined name stands for.
+    fn call_stand(
+        &mut self,
+        role: &str,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> R<Value> {
+        match role {
+            "augmentation" | "mask" => {
+                let line = self.line;
+                self.harness.call_stand(role, name, args, line)
+            }
+            "loss" => {
+                let spec_loss = self.harness.spec.loss.clone();
+                self.note_loss_call(&args);
+                super::ops::stand_loss(self, &spec_loss, &args, &kwargs)
+            }
+            "update" => {
+                // `update(f_s)`: a step over the networks named, or every trained one.
+                let mut nets: Vec<Rc<Net>> = args
+                    .iter()
+                    .filter_map(|a| match a {
+                        Value::Net(n) => Some(n.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                if nets.is_empty() {
+                    nets = self.harness.trained_nets();
+                }
+                self.step_nets(&nets)?;
+                Ok(Value::None)
+            }
+            "optimizer" => halt(
+                self.line,
+                format!("`{name}` is an optimizer, not a function"),
+            ),
+            _ => {
+                let net = self.harness.unknown_net(name);
+                self.call_net(net, args, kwargs)
+            }
+        }
+    }
+
+    /// One SGD step over the nets' parameters, recorded as an update.
+    pub fn step_nets(&mut self, nets: &[Rc<Net>]) -> R<()> {
+        let mut params = Vec::new();
+        for n in nets {
+            params.extend(self.params_of(n)?);
+        }
+        let lr = self.harness.spec.lr;
+        self.record_step(|ip| super::ops::sgd_step(ip, &params, lr))
+    }
+
+    /// Records a loss function's call on two tensors of single views.
+    pub fn note_loss_call(&mut self, args: &[Value]) {
+        let tensors: Vec<&Tagged> = args
+            .iter()
+            .filter_map(|a| match a {
+                Value::Tensor(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        let single = |v: u32| {
+            let v = v & !super::properties::MARKS;
+            (v != 0 && v & (v - 1) == 0).then_some(v)
+        };
+        if let [a, b, ..] = tensors.as_slice()
+            && let (Some(x), Some(y)) = (single(a.views), single(b.views))
+        {
+            self.trace.loss_calls.push(LossCall {
+                views: (x, y),
+                token: a.token.max(b.token),
+            });
+        }
+    }
+
+    fn enter(&mut self, frame: HashMap<String, Value>) -> R<()> {
+        if self.frames.len() >= self.budget.call_depth {
+            return halt(
+                self.line,
+                format!(
+                    "calls nest deeper than the budget ({} levels): runaway recursion?",
+                    self.budget.call_depth
+                ),
+            );
+        }
+        self.frames.push(frame);
+        Ok(())
+    }
+
+    pub fn call_def(
+        &mut self,
+        def: &Rc<FuncDef>,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> R<Value> {
+        let call_line = self.line;
+        let mut frame = HashMap::new();
+        let mut args = args.into_iter();
+        for p in &def.params {
+            if let Some(rest) = p.name.strip_prefix('*') {
+                let rest_vals: Vec<Value> = args.by_ref().collect();
+                if !rest.is_empty() && !rest.starts_with('*') {
+                    frame.insert(rest.to_string(), Value::Tuple(Rc::new(rest_vals)));
+                }
+                continue;
+            }
+            let v = match args.next() {
+                Some(v) => v,
+                None => match kwargs.iter().find(|(k, _)| *k == p.name) {
+                    Some((_, v)) => v.clone(),
+                    None => match &p.default {
+                        Some(d) => self.expr(d)?,
+                        None => {
+                            return halt(
+                                call_line,
+                                format!(
+                                    "`{}` is called without its argument `{}`",
+                                    def.name, p.name
+                                ),
+                            );
+                        }
+                    },
+                },
+            };
+            frame.insert(p.name.clone(), v);
+        }
+        for (k, v) in kwargs {
+            frame.entry(k).or_insert(v);
+        }
+        let decorated_no_grad = def.decorators.iter().any(|d| {
+            matches!(&d.kind, ExprKind::Call { func, .. } if ends_with_name(func, "no_grad"))
+                || ends_with_name(d, "no_grad")
+        });
+        self.enter(frame)?;
+        if decorated_no_grad {
+            self.no_grad += 1;
+        }
+        let r = self.block(&def.body);
+        if decorated_no_grad {
+            self.no_grad -= 1;
+        }
+        self.frames.pop();
+        self.line = call_line;
+        match r {
+            Ok(()) => Ok(Value::None),
+            Err(Flow::Return(v)) => Ok(v),
+            Err(Flow::Break) | Err(Flow::Continue) => Ok(Value::None),
+            Err(h) => Err(h),
+        }
+    }
+
+    fn instantiate(
+        &mut self,
+        class: Rc<ClassDef>,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> R<Value> {
+        let obj = Rc::new(RefCell::new(Object {
+            class: class.clone(),
+            attrs: Default::default(),
+        }));
+        let net = self.harness.new_net(&class.name, NetKind::Object(obj));
+        if let Some(init) = find_method(&class, "__init__") {
+            let mut all = vec![Value::Net(net.clone())];
+            all.extend(args);
+            self.call_def(&init, all, kwargs)?;
+        }
+        Ok(Value::Net(net))
+    }
+
+    /// Calls a network: the `forward` of a class of the answer, or the harness' module.
+    pub fn call_net(
+        &mut self,
+        n: Rc<Net>,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+    ) -> R<Value> {
+        let input = match args.first() {
+            Some(v @ (Value::Tensor(_) | Value::Batch(_))) => Some(self.as_tensor(v)?),
+            _ => None,
+        };
+        if input.is_none()
+            && matches!(n.kind, NetKind::Toy { .. } | NetKind::ToyVit { .. })
+            && !args
+                .iter()
+                .any(|a| matches!(a, Value::Tensor(_) | Value::Batch(_)))
+        {
+            return Ok(Value::Net(self.harness.construct(&n)));
+        }
+        let masked = args
+            .iter()
+            .skip(1)
+            .chain(kwargs.iter().map(|(_, v)| v))
+            .any(|v| matches!(v, Value::Tensor(t) if t.t.kind() == tch::Kind::Bool));
+        let out = match &n.kind {
+            NetKind::Loss(name) => {
+                self.note_loss_call(&args);
+                let name = name.clone();
+                super::ops::library_loss(self, &name, &args, &kwargs)?
+            }
+            NetKind::Object(obj) => {
+                let class = obj.borrow().class.clone();
+                let Some(fwd) =
+                    find_method(&class, "forward").or_else(|| find_method(&class, "__call__"))
+                else {
+                    return halt(
+                        self.line,
+                        format!("class `{}` has no `forward`", class.name),
+                    );
+                };
+                let mut all = vec![Value::Net(n.clone())];
+                all.extend(args);
+                self.call_def(&fwd, all, kwargs)?
+            }
+            _ => {
+                let line = self.line;
+                self.harness.forward(&n, args, kwargs, line)?
+            }
+        };
+        let output = match &out {
+            Value::Tensor(t) => Some(t.clone()),
+            Value::Tuple(items) => match items.first() {
+                Some(Value::Tensor(t)) => Some(t.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let order = self.next_order();
+        self.trace.net_calls.push(NetCall {
+            order,
+            masked,
+            net: n.id,
+            iteration: self.trace.iterations,
+            input,
+            output,
+        });
+        Ok(out)
+    }
+
+    /// Every parameter of a network, its sub-networks included.
+    pub fn params_of(&mut self, n: &Rc<Net>) -> R<Vec<Tensor>> {
+        let mut out: Vec<Tensor> = n
+            .params
+            .borrow()
+            .iter()
+            .map(Tensor::shallow_clone)
+            .collect();
+        match &n.kind {
+            NetKind::Sequential(items) => {
+                for i in items.clone() {
+                    out.extend(self.params_of(&i)?);
+                }
+            }
+            NetKind::Object(obj) => {
+                let attrs: Vec<Value> = obj.borrow().attrs.values().cloned().collect();
+                for v in attrs {
+                    match v {
+                        Value::Net(sub) => out.extend(self.params_of(&sub)?),
+                        Value::List(l) => {
+                            for x in l.borrow().clone() {
+                                if let Value::Net(sub) = x {
+                                    out.extend(self.params_of(&sub)?);
+                                }
+                            }
+                        }
+                        Value::Tensor(t) if t.t.requires_grad() => out.push(t.t.shallow_clone()),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(out)
+    }
+}
+
+/// A loader item used whole: its images (the last of three items: two views and the
+/// images), or the first domain's images of a pair.
+pub fn batch_images(items: &[Value]) -> Option<&Value> {
+    if items.len() == 3 {
+        items.last()
+    } else {
+        items.first()
+    }
+}
+
+pub fn find_method(class: &ClassDef, name: &str) -> Option<Rc<FuncDef>> {
+    class.body.iter().find_map(|s| match s {
+        Stmt::Def(f) if f.name == name => Some(f.clone()),
+        _ => None,
+    })
+}
+
+fn ends_with_name(e: &Expr, name: &str) -> bool {
+    match &e.kind {
+        ExprKind::Name(n) => n == name,
+        ExprKind::Attr(_, a) => a == name,
+        _ => false,
+    }
+}
+
+pub fn keys_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) => x == y,
+        _ => match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        },
+    }
+}
+
+/// The first line of a libtorch error: the rest is a C++ backtrace.
+pub fn short(e: &tch::TchError) -> String {
+    let s = e.to_string();
+    let first = s.lines().next().unwrap_or("").trim();
+    let first = first.strip_prefix("Torch(\"").unwrap_or(first);
+    first.chars().take(200).collect()
+}

@@ -1,0 +1,137 @@
+//! `--exec`: runs an answer on toy tensors through libtorch and measures the properties
+//! each rubric rule stands for, to confirm or contradict the static verdicts.
+//!
+//! The report types are always compiled, so every report format can carry an `exec`
+//! object; the interpreter, the harness and the properties need the `exec` feature
+//! (libtorch through `tch`).
+
+#[cfg(feature = "exec")]
+mod harness;
+#[cfg(feature = "exec")]
+mod interp;
+#[cfg(feature = "exec")]
+mod ops;
+#[cfg(feature = "exec")]
+mod properties;
+#[cfg(feature = "exec")]
+mod value;
+
+use serde::Serialize;
+
+/// How the measurements compare with the static verdicts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Every property ran and agrees with its rule's static verdict.
+    Confirmed,
+    /// At least one property disagrees with its rule's static verdict.
+    Contradicted,
+    /// Some properties could not be measured; those that were agree.
+    Partial,
+    /// The answer could not be run at all.
+    NotRun,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Pass,
+    Fail,
+    Skipped,
+}
+
+/// One measured property, tied to the rubric rule it stands for.
+#[derive(Clone, Debug, Serialize)]
+pub struct PropertyCheck {
+    pub property: String,
+    pub rule: Option<String>,
+    pub result: Outcome,
+    pub detail: String,
+    /// Whether the measurement agrees with the rule's static verdict (`None` when skipped).
+    #[serde(skip)]
+    pub agrees: Option<bool>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ExecReport {
+    pub status: Status,
+    pub checks: Vec<PropertyCheck>,
+    pub reason: String,
+}
+
+impl ExecReport {
+    pub fn not_run(reason: impl Into<String>) -> ExecReport {
+        ExecReport {
+            status: Status::NotRun,
+            checks: Vec::new(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Sums up the checks: contradicted beats partial beats confirmed.
+    #[cfg(feature = "exec")]
+    fn from_checks(checks: Vec<PropertyCheck>) -> ExecReport {
+        let contradicted: Vec<&str> = checks
+            .iter()
+            .filter(|c| c.agrees == Some(false))
+            .map(|c| c.property.as_str())
+            .collect();
+        let skipped = checks
+            .iter()
+            .filter(|c| c.result == Outcome::Skipped)
+            .count();
+        let (status, reason) = if !contradicted.is_empty() {
+            (
+                Status::Contradicted,
+                format!(
+                    "measured behaviour disagrees with the static verdict: {}",
+                    contradicted.join(", ")
+                ),
+            )
+        } else if checks.is_empty() || skipped == checks.len() {
+            (Status::NotRun, "no property could be measured".to_string())
+        } else if skipped > 0 {
+            (
+                Status::Partial,
+                format!(
+                    "{skipped} of {} properties could not be measured",
+                    checks.len()
+                ),
+            )
+        } else {
+            (Status::Confirmed, String::new())
+        };
+        ExecReport {
+            status,
+            checks,
+            reason,
+        }
+    }
+}
+
+/// Whether this build can run answers.
+pub const AVAILABLE: bool = cfg!(feature = "exec");
+
+/// Runs `text` under the rubric's harness and measures its properties against the
+/// static verdicts in `report`.
+#[cfg(feature = "exec")]
+pub fn run(
+    text: &str,
+    rubric: &crate::rubric::Rubric,
+    report: &crate::grade::Report,
+) -> ExecReport {
+    // The interpreter recurses on the answer's nesting; a thread of its own with a large
+    // stack keeps deeply nested answers from overflowing the caller's.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("pseudograde-exec".into())
+            .stack_size(256 << 20)
+            .spawn_scoped(scope, || properties::measure(text, rubric, report))
+            .map_err(|e| e.to_string())
+            .and_then(|h| {
+                h.join()
+                    .map_err(|_| "the executor stopped unexpectedly".to_string())
+            })
+            .unwrap_or_else(ExecReport::not_run)
+    })
+}

@@ -1,0 +1,1488 @@
+//! The torch surface the interpreter provides: arithmetic, tensor methods, `torch.*`,
+//! `F.*`, `nn.*`, `optim.*`, `copy.deepcopy` and the few Python builtins loops use.
+//!
+//! Every libtorch call goes through its fallible (`f_`) form, so a shape error becomes
+//! the reason a run stopped, never a panic; every call that allocates by a size the
+//! answer chooses is checked against the element budget first.
+
+use super::interp::{Interp, R, halt, keys_equal, short};
+use super::value::*;
+use crate::ir::{BinOp, CmpOp};
+use std::cell::RefCell;
+use std::rc::Rc;
+use tch::{Kind, Reduction, Tensor};
+
+type Kw = Vec<(String, Value)>;
+
+fn kw<'a>(kwargs: &'a Kw, name: &str) -> Option<&'a Value> {
+    kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
+/// Positional argument `i`, or keyword `name`.
+fn arg<'a>(args: &'a [Value], kwargs: &'a Kw, i: usize, name: &str) -> Option<&'a Value> {
+    args.get(i).or_else(|| kw(kwargs, name))
+}
+
+fn int_arg(args: &[Value], kwargs: &Kw, i: usize, name: &str, default: i64) -> i64 {
+    arg(args, kwargs, i, name)
+        .and_then(Value::as_f64)
+        .map_or(default, |x| x as i64)
+}
+
+fn lift<T>(ip: &Interp, r: Result<T, tch::TchError>) -> R<T> {
+    r.or_else(|e| halt(ip.line, short(&e)))
+}
+
+/// A result computed from `parts`: it depends on the union of their views.
+fn derived(t: Tensor, parts: &[&Tagged]) -> Value {
+    let views = parts.iter().fold(0, |acc, p| acc | p.views);
+    let token = parts.iter().map(|p| p.token).max().unwrap_or(Token::None);
+    let origin = match parts {
+        [] => 0,
+        [first, rest @ ..] if rest.iter().all(|p| p.origin == first.origin) => first.origin,
+        _ => 0,
+    };
+    Value::Tensor(Tagged {
+        t,
+        views,
+        token,
+        origin,
+    })
+}
+
+/// Records a comparison between two tensors (a product, a difference, a loss): whether
+/// it pairs two different views or one view with itself.
+fn note_pairing(ip: &mut Interp, a: &Tagged, b: &Tagged) {
+    let single = |v: Views| v != 0 && v & (v - 1) == 0;
+    if !single(a.views) || !single(b.views) {
+        return;
+    }
+    if a.origin != 0 && a.origin == b.origin {
+        return;
+    }
+    let token = a.token.max(b.token);
+    if a.views == b.views {
+        ip.trace.same_view.push((ip.line, token));
+    } else {
+        ip.trace.cross_view.push((ip.line, token));
+    }
+}
+
+fn check_elements(ip: &Interp, n: i128) -> R<()> {
+    if n > i128::from(ip.budget().tensor_elements) || n < 0 {
+        return halt(
+            ip.line,
+            format!(
+                "a tensor of {n} elements is over the budget of {} elements",
+                ip.budget().tensor_elements
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// The broadcast shape of two shapes, to check its size before libtorch allocates it.
+fn broadcast_numel(a: &[i64], b: &[i64]) -> i128 {
+    let n = a.len().max(b.len());
+    let mut total: i128 = 1;
+    for i in 0..n {
+        let x = if i < n - a.len() {
+            1
+        } else {
+            a[i - (n - a.len())]
+        };
+        let y = if i < n - b.len() {
+            1
+        } else {
+            b[i - (n - b.len())]
+        };
+        total = total.saturating_mul(i128::from(x.max(y)));
+    }
+    total
+}
+
+fn guard_binary(ip: &Interp, a: &Tensor, b: &Tensor) -> R<()> {
+    check_elements(ip, broadcast_numel(&a.size(), &b.size()))
+}
+
+pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
+    // Plain numbers stay numbers.
+    if let (Some(x), Some(y)) = (num(&a), num(&b)) {
+        let ints = matches!((&a, &b), (Value::Int(_), Value::Int(_)));
+        let r = match op {
+            BinOp::Add => x + y,
+            BinOp::Sub => x - y,
+            BinOp::Mul => x * y,
+            BinOp::Div => {
+                if y == 0.0 {
+                    return halt(ip.line, "division by zero");
+                }
+                return Ok(Value::Float(x / y));
+            }
+            BinOp::FloorDiv => {
+                if y == 0.0 {
+                    return halt(ip.line, "division by zero");
+                }
+                (x / y).floor()
+            }
+            BinOp::Mod => {
+                if y == 0.0 {
+                    return halt(ip.line, "division by zero");
+                }
+                x.rem_euclid(y)
+            }
+            BinOp::Pow => x.powf(y),
+            _ => {
+                return halt(
+                    ip.line,
+                    "this operator is outside what --exec runs on numbers",
+                );
+            }
+        };
+        return Ok(if ints && r.fract() == 0.0 && r.abs() < 9e15 {
+            Value::Int(r as i64)
+        } else {
+            Value::Float(r)
+        });
+    }
+    if matches!(a, Value::Params(_) | Value::ParamValues(_))
+        || matches!(b, Value::Params(_) | Value::ParamValues(_))
+    {
+        return params_binop(ip, op, a, b);
+    }
+    match (&a, &b, op) {
+        (Value::List(x), Value::List(y), BinOp::Add) => {
+            let mut v: Vec<Value> = x.borrow().clone();
+            v.extend(y.borrow().iter().cloned());
+            return Ok(Value::List(Rc::new(RefCell::new(v))));
+        }
+        (Value::Tuple(x), Value::Tuple(y), BinOp::Add) => {
+            let mut v = x.to_vec();
+            v.extend(y.iter().cloned());
+            return Ok(Value::Tuple(Rc::new(v)));
+        }
+        (Value::List(x), Value::Int(k), BinOp::Mul)
+        | (Value::Int(k), Value::List(x), BinOp::Mul) => {
+            let k = (*k).clamp(0, 64) as usize;
+            let items: Vec<Value> = x.borrow().clone();
+            let v: Vec<Value> = std::iter::repeat_n(items, k).flatten().collect();
+            return Ok(Value::List(Rc::new(RefCell::new(v))));
+        }
+        (Value::Str(x), Value::Str(y), BinOp::Add) => {
+            return Ok(Value::Str(Rc::from(format!("{x}{y}"))));
+        }
+        _ => {}
+    }
+    let x = ip.as_tensor(&a)?;
+    let y = ip.as_tensor(&b)?;
+    guard_binary(ip, &x.t, &y.t)?;
+    let r = match op {
+        BinOp::Add => x.t.f_add(&y.t),
+        BinOp::Sub => {
+            note_pairing(ip, &x, &y);
+            x.t.f_sub(&y.t)
+        }
+        BinOp::Mul => {
+            note_pairing(ip, &x, &y);
+            x.t.f_mul(&y.t)
+        }
+        BinOp::Div => x.t.f_div(&y.t),
+        BinOp::Pow => x.t.f_pow(&y.t),
+        BinOp::MatMul => {
+            note_pairing(ip, &x, &y);
+            let (xs, ys) = (x.t.size(), y.t.size());
+            if let (Some(n), Some(m)) = (xs.first(), ys.last()) {
+                check_elements(ip, i128::from(*n) * i128::from(*m))?;
+            }
+            x.t.f_matmul(&y.t)
+        }
+        BinOp::FloorDiv => x.t.f_floor_divide(&y.t),
+        BinOp::BitAnd => x.t.f_logical_and(&y.t),
+        BinOp::BitOr => x.t.f_logical_or(&y.t),
+        BinOp::Mod | BinOp::Other => {
+            return halt(
+                ip.line,
+                "this operator is outside what --exec runs on tensors",
+            );
+        }
+    };
+    let t = lift(ip, r)?;
+    Ok(derived(t, &[&x, &y]))
+}
+
+/// Arithmetic on whole parameter lists, one parameter at a time, without gradient.
+fn params_binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
+    let list = |ip: &mut Interp, v: &Value| -> R<Option<Vec<Tensor>>> {
+        Ok(match v {
+            Value::Params(n) => Some(ip.params_of(n)?.iter().map(Tensor::detach).collect()),
+            Value::ParamValues(p) => Some(p.iter().map(Tensor::shallow_clone).collect()),
+            _ => None,
+        })
+    };
+    let (la, lb) = (list(ip, &a)?, list(ip, &b)?);
+    let n = la.as_ref().or(lb.as_ref()).map_or(0, Vec::len);
+    let mut out = Vec::new();
+    for i in 0..n {
+        let x = match &la {
+            Some(l) => Value::tensor(l[i].shallow_clone()),
+            None => a.clone(),
+        };
+        let y = match &lb {
+            Some(l) => Value::tensor(l[i].shallow_clone()),
+            None => b.clone(),
+        };
+        if let (Some(xl), Some(yl)) = (&la, &lb)
+            && xl.len() != yl.len()
+        {
+            return halt(ip.line, "the parameter lists have different lengths");
+        }
+        let r = tch::no_grad(|| binop(ip, op, x, y))?;
+        out.push(ip.as_tensor(&r)?.t);
+    }
+    Ok(Value::ParamValues(Rc::new(out)))
+}
+
+/// What an undefined loss function (`D`, `H`, `criterion`) computes, by the rubric's
+/// `[exec] loss`.
+pub fn stand_loss(ip: &mut Interp, kind: &str, args: &[Value], kwargs: &Kw) -> R<Value> {
+    match kind {
+        "negative_cosine" => {
+            let r = library_loss(ip, "cosine_similarity", args, kwargs)?;
+            let t = ip.as_tensor(&r)?;
+            let m = lift(ip, t.t.f_mean(Kind::Float).and_then(|x| x.f_neg()))?;
+            Ok(derived(m, &[&t]))
+        }
+        "cross_entropy" => {
+            let (Some(s), Some(t)) = (args.first(), args.get(1)) else {
+                return halt(ip.line, "a loss needs two tensors");
+            };
+            let (s, t) = (ip.as_tensor(s)?, ip.as_tensor(t)?);
+            let target = lift(ip, t.t.f_softmax(-1, Kind::Float))?;
+            let soft = vec![Value::Tensor(s.clone()), derived(target, &[&t])];
+            library_loss(ip, "cross_entropy", &soft, kwargs)
+        }
+        other => library_loss(ip, other, args, kwargs),
+    }
+}
+
+fn num(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => v.as_f64(),
+        _ => None,
+    }
+}
+
+pub fn compare(ip: &mut Interp, op: CmpOp, a: Value, b: Value) -> R<Value> {
+    if let (Some(x), Some(y)) = (num(&a), num(&b)) {
+        return Ok(Value::Bool(match op {
+            CmpOp::Eq | CmpOp::Is => x == y,
+            CmpOp::NotEq | CmpOp::IsNot => x != y,
+            CmpOp::Lt => x < y,
+            CmpOp::LtE => x <= y,
+            CmpOp::Gt => x > y,
+            CmpOp::GtE => x >= y,
+            CmpOp::In | CmpOp::NotIn => return halt(ip.line, "`in` needs a collection"),
+        }));
+    }
+    match op {
+        CmpOp::Is | CmpOp::IsNot => {
+            let same = matches!((&a, &b), (Value::None, Value::None))
+                || keys_equal(&a, &b)
+                || matches!((&a, &b), (Value::Net(x), Value::Net(y)) if Rc::ptr_eq(x, y));
+            Ok(Value::Bool(same == (op == CmpOp::Is)))
+        }
+        CmpOp::In | CmpOp::NotIn => {
+            let items = ip.iterate(b)?;
+            let found = items.iter().any(|x| keys_equal(x, &a));
+            Ok(Value::Bool(found == (op == CmpOp::In)))
+        }
+        _ if matches!(a, Value::Tensor(_)) || matches!(b, Value::Tensor(_)) => {
+            let x = ip.as_tensor(&a)?;
+            let y = ip.as_tensor(&b)?;
+            guard_binary(ip, &x.t, &y.t)?;
+            let r = match op {
+                CmpOp::Eq => x.t.f_eq_tensor(&y.t),
+                CmpOp::NotEq => x.t.f_ne_tensor(&y.t),
+                CmpOp::Lt => x.t.f_lt_tensor(&y.t),
+                CmpOp::LtE => x.t.f_le_tensor(&y.t),
+                CmpOp::Gt => x.t.f_gt_tensor(&y.t),
+                _ => x.t.f_ge_tensor(&y.t),
+            };
+            let t = lift(ip, r)?;
+            Ok(derived(t, &[&x, &y]))
+        }
+        CmpOp::Eq => Ok(Value::Bool(keys_equal(&a, &b))),
+        CmpOp::NotEq => Ok(Value::Bool(!keys_equal(&a, &b))),
+        _ => halt(
+            ip.line,
+            format!(
+                "cannot compare a {} with a {}",
+                a.type_name(),
+                b.type_name()
+            ),
+        ),
+    }
+}
+
+pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
+    match o {
+        Value::List(l) => {
+            let len = l.borrow().len();
+            if matches!(i, Value::None) {
+                return Ok(Value::List(l));
+            }
+            let k = ip.index_of(&i, len)?;
+            Ok(l.borrow()[k].clone())
+        }
+        Value::Tuple(t) => {
+            let k = ip.index_of(&i, t.len())?;
+            Ok(t[k].clone())
+        }
+        Value::Batch(items) => {
+            // `batch['A']`, `batch['B']`, `batch[0]`, `batch[1]`.
+            let k = match &i {
+                Value::Str(s) => match s.to_ascii_lowercase().as_str() {
+                    "a" | "x" | "image" | "images" | "img" => 0,
+                    "b" | "y" | "label" | "labels" => 1,
+                    _ => return halt(ip.line, format!("a batch has no key {s:?}")),
+                },
+                other => ip.index_of(other, items.len())?,
+            };
+            items
+                .get(k)
+                .cloned()
+                .map_or_else(|| halt(ip.line, "index out of range"), Ok)
+        }
+        Value::Dict(d) => match d.borrow().iter().find(|(k, _)| keys_equal(k, &i)) {
+            Some((_, v)) => Ok(v.clone()),
+            None => halt(ip.line, "key not in dict"),
+        },
+        Value::Tensor(t) => {
+            let r = match &i {
+                Value::None => Ok(t.t.shallow_clone()),
+                Value::Tensor(idx) => {
+                    let idx_kind = idx.t.kind();
+                    if idx_kind == Kind::Bool {
+                        t.t.f_index(&[Some(idx.t.shallow_clone())])
+                    } else {
+                        t.t.f_index_select(
+                            0,
+                            &idx.t
+                                .f_to_kind(Kind::Int64)
+                                .unwrap_or(idx.t.shallow_clone()),
+                        )
+                    }
+                }
+                Value::Tuple(parts) => {
+                    // `x[:, 0]` and `x[:, 1:]`: slices are read as whole dimensions.
+                    let mut cur = t.t.shallow_clone();
+                    let mut dim = 0i64;
+                    for p in parts.iter() {
+                        match p.as_f64() {
+                            Some(k) => {
+                                cur = lift(ip, cur.f_select(dim, k as i64))?;
+                            }
+                            None => dim += 1,
+                        }
+                    }
+                    Ok(cur)
+                }
+                other => match other.as_f64() {
+                    Some(k) => t.t.f_get(k as i64),
+                    None => {
+                        return halt(
+                            ip.line,
+                            format!("a {} cannot index a tensor", other.type_name()),
+                        );
+                    }
+                },
+            };
+            let r = lift(ip, r)?;
+            let mut out = t.clone();
+            out.t = r;
+            Ok(Value::Tensor(out))
+        }
+        other => halt(
+            ip.line,
+            format!("a {} cannot be indexed", other.type_name()),
+        ),
+    }
+}
+
+pub fn index_put(ip: &mut Interp, t: &Tagged, i: &Value, v: &Tagged) -> R<()> {
+    let mut dst = t.t.shallow_clone();
+    let r = match i {
+        Value::Tensor(mask) if mask.t.kind() == Kind::Bool => dst
+            .f_index_put_(&[Some(mask.t.shallow_clone())], &v.t, false)
+            .map(|_| ()),
+        other => match other.as_f64() {
+            Some(k) => dst.f_get(k as i64).and_then(|mut row| row.f_copy_(&v.t)),
+            None => return halt(ip.line, "this item assignment is outside what --exec runs"),
+        },
+    };
+    lift(ip, r)
+}
+
+pub fn tensor_attr(ip: &mut Interp, t: &Tagged, attr: &str) -> R<Value> {
+    match attr {
+        "data" => {
+            // A detached alias shares the parameter's storage, so in-place updates
+            // through `.data` reach the parameter, as in PyTorch.
+            let mut out = t.clone();
+            out.t = lift(ip, t.t.f_detach())?;
+            Ok(Value::Tensor(out))
+        }
+        "grad" => {
+            let g = t.t.grad();
+            Ok(if g.defined() {
+                Value::tensor(g)
+            } else {
+                Value::None
+            })
+        }
+        "shape" => Ok(Value::Tuple(Rc::new(
+            t.t.size().into_iter().map(Value::Int).collect(),
+        ))),
+        "T" => Ok(derived(lift(ip, t.t.f_transpose(-2, -1))?, &[t])),
+        "requires_grad" => Ok(Value::Bool(t.t.requires_grad())),
+        _ => Ok(Value::Method(
+            Box::new(Value::Tensor(t.clone())),
+            Rc::from(attr),
+        )),
+    }
+}
+
+fn dims(v: Option<&Value>) -> Option<Vec<i64>> {
+    match v? {
+        Value::Tuple(t) => t.iter().map(|x| x.as_f64().map(|f| f as i64)).collect(),
+        Value::List(l) => l
+            .borrow()
+            .iter()
+            .map(|x| x.as_f64().map(|f| f as i64))
+            .collect(),
+        x => x.as_f64().map(|f| vec![f as i64]),
+    }
+}
+
+/// The shape given to a creation function: `zeros(2, 3)` or `zeros((2, 3))`.
+fn shape_args(ip: &Interp, args: &[Value]) -> R<Vec<i64>> {
+    let shape = match args {
+        [one @ (Value::Tuple(_) | Value::List(_))] => dims(Some(one)),
+        many => many.iter().map(|x| x.as_f64().map(|f| f as i64)).collect(),
+    };
+    let Some(shape) = shape else {
+        return halt(ip.line, "a tensor's shape must be numbers");
+    };
+    let n = shape
+        .iter()
+        .fold(1i128, |acc, d| acc.saturating_mul(i128::from(*d)));
+    check_elements(ip, n)?;
+    Ok(shape)
+}
+
+fn tensor_list(ip: &mut Interp, v: Option<&Value>) -> R<Vec<Tagged>> {
+    let Some(v) = v else {
+        return halt(ip.line, "a list of tensors is needed");
+    };
+    let items = ip.iterate(v.clone())?;
+    items.iter().map(|x| ip.as_tensor(x)).collect()
+}
+
+pub fn normalize(ip: &Interp, x: &Tensor, dim: i64) -> R<Tensor> {
+    let norm = lift(ip, x.f_norm_scalaropt_dim(2, [dim].as_slice(), true))?;
+    let norm = lift(ip, norm.f_clamp_min(1e-12))?;
+    lift(ip, x.f_div(&norm))
+}
+
+fn reduce(kwargs: &Kw, args: &[Value], i: usize) -> Reduction {
+    match arg(args, kwargs, i, "reduction") {
+        Some(Value::Str(s)) if s.as_ref() == "sum" => Reduction::Sum,
+        Some(Value::Str(s)) if s.as_ref() == "none" => Reduction::None,
+        _ => Reduction::Mean,
+    }
+}
+
+/// A library loss between `input` and `target`.
+pub fn library_loss(ip: &mut Interp, name: &str, args: &[Value], kwargs: &Kw) -> R<Value> {
+    let (Some(a), Some(b)) = (
+        arg(args, kwargs, 0, "input"),
+        arg(args, kwargs, 1, "target"),
+    ) else {
+        return halt(ip.line, format!("`{name}` needs an input and a target"));
+    };
+    let (x, y) = (ip.as_tensor(a)?, ip.as_tensor(b)?);
+    note_pairing(ip, &x, &y);
+    let red = reduce(kwargs, args, 2);
+    let y_like = if y.t.dim() == 0 && x.t.dim() > 0 {
+        lift(ip, y.t.f_expand_as(&x.t))?
+    } else {
+        y.t.shallow_clone()
+    };
+    let r = match name {
+        "mse_loss" => x.t.f_mse_loss(&y_like, red),
+        "l1_loss" => x.t.f_l1_loss(&y_like, red),
+        "binary_cross_entropy" => x.t.f_binary_cross_entropy(&y_like, None::<Tensor>, red),
+        "binary_cross_entropy_with_logits" => {
+            x.t.f_binary_cross_entropy_with_logits(&y_like, None::<Tensor>, None::<Tensor>, red)
+        }
+        "cross_entropy" => {
+            if y.t.kind() == Kind::Int64 {
+                x.t.f_cross_entropy_loss(&y.t, None::<Tensor>, red, -100, 0.0)
+            } else {
+                // Soft targets: -(target * log_softmax(input)).sum(-1).mean().
+                x.t.f_log_softmax(-1, Kind::Float).and_then(|ls| {
+                    let prod = ls.f_mul(&y.t)?.f_sum_dim_intlist(
+                        [-1i64].as_slice(),
+                        false,
+                        Kind::Float,
+                    )?;
+                    prod.f_neg()?.f_mean(Kind::Float)
+                })
+            }
+        }
+        "cosine_similarity" => {
+            let dim = int_arg(args, kwargs, 2, "dim", 1);
+            Tensor::f_cosine_similarity(&x.t, &y.t, dim, 1e-8)
+        }
+        "kl_div" => x.t.f_kl_div(&y.t, red, false),
+        _ => return halt(ip.line, format!("`{name}` is outside what --exec runs")),
+    };
+    let t = lift(ip, r)?;
+    Ok(derived(t, &[&x, &y]))
+}
+
+const LOSSES: &[&str] = &[
+    "mse_loss",
+    "l1_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "cosine_similarity",
+    "kl_div",
+];
+
+/// `nn.MSELoss` → `mse_loss`, and the other loss classes.
+fn loss_class(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "MSELoss" => "mse_loss",
+        "L1Loss" => "l1_loss",
+        "BCELoss" => "binary_cross_entropy",
+        "BCEWithLogitsLoss" => "binary_cross_entropy_with_logits",
+        "CrossEntropyLoss" => "cross_entropy",
+        "CosineSimilarity" => "cosine_similarity",
+        "KLDivLoss" => "kl_div",
+        _ => return None,
+    })
+}
+
+pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    if let Some(b) = path.strip_prefix("builtins.") {
+        return python_builtin(ip, b, args, kwargs);
+    }
+    if path == "copy.deepcopy" || path == "copy.copy" {
+        return match args.first() {
+            Some(Value::Net(n)) => {
+                let n = n.clone();
+                ip.harness.deep_copy(&n)
+            }
+            Some(v) => Ok(v.clone()),
+            None => halt(ip.line, "`deepcopy` needs an argument"),
+        };
+    }
+    if path.starts_with("math.") {
+        let x = args.first().and_then(Value::as_f64).unwrap_or(0.0);
+        return match last {
+            "cos" => Ok(Value::Float(x.cos())),
+            "sin" => Ok(Value::Float(x.sin())),
+            "exp" => Ok(Value::Float(x.exp())),
+            "log" => Ok(Value::Float(x.ln())),
+            "sqrt" => Ok(Value::Float(x.sqrt())),
+            "pi" => Ok(Value::Float(std::f64::consts::PI)),
+            _ => halt(ip.line, format!("`{path}` is outside what --exec runs")),
+        };
+    }
+    // `torch.no_grad()`, `torch.inference_mode()`.
+    if matches!(last, "no_grad" | "inference_mode") {
+        return Ok(Value::NoGrad);
+    }
+    // Mixed precision changes nothing on toy CPU tensors: `autocast()` is a context
+    // that does nothing and `GradScaler()` scales by one.
+    if last == "autocast" {
+        return Ok(Value::None);
+    }
+    if last == "GradScaler" {
+        return Ok(Value::Builtin(Rc::from("amp.scaler")));
+    }
+    if path.starts_with("torch.optim.") {
+        return optimizer(last, args, kwargs);
+    }
+    if let Some(loss) = loss_class(last)
+        && path.starts_with("torch.nn.")
+        && !path.contains("functional")
+    {
+        return Ok(Value::Net(
+            ip.harness.new_net(last, NetKind::Loss(loss.to_string())),
+        ));
+    }
+    if path.starts_with("torch.nn.") && !path.contains("functional") {
+        return ip.harness.library_module(last, &args, ip.line);
+    }
+    if LOSSES.contains(&last) {
+        return library_loss(ip, last, &args, &kwargs);
+    }
+    // Creation functions.
+    match last {
+        "zeros" | "ones" | "randn" | "rand" | "empty" => {
+            let shape = shape_args(ip, &args)?;
+            let t = match last {
+                "zeros" | "empty" => Tensor::f_zeros(&shape, (Kind::Float, tch::Device::Cpu)),
+                "ones" => Tensor::f_ones(&shape, (Kind::Float, tch::Device::Cpu)),
+                _ => return Ok(Value::tensor(ip.harness.random(&shape, last == "rand"))),
+            };
+            return Ok(Value::tensor(lift(ip, t)?));
+        }
+        "full" => {
+            let shape = shape_args(ip, &args[..1.min(args.len())])?;
+            let fill = args.get(1).and_then(Value::as_f64).unwrap_or(0.0);
+            return Ok(Value::tensor(lift(
+                ip,
+                Tensor::f_full(&shape, fill, (Kind::Float, tch::Device::Cpu)),
+            )?));
+        }
+        "tensor" | "as_tensor" | "Tensor" | "FloatTensor" => {
+            return match args.first() {
+                Some(v) => {
+                    let flat = flatten_numbers(ip, v)?;
+                    check_elements(ip, flat.len() as i128)?;
+                    Ok(Value::tensor(Tensor::from_slice(&flat)))
+                }
+                None => halt(ip.line, "`torch.tensor` needs data"),
+            };
+        }
+        "arange" => {
+            let n = args.first().and_then(Value::as_f64).unwrap_or(0.0) as i64;
+            check_elements(ip, i128::from(n))?;
+            return Ok(Value::tensor(lift(
+                ip,
+                Tensor::f_arange(n, (Kind::Int64, tch::Device::Cpu)),
+            )?));
+        }
+        "randperm" => {
+            let n = args.first().and_then(Value::as_f64).unwrap_or(0.0) as i64;
+            check_elements(ip, i128::from(n))?;
+            return Ok(Value::tensor(ip.harness.permutation(n)));
+        }
+        "cat" | "concat" | "stack" => {
+            let parts = tensor_list(ip, args.first())?;
+            let dim = int_arg(&args, &kwargs, 1, "dim", 0);
+            let total: i128 = parts.iter().map(|p| p.t.numel() as i128).sum();
+            check_elements(ip, total)?;
+            let ts: Vec<&Tensor> = parts.iter().map(|p| &p.t).collect();
+            let r = if last == "stack" {
+                Tensor::f_stack(&ts, dim)
+            } else {
+                Tensor::f_cat(&ts, dim)
+            };
+            let t = lift(ip, r)?;
+            let refs: Vec<&Tagged> = parts.iter().collect();
+            return Ok(derived(t, &refs));
+        }
+        _ => {}
+    }
+    // Everything else is a tensor function whose first argument is the tensor:
+    // `torch.softmax(x, dim)` is `x.softmax(dim)`.
+    match args.first() {
+        Some(first @ (Value::Tensor(_) | Value::Batch(_))) => {
+            let recv = first.clone();
+            let rest = args[1..].to_vec();
+            tensor_method(ip, recv, last, rest, kwargs)
+        }
+        _ => halt(ip.line, format!("`{path}` is outside what --exec runs")),
+    }
+}
+
+fn flatten_numbers(ip: &Interp, v: &Value) -> R<Vec<f32>> {
+    match v {
+        Value::List(l) => {
+            let mut out = Vec::new();
+            for x in l.borrow().iter() {
+                out.extend(flatten_numbers(ip, x)?);
+            }
+            Ok(out)
+        }
+        Value::Tuple(t) => {
+            let mut out = Vec::new();
+            for x in t.iter() {
+                out.extend(flatten_numbers(ip, x)?);
+            }
+            Ok(out)
+        }
+        other => match other.as_f64() {
+            Some(x) => Ok(vec![x as f32]),
+            None => halt(ip.line, "`torch.tensor` needs numbers"),
+        },
+    }
+}
+
+fn optimizer(name: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
+    let sources = arg(&args, &kwargs, 0, "params")
+        .cloned()
+        .into_iter()
+        .collect();
+    let lr = arg(&args, &kwargs, 1, "lr")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.05);
+    let _ = name;
+    Ok(Value::Optim(Rc::new(RefCell::new(Optim { sources, lr }))))
+}
+
+/// The tensors an optimizer updates, as they are now.
+fn optim_params(ip: &mut Interp, o: &Rc<RefCell<Optim>>) -> R<Vec<Tensor>> {
+    let sources = o.borrow().sources.clone();
+    let mut out = Vec::new();
+    for s in sources {
+        collect_params(ip, s, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// The tensors of `parameters()` lists, chains, param groups and networks.
+fn collect_params(ip: &mut Interp, v: Value, out: &mut Vec<Tensor>) -> R<()> {
+    match v {
+        Value::Tensor(t) => out.push(t.t),
+        Value::Net(n) | Value::Params(n) => out.extend(ip.params_of(&n)?),
+        Value::Dict(d) => {
+            let vals: Vec<Value> = d.borrow().iter().map(|(_, v)| v.clone()).collect();
+            for x in vals {
+                if matches!(x, Value::List(_) | Value::Tuple(_) | Value::Net(_)) {
+                    collect_params(ip, x, out)?;
+                }
+            }
+        }
+        other => {
+            for x in ip.iterate(other)? {
+                collect_params(ip, x, out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn python_builtin(ip: &mut Interp, name: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
+    let list = |v: Vec<Value>| Value::List(Rc::new(RefCell::new(v)));
+    match name {
+        "range" => {
+            // `range(E)` with an undefined `E`: one epoch.
+            let nums: Vec<i64> = args
+                .iter()
+                .map(|a| match a {
+                    Value::Stand(..) => Some(1.0),
+                    other => other.as_f64(),
+                })
+                .map(|x| x.unwrap_or(1.0) as i64)
+                .collect();
+            let (start, stop, step) = match nums.as_slice() {
+                [n] => (0, *n, 1),
+                [a, b] => (*a, *b, 1),
+                [a, b, s] if *s != 0 => (*a, *b, *s),
+                _ => return halt(ip.line, "`range` needs one to three numbers"),
+            };
+            let count = if step > 0 {
+                (stop - start + step - 1).max(0) / step
+            } else {
+                (start - stop - step - 1).max(0) / -step
+            };
+            if count > ip.budget().loop_iterations as i64 {
+                return halt(
+                    ip.line,
+                    format!("`range` of {count} items is over the loop budget"),
+                );
+            }
+            Ok(list(
+                (0..count).map(|i| Value::Int(start + i * step)).collect(),
+            ))
+        }
+        "zip" => {
+            let mut cols = Vec::new();
+            for a in args {
+                cols.push(ip.iterate(a)?);
+            }
+            let n = cols.iter().map(Vec::len).min().unwrap_or(0);
+            let rows = (0..n)
+                .map(|i| {
+                    let row: Vec<Value> = cols.iter().map(|c| c[i].clone()).collect();
+                    // A pair of loader items is one training step on both.
+                    if row.iter().all(|v| matches!(v, Value::Batch(_))) {
+                        Value::Batch(Rc::new(
+                            row.iter()
+                                .map(|v| match v {
+                                    Value::Batch(items) => items[0].clone(),
+                                    _ => Value::None,
+                                })
+                                .collect(),
+                        ))
+                    } else {
+                        Value::Tuple(Rc::new(row))
+                    }
+                })
+                .collect();
+            Ok(list(rows))
+        }
+        "enumerate" => {
+            let items = match args.into_iter().next() {
+                Some(v) => ip.iterate(v)?,
+                None => Vec::new(),
+            };
+            Ok(list(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        // Keep a loader item recognisable, so iterations are counted.
+                        if let Value::Batch(_) = v {
+                            Value::Batch(Rc::new(vec![Value::Int(i as i64), v]))
+                        } else {
+                            Value::Tuple(Rc::new(vec![Value::Int(i as i64), v]))
+                        }
+                    })
+                    .collect(),
+            ))
+        }
+        "len" => match args.into_iter().next() {
+            Some(Value::Tensor(t)) => Ok(Value::Int(t.t.size().first().copied().unwrap_or(0))),
+            Some(v) => Ok(Value::Int(ip.iterate(v)?.len() as i64)),
+            None => halt(ip.line, "`len` needs an argument"),
+        },
+        // `list(f.parameters())` keeps the network, read when the optimizer steps
+        // (toy networks make their weights on first use); `chain(a, b)` likewise.
+        "list" | "tuple" if matches!(args.first(), Some(Value::Params(_))) => {
+            Ok(list(args.into_iter().take(1).collect()))
+        }
+        "chain" => Ok(list(args)),
+        "list" | "tuple" | "reversed" | "sorted" | "iter" => {
+            let items = match args.into_iter().next() {
+                Some(v) => ip.iterate(v)?,
+                None => Vec::new(),
+            };
+            let items = if name == "reversed" {
+                items.into_iter().rev().collect()
+            } else {
+                items
+            };
+            Ok(if name == "tuple" {
+                Value::Tuple(Rc::new(items))
+            } else {
+                list(items)
+            })
+        }
+        "next" => match args.into_iter().next() {
+            Some(v) => ip
+                .iterate(v)?
+                .into_iter()
+                .next()
+                .map_or_else(|| halt(ip.line, "`next` of an empty iterator"), Ok),
+            None => halt(ip.line, "`next` needs an argument"),
+        },
+        "sum" => {
+            let items = match args.into_iter().next() {
+                Some(v) => ip.iterate(v)?,
+                None => Vec::new(),
+            };
+            let mut acc = Value::Int(0);
+            for x in items {
+                acc = binop(ip, BinOp::Add, acc, x)?;
+            }
+            Ok(acc)
+        }
+        "min" | "max" => {
+            let items = if args.len() == 1 {
+                ip.iterate(args[0].clone())?
+            } else {
+                args
+            };
+            let nums: Option<Vec<f64>> = items.iter().map(Value::as_f64).collect();
+            match nums {
+                Some(v) if !v.is_empty() => {
+                    let r = if name == "min" {
+                        v.iter().cloned().fold(f64::INFINITY, f64::min)
+                    } else {
+                        v.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+                    };
+                    Ok(Value::Float(r))
+                }
+                _ => halt(
+                    ip.line,
+                    format!("`{name}` of tensors is outside what --exec runs"),
+                ),
+            }
+        }
+        "abs" => match args.first() {
+            Some(Value::Tensor(_)) => tensor_method(ip, args[0].clone(), "abs", vec![], kwargs),
+            Some(v) => Ok(Value::Float(v.as_f64().unwrap_or(0.0).abs())),
+            None => halt(ip.line, "`abs` needs an argument"),
+        },
+        "float" | "int" => {
+            let x = match args.first() {
+                Some(Value::Tensor(t)) => lift(ip, t.t.f_double_value(&[]))?,
+                Some(v) => v.as_f64().unwrap_or(0.0),
+                None => 0.0,
+            };
+            Ok(if name == "int" {
+                Value::Int(x as i64)
+            } else {
+                Value::Float(x)
+            })
+        }
+        // Printing goes nowhere: the run has no output of its own.
+        "print" => Ok(Value::None),
+        "isinstance" => Ok(Value::Bool(false)),
+        "dict" => Ok(Value::Dict(Rc::new(RefCell::new(
+            kwargs
+                .into_iter()
+                .map(|(k, v)| (Value::Str(Rc::from(k.as_str())), v))
+                .collect(),
+        )))),
+        // `super().__init__()` does nothing the executor needs.
+        "super" => Ok(Value::Builtin(Rc::from("builtins.super_object"))),
+        _ => halt(ip.line, format!("`{name}` is outside what --exec runs")),
+    }
+}
+
+pub fn call_method(
+    ip: &mut Interp,
+    recv: Value,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Kw,
+) -> R<Value> {
+    match recv {
+        Value::Tensor(_) | Value::Batch(_) => tensor_method(ip, recv, name, args, kwargs),
+        Value::Net(n) => net_method(ip, n, name, args, kwargs),
+        Value::Optim(o) => {
+            let line = ip.line;
+            match name {
+                "zero_grad" => {
+                    for p in optim_params(ip, &o)?.iter() {
+                        let mut g = p.grad();
+                        if g.defined() {
+                            let _ = g.f_zero_();
+                        }
+                    }
+                    Ok(Value::None)
+                }
+                "step" => {
+                    let lr = o.borrow().lr;
+                    let params = optim_params(ip, &o)?;
+                    ip.record_step(|ip| sgd_step(ip, &params, lr))?;
+                    Ok(Value::None)
+                }
+                "param_groups" => Ok(Value::List(Rc::new(RefCell::new(Vec::new())))),
+                _ => halt(
+                    line,
+                    format!("optimizer method `{name}` is outside what --exec runs"),
+                ),
+            }
+        }
+        Value::List(l) => match name {
+            "append" => {
+                l.borrow_mut().extend(args);
+                Ok(Value::None)
+            }
+            "extend" => {
+                for a in args {
+                    let items = ip.iterate(a)?;
+                    l.borrow_mut().extend(items);
+                }
+                Ok(Value::None)
+            }
+            "pop" => l
+                .borrow_mut()
+                .pop()
+                .map_or_else(|| halt(ip.line, "pop from an empty list"), Ok),
+            _ => halt(
+                ip.line,
+                format!("list method `{name}` is outside what --exec runs"),
+            ),
+        },
+        Value::Dict(d) => match name {
+            "items" => Ok(Value::List(Rc::new(RefCell::new(
+                d.borrow()
+                    .iter()
+                    .map(|(k, v)| Value::Tuple(Rc::new(vec![k.clone(), v.clone()])))
+                    .collect(),
+            )))),
+            "values" => Ok(Value::List(Rc::new(RefCell::new(
+                d.borrow().iter().map(|(_, v)| v.clone()).collect(),
+            )))),
+            "keys" => Ok(Value::List(Rc::new(RefCell::new(
+                d.borrow().iter().map(|(k, _)| k.clone()).collect(),
+            )))),
+            "get" => Ok(d
+                .borrow()
+                .iter()
+                .find(|(k, _)| args.first().is_some_and(|a| keys_equal(k, a)))
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| args.get(1).cloned().unwrap_or(Value::None))),
+            _ => halt(
+                ip.line,
+                format!("dict method `{name}` is outside what --exec runs"),
+            ),
+        },
+        Value::Builtin(path) if path.as_ref() == "builtins.super_object" => Ok(Value::None),
+        Value::Builtin(path) if path.as_ref() == "amp.scaler" => match name {
+            "scale" => Ok(args.into_iter().next().unwrap_or(Value::None)),
+            "step" => match args.into_iter().next() {
+                Some(opt) => call_method(ip, opt, "step", Vec::new(), Vec::new()),
+                None => halt(ip.line, "`scaler.step` needs an optimizer"),
+            },
+            _ => Ok(Value::None),
+        },
+        // An optimizer the answer never builds: it trains every network that is trained.
+        Value::Stand(role, _) if role.as_ref() == "optimizer" => match name {
+            "step" => {
+                let nets = ip.harness.trained_nets();
+                ip.step_nets(&nets)?;
+                Ok(Value::None)
+            }
+            "zero_grad" => {
+                for n in ip.harness.nets.clone() {
+                    for p in ip.harness.all_params(&n) {
+                        let mut g = p.grad();
+                        if g.defined() {
+                            let _ = g.f_zero_();
+                        }
+                    }
+                }
+                Ok(Value::None)
+            }
+            _ => halt(
+                ip.line,
+                format!("optimizer method `{name}` is outside what --exec runs"),
+            ),
+        },
+        Value::NoGrad => Ok(Value::None),
+        other => halt(
+            ip.line,
+            format!(
+                "`.{name}()` of a {} is outside what --exec runs",
+                other.type_name()
+            ),
+        ),
+    }
+}
+
+/// Plain SGD: the properties need a step in the direction of the gradient, not a
+/// particular optimizer's arithmetic.
+pub fn sgd_step(ip: &Interp, params: &[Tensor], lr: f64) -> R<()> {
+    for p in params {
+        let g = p.grad();
+        if !g.defined() {
+            continue;
+        }
+        let mut p = p.shallow_clone();
+        let r = tch::no_grad(|| -> Result<(), tch::TchError> {
+            let upd = g.f_mul_scalar(lr)?;
+            let _ = p.f_sub_(&upd)?;
+            Ok(())
+        });
+        lift(ip, r)?;
+    }
+    Ok(())
+}
+
+/// Methods of networks the executor runs; any other attribute of a toy network is a part
+/// of it.
+pub const NET_METHODS: &[&str] = &[
+    "parameters",
+    "named_parameters",
+    "forward",
+    "__call__",
+    "train",
+    "eval",
+    "to",
+    "cuda",
+    "cpu",
+    "requires_grad_",
+    "zero_grad",
+    "load_state_dict",
+    "state_dict",
+    "modules",
+    "children",
+];
+
+fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
+    match name {
+        // The network's parameters as they are when used: toy networks make theirs on
+        // first use, after an optimizer may have been given them.
+        "parameters" => Ok(Value::Params(n)),
+        "named_parameters" => {
+            let ps = ip.params_of(&n)?;
+            let items = ps.into_iter().map(Value::tensor);
+            Ok(Value::List(Rc::new(RefCell::new({
+                items
+                    .enumerate()
+                    .map(|(i, v)| {
+                        Value::Tuple(Rc::new(vec![Value::Str(Rc::from(format!("p{i}"))), v]))
+                    })
+                    .collect()
+            }))))
+        }
+        "forward" | "__call__" => ip.call_net(n, args, kwargs),
+        "train" | "eval" | "to" | "cuda" | "cpu" => Ok(Value::Net(n)),
+        "requires_grad_" => {
+            let on = args.first().is_none_or(Value::truthy);
+            for p in ip.params_of(&n)? {
+                let _ = p.set_requires_grad(on);
+            }
+            *n.frozen.borrow_mut() = !on;
+            Ok(Value::Net(n))
+        }
+        "zero_grad" => {
+            for p in ip.params_of(&n)? {
+                let mut g = p.grad();
+                if g.defined() {
+                    let _ = g.f_zero_();
+                }
+            }
+            Ok(Value::None)
+        }
+        "load_state_dict" => {
+            if let Some(Value::Net(src)) = args.first() {
+                let src = src.clone();
+                copy_params(ip, &src, &n)?;
+            }
+            Ok(Value::None)
+        }
+        "state_dict" => Ok(Value::Net(n)),
+        "modules" | "children" => Ok(Value::List(Rc::new(RefCell::new(vec![Value::Net(n)])))),
+        _ => halt(
+            ip.line,
+            format!("`{}.{name}()` is outside what --exec runs", n.name),
+        ),
+    }
+}
+
+fn copy_params(ip: &mut Interp, src: &Rc<Net>, dst: &Rc<Net>) -> R<()> {
+    let a = ip.params_of(src)?;
+    let b = ip.params_of(dst)?;
+    for (s, d) in a.iter().zip(b) {
+        let mut d = d;
+        lift(ip, tch::no_grad(|| d.f_copy_(s)))?;
+    }
+    Ok(())
+}
+
+fn int_list(args: &[Value]) -> Option<Vec<i64>> {
+    match args {
+        [one @ (Value::Tuple(_) | Value::List(_))] => dims(Some(one)),
+        many => many.iter().map(|x| x.as_f64().map(|f| f as i64)).collect(),
+    }
+}
+
+pub fn tensor_method(
+    ip: &mut Interp,
+    recv: Value,
+    name: &str,
+    args: Vec<Value>,
+    kwargs: Kw,
+) -> R<Value> {
+    let x = ip.as_tensor(&recv)?;
+    let dim_opt = arg(&args, &kwargs, 0, "dim").and_then(|v| dims(Some(v)));
+    let keepdim = kw(&kwargs, "keepdim").is_some_and(Value::truthy);
+    let same = |t: Tensor| {
+        let mut out = x.clone();
+        out.t = t;
+        Value::Tensor(out)
+    };
+    let r = match name {
+        "backward" => return backward(ip, &x),
+        "detach" => x.t.f_detach(),
+        "detach_" => {
+            let mut t = x.t.shallow_clone();
+            t.f_detach_()
+        }
+        "clone" | "contiguous" | "float" | "cpu" | "cuda" | "to" | "requires_grad_" => {
+            if name == "requires_grad_" {
+                let on = args.first().is_none_or(Value::truthy);
+                let _ = x.t.set_requires_grad(on);
+                return Ok(Value::Tensor(x));
+            }
+            Ok(x.t.shallow_clone())
+        }
+        "item" => return Ok(Value::Float(lift(ip, x.t.f_double_value(&[]))?)),
+        "size" => {
+            let s = x.t.size();
+            return Ok(match args.first().and_then(Value::as_f64) {
+                Some(d) => {
+                    let d = if d < 0.0 {
+                        s.len() as i64 + d as i64
+                    } else {
+                        d as i64
+                    };
+                    Value::Int(s.get(d as usize).copied().unwrap_or(1))
+                }
+                None => Value::Tuple(Rc::new(s.into_iter().map(Value::Int).collect())),
+            });
+        }
+        "dim" | "ndim" => return Ok(Value::Int(x.t.dim() as i64)),
+        "numel" => return Ok(Value::Int(x.t.numel() as i64)),
+        "sum" | "mean" => {
+            let r = match dim_opt {
+                Some(d) if name == "sum" => {
+                    x.t.f_sum_dim_intlist(d.as_slice(), keepdim, Kind::Float)
+                }
+                Some(d) => x.t.f_mean_dim(d.as_slice(), keepdim, Kind::Float),
+                None if name == "sum" => x.t.f_sum(Kind::Float),
+                None => x.t.f_mean(Kind::Float),
+            };
+            return Ok(derived(lift(ip, r)?, &[&x]));
+        }
+        "norm" => {
+            let p = arg(&args, &kwargs, 0, "p")
+                .and_then(Value::as_f64)
+                .unwrap_or(2.0);
+            let d = arg(&args, &kwargs, 1, "dim").and_then(|v| dims(Some(v)));
+            match d {
+                Some(d) => x.t.f_norm_scalaropt_dim(p, d.as_slice(), keepdim),
+                None => x.t.f_norm(),
+            }
+        }
+        "softmax" | "log_softmax" => {
+            let d = int_arg(&args, &kwargs, 0, "dim", -1);
+            if name == "softmax" {
+                x.t.f_softmax(d, Kind::Float)
+            } else {
+                x.t.f_log_softmax(d, Kind::Float)
+            }
+        }
+        "normalize" => {
+            let d = int_arg(&args, &kwargs, 1, "dim", 1);
+            return Ok(same(normalize(ip, &x.t, d)?));
+        }
+        "exp" => x.t.f_exp(),
+        "log" => x.t.f_log(),
+        "sqrt" => x.t.f_sqrt(),
+        "abs" => x.t.f_abs(),
+        "neg" => x.t.f_neg(),
+        "tanh" => x.t.f_tanh(),
+        "sigmoid" => x.t.f_sigmoid(),
+        "relu" => x.t.f_relu(),
+        "square" => x.t.f_square(),
+        "t" => x.t.f_transpose(-2, -1),
+        "pow" => {
+            let e = args.first().and_then(Value::as_f64).unwrap_or(2.0);
+            x.t.f_pow_tensor_scalar(e)
+        }
+        "clamp" | "clamp_min" | "clip" => {
+            let lo = arg(&args, &kwargs, 0, "min").and_then(Value::as_f64);
+            match lo {
+                Some(lo) => x.t.f_clamp_min(lo),
+                None => Ok(x.t.shallow_clone()),
+            }
+        }
+        "transpose" => {
+            let a = int_arg(&args, &kwargs, 0, "dim0", 0);
+            let b = int_arg(&args, &kwargs, 1, "dim1", 1);
+            x.t.f_transpose(a, b)
+        }
+        "view" | "reshape" => {
+            let Some(shape) = int_list(&args) else {
+                return halt(ip.line, "a shape must be numbers");
+            };
+            x.t.f_reshape(&shape)
+        }
+        "flatten" => {
+            let s = int_arg(&args, &kwargs, 0, "start_dim", 0);
+            x.t.f_flatten(s, -1)
+        }
+        "unsqueeze" => x.t.f_unsqueeze(int_arg(&args, &kwargs, 0, "dim", 0)),
+        "squeeze" => match args.first().and_then(Value::as_f64) {
+            Some(d) => x.t.f_squeeze_dim(d as i64),
+            None => x.t.f_squeeze(),
+        },
+        "chunk" => {
+            let n = int_arg(&args, &kwargs, 0, "chunks", 2);
+            let d = int_arg(&args, &kwargs, 1, "dim", 0);
+            let parts = lift(ip, x.t.f_chunk(n, d))?;
+            return Ok(Value::Tuple(Rc::new(parts.into_iter().map(same).collect())));
+        }
+        "expand" | "repeat" => {
+            let Some(shape) = int_list(&args) else {
+                return halt(ip.line, "a shape must be numbers");
+            };
+            let n = if name == "repeat" {
+                shape
+                    .iter()
+                    .fold(x.t.numel() as i128, |a, d| a.saturating_mul(i128::from(*d)))
+            } else {
+                shape
+                    .iter()
+                    .fold(1i128, |a, d| a.saturating_mul(i128::from((*d).max(1))))
+            };
+            check_elements(ip, n)?;
+            if name == "repeat" {
+                x.t.f_repeat(&shape)
+            } else {
+                x.t.f_expand(&shape, false)
+            }
+        }
+        "argmax" => x.t.f_argmax(
+            args.first().and_then(Value::as_f64).map(|d| d as i64),
+            false,
+        ),
+        "max" | "min" => match args.first().and_then(Value::as_f64) {
+            Some(d) => {
+                let (v, i) = lift(
+                    ip,
+                    if name == "max" {
+                        x.t.f_max_dim(d as i64, keepdim)
+                    } else {
+                        x.t.f_min_dim(d as i64, keepdim)
+                    },
+                )?;
+                return Ok(Value::Tuple(Rc::new(vec![same(v), Value::tensor(i)])));
+            }
+            None => {
+                if name == "max" {
+                    x.t.f_max()
+                } else {
+                    x.t.f_min()
+                }
+            }
+        },
+        "masked_fill" => {
+            let mask = match args.first() {
+                Some(m) => ip.as_tensor(m)?,
+                None => return halt(ip.line, "`masked_fill` needs a mask"),
+            };
+            let v = args.get(1).and_then(Value::as_f64).unwrap_or(0.0);
+            x.t.f_masked_fill(&mask.t, v)
+        }
+        "fill_" | "zero_" => {
+            let v = args.first().and_then(Value::as_f64).unwrap_or(0.0);
+            let mut t = x.t.shallow_clone();
+            tch::no_grad(|| t.f_fill_(v))
+        }
+        "mul_" | "add_" | "sub_" | "div_" | "copy_" | "lerp_" => {
+            return in_place(ip, &x, name, &args, &kwargs);
+        }
+        "mm" | "matmul" | "bmm" | "dot" => {
+            let y = match args.first() {
+                Some(v) => ip.as_tensor(v)?,
+                None => return halt(ip.line, format!("`{name}` needs a second tensor")),
+            };
+            return binop(
+                ip,
+                BinOp::MatMul,
+                Value::Tensor(x.clone()),
+                Value::Tensor(y),
+            );
+        }
+        "add" | "sub" | "mul" | "div" => {
+            let y = args.first().cloned().unwrap_or(Value::Int(0));
+            let op = match name {
+                "add" => BinOp::Add,
+                "sub" => BinOp::Sub,
+                "mul" => BinOp::Mul,
+                _ => BinOp::Div,
+            };
+            return binop(ip, op, Value::Tensor(x.clone()), y);
+        }
+        "type_as" | "bool" | "long" => match name {
+            "bool" => x.t.f_to_kind(Kind::Bool),
+            "long" => x.t.f_to_kind(Kind::Int64),
+            _ => Ok(x.t.shallow_clone()),
+        },
+        "numpy" | "tolist" => return Ok(Value::Tensor(x)),
+        _ if LOSSES.contains(&name) => {
+            let mut all = vec![Value::Tensor(x.clone())];
+            all.extend(args);
+            return library_loss(ip, name, &all, &kwargs);
+        }
+        _ => {
+            return halt(
+                ip.line,
+                format!("tensor method `{name}` is outside what --exec runs"),
+            );
+        }
+    };
+    let t = lift(ip, r)?;
+    Ok(derived(t, &[&x]))
+}
+
+/// `p.mul_(m).add_(q, alpha=1 - m)`, `p.copy_(q)`, `p.lerp_(q, w)` on parameters: the
+/// hand-written updates an EMA is made of. They run without gradient tracking.
+fn in_place(ip: &mut Interp, x: &Tagged, name: &str, args: &[Value], kwargs: &Kw) -> R<Value> {
+    let other = match args.first() {
+        Some(v) => ip.as_tensor(v)?,
+        None => return halt(ip.line, format!("`{name}` needs an argument")),
+    };
+    let alpha = kw(kwargs, "alpha").and_then(Value::as_f64);
+    ip.note_manual_update(&x.t);
+    let mut t = x.t.shallow_clone();
+    let weight = args.get(1).and_then(Value::as_f64);
+    let r = tch::no_grad(|| -> Result<(), tch::TchError> {
+        let o = match alpha {
+            Some(a) => other.t.f_mul_scalar(a)?,
+            None => other.t.shallow_clone(),
+        };
+        match name {
+            "mul_" => t.f_mul_(&o).map(|_| ()),
+            "add_" => t.f_add_(&o).map(|_| ()),
+            "sub_" => t.f_sub_(&o).map(|_| ()),
+            "div_" => t.f_div_(&o).map(|_| ()),
+            "lerp_" => t.f_lerp_(&o, weight.unwrap_or(0.5)).map(|_| ()),
+            _ => t.f_copy_(&o),
+        }
+    });
+    lift(ip, r)?;
+    Ok(Value::Tensor(x.clone()))
+}
+
+fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
+    if x.t.numel() != 1 {
+        return halt(
+            ip.line,
+            "`backward()` of a tensor with more than one element",
+        );
+    }
+    if !x.t.requires_grad() {
+        return halt(
+            ip.line,
+            "`backward()` of a tensor that does not depend on any trained parameter",
+        );
+    }
+    let loss = lift(ip, x.t.f_double_value(&[]))?;
+    let before = ip.harness.grads();
+    lift(ip, x.t.f_backward())?;
+    let after = ip.harness.grads();
+    let grads = after
+        .iter()
+        .map(|(id, g)| (*id, g.iter().map(|v| v.abs() as f64).sum()))
+        .collect();
+    let delta = after
+        .iter()
+        .map(|(id, g)| {
+            let b = before.get(id);
+            let d: f64 = g
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v - b.and_then(|b| b.get(i)).copied().unwrap_or(0.0)).abs() as f64)
+                .sum();
+            (*id, d)
+        })
+        .collect();
+    let input_grads = ip.harness.input_grads();
+    let order = ip.next_order();
+    ip.trace.backwards.push(super::interp::BackwardEvent {
+        order,
+        line: ip.line,
+        loss,
+        iteration: ip.trace.iterations,
+        grads,
+        delta,
+        input_grads,
+    });
+    Ok(Value::None)
+}

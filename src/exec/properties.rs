@@ -1,0 +1,817 @@
+//! Properties: what each rubric rule stands for, measured on runs of the answer.
+//!
+//! A property runs the answer once or a few times under harness knobs (views swapped,
+//! the predictor cut or made the identity, generators made the identity, the
+//! discriminators' outputs shifted) and reads the trace: losses at `backward()`,
+//! gradients per network, which tensors a loss compared, parameters before and after
+//! the updates. The rubric's `[exec.properties]` ties rules to properties by name.
+
+use super::harness::{Harness, Knobs};
+use super::interp::{Budget, Halt, Interp, Trace};
+use super::{ExecReport, Outcome, PropertyCheck};
+use crate::grade::Report;
+use crate::rubric::Rubric;
+use std::collections::{BTreeMap, HashMap};
+
+/// The result of one run: its trace, or why it stopped, and the harness it ran with.
+struct Run {
+    trace: Trace,
+    halt: Option<Halt>,
+    harness: Harness,
+}
+
+fn run_with(body: &[crate::ir::Stmt], rubric: &Rubric, knobs: Knobs) -> Run {
+    let mut harness = Harness::new(rubric, knobs);
+    let (trace, halt) = {
+        let mut ip = Interp::new(&mut harness, Budget::default());
+        let r = ip.run(body);
+        (std::mem::take(&mut ip.trace), r.err())
+    };
+    Run {
+        trace,
+        halt,
+        harness,
+    }
+}
+
+/// What one property concluded.
+struct Measured {
+    outcome: Outcome,
+    detail: String,
+}
+
+fn pass(detail: impl Into<String>) -> Measured {
+    Measured {
+        outcome: Outcome::Pass,
+        detail: detail.into(),
+    }
+}
+
+fn fail(detail: impl Into<String>) -> Measured {
+    Measured {
+        outcome: Outcome::Fail,
+        detail: detail.into(),
+    }
+}
+
+fn skip(detail: impl Into<String>) -> Measured {
+    Measured {
+        outcome: Outcome::Skipped,
+        detail: detail.into(),
+    }
+}
+
+/// Runs the answer and measures every property the rubric ties to a rule.
+pub fn measure(text: &str, rubric: &Rubric, report: &Report) -> ExecReport {
+    if rubric.exec.properties.is_empty() {
+        return ExecReport::not_run(format!(
+            "rubric `{}` declares no [exec] properties",
+            rubric.id
+        ));
+    }
+    let mut norm = crate::normalize::normalize(text);
+    let parsed = crate::syntax::parse(&mut norm);
+    let body = &parsed.body;
+    // The result must not depend on how many threads libtorch would like to use.
+    tch::set_num_threads(1);
+    let mut runs: HashMap<String, Run> = HashMap::new();
+    let base = run_with(body, rubric, Knobs::default());
+    if let Some(h) = &base.halt
+        && base.trace.backwards.is_empty()
+    {
+        return ExecReport::not_run(format!("line {}: {}", h.line, h.cause));
+    }
+    runs.insert("base".into(), base);
+    let mut checks = Vec::new();
+    for rule in &rubric.rules {
+        let Some(props) = rubric.exec.properties.get(&rule.id) else {
+            continue;
+        };
+        let verdict = report
+            .rules
+            .iter()
+            .find(|r| r.id == rule.id)
+            .map(|r| r.passed);
+        for p in props {
+            let m = measure_one(p, body, rubric, &mut runs);
+            let agrees = match m.outcome {
+                Outcome::Skipped => None,
+                o => verdict.map(|v| v == (o == Outcome::Pass)),
+            };
+            checks.push(PropertyCheck {
+                property: p.clone(),
+                rule: Some(rule.id.clone()),
+                result: m.outcome,
+                detail: m.detail,
+                agrees,
+            });
+        }
+    }
+    ExecReport::from_checks(checks)
+}
+
+fn get_run<'a>(
+    runs: &'a mut HashMap<String, Run>,
+    key: &str,
+    body: &[crate::ir::Stmt],
+    rubric: &Rubric,
+    knobs: Knobs,
+) -> &'a Run {
+    runs.entry(key.to_string())
+        .or_insert_with(|| run_with(body, rubric, knobs))
+}
+
+fn first_loss(run: &Run) -> Option<f64> {
+    run.trace.backwards.first().map(|b| b.loss)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-4 * a.abs().max(b.abs()).max(1.0)
+}
+
+/// Nets of a role, by id.
+fn nets_with_role(run: &Run, role: &str) -> Vec<usize> {
+    run.harness
+        .nets
+        .iter()
+        .filter(|n| run.harness.role_of(n).as_deref() == Some(role))
+        .map(|n| n.id)
+        .collect()
+}
+
+fn halted(run: &Run) -> String {
+    match &run.halt {
+        Some(h) => format!("the run stopped at line {}: {}", h.line, h.cause),
+        None => "the run did no backward pass".to_string(),
+    }
+}
+
+fn measure_one(
+    name: &str,
+    body: &[crate::ir::Stmt],
+    rubric: &Rubric,
+    runs: &mut HashMap<String, Run>,
+) -> Measured {
+    let base = &runs["base"];
+    if base.trace.backwards.is_empty() {
+        return skip(halted(base));
+    }
+    match name {
+        "distinct_views" => distinct_views(base),
+        "predictor_on_encoder" => predictor_on_encoder(base),
+        "stop_gradient" => {
+            let encoders = nets_with_role(base, "encoder");
+            let predictors = nets_with_role(base, "predictor");
+            if encoders.is_empty() {
+                return skip("no network plays the encoder");
+            }
+            let base_reaches = base.trace.backwards[0]
+                .grads
+                .iter()
+                .any(|(id, g)| *g > 0.0 && (predictors.contains(id) || encoders.contains(id)));
+            if !base_reaches {
+                return fail("no gradient reaches the encoder or the predictor at all");
+            }
+            let cut = get_run(
+                runs,
+                "cut",
+                body,
+                rubric,
+                Knobs {
+                    cut_predictor: true,
+                    ..Knobs::default()
+                },
+            );
+            let Some(b) = cut.trace.backwards.first() else {
+                return skip(halted(cut));
+            };
+            let leak: f64 = encoders
+                .iter()
+                .map(|e| b.grads.get(e).copied().unwrap_or(0.0))
+                .sum();
+            if predictors.is_empty() {
+                // Without a predictor nothing is cut: any encoder gradient comes through
+                // a branch that is not stopped.
+                return if leak > 0.0 {
+                    fail(format!(
+                        "no predictor, and the encoder receives gradient ({leak:.3e}) through the target"
+                    ))
+                } else {
+                    pass("the encoder receives no gradient")
+                };
+            }
+            if leak > 0.0 {
+                fail(format!(
+                    "with the predictor's input cut, the encoder still receives gradient (Σ|g| = {leak:.3e}): the target branch is not detached"
+                ))
+            } else {
+                pass("with the predictor's input cut, the encoder receives no gradient")
+            }
+        }
+        "swap_symmetric" => {
+            let Some(l) = first_loss(base) else {
+                return skip(halted(base));
+            };
+            let cross = !base.trace.cross_view.is_empty();
+            let same = !base.trace.same_view.is_empty();
+            let swapped = get_run(
+                runs,
+                "swap",
+                body,
+                rubric,
+                Knobs {
+                    swap_views: true,
+                    ..Knobs::default()
+                },
+            );
+            let Some(s) = first_loss(swapped) else {
+                return skip(halted(swapped));
+            };
+            if !close(l, s) {
+                return fail(format!(
+                    "the loss changes when the views are swapped ({l:.6} → {s:.6})"
+                ));
+            }
+            if !cross || same {
+                return fail(format!(
+                    "the loss is unchanged under a swap ({l:.6}) but pairs a view with itself"
+                ));
+            }
+            pass(format!(
+                "the loss is unchanged when the views are swapped ({l:.6}) and pairs different views"
+            ))
+        }
+        "cls_cross_view" => token_pairing(base, super::value::Token::Cls, "[CLS]"),
+        "patch_cross_view" => token_pairing(base, super::value::Token::Patch, "patch"),
+        "negative_cosine" => {
+            let one = get_run(
+                runs,
+                "identity1",
+                body,
+                rubric,
+                Knobs {
+                    same_views: true,
+                    predictor_identity: Some(1.0),
+                    ..Knobs::default()
+                },
+            );
+            let Some(l1) = first_loss(one) else {
+                return skip(halted(one));
+            };
+            let three = get_run(
+                runs,
+                "identity3",
+                body,
+                rubric,
+                Knobs {
+                    same_views: true,
+                    predictor_identity: Some(3.0),
+                    ..Knobs::default()
+                },
+            );
+            let Some(l3) = first_loss(three) else {
+                return skip(halted(three));
+            };
+            let Some(l) = first_loss(&runs["base"]) else {
+                return skip("no loss");
+            };
+            if l1 >= 0.0 {
+                fail(format!(
+                    "comparing a prediction with an identical target gives {l1:.4}, not a negative similarity"
+                ))
+            } else if !close(l1, l3) {
+                fail(format!(
+                    "the loss changes when the prediction is scaled ×3 ({l1:.4} → {l3:.4}): it is not a cosine"
+                ))
+            } else if l <= l1 {
+                fail(format!(
+                    "different views give a loss ({l:.4}) no larger than identical ones ({l1:.4})"
+                ))
+            } else {
+                pass(format!(
+                    "identical prediction and target give {l1:.4}, unchanged when the prediction is scaled"
+                ))
+            }
+        }
+        "step_after_backward" => {
+            let first = &base.trace.backwards[0];
+            let step = base
+                .trace
+                .steps
+                .iter()
+                .find(|s| s.iteration == first.iteration && s.order > first.order);
+            match step {
+                Some(s) if !s.moved.is_empty() => pass(format!(
+                    "the update at line {} follows backward() at line {} and moves the weights",
+                    s.line, first.line
+                )),
+                Some(s) => fail(format!("the update at line {} moves no weights", s.line)),
+                None => fail(format!(
+                    "no update step follows backward() at line {} in the same iteration",
+                    first.line
+                )),
+            }
+        }
+        "masked_student" => masked_student(base),
+        "teacher_no_grad" => {
+            let teachers = nets_with_role(base, "teacher");
+            if teachers.is_empty() {
+                return skip("no network plays the teacher");
+            }
+            let g: f64 = base
+                .trace
+                .backwards
+                .iter()
+                .flat_map(|b| {
+                    teachers
+                        .iter()
+                        .map(|t| b.grads.get(t).copied().unwrap_or(0.0))
+                })
+                .sum();
+            if g > 0.0 {
+                fail(format!(
+                    "the teacher receives gradient at backward() (Σ|g| = {g:.3e})"
+                ))
+            } else {
+                pass("no gradient reaches the teacher")
+            }
+        }
+        "ema_teacher" => ema_teacher(base),
+        "generator_fools_discriminator" => gan_bias(body, rubric, runs, GanProbe::Generator),
+        "discriminator_targets" => gan_bias(body, rubric, runs, GanProbe::Discriminator),
+        "detached_fakes" => {
+            let gens = nets_with_role(base, "generator");
+            let it = base.trace.backwards[0].iteration;
+            let Some(b) = base
+                .trace
+                .backwards
+                .iter()
+                .find(|b| b.iteration == it && scores_real(base, b))
+            else {
+                return skip(
+                    "no backward() in the first iteration scores real images with a discriminator",
+                );
+            };
+            let leak: f64 = gens
+                .iter()
+                .map(|g| b.delta.get(g).copied().unwrap_or(0.0))
+                .sum();
+            if leak > 0.0 {
+                fail(format!(
+                    "the discriminators' backward() at line {} also changes the generators' gradients (Σ|Δg| = {leak:.3e}): the fakes are not detached",
+                    b.line
+                ))
+            } else {
+                pass(format!(
+                    "the discriminators' backward() at line {} leaves the generators' gradients unchanged",
+                    b.line
+                ))
+            }
+        }
+        "cycle_consistency" => cycle(body, rubric, runs),
+        "separate_updates" => {
+            let gens = nets_with_role(base, "generator");
+            let discs = nets_with_role(base, "discriminator");
+            let it = base.trace.backwards[0].iteration;
+            let steps: Vec<_> = base
+                .trace
+                .steps
+                .iter()
+                .filter(|s| s.iteration == it)
+                .collect();
+            let g_only = steps.iter().any(|s| {
+                s.moved.iter().any(|m| gens.contains(m))
+                    && !s.moved.iter().any(|m| discs.contains(m))
+            });
+            let d_only = steps.iter().any(|s| {
+                s.moved.iter().any(|m| discs.contains(m))
+                    && !s.moved.iter().any(|m| gens.contains(m))
+            });
+            match (g_only, d_only) {
+                (true, true) => {
+                    pass("one step moves only the generators, another only the discriminators")
+                }
+                (false, _) => {
+                    fail("no step moves the generators without also moving the discriminators")
+                }
+                (true, false) => {
+                    fail("no step moves the discriminators without also moving the generators")
+                }
+            }
+        }
+        other => skip(format!("unknown property `{other}`")),
+    }
+}
+
+fn distinct_views(base: &Run) -> Measured {
+    let it = base.trace.backwards[0].iteration;
+    let roles = ["encoder", "student", "teacher"];
+    let mut by_net: BTreeMap<usize, Vec<&super::value::Tagged>> = BTreeMap::new();
+    for c in base.trace.net_calls.iter().filter(|c| c.iteration == it) {
+        let Some(net) = base.harness.nets.get(c.net) else {
+            continue;
+        };
+        let role = base.harness.role_of(net);
+        if role.as_deref().is_some_and(|r| roles.contains(&r))
+            && let Some(i) = &c.input
+        {
+            by_net.entry(c.net).or_default().push(i);
+        }
+    }
+    for inputs in by_net.values() {
+        for (i, a) in inputs.iter().enumerate() {
+            for b in &inputs[i + 1..] {
+                let views_differ = a.views & !MARKS != b.views & !MARKS
+                    && a.views & !MARKS != 0
+                    && b.views & !MARKS != 0;
+                let values_differ =
+                    a.t.size() != b.t.size() || !a.t.allclose(&b.t, 1e-6, 1e-6, false);
+                if views_differ && values_differ {
+                    return pass("the network receives two different augmented views");
+                }
+            }
+        }
+    }
+    fail("no network receives two different augmented views of the same batch")
+}
+
+/// Tag bits that are not views: masked, generated.
+pub const MARKS: u32 = MASKED | GENERATED;
+pub const MASKED: u32 = 1 << 31;
+pub const GENERATED: u32 = 1 << 30;
+
+fn predictor_on_encoder(base: &Run) -> Measured {
+    let it = base.trace.backwards[0].iteration;
+    let calls: Vec<_> = base
+        .trace
+        .net_calls
+        .iter()
+        .filter(|c| c.iteration == it)
+        .collect();
+    let role = |id: usize| {
+        base.harness
+            .nets
+            .get(id)
+            .and_then(|n| base.harness.role_of(n))
+    };
+    for enc in calls
+        .iter()
+        .filter(|c| role(c.net).as_deref() == Some("encoder"))
+    {
+        let same_encoder: Vec<_> = calls.iter().filter(|c| c.net == enc.net).collect();
+        let views: std::collections::BTreeSet<u32> = same_encoder
+            .iter()
+            .filter_map(|c| c.input.as_ref().map(|i| i.views & !MARKS))
+            .filter(|v| *v != 0)
+            .collect();
+        let outputs: Vec<u32> = same_encoder
+            .iter()
+            .filter_map(|c| c.output.as_ref().map(|o| o.origin))
+            .collect();
+        let predicted: std::collections::BTreeSet<u32> = calls
+            .iter()
+            .filter(|c| role(c.net).as_deref() == Some("predictor"))
+            .filter_map(|c| c.input.as_ref())
+            .filter(|i| outputs.contains(&i.origin))
+            .map(|i| i.views & !MARKS)
+            .collect();
+        if views.len() >= 2 && predicted.len() >= 2 {
+            return pass("one encoder embeds both views and the predictor takes its outputs");
+        }
+    }
+    fail("the predictor is not applied to one shared encoder's outputs for both views")
+}
+
+fn token_pairing(base: &Run, token: super::value::Token, what: &str) -> Measured {
+    let cross: Vec<(u32, u32)> = base
+        .trace
+        .loss_calls
+        .iter()
+        .filter(|c| c.token == token && c.views.0 != c.views.1)
+        .map(|c| c.views)
+        .collect();
+    let same = base
+        .trace
+        .loss_calls
+        .iter()
+        .filter(|c| c.token == token && c.views.0 == c.views.1)
+        .count();
+    let both = cross.iter().any(|(a, b)| cross.contains(&(*b, *a)));
+    if same > 0 {
+        fail(format!(
+            "the {what} loss compares a view with itself ({same} comparison(s))"
+        ))
+    } else if cross.is_empty() {
+        fail(format!(
+            "the {what} loss never compares two different views"
+        ))
+    } else if !both {
+        fail(format!(
+            "the {what} loss pairs the views in one direction only"
+        ))
+    } else {
+        pass(format!(
+            "the {what} loss pairs each view with the other, in both directions"
+        ))
+    }
+}
+
+fn masked_student(base: &Run) -> Measured {
+    let it = base.trace.backwards[0].iteration;
+    let mut student_masked = std::collections::BTreeSet::new();
+    let mut teacher_clean = std::collections::BTreeSet::new();
+    for c in base.trace.net_calls.iter().filter(|c| c.iteration == it) {
+        let Some(net) = base.harness.nets.get(c.net) else {
+            continue;
+        };
+        let Some(i) = &c.input else { continue };
+        let view = i.views & !MARKS;
+        match base.harness.role_of(net).as_deref() {
+            Some("student") if c.masked || i.views & MASKED != 0 => {
+                student_masked.insert(view);
+            }
+            Some("teacher") if !c.masked && i.views & MASKED == 0 => {
+                teacher_clean.insert(view);
+            }
+            _ => {}
+        }
+    }
+    if student_masked.len() >= 2 && teacher_clean.len() >= 2 {
+        pass("the student sees both views masked, the teacher both views whole")
+    } else if student_masked.len() < 2 {
+        fail("the student does not receive two masked views")
+    } else {
+        fail("the teacher does not receive two unmasked views")
+    }
+}
+
+fn ema_teacher(base: &Run) -> Measured {
+    let teachers = nets_with_role(base, "teacher");
+    let students = nets_with_role(base, "student");
+    let (Some(before), Some(after)) = (base.trace.snapshots.first(), base.trace.snapshots.get(1))
+    else {
+        return skip("the loop did not finish an iteration");
+    };
+    for t in &teachers {
+        let (Some(tb), Some(ta)) = (before.get(t), after.get(t)) else {
+            continue;
+        };
+        for s in &students {
+            // EMA after the student's step (end of the iteration) or before it (start).
+            for s_params in [after.get(s), before.get(s)].into_iter().flatten() {
+                if let Some(lambda) = fit_lambda(tb, ta, s_params) {
+                    return if lambda > 0.0 && lambda < 1.0 {
+                        pass(format!(
+                            "teacher = {lambda:.4}·teacher + {:.4}·student after an iteration",
+                            1.0 - lambda
+                        ))
+                    } else {
+                        fail(format!(
+                            "the teacher follows the student with λ = {lambda:.4}, outside (0, 1)"
+                        ))
+                    };
+                }
+            }
+        }
+    }
+    if teachers.is_empty() {
+        return skip("no network plays the teacher");
+    }
+    fail(
+        "the teacher's weights after an iteration are not a blend of its weights before and the student's",
+    )
+}
+
+/// The λ with `after = λ·before + (1 − λ)·student`, when one λ fits every parameter.
+fn fit_lambda(before: &[Vec<f32>], after: &[Vec<f32>], student: &[Vec<f32>]) -> Option<f64> {
+    if before.len() != student.len() || before.len() != after.len() {
+        return None;
+    }
+    let (mut num, mut den) = (0.0f64, 0.0f64);
+    for ((b, a), s) in before.iter().zip(after).zip(student) {
+        if b.len() != s.len() || a.len() != b.len() {
+            return None;
+        }
+        for i in 0..b.len() {
+            let d = f64::from(b[i] - s[i]);
+            num += f64::from(a[i] - s[i]) * d;
+            den += d * d;
+        }
+    }
+    if den < 1e-12 {
+        return None;
+    }
+    let lambda = num / den;
+    let mut residual = 0.0f64;
+    let mut scale = 0.0f64;
+    for ((b, a), s) in before.iter().zip(after).zip(student) {
+        for i in 0..b.len() {
+            let pred = lambda * f64::from(b[i]) + (1.0 - lambda) * f64::from(s[i]);
+            residual += (f64::from(a[i]) - pred).powi(2);
+            scale += f64::from(a[i]).powi(2);
+        }
+    }
+    (residual <= 1e-8 * scale.max(1.0)).then_some(lambda)
+}
+
+/// Whether a discriminator scored a real (not generated) image between the previous
+/// backward pass and this one: what tells a discriminator loss from a generator loss.
+fn scores_real(run: &Run, b: &super::interp::BackwardEvent) -> bool {
+    let previous = run
+        .trace
+        .backwards
+        .iter()
+        .map(|x| x.order)
+        .filter(|o| *o < b.order)
+        .max()
+        .unwrap_or(0);
+    run.trace.net_calls.iter().any(|c| {
+        c.order > previous
+            && c.order < b.order
+            && run
+                .harness
+                .nets
+                .get(c.net)
+                .and_then(|n| run.harness.role_of(n))
+                .as_deref()
+                == Some("discriminator")
+            && c.input.as_ref().is_some_and(|i| i.views & GENERATED == 0)
+    })
+}
+
+fn is_generator_backward(run: &Run, b: &super::interp::BackwardEvent, gens: &[usize]) -> bool {
+    !scores_real(run, b)
+        && gens
+            .iter()
+            .any(|g| b.delta.get(g).copied().unwrap_or(0.0) > 0.0)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum GanProbe {
+    Generator,
+    Discriminator,
+}
+
+/// Shifts the discriminators' scores and reads how the matching backward's loss moves.
+fn gan_bias(
+    body: &[crate::ir::Stmt],
+    rubric: &Rubric,
+    runs: &mut HashMap<String, Run>,
+    probe: GanProbe,
+) -> Measured {
+    let base = &runs["base"];
+    let gens = nets_with_role(base, "generator");
+    let discs = nets_with_role(base, "discriminator");
+    let it = base.trace.backwards[0].iteration;
+    let pick = |run: &Run| -> Option<(usize, f64)> {
+        run.trace
+            .backwards
+            .iter()
+            .enumerate()
+            .find(|(_, b)| {
+                b.iteration == it
+                    && match probe {
+                        GanProbe::Generator => is_generator_backward(run, b, &gens),
+                        GanProbe::Discriminator => {
+                            scores_real(run, b)
+                                && discs
+                                    .iter()
+                                    .any(|d| b.delta.get(d).copied().unwrap_or(0.0) > 0.0)
+                        }
+                    }
+            })
+            .map(|(i, b)| (i, b.loss))
+    };
+    let Some((index, l0)) = pick(base) else {
+        return skip(match probe {
+            GanProbe::Generator => "no backward() gives the generators a gradient",
+            GanProbe::Discriminator => "no backward() gives only the discriminators a gradient",
+        });
+    };
+    let loss_at = |run: &Run| run.trace.backwards.get(index).map(|b| b.loss);
+    match probe {
+        GanProbe::Generator => {
+            let up = get_run(
+                runs,
+                "fake_up",
+                body,
+                rubric,
+                Knobs {
+                    fake_score_shift: 0.5,
+                    ..Knobs::default()
+                },
+            );
+            let Some(l1) = loss_at(up) else {
+                return skip(halted(up));
+            };
+            if l1 < l0 - 1e-7 {
+                pass(format!(
+                    "scoring fakes as more real lowers the generators' loss ({l0:.4} → {l1:.4})"
+                ))
+            } else {
+                fail(format!(
+                    "scoring fakes as more real does not lower the generators' loss ({l0:.4} → {l1:.4})"
+                ))
+            }
+        }
+        GanProbe::Discriminator => {
+            let real_up = get_run(
+                runs,
+                "real_up",
+                body,
+                rubric,
+                Knobs {
+                    real_score_shift: 0.5,
+                    ..Knobs::default()
+                },
+            );
+            let Some(lr) = loss_at(real_up) else {
+                return skip(halted(real_up));
+            };
+            let fake_up = get_run(
+                runs,
+                "fake_up",
+                body,
+                rubric,
+                Knobs {
+                    fake_score_shift: 0.5,
+                    ..Knobs::default()
+                },
+            );
+            let Some(lf) = loss_at(fake_up) else {
+                return skip(halted(fake_up));
+            };
+            if lr < l0 - 1e-7 && lf > l0 + 1e-7 {
+                pass(format!(
+                    "scoring real images higher lowers the discriminators' loss ({l0:.4} → {lr:.4}), scoring fakes higher raises it ({lf:.4})"
+                ))
+            } else {
+                fail(format!(
+                    "the discriminators' loss does not reward real and punish fake scores (real up: {l0:.4} → {lr:.4}; fake up: {l0:.4} → {lf:.4})"
+                ))
+            }
+        }
+    }
+}
+
+fn cycle(body: &[crate::ir::Stmt], rubric: &Rubric, runs: &mut HashMap<String, Run>) -> Measured {
+    let base = &runs["base"];
+    let gens = nets_with_role(base, "generator");
+    let it = base.trace.backwards[0].iteration;
+    let Some(index) = base
+        .trace
+        .backwards
+        .iter()
+        .position(|b| b.iteration == it && is_generator_backward(base, b, &gens))
+    else {
+        return skip("no backward() gives the generators a gradient");
+    };
+    let probe =
+        |run: &Run| -> Option<(f64, f64)> { run.trace.backwards.get(index).map(|b| b.input_grads) };
+    let bent = get_run(
+        runs,
+        "cycle_bent",
+        body,
+        rubric,
+        Knobs {
+            bent_generators: true,
+            constant_discriminators: true,
+            input_grad: true,
+            ..Knobs::default()
+        },
+    );
+    let Some((ga, gb)) = probe(bent) else {
+        return skip(halted(bent));
+    };
+    let identity = get_run(
+        runs,
+        "cycle_identity",
+        body,
+        rubric,
+        Knobs {
+            identity_generators: true,
+            constant_discriminators: true,
+            input_grad: true,
+            ..Knobs::default()
+        },
+    );
+    let Some((ia, ib)) = probe(identity) else {
+        return skip(halted(identity));
+    };
+    if ga <= 0.0 || gb <= 0.0 {
+        let missing = if ga <= 0.0 {
+            "A → B → A"
+        } else {
+            "B → A → B"
+        };
+        return fail(format!(
+            "with the discriminators held constant, the generators' loss does not depend on the {missing} reconstruction"
+        ));
+    }
+    if ia > 1e-9 || ib > 1e-9 {
+        return fail("the reconstruction term does not vanish when both generators are identities");
+    }
+    pass(
+        "the generators' loss depends on both reconstructions and vanishes for identity generators",
+    )
+}

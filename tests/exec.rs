@@ -1,0 +1,191 @@
+//! `--exec`: the answers run on toy tensors through libtorch. Without the `exec`
+//! feature the flag is refused; with it, the seeds and hostile answers are run.
+
+use std::process::Command;
+
+fn pseudograde() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_pseudograde"));
+    c.env("LC_ALL", "C");
+    c
+}
+
+#[cfg(not(feature = "exec"))]
+#[test]
+fn exec_without_the_feature_says_how_to_build_it() {
+    let out = pseudograde()
+        .args([
+            "check",
+            "--rubric",
+            "simsiam",
+            "--exec",
+            "fixtures/simsiam/seed_student.py",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("scripts/setup-libtorch.sh"), "{err}");
+    assert!(err.contains("--features exec"), "{err}");
+}
+
+#[cfg(feature = "exec")]
+mod with_libtorch {
+    use super::pseudograde;
+    use serde_json::Value;
+    use std::time::{Duration, Instant};
+
+    fn exec_json(rubric: &str, file: &str) -> Value {
+        let out = pseudograde()
+            .args([
+                "check", "--rubric", rubric, "--exec", "--format", "json", file,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn check<'a>(report: &'a Value, property: &str) -> &'a Value {
+        report["exec"]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["property"] == property)
+            .unwrap_or_else(|| panic!("no `{property}` in {report:#}"))
+    }
+
+    #[test]
+    fn the_seed_students_simsiam_answer_is_confirmed_property_by_property() {
+        let r = exec_json("simsiam", "fixtures/simsiam/seed_student.py");
+        assert_eq!(r["exec"]["status"], "confirmed", "{:#}", r["exec"]);
+        // Every rule of the rubric has a measured property, and each agrees with the
+        // static verdict (all rules pass for this answer).
+        for rule in r["rules"].as_array().unwrap() {
+            let measured: Vec<&Value> = r["exec"]["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["rule"] == rule["id"])
+                .collect();
+            assert!(!measured.is_empty(), "no property for {}", rule["id"]);
+            assert!(
+                measured.iter().all(|c| c["result"] == "pass"),
+                "{measured:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_stop_gradient_is_measured_as_gradient_reaching_the_encoder() {
+        let r = exec_json("simsiam", "fixtures/simsiam/no_stop_gradient.py");
+        let c = check(&r, "stop_gradient");
+        assert_eq!(c["result"], "fail", "{c:#}");
+        assert!(
+            c["detail"]
+                .as_str()
+                .unwrap()
+                .contains("still receives gradient")
+        );
+        let static_verdict = r["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == "stop_gradient")
+            .unwrap();
+        assert_eq!(static_verdict["passed"], false);
+    }
+
+    #[test]
+    fn a_one_term_loss_changes_when_the_views_are_swapped() {
+        let r = exec_json("simsiam", "fixtures/simsiam/one_term_only.py");
+        let c = check(&r, "swap_symmetric");
+        assert_eq!(c["result"], "fail", "{c:#}");
+        assert!(c["detail"].as_str().unwrap().contains("swapped"));
+    }
+
+    #[test]
+    fn runs_are_deterministic() {
+        let a = exec_json("simsiam", "fixtures/simsiam/seed_student.py");
+        let b = exec_json("simsiam", "fixtures/simsiam/seed_student.py");
+        assert_eq!(a["exec"], b["exec"]);
+    }
+
+    /// Each hostile answer ends in `not_run` with its reason, quickly, and touches
+    /// nothing.
+    #[test]
+    fn hostile_answers_end_in_not_run_with_the_reason() {
+        let dir = std::env::temp_dir().join(format!("pg-exec-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let marker = dir.join("touched");
+        let cases = [
+            ("loop", "while True:\n    pass\n".to_string(), "loop budget"),
+            (
+                "alloc",
+                "x = torch.zeros(10**10)\n".to_string(),
+                "over the budget",
+            ),
+            (
+                "os",
+                format!("import os\nos.system(\"touch {}\")\n", marker.display()),
+                "`os` reaches outside",
+            ),
+            (
+                "open",
+                "print(open(\"/etc/passwd\").read())\n".to_string(),
+                "`open` reaches outside",
+            ),
+            (
+                "recursion",
+                "def f(n):\n    return f(n + 1)\nf(0)\n".to_string(),
+                "runaway recursion",
+            ),
+        ];
+        for (name, code, reason) in cases {
+            let file = dir.join(format!("{name}.py"));
+            std::fs::write(&file, code).unwrap();
+            let start = Instant::now();
+            let r = exec_json("simsiam", file.to_str().unwrap());
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{name} took {:?}",
+                start.elapsed()
+            );
+            assert_eq!(r["exec"]["status"], "not_run", "{name}: {:#}", r["exec"]);
+            let why = r["exec"]["reason"].as_str().unwrap();
+            assert!(why.contains(reason), "{name}: {why}");
+            assert!(why.starts_with("line "), "{name}: {why}");
+        }
+        assert!(!marker.exists(), "student code touched the file system");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn the_text_report_names_a_contradicted_property() {
+        // The static analysis reads this answer's `p1 * z2` loss as symmetric while
+        // running it shows otherwise, or agrees: whichever, the text must say which
+        // property disagrees when the status is `contradicted`.
+        let out = pseudograde()
+            .args([
+                "check",
+                "--rubric",
+                "simsiam",
+                "--exec",
+                "fixtures/simsiam/ho_same_view_typo.py",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let json = exec_json("simsiam", "fixtures/simsiam/ho_same_view_typo.py");
+        if json["exec"]["status"] == "contradicted" {
+            assert!(text.contains("contradicts the static verdict"), "{text}");
+        } else {
+            assert!(!text.contains("contradicts the static verdict"), "{text}");
+        }
+        assert!(text.contains("exec: "), "{text}");
+    }
+}
