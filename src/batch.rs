@@ -212,29 +212,48 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A bar chart as inline SVG: one bar per (label, value in 0..=max).
-fn bars(items: &[(String, f64)], max: f64, unit: &str, decimals: usize) -> String {
-    let (w, bar_h, gap, label_w) = (520.0, 18.0, 6.0, 170.0);
+/// A bar chart as inline SVG: one bar per (label, value in 0..=max). With `track`, a
+/// light bar behind each one shows the whole scale, so 90% reads as nearly full.
+fn bars(items: &[(String, f64)], max: f64, unit: &str, decimals: usize, track: bool) -> String {
+    let (w, bar_h, gap, label_w) = (560.0, 20.0, 6.0, 180.0);
+    let scale = w - label_w - 100.0;
     let h = items.len() as f64 * (bar_h + gap) + gap;
-    let mut svg =
-        format!(r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img">"#);
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" font-size="13">"#
+    );
     for (i, (label, v)) in items.iter().enumerate() {
         let y = gap + i as f64 * (bar_h + gap);
-        let len = if max > 0.0 {
-            (w - label_w - 100.0) * v / max
-        } else {
-            0.0
-        };
+        let len = if max > 0.0 { scale * v / max } else { 0.0 };
+        if track {
+            let _ = write!(
+                svg,
+                r##"<rect x="{label_w}" y="{y}" width="{scale}" height="{bar_h}" fill="#e4e9f2"/>"##
+            );
+        }
+        // Labels are centred on their bar's middle line, whatever the font's size.
         let _ = write!(
             svg,
-            r##"<text x="0" y="{ty}" font-size="12">{l}</text><rect x="{label_w}" y="{y}" width="{len:.1}" height="{bar_h}" fill="#4a7bd0"/><text x="{tx:.1}" y="{ty}" font-size="12">{v:.decimals$}{unit}</text>"##,
-            ty = y + 13.0,
+            r##"<text x="0" y="{ty}" dominant-baseline="central">{l}</text><rect x="{label_w}" y="{y}" width="{len:.1}" height="{bar_h}" fill="#4a7bd0"/><text x="{tx:.1}" y="{ty}" dominant-baseline="central">{v:.decimals$}{unit}</text>"##,
+            ty = y + bar_h / 2.0,
             l = escape(label),
-            tx = label_w + len + 4.0
+            tx = label_w + if track { scale } else { len } + 4.0
         );
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// The fewest decimals, up to three, that write every score exactly, so a column of
+/// scores lines up: 3.00, 3.25, 3.50 rather than 3, 3.25, 3.5.
+fn score_decimals<'a>(scores: impl Iterator<Item = &'a f64> + Clone) -> usize {
+    (0..3)
+        .find(|&d| {
+            let unit = 10f64.powi(d as i32);
+            scores
+                .clone()
+                .all(|s| ((s * unit).round() - s * unit).abs() < 1e-6)
+        })
+        .unwrap_or(3)
 }
 
 pub fn summary_html(rows: &[Row], rubric: &Rubric, lang: Lang) -> String {
@@ -310,14 +329,21 @@ pub fn summary_html(rows: &[Row], rubric: &Rubric, lang: Lang) -> String {
     );
     let mut html = format!(
         "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-         <style>body{{font-family:sans-serif;margin:2em;max-width:60em}}td,th{{padding:2px 8px;text-align:left}}</style></head><body>\
+         <style>body{{font-family:sans-serif;margin:2em;max-width:60em}}td,th{{padding:2px 8px;text-align:left}}\
+         .num{{text-align:right;font-variant-numeric:tabular-nums}}.error{{color:#b00020}}</style></head><body>\
          <h1>{title}</h1><p>{counts_line}</p>"
     );
     let _ = write!(
         html,
         "<h2>{}</h2>{}",
         tr!(lang, "Score distribution", "Distribución de notas"),
-        bars(&dist, max_count, &tr!(lang, " answers", " respuestas"), 0)
+        bars(
+            &dist,
+            max_count,
+            &tr!(lang, " answers", " respuestas"),
+            0,
+            false
+        )
     );
     let _ = write!(
         html,
@@ -327,27 +353,28 @@ pub fn summary_html(rows: &[Row], rubric: &Rubric, lang: Lang) -> String {
             "Pass rate per rule",
             "Porcentaje de aprobados por regla"
         ),
-        bars(&rates, 100.0, "%", 1)
+        bars(&rates, 100.0, "%", 1, true)
     );
     html.push_str(&tr!(
         lang,
-        "<h2>Most common lints</h2><table><tr><th>lint</th><th>answers</th></tr>",
-        "<h2>Lints más frecuentes</h2><table><tr><th>lint</th><th>respuestas</th></tr>"
+        "<h2>Most common lints</h2><table><tr><th>lint</th><th class=\"num\">answers</th></tr>",
+        "<h2>Lints más frecuentes</h2><table><tr><th>lint</th><th class=\"num\">respuestas</th></tr>"
     ));
     for (name, c) in lints.iter().take(10) {
-        let _ = write!(html, "<tr><td>{name}</td><td>{c}</td></tr>");
+        let _ = write!(html, "<tr><td>{name}</td><td class=\"num\">{c}</td></tr>");
     }
+    let decimals = score_decimals(graded.iter().map(|(_, r)| &r.score));
     html.push_str(&tr!(
         lang,
-        "</table><h2>Answers</h2><table><tr><th>answer</th><th>score</th></tr>",
-        "</table><h2>Respuestas</h2><table><tr><th>respuesta</th><th>nota</th></tr>"
+        "</table><h2>Answers</h2><table><tr><th>answer</th><th class=\"num\">score / {total}</th></tr>",
+        "</table><h2>Respuestas</h2><table><tr><th>respuesta</th><th class=\"num\">nota / {total}</th></tr>"
     ));
     for row in rows {
         match row {
             Row::Graded(id, r) => {
                 let _ = write!(
                     html,
-                    "<tr><td><a href=\"reports/{}.json\">{}</a></td><td>{}</td></tr>",
+                    "<tr><td><a href=\"reports/{}.json\">{}</a></td><td class=\"num\">{:.decimals$}</td></tr>",
                     file_stem(id),
                     escape(id),
                     r.score
@@ -356,7 +383,7 @@ pub fn summary_html(rows: &[Row], rubric: &Rubric, lang: Lang) -> String {
             Row::Error(id, why) => {
                 let _ = write!(
                     html,
-                    "<tr><td>{}</td><td>error: {}</td></tr>",
+                    "<tr><td>{}</td><td class=\"error\">error: {}</td></tr>",
                     escape(id),
                     escape(why.get(lang))
                 );
@@ -396,4 +423,17 @@ pub fn write_outputs(rows: &[Row], rubric: &Rubric, out: &Path, lang: Lang) -> s
         summary_html(rows, rubric, lang).as_bytes(),
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::score_decimals;
+
+    #[test]
+    fn scores_in_a_column_share_the_fewest_exact_decimals() {
+        assert_eq!(score_decimals([3.0, 2.0].iter()), 0);
+        assert_eq!(score_decimals([3.0, 3.5].iter()), 1);
+        assert_eq!(score_decimals([3.0, 3.25, 3.5].iter()), 2);
+        assert_eq!(score_decimals([1.0 / 3.0].iter()), 3);
+    }
 }

@@ -249,9 +249,6 @@ fn check(
     if exec && !crate::exec::AVAILABLE {
         return exec_unavailable(lang);
     }
-    if format == Format::Sarif {
-        return fail("`--format sarif` is not available yet; use `text`, `json` or `gradescope`");
-    }
     let rubric = match load_rubric(rubric_id, lang) {
         Ok(r) => r,
         Err(code) => return code,
@@ -285,6 +282,12 @@ fn check(
             serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }
         Format::Github => reports.iter().map(|r| report::github(r, lang)).collect(),
+        // One log whatever the number of files: a SARIF consumer reads one document.
+        Format::Sarif => {
+            serde_json::to_string_pretty(&report::sarif(&reports, &rubric, lang))
+                .unwrap_or_default()
+                + "\n"
+        }
         _ => reports
             .iter()
             .map(|r| match student {

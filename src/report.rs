@@ -1,7 +1,10 @@
 //! Report formats: the JSON object of the command-line contract, Gradescope's
-//! `results.json`, and a text report with rustc-style snippets; and, for
-//! `check --audience student`, the text and JSON reports a student reads, with hints in
-//! place of the instructor's feedback.
+//! `results.json`, a text report with rustc-style snippets, and SARIF (in `sarif.rs`);
+//! and, for `check --audience student`, the text and JSON reports a student reads, with
+//! hints in place of the instructor's feedback.
+
+mod sarif;
+pub use sarif::sarif;
 
 use crate::grade::{Report, RuleResult};
 use crate::ir::Span;
