@@ -39,7 +39,7 @@ fn exam(c: &mut Criterion) {
             group.bench_function(format!("find, grade and write, {jobs} thread(s)"), |b| {
                 b.iter(|| {
                     let answers = batch::find(&dir);
-                    let rows = batch::grade_all(&answers, &rubric, jobs, false);
+                    let rows = batch::grade_all(&answers, &rubric, jobs, false, false);
                     batch::write_outputs(&rows, &rubric, &out, Lang::En)
                         .expect("the results folder is writable");
                 })

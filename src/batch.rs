@@ -122,8 +122,15 @@ fn read_answer(p: &Path) -> Result<String, Msg> {
 }
 
 /// Grades every answer on `jobs` threads; rows come back in the answers' order. With
-/// `progress`, a bar on the terminal counts the answers graded.
-pub fn grade_all(answers: &[Answer], rubric: &Rubric, jobs: usize, progress: bool) -> Vec<Row> {
+/// `progress`, a bar on the terminal counts the answers graded; with `exec`, each answer
+/// is also run on toy tensors and its report carries the `exec` object.
+pub fn grade_all(
+    answers: &[Answer],
+    rubric: &Rubric,
+    jobs: usize,
+    progress: bool,
+    exec: bool,
+) -> Vec<Row> {
     let bar = if progress {
         indicatif::ProgressBar::new(answers.len() as u64)
     } else {
@@ -139,10 +146,13 @@ pub fn grade_all(answers: &[Answer], rubric: &Rubric, jobs: usize, progress: boo
             .par_iter()
             .inspect(|_| bar.inc(1))
             .map(|a| match &a.text {
-                Ok(t) => Row::Graded(
-                    a.id.clone(),
-                    Box::new(grade::grade(&a.path.to_string_lossy(), t, rubric)),
-                ),
+                Ok(t) => {
+                    let mut report = grade::grade(&a.path.to_string_lossy(), t, rubric);
+                    if exec {
+                        report.exec = crate::exec::run_if_available(t, rubric, &report);
+                    }
+                    Row::Graded(a.id.clone(), Box::new(report))
+                }
                 Err(e) => Row::Error(a.id.clone(), e.clone()),
             })
             .collect()

@@ -259,7 +259,7 @@ fn check(
             Ok(text) => {
                 let mut report = grade::grade(f, &text, &rubric);
                 if exec {
-                    report.exec = run_exec(&text, &rubric, &report);
+                    report.exec = crate::exec::run_if_available(&text, &rubric, &report);
                 }
                 reports.push(report)
             }
@@ -308,25 +308,6 @@ fn check(
         Some(min) if reports.iter().any(|r| r.score < min) => 1,
         _ => 0,
     }
-}
-
-/// Runs an answer under `--exec` (only in builds with the `exec` feature).
-#[cfg(feature = "exec")]
-fn run_exec(
-    text: &str,
-    rubric: &rubric::Rubric,
-    report: &grade::Report,
-) -> Option<crate::exec::ExecReport> {
-    Some(crate::exec::run(text, rubric, report))
-}
-
-#[cfg(not(feature = "exec"))]
-fn run_exec(
-    _text: &str,
-    _rubric: &rubric::Rubric,
-    _report: &grade::Report,
-) -> Option<crate::exec::ExecReport> {
-    None
 }
 
 fn test(
@@ -552,7 +533,13 @@ fn grade_cmd(
     let answers = batch::find(dir);
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     // The bar goes to standard error, and only when a person is watching it.
-    let rows = batch::grade_all(&answers, &rubric, jobs, std::io::stderr().is_terminal());
+    let rows = batch::grade_all(
+        &answers,
+        &rubric,
+        jobs,
+        std::io::stderr().is_terminal(),
+        exec,
+    );
     if let Err(e) = batch::write_outputs(&rows, &rubric, &out, lang) {
         return fail(format!(
             "{}: {}",

@@ -165,6 +165,35 @@ mod with_libtorch {
     }
 
     #[test]
+    fn grade_with_exec_puts_the_measurements_in_each_answers_report() {
+        let dir = std::env::temp_dir().join(format!("pg-exec-grade-{}", std::process::id()));
+        let input = dir.join("answers");
+        std::fs::create_dir_all(&input).unwrap();
+        std::fs::copy(
+            "fixtures/simsiam/seed_student.py",
+            input.join("seed_student.py"),
+        )
+        .unwrap();
+        let out = dir.join("out");
+        let status = pseudograde()
+            .args(["grade", "--rubric", "simsiam", "--exec"])
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let report: Value = serde_json::from_str(
+            &std::fs::read_to_string(out.join("reports/seed_student.json")).unwrap(),
+        )
+        .unwrap();
+        let alone = exec_json("simsiam", "fixtures/simsiam/seed_student.py");
+        assert_eq!(report["exec"]["status"], "confirmed");
+        assert_eq!(report["exec"]["checks"], alone["exec"]["checks"]);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
     fn the_text_report_names_a_contradicted_property() {
         // The static analysis reads this answer's `p1 * z2` loss as symmetric while
         // running it shows otherwise, or agrees: whichever, the text must say which

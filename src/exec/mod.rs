@@ -112,6 +112,22 @@ impl ExecReport {
 /// Whether this build can run answers.
 pub const AVAILABLE: bool = cfg!(feature = "exec");
 
+/// `run` in builds with the `exec` feature; `None` in others (the command line refuses
+/// `--exec` before it gets here).
+pub fn run_if_available(
+    text: &str,
+    rubric: &crate::rubric::Rubric,
+    report: &crate::grade::Report,
+) -> Option<ExecReport> {
+    #[cfg(feature = "exec")]
+    return Some(run(text, rubric, report));
+    #[cfg(not(feature = "exec"))]
+    {
+        let _ = (text, rubric, report);
+        None
+    }
+}
+
 /// Runs `text` under the rubric's harness and measures its properties against the
 /// static verdicts in `report`.
 #[cfg(feature = "exec")]
