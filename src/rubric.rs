@@ -127,7 +127,7 @@ pub const EXEC_PROPERTIES: &[(&str, &str)] = &[
     ),
     (
         "negative_cosine",
-        "D(a, a) is negative and D is invariant to scaling its prediction",
+        "D is invariant to scaling its prediction and lowest when prediction and target are the same",
     ),
     (
         "step_after_backward",

@@ -73,6 +73,9 @@ const TORCH_FUNCTIONS: &[&str] = &[
     "tanh",
 ];
 
+/// Optimizer classes that answers import by their bare name.
+const OPTIMIZERS: &[&str] = &["SGD", "Adam", "AdamW", "LARS", "RMSprop", "Adagrad", "LAMB"];
+
 /// What one run changes, for a property to measure.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Knobs {
@@ -106,6 +109,10 @@ pub struct Harness {
     /// Aliases by net id: every name a net was bound to.
     pub aliases: HashMap<usize, Vec<String>>,
     stand_nets: HashMap<String, Rc<Net>>,
+    /// The loader's views (by storage) and the clean images each was made from.
+    loader_views: Vec<(usize, Tensor)>,
+    /// The net whose call produced each origin.
+    pub origins: HashMap<u32, Rc<Net>>,
     /// The loader's images (first, second), when `input_grad` is on.
     inputs: Vec<(Tensor, Tensor)>,
     view_calls: u32,
@@ -164,6 +171,8 @@ impl Harness {
             aliases: HashMap::new(),
             stand_nets: HashMap::new(),
             inputs: Vec::new(),
+            origins: HashMap::new(),
+            loader_views: Vec::new(),
             view_calls: 0,
             mask_calls: 0,
             iteration: 0,
@@ -222,6 +231,22 @@ impl Harness {
         if !names.iter().any(|n| n == name) {
             names.push(name.to_string());
         }
+        // A ViT stand-in's weights have known shapes: made as soon as a name gives the
+        // network its role, so that `requires_grad_(False)`, optimizers and the
+        // snapshots before the first iteration all see them.
+        if let NetKind::Toy { seed, .. } = &net.kind
+            && net.params.borrow().is_empty()
+            && let Some(role) = self.role_of(net)
+            && self.spec.vit_roles.contains(&role)
+        {
+            let width = self
+                .spec
+                .widths
+                .get(&role)
+                .copied()
+                .unwrap_or(self.spec.default_width);
+            *net.params.borrow_mut() = self.initial_params(&NetKind::ToyVit { width, seed: *seed });
+        }
     }
 
     pub fn new_iteration(&mut self) {
@@ -252,6 +277,14 @@ impl Harness {
         if TORCH_FUNCTIONS.contains(&name) {
             return Ok(Value::Builtin(Rc::from(format!("torch.{name}"))));
         }
+        // `AdamW(...)` imported from `torch.optim`.
+        if OPTIMIZERS.contains(&name) {
+            return Ok(Value::Builtin(Rc::from(format!("torch.optim.{name}"))));
+        }
+        // Optimizers first: `optim_gen` is an optimizer, not a generator.
+        if folded.starts_with("opt") {
+            return Ok(Value::Stand(Rc::from("optimizer"), Rc::from(name)));
+        }
         if self.roles.matches("augmentation", name) {
             return Ok(Value::Stand(Rc::from("augmentation"), Rc::from(name)));
         }
@@ -267,16 +300,22 @@ impl Harness {
         if folded.contains("loader") || folded == "dataset" || folded.starts_with("data") {
             return Ok(Value::Loader(Rc::from(name)));
         }
-        if folded.starts_with("opt") {
-            return Ok(Value::Stand(Rc::from("optimizer"), Rc::from(name)));
-        }
         if folded == "update" || folded.starts_with("update") || folded.starts_with("actualiza") {
             return Ok(Value::Stand(Rc::from("update"), Rc::from(name)));
         }
         if let Some(v) = self.spec.numbers.get(name) {
             return Ok(Value::Float(*v));
         }
-        if folded.contains("epoch") || folded.contains("iter") || folded.starts_with("num") {
+        if folded == "itertools" {
+            return Ok(Value::Builtin(Rc::from("builtins")));
+        }
+        if folded.contains("epoch")
+            || folded.starts_with("num")
+            || matches!(
+                folded.as_str(),
+                "iters" | "iterations" | "steps" | "nsteps" | "niters"
+            )
+        {
             return Ok(Value::Int(1));
         }
         if matches!(folded.as_str(), "lr" | "learningrate") {
@@ -528,6 +567,48 @@ impl Harness {
             .collect()
     }
 
+    /// The nets an optimizer the answer never builds updates, read from its name:
+    /// `optim_gen`, `optimizer_G` → the generators; `optim_DB`, `optimizer_D_B` → the
+    /// discriminator of domain B; anything else → every trained network.
+    pub fn nets_for_optimizer(&self, name: &str) -> Vec<Rc<Net>> {
+        let folded = name.to_lowercase();
+        let rest = ["optimizer", "optimiser", "optim", "opt"]
+            .iter()
+            .find_map(|p| folded.strip_prefix(p))
+            .unwrap_or("")
+            .trim_matches('_');
+        let role = match rest.chars().next() {
+            Some('g') => "generator",
+            Some('d') => "discriminator",
+            _ => return self.trained_nets(),
+        };
+        let domain = rest
+            .chars()
+            .last()
+            .filter(|c| rest.len() >= 2 && matches!(c, 'a' | 'b' | 'x' | 'y'));
+        let nets: Vec<Rc<Net>> = self
+            .trained_nets()
+            .into_iter()
+            .filter(|n| self.role_of(n).as_deref() == Some(role))
+            .collect();
+        let Some(d) = domain else { return nets };
+        let of_domain: Vec<Rc<Net>> = nets
+            .iter()
+            .filter(|n| {
+                self.aliases.get(&n.id).into_iter().flatten().any(|a| {
+                    let a = a.to_lowercase();
+                    a.len() >= 2 && a.ends_with(d) && !a.ends_with("2")
+                })
+            })
+            .cloned()
+            .collect();
+        if of_domain.is_empty() {
+            nets
+        } else {
+            of_domain
+        }
+    }
+
     /// Σ|∂loss/∂image| over the loader's first images and over its second images.
     pub fn input_grads(&self) -> (f64, f64) {
         let sum = |t: &Tensor| {
@@ -612,10 +693,18 @@ impl Harness {
                         origin: 0,
                     })
                 };
+                let (first, second) = (view(0), view(1));
+                // `for x, _ in loader` then `aug(x)`: an augmentation of a loader view
+                // starts from the clean images, so which view the loader put first
+                // (swapped or not) changes nothing but the views the answer makes.
+                self.loader_views
+                    .push((first.data_ptr() as usize, base.shallow_clone()));
+                self.loader_views
+                    .push((second.data_ptr() as usize, base.shallow_clone()));
                 // The images themselves come last: what the batch is when used whole.
                 Value::Batch(Rc::new(vec![
-                    tagged(view(0), 1),
-                    tagged(view(1), 2),
+                    tagged(first, 1),
+                    tagged(second, 2),
                     Value::tensor(base.shallow_clone()),
                 ]))
             })
@@ -662,6 +751,7 @@ impl Harness {
         let role = self.role_of(n);
         let origin = self.next_origin;
         self.next_origin += 1;
+        self.origins.insert(origin, n.clone());
         let generated = if role.as_deref() == Some("generator") {
             super::properties::GENERATED
         } else {
@@ -726,7 +816,25 @@ impl Harness {
                 ];
             }
         }
+        let vit_role = role
+            .as_deref()
+            .is_some_and(|r| self.spec.vit_roles.iter().any(|v| v == r));
+        let is_vit = matches!(n.kind, NetKind::ToyVit { .. })
+            || (vit_role && matches!(n.kind, NetKind::Toy { .. }));
+        if let NetKind::Toy { seed, .. } = &n.kind
+            && is_vit
+            && n.params.borrow().is_empty()
+        {
+            // A network made before its role was known (`student = ViT()`) is a ViT
+            // stand-in once a name gives it a ViT role.
+            let width = role
+                .as_deref()
+                .and_then(|r| self.spec.widths.get(r).copied())
+                .unwrap_or(self.spec.default_width);
+            *n.params.borrow_mut() = self.initial_params(&NetKind::ToyVit { width, seed: *seed });
+        }
         if let NetKind::Toy { out, seed } = &n.kind
+            && !is_vit
             && n.params.borrow().is_empty()
         {
             let batch = input.size().first().copied().unwrap_or(1);
@@ -753,7 +861,7 @@ impl Harness {
         }
         let params = n.params.borrow();
         match &n.kind {
-            NetKind::Toy { .. } | NetKind::Linear { .. } => {
+            NetKind::Toy { .. } | NetKind::Linear { .. } if !is_vit => {
                 let batch = input.size().first().copied().unwrap_or(1);
                 let flat = if input.dim() <= 1 {
                     lift(input.f_reshape([1, -1]))?
@@ -783,7 +891,7 @@ impl Harness {
                 };
                 Ok(tag(y, x.token))
             }
-            NetKind::ToyVit { width, .. } => {
+            NetKind::ToyVit { .. } | NetKind::Toy { .. } => {
                 let batch = input.size().first().copied().unwrap_or(1);
                 let patches = lift(input.f_reshape([batch, PATCHES, FEATURES / PATCHES]))?;
                 let mask = match args.get(1).or_else(|| {
@@ -793,6 +901,10 @@ impl Harness {
                         .map(|(_, v)| v)
                 }) {
                     Some(Value::Tensor(m)) => Some(m.t.shallow_clone()),
+                    Some(Value::Batch(items)) => match items.get(1) {
+                        Some(Value::Tensor(m)) => Some(m.t.shallow_clone()),
+                        _ => None,
+                    },
                     _ => None,
                 };
                 let patches = match mask {
@@ -807,7 +919,6 @@ impl Harness {
                 let tokens = lift(lift(patches.f_linear(&params[0], None::<&Tensor>))?.f_tanh())?;
                 let pooled = lift(tokens.f_mean_dim([1i64].as_slice(), false, Kind::Float))?;
                 let cls = lift(lift(pooled.f_linear(&params[1], Some(&params[2])))?.f_tanh())?;
-                let _ = width;
                 Ok(Value::Tuple(Rc::new(vec![
                     tag(cls, Token::Cls),
                     tag(tokens, Token::Patch),
@@ -832,8 +943,14 @@ impl Harness {
     pub fn call_stand(&mut self, role: &str, name: &str, args: Vec<Value>, line: u32) -> R<Value> {
         match role {
             "augmentation" => {
-                let Some(first) = args.first() else {
-                    return halt(line, format!("`{name}` is called without an image"));
+                // `VisionTransformer(...)` reads like `transform*` but is given no image:
+                // it makes a network.
+                let Some(first) = args
+                    .first()
+                    .filter(|a| matches!(a, Value::Tensor(_) | Value::Batch(_)))
+                else {
+                    let net = self.unknown_net(name);
+                    return Ok(Value::Net(self.construct(&net)));
                 };
                 let x = match first {
                     Value::Tensor(t) => t.t.shallow_clone(),
@@ -845,6 +962,12 @@ impl Harness {
                         return halt(line, format!("`{name}` is given a {}", other.type_name()));
                     }
                 };
+                let ptr = x.data_ptr() as usize;
+                let x = self
+                    .loader_views
+                    .iter()
+                    .find(|(p, _)| *p == ptr)
+                    .map_or(x, |(_, base)| base.shallow_clone());
                 let call = self.view_calls;
                 self.view_calls += 1;
                 let mut data_index = u64::from(call);
@@ -897,13 +1020,44 @@ impl Harness {
                     .and_then(|p| p.f_mul(&keep))
                     .and_then(|p| p.f_reshape(masked_input.t.size()))
                     .or_else(|e| halt(line, super::interp::short(&e)))?;
-                Ok(Value::Tensor(Tagged {
+                // `û = mask(u)` is the masked image; `û, m = mask(u)` also gives the mask,
+                // and passing `û` as a network's `mask=` reads the mask from it.
+                let masked = Value::Tensor(Tagged {
                     t: patches,
                     views: masked_input.views | super::properties::MASKED,
-                    ..masked_input
-                }))
+                    ..masked_input.clone()
+                });
+                let mask = Value::Tensor(Tagged {
+                    t: mask,
+                    views: masked_input.views | super::properties::MASKED,
+                    token: Token::None,
+                    origin: 0,
+                });
+                Ok(Value::Batch(Rc::new(vec![masked.clone(), mask, masked])))
             }
             _ => halt(line, format!("`{name}` cannot be called here")),
+        }
+    }
+
+    /// An undefined name used as a number: temperatures are small, momenta and
+    /// weights near one, anything else one.
+    pub fn as_number(&self, v: Value) -> Value {
+        let Value::Stand(role, name) = &v else {
+            return v;
+        };
+        if role.as_ref() != "unknown" {
+            return v;
+        }
+        let folded = crate::analysis::facts::fold(name);
+        if let Some(x) = self.spec.numbers.get(name.as_ref()) {
+            return Value::Float(*x);
+        }
+        if folded.starts_with("tau") || folded.starts_with("temp") || folded.starts_with('τ') {
+            Value::Float(0.1)
+        } else if folded.starts_with("mom") || folded == "m" || folded.starts_with("lambda") {
+            Value::Float(0.9)
+        } else {
+            Value::Float(1.0)
         }
     }
 

@@ -611,6 +611,22 @@ impl<'h> Interp<'h> {
                     format!("a batch holds {} values, not {n}", items.len()),
                 );
             }
+            // `z, p = model(x)` with a model the answer never defines: the toy network's
+            // output is `z`, and its predictor part gives `p`.
+            Value::Tensor(t)
+                if n == 2
+                    && t.t.size().first() != Some(&2)
+                    && self
+                        .harness
+                        .origins
+                        .get(&t.origin)
+                        .is_some_and(|net| matches!(net.kind, NetKind::Toy { .. })) =>
+            {
+                let net = self.harness.origins[&t.origin].clone();
+                let predictor = self.harness.part(&net, "predictor");
+                let p = self.call_net(predictor, vec![Value::Tensor(t.clone())], Vec::new())?;
+                return Ok(vec![Value::Tensor(t), p]);
+            }
             other => self.iterate(other)?,
         };
         if items.len() != n {
@@ -792,8 +808,12 @@ impl<'h> Interp<'h> {
     pub fn get_attr(&mut self, o: Value, attr: &str) -> R<Value> {
         match &o {
             Value::Builtin(path) => {
-                if path.as_ref() == "builtins.super_object" {
+                if path.as_ref() == "builtins.super_object" || path.as_ref() == "amp.scaler" {
                     return Ok(Value::Method(Box::new(o.clone()), Rc::from(attr)));
+                }
+                // `itertools.chain` is read as the builtin `chain`.
+                if path.as_ref() == "builtins" {
+                    return Ok(Value::Builtin(Rc::from(format!("builtins.{attr}"))));
                 }
                 if path.as_ref() == "copy" || path.starts_with("torch") || path.as_ref() == "math" {
                     return Ok(Value::Builtin(Rc::from(format!("{path}.{attr}"))));
@@ -817,6 +837,7 @@ impl<'h> Interp<'h> {
                 }
                 if matches!(n.kind, NetKind::Toy { .. } | NetKind::ToyVit { .. })
                     && !super::ops::NET_METHODS.contains(&attr)
+                    && (self.harness.role_of_name(attr).is_some() || PART_NAMES.contains(&attr))
                 {
                     // `model.encoder` of a network the answer never defines: a part of
                     // it, playing the role its name says.
@@ -827,7 +848,12 @@ impl<'h> Interp<'h> {
             Value::Tensor(t) => super::ops::tensor_attr(self, t, attr),
             // `torchvision.models.resnet18`: an attribute of an unknown name is unknown
             // too, and stands for what its own name says.
-            Value::Stand(role, _) if role.as_ref() == "unknown" => {
+            Value::Stand(role, name) if role.as_ref() == "unknown" => {
+                // `red_t.parameters()`: an unknown name used like a network is one.
+                if super::ops::NET_METHODS.contains(&attr) {
+                    let net = self.harness.unknown_net(name);
+                    return self.get_attr(Value::Net(net), attr);
+                }
                 self.harness.stand_in(attr, self.line)
             }
             Value::Stand(..) => Ok(Value::Method(Box::new(o.clone()), Rc::from(attr))),
@@ -1092,7 +1118,14 @@ impl<'h> Interp<'h> {
             .iter()
             .skip(1)
             .chain(kwargs.iter().map(|(_, v)| v))
-            .any(|v| matches!(v, Value::Tensor(t) if t.t.kind() == tch::Kind::Bool));
+            .any(|v| match v {
+                Value::Tensor(t) => t.t.kind() == tch::Kind::Bool,
+                // A masker's output passed as the mask.
+                Value::Batch(items) => {
+                    matches!(items.get(1), Some(Value::Tensor(t)) if t.t.kind() == tch::Kind::Bool)
+                }
+                _ => false,
+            });
         let out = match &n.kind {
             NetKind::Loss(name) => {
                 self.note_loss_call(&args);
@@ -1174,6 +1207,25 @@ impl<'h> Interp<'h> {
         Ok(out)
     }
 }
+
+/// Attribute names that are parts of a network (`model.encoder`, `net.head`), beyond
+/// those a rubric's role patterns name.
+const PART_NAMES: &[&str] = &[
+    "backbone",
+    "encoder",
+    "projector",
+    "projection",
+    "predictor",
+    "prediction",
+    "head",
+    "mlp",
+    "proj",
+    "pred",
+    "net",
+    "model",
+    "student",
+    "teacher",
+];
 
 /// A loader item used whole: its images (the last of three items: two views and the
 /// images), or the first domain's images of a pair.

@@ -106,6 +106,8 @@ fn guard_binary(ip: &Interp, a: &Tensor, b: &Tensor) -> R<()> {
 }
 
 pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
+    // An undefined name in arithmetic (`τ_t`, `K`) is a number the harness chooses.
+    let (a, b) = (ip.harness.as_number(a), ip.harness.as_number(b));
     // Plain numbers stay numbers.
     if let (Some(x), Some(y)) = (num(&a), num(&b)) {
         let ints = matches!((&a, &b), (Value::Int(_), Value::Int(_)));
@@ -358,6 +360,13 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
             None => halt(ip.line, "key not in dict"),
         },
         Value::Tensor(t) => {
+            // A masker's output used as an index is its mask (`patches[m]`).
+            let i = match &i {
+                Value::Batch(items) if matches!(items.get(1), Some(Value::Tensor(m)) if m.t.kind() == Kind::Bool) => {
+                    items[1].clone()
+                }
+                _ => i,
+            };
             let r = match &i {
                 Value::None => Ok(t.t.shallow_clone()),
                 Value::Tensor(idx) => {
@@ -468,7 +477,14 @@ fn dims(v: Option<&Value>) -> Option<Vec<i64>> {
 fn shape_args(ip: &Interp, args: &[Value]) -> R<Vec<i64>> {
     let shape = match args {
         [one @ (Value::Tuple(_) | Value::List(_))] => dims(Some(one)),
-        many => many.iter().map(|x| x.as_f64().map(|f| f as i64)).collect(),
+        // `torch.zeros(K)` with an undefined `K`: the toy networks' width.
+        many => many
+            .iter()
+            .map(|x| match x {
+                Value::Stand(..) => Some(ip.harness.spec.default_width),
+                other => other.as_f64().map(|f| f as i64),
+            })
+            .collect(),
     };
     let Some(shape) = shape else {
         return halt(ip.line, "a tensor's shape must be numbers");
@@ -580,7 +596,7 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     if let Some(b) = path.strip_prefix("builtins.") {
         return python_builtin(ip, b, args, kwargs);
     }
-    if path == "copy.deepcopy" || path == "copy.copy" {
+    if path == "copy.deepcopy" || path == "copy.copy" || path == "copy" {
         return match args.first() {
             Some(Value::Net(n)) => {
                 let n = n.clone();
@@ -812,12 +828,14 @@ fn python_builtin(ip: &mut Interp, name: &str, args: Vec<Value>, kwargs: Kw) -> 
             let rows = (0..n)
                 .map(|i| {
                     let row: Vec<Value> = cols.iter().map(|c| c[i].clone()).collect();
-                    // A pair of loader items is one training step on both.
+                    // A pair of loader items is one training step on both; the k-th
+                    // loader gives the k-th domain (`zip(loader_A, loader_B)`).
                     if row.iter().all(|v| matches!(v, Value::Batch(_))) {
                         Value::Batch(Rc::new(
                             row.iter()
-                                .map(|v| match v {
-                                    Value::Batch(items) => items[0].clone(),
+                                .enumerate()
+                                .map(|(k, v)| match v {
+                                    Value::Batch(items) => items[k.min(items.len() - 1)].clone(),
                                     _ => Value::None,
                                 })
                                 .collect(),
@@ -1039,14 +1057,14 @@ pub fn call_method(
             _ => Ok(Value::None),
         },
         // An optimizer the answer never builds: it trains every network that is trained.
-        Value::Stand(role, _) if role.as_ref() == "optimizer" => match name {
+        Value::Stand(role, opt_name) if role.as_ref() == "optimizer" => match name {
             "step" => {
-                let nets = ip.harness.trained_nets();
+                let nets = ip.harness.nets_for_optimizer(&opt_name);
                 ip.step_nets(&nets)?;
                 Ok(Value::None)
             }
             "zero_grad" => {
-                for n in ip.harness.nets.clone() {
+                for n in ip.harness.nets_for_optimizer(&opt_name) {
                     for p in ip.harness.all_params(&n) {
                         let mut g = p.grad();
                         if g.defined() {
@@ -1090,6 +1108,21 @@ pub fn sgd_step(ip: &Interp, params: &[Tensor], lr: f64) -> R<()> {
     }
     Ok(())
 }
+
+/// Tensor methods a misspelling may stand for.
+const TENSOR_METHODS: &[&str] = &[
+    "backward",
+    "detach",
+    "normalize",
+    "softmax",
+    "log_softmax",
+    "unsqueeze",
+    "squeeze",
+    "reshape",
+    "transpose",
+    "flatten",
+    "requires_grad_",
+];
 
 /// Methods of networks the executor runs; any other attribute of a toy network is a part
 /// of it.
@@ -1395,12 +1428,32 @@ pub fn tensor_method(
             _ => Ok(x.t.shallow_clone()),
         },
         "numpy" | "tolist" => return Ok(Value::Tensor(x)),
+        "ones_like" => x.t.f_ones_like(),
+        "zeros_like" => x.t.f_zeros_like(),
+        "full_like" => {
+            let v = args.first().and_then(Value::as_f64).unwrap_or(0.0);
+            x.t.f_full_like(v)
+        }
+        "rand_like" | "randn_like" => {
+            let shape = x.t.size();
+            return Ok(Value::tensor(
+                ip.harness.random(&shape, name == "rand_like"),
+            ));
+        }
         _ if LOSSES.contains(&name) => {
             let mut all = vec![Value::Tensor(x.clone())];
             all.extend(args);
             return library_loss(ip, name, &all, &kwargs);
         }
         _ => {
+            // `detatch()`, `backwards()`: a misspelled method read as the known one it is
+            // closest to, as the static analysis does.
+            if let Some(known) = TENSOR_METHODS
+                .iter()
+                .find(|m| name.len() >= 5 && strsim::levenshtein(m, name) <= 2)
+            {
+                return tensor_method(ip, recv, known, args, kwargs);
+            }
             return halt(
                 ip.line,
                 format!("tensor method `{name}` is outside what --exec runs"),
