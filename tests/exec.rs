@@ -109,6 +109,50 @@ mod with_libtorch {
     }
 
     #[test]
+    fn the_ibot_answer_key_is_contradicted_on_nothing_and_its_asymmetry_is_measured() {
+        let r = exec_json("ibot", "fixtures/ibot/seed_answer_key.py");
+        let contradicted: Vec<&Value> = r["exec"]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| {
+                let rule = r["rules"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|x| x["id"] == c["rule"])
+                    .unwrap();
+                c["result"] != "skipped"
+                    && (c["result"] == "pass") != rule["passed"].as_bool().unwrap()
+            })
+            .collect();
+        assert!(contradicted.is_empty(), "{contradicted:#?}");
+        assert_ne!(r["exec"]["status"], "contradicted");
+        // The key pairs one view with itself: measured, the [CLS] loss never compares
+        // two different views.
+        let cls = check(&r, "cls_cross_view");
+        assert_eq!(cls["result"], "fail", "{cls:#}");
+        assert!(
+            cls["detail"]
+                .as_str()
+                .unwrap()
+                .contains("never compares two different views")
+        );
+    }
+
+    #[test]
+    fn the_seed_students_ibot_and_cyclegan_answers_are_confirmed() {
+        for rubric in ["ibot", "cyclegan"] {
+            let r = exec_json(rubric, &format!("fixtures/{rubric}/seed_student.py"));
+            assert_eq!(
+                r["exec"]["status"], "confirmed",
+                "{rubric}: {:#}",
+                r["exec"]
+            );
+        }
+    }
+
+    #[test]
     fn runs_are_deterministic() {
         let a = exec_json("simsiam", "fixtures/simsiam/seed_student.py");
         let b = exec_json("simsiam", "fixtures/simsiam/seed_student.py");

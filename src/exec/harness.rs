@@ -288,7 +288,11 @@ impl Harness {
         if self.roles.matches("augmentation", name) {
             return Ok(Value::Stand(Rc::from("augmentation"), Rc::from(name)));
         }
-        if self.roles.matches("mask", name) {
+        // `create_masked_views`, `enmascarar_parches`: in a rubric that has maskers, any
+        // name about masking is one.
+        let about_masking = self.roles.patterns.contains_key("mask")
+            && (folded.contains("mask") || folded.contains("enmascar"));
+        if about_masking || self.roles.matches("mask", name) {
             return Ok(Value::Stand(Rc::from("mask"), Rc::from(name)));
         }
         if self.roles.matches("loss", name) {
@@ -1009,6 +1013,10 @@ impl Harness {
                 let mask = Tensor::from_slice(&v).reshape([BATCH, PATCHES]);
                 let masked_input = match args.first() {
                     Some(Value::Tensor(t)) => t.clone(),
+                    Some(Value::Batch(items)) => match super::interp::batch_images(items) {
+                        Some(Value::Tensor(t)) => t.clone(),
+                        _ => return Ok(Value::tensor(mask)),
+                    },
                     _ => return Ok(Value::tensor(mask)),
                 };
                 // `û = mask(u)`: the masked image, masked patches zeroed.
@@ -1033,7 +1041,13 @@ impl Harness {
                     token: Token::None,
                     origin: 0,
                 });
-                Ok(Value::Batch(Rc::new(vec![masked.clone(), mask, masked])))
+                let original = Value::Tensor(masked_input);
+                Ok(Value::Batch(Rc::new(vec![
+                    masked.clone(),
+                    mask,
+                    masked,
+                    original,
+                ])))
             }
             _ => halt(line, format!("`{name}` cannot be called here")),
         }
@@ -1054,7 +1068,10 @@ impl Harness {
         }
         if folded.starts_with("tau") || folded.starts_with("temp") || folded.starts_with('τ') {
             Value::Float(0.1)
-        } else if folded.starts_with("mom") || folded == "m" || folded.starts_with("lambda") {
+        } else if folded.starts_with("mom")
+            || matches!(folded.as_str(), "m" | "l" | "λ")
+            || folded.starts_with("lambda")
+        {
             Value::Float(0.9)
         } else {
             Value::Float(1.0)

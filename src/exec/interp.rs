@@ -82,6 +82,11 @@ pub struct Trace {
     pub loss_calls: Vec<LossCall>,
     /// Every network's parameters at the start of each loader item and at the end.
     pub snapshots: Vec<HashMap<usize, Vec<Vec<f32>>>>,
+    /// Every network's parameters just before the first `backward()`: the "before" of
+    /// networks made during the first iteration.
+    pub before_first_backward: Option<HashMap<usize, Vec<Vec<f32>>>>,
+    /// Lines that could not be parsed and ran as nothing.
+    pub unparsed: Vec<u32>,
     /// Loader items started.
     pub iterations: u32,
 }
@@ -434,8 +439,17 @@ impl<'h> Interp<'h> {
                 self.line = span.line;
                 self.prose(text)?;
             }
-            Stmt::Unparsed { span, .. } => {
-                return halt(span.line, "this line could not be parsed, so it cannot run");
+            // A line that could not be parsed runs as nothing, as in the static analysis;
+            // the properties say their measurement is incomplete.
+            Stmt::Unparsed { span, text } => {
+                // `    = 1e-3` (a name lost in transcription) names nothing the run could
+                // have used; any other unparsed line might have mattered.
+                let names_something = text
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|t| t.starts_with(|c: char| c.is_alphabetic() || c == '_'));
+                if names_something {
+                    self.trace.unparsed.push(span.line);
+                }
             }
             Stmt::Continue => return Err(Flow::Continue),
             Stmt::Break => return Err(Flow::Break),
@@ -604,6 +618,11 @@ impl<'h> Interp<'h> {
 
     pub fn unpack(&mut self, v: Value, n: usize) -> R<Vec<Value>> {
         let items = match v {
+            // `view, masked, mask = make_masked_views(x)`: a masker's output unpacked
+            // into three is the image, the masked image and the mask.
+            Value::Batch(items) if n == 3 && items.len() == 4 => {
+                return Ok(vec![items[3].clone(), items[0].clone(), items[1].clone()]);
+            }
             Value::Batch(items) if n <= items.len() => return Ok(items[..n].to_vec()),
             Value::Batch(items) => {
                 return halt(
@@ -1227,11 +1246,11 @@ const PART_NAMES: &[&str] = &[
     "teacher",
 ];
 
-/// A loader item used whole: its images (the last of three items: two views and the
-/// images), or the first domain's images of a pair.
+/// A loader item used whole: its images (the third item, after two views), a
+/// masker's masked image (the third of four), or the first domain's images of a pair.
 pub fn batch_images(items: &[Value]) -> Option<&Value> {
-    if items.len() == 3 {
-        items.last()
+    if items.len() >= 3 {
+        items.get(2)
     } else {
         items.first()
     }

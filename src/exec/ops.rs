@@ -526,6 +526,7 @@ pub fn library_loss(ip: &mut Interp, name: &str, args: &[Value], kwargs: &Kw) ->
     ) else {
         return halt(ip.line, format!("`{name}` needs an input and a target"));
     };
+    ip.note_loss_call(&[a.clone(), b.clone()]);
     let (x, y) = (ip.as_tensor(a)?, ip.as_tensor(b)?);
     note_pairing(ip, &x, &y);
     let red = reduce(kwargs, args, 2);
@@ -1361,8 +1362,10 @@ pub fn tensor_method(
             }
         }
         "argmax" => x.t.f_argmax(
-            args.first().and_then(Value::as_f64).map(|d| d as i64),
-            false,
+            arg(&args, &kwargs, 0, "dim")
+                .and_then(Value::as_f64)
+                .map(|d| d as i64),
+            keepdim,
         ),
         "max" | "min" => match args.first().and_then(Value::as_f64) {
             Some(d) => {
@@ -1507,6 +1510,9 @@ fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
         );
     }
     let loss = lift(ip, x.t.f_double_value(&[]))?;
+    if ip.trace.before_first_backward.is_none() {
+        ip.trace.before_first_backward = Some(ip.harness.snapshot());
+    }
     let before = ip.harness.grads();
     lift(ip, x.t.f_backward())?;
     let after = ip.harness.grads();
