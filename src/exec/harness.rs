@@ -670,9 +670,17 @@ impl Harness {
                         self.inputs
                             .push((first.shallow_clone(), second.shallow_clone()));
                     }
+                    let domain = |t: Tensor, d: u32| {
+                        Value::Tensor(Tagged {
+                            t,
+                            views: d,
+                            token: Token::None,
+                            origin: 0,
+                        })
+                    };
                     return Value::Batch(Rc::new(vec![
-                        Value::tensor(first),
-                        Value::tensor(second),
+                        domain(first, super::properties::DOMAIN_A),
+                        domain(second, super::properties::DOMAIN_B),
                     ]));
                 }
                 // `for x1, x2 in loader`: a loader of two augmented views of each image;
@@ -756,15 +764,26 @@ impl Harness {
         let origin = self.next_origin;
         self.next_origin += 1;
         self.origins.insert(origin, n.clone());
-        let generated = if role.as_deref() == Some("generator") {
-            super::properties::GENERATED
+        // A generator's output is generated, and of the other domain than its input.
+        let (generated, views) = if role.as_deref() == Some("generator") {
+            use super::properties::{DOMAIN_A, DOMAIN_B};
+            let domains = x.views & (DOMAIN_A | DOMAIN_B);
+            let flipped = match domains {
+                DOMAIN_A => DOMAIN_B,
+                DOMAIN_B => DOMAIN_A,
+                other => other,
+            };
+            (
+                super::properties::GENERATED,
+                (x.views & !(DOMAIN_A | DOMAIN_B)) | flipped,
+            )
         } else {
-            0
+            (0, x.views)
         };
         let tag = |t: Tensor, token: Token| {
             Value::Tensor(Tagged {
                 t,
-                views: x.views | generated,
+                views: views | generated,
                 token,
                 origin,
             })
@@ -1065,6 +1084,11 @@ impl Harness {
         let folded = crate::analysis::facts::fold(name);
         if let Some(x) = self.spec.numbers.get(name.as_ref()) {
             return Value::Float(*x);
+        }
+        // Labels the answer never builds: `ones`, `valid`, `real_labels` are ones;
+        // `zeros`, `fake_labels` zeros.
+        if folded.contains("zero") || folded.starts_with("fake") {
+            return Value::Float(0.0);
         }
         if folded.starts_with("tau") || folded.starts_with("temp") || folded.starts_with('τ') {
             Value::Float(0.1)

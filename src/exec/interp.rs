@@ -174,6 +174,7 @@ const PY_BUILTINS: &[&str] = &[
     "iter",
     "next",
     "chain",
+    "params",
 ];
 
 impl<'h> Interp<'h> {
@@ -827,6 +828,15 @@ impl<'h> Interp<'h> {
     pub fn get_attr(&mut self, o: Value, attr: &str) -> R<Value> {
         match &o {
             Value::Builtin(path) => {
+                // `F.parameters()`: in CycleGAN's notation `F` is a generator, not
+                // torch.nn.functional.
+                if path.as_ref() == "torch.nn.functional"
+                    && super::ops::NET_METHODS.contains(&attr)
+                    && self.harness.role_of_name("F").is_some()
+                {
+                    let net = self.harness.unknown_net("F");
+                    return self.get_attr(Value::Net(net), attr);
+                }
                 if path.as_ref() == "builtins.super_object" || path.as_ref() == "amp.scaler" {
                     return Ok(Value::Method(Box::new(o.clone()), Rc::from(attr)));
                 }
@@ -845,6 +855,10 @@ impl<'h> Interp<'h> {
             Value::Net(n) => {
                 if matches!(attr, "params" | "weights" | "θ" | "theta") {
                     return Ok(Value::Params(n.clone()));
+                }
+                // `*D_A.output_shape`: a toy discriminator scores each image with one number.
+                if attr == "output_shape" {
+                    return Ok(Value::Tuple(Rc::new(vec![Value::Int(1)])));
                 }
                 if let NetKind::Object(obj) = &n.kind {
                     if let Some(v) = obj.borrow().attrs.get(attr) {
@@ -895,6 +909,10 @@ impl<'h> Interp<'h> {
                 Some(Value::Tensor(t)) => Ok(t.clone()),
                 _ => halt(self.line, "this batch holds no tensor"),
             },
+            Value::Stand(..) => {
+                let number = self.harness.as_number(v.clone());
+                self.as_tensor(&number)
+            }
             other => match other.as_f64() {
                 Some(x) => Ok(Tagged {
                     t: Tensor::from(x as f32),
@@ -936,6 +954,14 @@ impl<'h> Interp<'h> {
             }
             Value::Class(c) => self.instantiate(c, args, kwargs),
             Value::Net(n) => self.call_net(n, args, kwargs),
+            // `F(y)` with `F` a generator (CycleGAN's notation).
+            Value::Builtin(path)
+                if path.as_ref() == "torch.nn.functional"
+                    && self.harness.role_of_name("F").is_some() =>
+            {
+                let net = self.harness.unknown_net("F");
+                self.call_net(net, args, kwargs)
+            }
             Value::Builtin(path) => super::ops::call_builtin(self, &path, args, kwargs),
             Value::Method(recv, name) => super::ops::call_method(self, *recv, &name, args, kwargs),
             Value::Stand(role, name) => self.call_stand(&role, &name, args, kwargs),

@@ -879,6 +879,11 @@ fn python_builtin(ip: &mut Interp, name: &str, args: Vec<Value>, kwargs: Kw) -> 
             Ok(list(args.into_iter().take(1).collect()))
         }
         "chain" => Ok(list(args)),
+        // `params(G_AB)`: a network's parameters, in pseudocode.
+        "params" => match args.into_iter().next() {
+            Some(Value::Net(n)) => Ok(Value::Params(n)),
+            _ => halt(ip.line, "`params` needs a network"),
+        },
         "list" | "tuple" | "reversed" | "sorted" | "iter" => {
             let items = match args.into_iter().next() {
                 Some(v) => ip.iterate(v)?,

@@ -471,7 +471,11 @@ fn views_reaching_networks(base: &Run) -> usize {
 }
 
 /// Tag bits that are not views: masked, generated.
-pub const MARKS: u32 = MASKED | GENERATED;
+pub const MARKS: u32 = MASKED | GENERATED | DOMAIN_A | DOMAIN_B;
+/// The domain of an image: the loader's first or second images, and generated images
+/// of the other domain than their input.
+pub const DOMAIN_A: u32 = 1 << 28;
+pub const DOMAIN_B: u32 = 1 << 27;
 pub const MASKED: u32 = 1 << 31;
 pub const GENERATED: u32 = 1 << 30;
 
@@ -719,6 +723,76 @@ fn scores_real(run: &Run, b: &super::interp::BackwardEvent) -> bool {
     })
 }
 
+/// The discriminator calls between the backward pass `index` and the one before it.
+fn segment_calls<'a>(run: &'a Run, index: usize) -> Vec<&'a super::interp::NetCall> {
+    let b = &run.trace.backwards[index];
+    let previous = index
+        .checked_sub(1)
+        .map_or(0, |i| run.trace.backwards[i].order);
+    run.trace
+        .net_calls
+        .iter()
+        .filter(|c| c.order > previous && c.order < b.order)
+        .filter(|c| {
+            run.harness.nets.get(c.net).and_then(|n| run.harness.role_of(n)).as_deref()
+                == Some("discriminator")
+        })
+        .collect()
+}
+
+fn domain_name(d: u32) -> &'static str {
+    if d & DOMAIN_A != 0 { "A" } else { "B" }
+}
+
+/// A discriminator must judge one domain: in its own loss it scores real and fake
+/// images of that domain, and the generators' loss asks it about fakes of that domain.
+fn wrong_domain(
+    base: &Run,
+    probe: GanProbe,
+    pick: &dyn Fn(&Run) -> Option<(usize, f64)>,
+) -> Option<String> {
+    let domains = DOMAIN_A | DOMAIN_B;
+    let name = |id: usize| base.harness.nets.get(id).map_or(String::new(), |n| {
+        base.harness.aliases.get(&id).and_then(|a| a.first().cloned()).unwrap_or(n.name.clone())
+    });
+    // Each discriminator's domain: the real images it scores in a discriminator loss.
+    let mut home: HashMap<usize, u32> = HashMap::new();
+    for (i, b) in base.trace.backwards.iter().enumerate() {
+        if !scores_real(base, b) {
+            continue;
+        }
+        for c in segment_calls(base, i) {
+            if let Some(inp) = &c.input
+                && inp.views & GENERATED == 0
+                && inp.views & domains != 0
+            {
+                home.entry(c.net).or_insert(inp.views & domains);
+            }
+        }
+    }
+    let (index, _) = pick(base)?;
+    for c in segment_calls(base, index) {
+        let Some(inp) = &c.input else { continue };
+        let d = inp.views & domains;
+        let Some(h) = home.get(&c.net) else { continue };
+        if d == 0 || d == *h {
+            continue;
+        }
+        let kind = if inp.views & GENERATED != 0 { "generated" } else { "real" };
+        return Some(match probe {
+            GanProbe::Generator => format!(
+                "{} judges domain {} but the generators' loss asks it about {kind} images of domain {}",
+                name(c.net), domain_name(*h), domain_name(d)
+            ),
+            GanProbe::Discriminator => format!(
+                "{} scores real images of domain {} but {kind} images of domain {} in its loss",
+                name(c.net), domain_name(*h), domain_name(d)
+            ),
+        });
+    }
+    None
+}
+
 fn is_generator_backward(run: &Run, b: &super::interp::BackwardEvent, gens: &[usize]) -> bool {
     !scores_real(run, b)
         && gens
@@ -762,6 +836,9 @@ fn gan_bias(
             })
             .map(|(i, b)| (i, b.loss))
     };
+    if let Some(problem) = wrong_domain(base, probe, &pick) {
+        return fail(problem);
+    }
     let Some((index, l0)) = pick(base) else {
         return skip(match probe {
             GanProbe::Generator => "no backward() gives the generators a gradient",
