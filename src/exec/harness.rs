@@ -111,6 +111,9 @@ pub struct Harness {
     stand_nets: HashMap<String, Rc<Net>>,
     /// The loader's views (by storage) and the clean images each was made from.
     loader_views: Vec<(usize, Tensor)>,
+    /// The parts of toy networks (`model.encoder`), by the parent's id: their weights
+    /// are the parent's too.
+    pub parts: HashMap<usize, Vec<Rc<Net>>>,
     /// The net whose call produced each origin.
     pub origins: HashMap<u32, Rc<Net>>,
     /// The loader's images (first, second), when `input_grad` is on.
@@ -172,6 +175,7 @@ impl Harness {
             stand_nets: HashMap::new(),
             inputs: Vec::new(),
             origins: HashMap::new(),
+            parts: HashMap::new(),
             loader_views: Vec::new(),
             view_calls: 0,
             mask_calls: 0,
@@ -200,21 +204,23 @@ impl Harness {
     pub fn role_of(&self, net: &Net) -> Option<String> {
         // A model made of an encoder and a predictor plays neither role itself: its
         // parts do.
+        let mut roles: Vec<String> = self
+            .parts
+            .get(&net.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| self.role_of(p))
+            .collect();
         if let NetKind::Object(obj) = &net.kind {
-            let mut roles: Vec<String> = obj
-                .borrow()
-                .attrs
-                .values()
-                .filter_map(|v| match v {
-                    Value::Net(sub) => self.role_of(sub),
-                    _ => None,
-                })
-                .collect();
-            roles.sort();
-            roles.dedup();
-            if roles.len() >= 2 {
-                return None;
-            }
+            roles.extend(obj.borrow().attrs.values().filter_map(|v| match v {
+                Value::Net(sub) => self.role_of(sub),
+                _ => None,
+            }));
+        }
+        roles.sort();
+        roles.dedup();
+        if roles.len() >= 2 {
+            return None;
         }
         if let Some(r) = &net.role {
             return Some(r.clone());
@@ -497,6 +503,45 @@ impl Harness {
         Ok(Value::Net(copy))
     }
 
+    /// The parameters that are a net's own for the properties: its weights and those
+    /// of its parts that play no other role (a model's predictor part is the
+    /// predictor's, not the encoder's).
+    pub fn owned_params(&self, n: &Net) -> Vec<Tensor> {
+        let role = self.role_of(n);
+        let mut out: Vec<Tensor> = n
+            .params
+            .borrow()
+            .iter()
+            .map(Tensor::shallow_clone)
+            .collect();
+        let mut children: Vec<Rc<Net>> = self.parts.get(&n.id).cloned().unwrap_or_default();
+        match &n.kind {
+            NetKind::Sequential(items) => children.extend(items.iter().cloned()),
+            NetKind::Object(obj) => {
+                for v in obj.borrow().attrs.values() {
+                    match v {
+                        Value::Net(sub) => children.push(sub.clone()),
+                        Value::List(l) => {
+                            children.extend(l.borrow().iter().filter_map(|x| match x {
+                                Value::Net(sub) => Some(sub.clone()),
+                                _ => None,
+                            }))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        for c in children {
+            let child_role = self.role_of(&c);
+            if child_role.is_none() || child_role == role {
+                out.extend(self.owned_params(&c));
+            }
+        }
+        out
+    }
+
     /// Every parameter of a net, its parts included (without the interpreter: the
     /// harness knows the nets' structure).
     pub fn all_params(&self, n: &Net) -> Vec<Tensor> {
@@ -506,6 +551,9 @@ impl Harness {
             .iter()
             .map(Tensor::shallow_clone)
             .collect();
+        for part in self.parts.get(&n.id).into_iter().flatten() {
+            out.extend(self.all_params(part));
+        }
         match &n.kind {
             NetKind::Sequential(items) => items.iter().for_each(|i| out.extend(self.all_params(i))),
             NetKind::Object(obj) => {
@@ -537,7 +585,7 @@ impl Harness {
             .iter()
             .map(|n| {
                 let mut all = Vec::new();
-                for p in self.all_params(n) {
+                for p in self.owned_params(n) {
                     let g = p.grad();
                     if g.defined() {
                         all.extend(Self::flat(&g));
@@ -554,7 +602,7 @@ impl Harness {
     pub fn snapshot(&self) -> HashMap<usize, Vec<Vec<f32>>> {
         self.nets
             .iter()
-            .map(|n| (n.id, self.all_params(n).iter().map(Self::flat).collect()))
+            .map(|n| (n.id, self.owned_params(n).iter().map(Self::flat).collect()))
             .collect()
     }
 
@@ -1130,6 +1178,7 @@ impl Harness {
         let kind = self.toy_kind(&key, role.as_deref());
         let net = self.register(attr, role, kind);
         self.stand_nets.insert(key, net.clone());
+        self.parts.entry(parent.id).or_default().push(net.clone());
         net
     }
 

@@ -1224,6 +1224,9 @@ impl<'h> Interp<'h> {
             .iter()
             .map(Tensor::shallow_clone)
             .collect();
+        for part in self.harness.parts.get(&n.id).cloned().into_iter().flatten() {
+            out.extend(self.params_of(&part)?);
+        }
         match &n.kind {
             NetKind::Sequential(items) => {
                 for i in items.clone() {

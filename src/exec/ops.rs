@@ -147,6 +147,16 @@ pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
             Value::Float(r)
         });
     }
+    // `params(f) + params(h)`: both networks' parameters, for an optimizer.
+    if let (Value::Params(_), Value::Params(_), BinOp::Add) = (&a, &b, op) {
+        return Ok(Value::List(Rc::new(RefCell::new(vec![a, b]))));
+    }
+    // `f = Backbone() + ProjectionMLP()`: the networks one after the other.
+    if let (Value::Net(x), Value::Net(y), BinOp::Add) = (&a, &b, op) {
+        let name = format!("{} + {}", x.name, y.name);
+        let chain = NetKind::Sequential(vec![x.clone(), y.clone()]);
+        return Ok(Value::Net(ip.harness.new_net(&name, chain)));
+    }
     if matches!(a, Value::Params(_) | Value::ParamValues(_))
         || matches!(b, Value::Params(_) | Value::ParamValues(_))
     {
@@ -880,10 +890,20 @@ fn python_builtin(ip: &mut Interp, name: &str, args: Vec<Value>, kwargs: Kw) -> 
         }
         "chain" => Ok(list(args)),
         // `params(G_AB)`: a network's parameters, in pseudocode.
-        "params" => match args.into_iter().next() {
-            Some(Value::Net(n)) => Ok(Value::Params(n)),
-            _ => halt(ip.line, "`params` needs a network"),
-        },
+        "params" => {
+            let nets: Vec<Value> = args
+                .into_iter()
+                .filter_map(|a| match a {
+                    Value::Net(n) => Some(Value::Params(n)),
+                    _ => None,
+                })
+                .collect();
+            match nets.len() {
+                0 => halt(ip.line, "`params` needs a network"),
+                1 => Ok(nets.into_iter().next().unwrap_or(Value::None)),
+                _ => Ok(list(nets)),
+            }
+        }
         "list" | "tuple" | "reversed" | "sorted" | "iter" => {
             let items = match args.into_iter().next() {
                 Some(v) => ip.iterate(v)?,

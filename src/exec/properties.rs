@@ -734,7 +734,11 @@ fn segment_calls<'a>(run: &'a Run, index: usize) -> Vec<&'a super::interp::NetCa
         .iter()
         .filter(|c| c.order > previous && c.order < b.order)
         .filter(|c| {
-            run.harness.nets.get(c.net).and_then(|n| run.harness.role_of(n)).as_deref()
+            run.harness
+                .nets
+                .get(c.net)
+                .and_then(|n| run.harness.role_of(n))
+                .as_deref()
                 == Some("discriminator")
         })
         .collect()
@@ -752,9 +756,15 @@ fn wrong_domain(
     pick: &dyn Fn(&Run) -> Option<(usize, f64)>,
 ) -> Option<String> {
     let domains = DOMAIN_A | DOMAIN_B;
-    let name = |id: usize| base.harness.nets.get(id).map_or(String::new(), |n| {
-        base.harness.aliases.get(&id).and_then(|a| a.first().cloned()).unwrap_or(n.name.clone())
-    });
+    let name = |id: usize| {
+        base.harness.nets.get(id).map_or(String::new(), |n| {
+            base.harness
+                .aliases
+                .get(&id)
+                .and_then(|a| a.first().cloned())
+                .unwrap_or(n.name.clone())
+        })
+    };
     // Each discriminator's domain: the real images it scores in a discriminator loss.
     let mut home: HashMap<usize, u32> = HashMap::new();
     for (i, b) in base.trace.backwards.iter().enumerate() {
@@ -778,15 +788,23 @@ fn wrong_domain(
         if d == 0 || d == *h {
             continue;
         }
-        let kind = if inp.views & GENERATED != 0 { "generated" } else { "real" };
+        let kind = if inp.views & GENERATED != 0 {
+            "generated"
+        } else {
+            "real"
+        };
         return Some(match probe {
             GanProbe::Generator => format!(
                 "{} judges domain {} but the generators' loss asks it about {kind} images of domain {}",
-                name(c.net), domain_name(*h), domain_name(d)
+                name(c.net),
+                domain_name(*h),
+                domain_name(d)
             ),
             GanProbe::Discriminator => format!(
                 "{} scores real images of domain {} but {kind} images of domain {} in its loss",
-                name(c.net), domain_name(*h), domain_name(d)
+                name(c.net),
+                domain_name(*h),
+                domain_name(d)
             ),
         });
     }
