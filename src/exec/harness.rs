@@ -291,15 +291,16 @@ impl Harness {
         if folded.starts_with("opt") {
             return Ok(Value::Stand(Rc::from("optimizer"), Rc::from(name)));
         }
-        if self.roles.matches("augmentation", name) {
-            return Ok(Value::Stand(Rc::from("augmentation"), Rc::from(name)));
-        }
         // `create_masked_views`, `enmascarar_parches`: in a rubric that has maskers, any
-        // name about masking is one.
+        // name about masking is one, before augmentations: `random_mask` masks, it
+        // does not crop.
         let about_masking = self.roles.patterns.contains_key("mask")
             && (folded.contains("mask") || folded.contains("enmascar"));
         if about_masking || self.roles.matches("mask", name) {
             return Ok(Value::Stand(Rc::from("mask"), Rc::from(name)));
+        }
+        if self.roles.matches("augmentation", name) {
+            return Ok(Value::Stand(Rc::from("augmentation"), Rc::from(name)));
         }
         if self.roles.matches("loss", name) {
             return Ok(Value::Stand(Rc::from("loss"), Rc::from(name)));
@@ -1008,6 +1009,11 @@ impl Harness {
             }
             _ => halt(line, format!("`{}` cannot be called here", n.name)),
         }
+    }
+
+    /// Whether the rubric names `name` as a masker or a mask (`m_u`, `mask*`).
+    pub fn is_mask_name(&self, name: &str) -> bool {
+        self.roles.matches("mask", name)
     }
 
     /// Calls a harness stand-in (augmentation, masker, undefined loss or network).

@@ -7,14 +7,14 @@
 //! use stops the run. Budgets on steps, loop iterations, call depth, tensor elements and
 //! wall time stop a run with the reason instead of hanging or allocating without bound.
 
-use super::harness::Harness;
+use super::harness::{BATCH, Harness};
 use super::value::*;
 use crate::ir::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Instant;
-use tch::Tensor;
+use tch::{Device, Kind, Tensor};
 
 /// Why a run stopped before its end: the line and the cause, said to the user.
 #[derive(Clone, Debug)]
@@ -466,7 +466,13 @@ impl<'h> Interp<'h> {
                 Ok(())
             }
             ExprKind::Tuple(items) | ExprKind::List(items) => {
-                let vals = self.unpack(v, items.len())?;
+                let vals = match &v {
+                    Value::Batch(batch) => match self.loader_pattern(batch, items)? {
+                        Some(vals) => vals,
+                        None => self.unpack(v, items.len())?,
+                    },
+                    _ => self.unpack(v, items.len())?,
+                };
                 for (t, x) in items.iter().zip(vals) {
                     self.assign(t, x)?;
                 }
@@ -615,6 +621,54 @@ impl<'h> Interp<'h> {
             return halt(self.line, format!("index {k} is out of range"));
         }
         Ok(idx as usize)
+    }
+
+    /// `for (x1, x2), _ in loader` and `for (u, v), (m_u, m_v) in loader`: a loader's
+    /// batch of two views read as the pair of views and what comes with them, masks
+    /// where the names are the rubric's maskers' and labels otherwise. `None` when the
+    /// pattern is not a pair of views followed by one more part.
+    fn loader_pattern(
+        &mut self,
+        batch: &Rc<Vec<Value>>,
+        targets: &[Expr],
+    ) -> R<Option<Vec<Value>>> {
+        let pair = |e: &Expr| match &e.kind {
+            ExprKind::Tuple(xs) | ExprKind::List(xs) if xs.len() == 2 => Some(xs.clone()),
+            _ => None,
+        };
+        let is_loader_batch = batch.len() == 3
+            && batch[..2]
+                .iter()
+                .all(|x| matches!(x, Value::Tensor(t) if t.views != 0));
+        let (Some(_), [_, rest]) = (targets.first().and_then(pair), targets) else {
+            return Ok(None);
+        };
+        if !is_loader_batch {
+            return Ok(None);
+        }
+        let views = Value::Tuple(Rc::new(batch[..2].to_vec()));
+        let mask_names = pair(rest).is_some_and(|names| {
+            names.iter().all(|n| match &n.kind {
+                ExprKind::Name(name) => self.harness.is_mask_name(name),
+                _ => false,
+            })
+        });
+        let second = if mask_names {
+            let mut masks = Vec::new();
+            for view in &batch[..2] {
+                let out =
+                    self.harness
+                        .call_stand("mask", "loader", vec![view.clone()], self.line)?;
+                masks.push(match out {
+                    Value::Batch(parts) => parts.get(1).cloned().unwrap_or(Value::None),
+                    other => other,
+                });
+            }
+            Value::Tuple(Rc::new(masks))
+        } else {
+            Value::tensor(Tensor::zeros([BATCH], (Kind::Int64, Device::Cpu)))
+        };
+        Ok(Some(vec![views, second]))
     }
 
     pub fn unpack(&mut self, v: Value, n: usize) -> R<Vec<Value>> {
