@@ -305,14 +305,16 @@ impl Harness {
         if self.roles.matches("loss", name) {
             return Ok(Value::Stand(Rc::from("loss"), Rc::from(name)));
         }
+        // `update_momentum(student, teacher)` and `update_teacher(...)` are actions, not
+        // the networks their names mention.
+        if folded.starts_with("update") || folded.starts_with("actualiza") {
+            return Ok(Value::Stand(Rc::from("update"), Rc::from(name)));
+        }
         if let Some(role) = self.role_of_name(name) {
             return Ok(Value::Net(self.stand_net(name, Some(role))));
         }
         if folded.contains("loader") || folded == "dataset" || folded.starts_with("data") {
             return Ok(Value::Loader(Rc::from(name)));
-        }
-        if folded == "update" || folded.starts_with("update") || folded.starts_with("actualiza") {
-            return Ok(Value::Stand(Rc::from("update"), Rc::from(name)));
         }
         if let Some(v) = self.spec.numbers.get(name) {
             return Ok(Value::Float(*v));

@@ -85,6 +85,10 @@ pub struct Trace {
     /// Every network's parameters just before the first `backward()`: the "before" of
     /// networks made during the first iteration.
     pub before_first_backward: Option<HashMap<usize, Vec<Vec<f32>>>>,
+    /// Every network's parameters just after the last optimizer step of the first
+    /// iteration: the "before" of an EMA that follows a step which also moved the
+    /// teacher.
+    pub after_first_iteration_step: Option<HashMap<usize, Vec<Vec<f32>>>>,
     /// Lines that could not be parsed and ran as nothing.
     pub unparsed: Vec<u32>,
     /// Loader items started.
@@ -238,6 +242,9 @@ impl<'h> Interp<'h> {
             .filter(|(id, p)| before.get(id).is_some_and(|b| b != *p))
             .map(|(id, _)| *id)
             .collect();
+        if self.trace.iterations <= 1 {
+            self.trace.after_first_iteration_step = Some(after.clone());
+        }
         let order = self.next_order();
         self.trace.steps.push(StepEvent {
             order,
@@ -1053,6 +1060,14 @@ impl<'h> Interp<'h> {
                         _ => None,
                     })
                     .collect();
+                let folded = crate::analysis::facts::fold(name);
+                if nets.len() >= 2 && (folded.contains("momentum") || folded.contains("ema")) {
+                    let momentum = args
+                        .iter()
+                        .chain(kwargs.iter().map(|(_, v)| v))
+                        .find_map(Value::as_f64);
+                    return self.ema_helper(&nets, momentum);
+                }
                 if nets.is_empty() {
                     nets = self.harness.trained_nets();
                 }
@@ -1068,6 +1083,46 @@ impl<'h> Interp<'h> {
                 self.call_net(net, args, kwargs)
             }
         }
+    }
+
+    /// `update_momentum(student, teacher, m)`, a helper the answer does not define: as
+    /// the static analysis trusts it, the network that plays the teacher (else the
+    /// second, as in lightly's helper) moves to `m·itself + (1 − m)·the other`, with `m`
+    /// from the call or the rubric's λ.
+    fn ema_helper(&mut self, nets: &[Rc<Net>], momentum: Option<f64>) -> R<Value> {
+        let teacher_at = nets
+            .iter()
+            .position(|n| self.harness.role_of(n).as_deref() == Some("teacher"))
+            .unwrap_or(1);
+        let target = nets[teacher_at].clone();
+        let online = nets[if teacher_at == 0 { 1 } else { 0 }].clone();
+        let m = momentum
+            .or_else(|| {
+                ["λ", "m", "momentum"]
+                    .iter()
+                    .find_map(|k| self.harness.spec.numbers.get(*k).copied())
+            })
+            .unwrap_or(0.9);
+        let targets = self.params_of(&target)?;
+        let sources = self.params_of(&online)?;
+        if targets.len() != sources.len() {
+            return halt(
+                self.line,
+                "the two networks of the moving average have different parameters",
+            );
+        }
+        for (t, s) in targets.iter().zip(&sources) {
+            self.note_manual_update(t);
+            let mut dst = t.shallow_clone();
+            let r = tch::no_grad(|| {
+                let blended = (t * m).f_add(&(s * (1.0 - m)))?;
+                dst.f_copy_(&blended)
+            });
+            if let Err(e) = r {
+                return halt(self.line, short(&e));
+            }
+        }
+        Ok(Value::None)
     }
 
     /// One SGD step over the nets' parameters, recorded as an update.

@@ -628,13 +628,15 @@ fn ema_teacher(base: &Run) -> Measured {
         return skip("the loop did not finish an iteration");
     };
     // Before: the start of the first iteration, or, for networks the answer makes
-    // during it, the moment of the first backward pass.
+    // during it, the moment of the first backward pass, or, when an optimizer step
+    // moved the teacher too, the moment after that step.
     let befores: Vec<&HashMap<usize, Vec<Vec<f32>>>> = base
         .trace
         .snapshots
         .first()
         .into_iter()
         .chain(base.trace.before_first_backward.as_ref())
+        .chain(base.trace.after_first_iteration_step.as_ref())
         .collect();
     for t in &teachers {
         let Some(ta) = after.get(t) else { continue };
