@@ -9,6 +9,7 @@ use crate::msg::{Lang, Msg, msg, tr};
 use crate::rubric::Rubric;
 use crate::{atomic_write, report, source};
 use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,15 @@ pub struct Answer {
 pub enum Row {
     Graded(String, Box<Report>),
     Error(String, Msg),
+}
+
+impl Row {
+    /// The answer's id.
+    pub fn id(&self) -> &str {
+        match self {
+            Row::Graded(id, _) | Row::Error(id, _) => id,
+        }
+    }
 }
 
 /// Every file under `dir` (hidden ones aside), in a stable order.
@@ -48,17 +58,34 @@ pub fn find(dir: &Path) -> Vec<Answer> {
         }
     }
     files.sort();
+    let relative: Vec<String> = files
+        .iter()
+        .map(|p| {
+            p.strip_prefix(dir)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .to_string()
+        })
+        .collect();
+    let without_extension = |rel: &String| {
+        Path::new(rel)
+            .with_extension("")
+            .to_string_lossy()
+            .to_string()
+    };
+    // An answer's id is its path without the extension (`alice/q9`), unless two files
+    // share it (`alice/q9.py` and `alice/q9.txt`): those keep their extensions, so every
+    // row of the gradebook names one file.
+    let mut stems: HashMap<String, usize> = HashMap::new();
+    for rel in &relative {
+        *stems.entry(without_extension(rel)).or_default() += 1;
+    }
     files
         .into_iter()
-        .map(|p| {
-            let rel = p
-                .strip_prefix(dir)
-                .unwrap_or(&p)
-                .to_string_lossy()
-                .to_string();
-            let id = rel
-                .rsplit_once('.')
-                .map_or(rel.clone(), |(stem, _)| stem.to_string());
+        .zip(relative)
+        .map(|(p, rel)| {
+            let stem = without_extension(&rel);
+            let id = if stems[&stem] > 1 { rel } else { stem };
             let text = read_answer(&p);
             Answer { id, path: p, text }
         })
@@ -202,7 +229,25 @@ pub fn gradebook(rows: &[Row], rubric: &Rubric, lang: Lang) -> String {
     out
 }
 
-/// A file name for an answer id (`alice/q9` → `alice__q9`).
+/// "3 answers graded, 1 could not be read", in the singular where a count is one; the
+/// summary and the command's last line both say it.
+pub fn count_phrase(graded: usize, errors: usize, lang: Lang) -> String {
+    let graded = match (graded, lang) {
+        (1, Lang::En) => "1 answer graded".to_string(),
+        (1, Lang::Es) => "1 respuesta calificada".to_string(),
+        (n, Lang::En) => format!("{n} answers graded"),
+        (n, Lang::Es) => format!("{n} respuestas calificadas"),
+    };
+    let errors = match (errors, lang) {
+        (1, Lang::En) => "1 could not be read".to_string(),
+        (1, Lang::Es) => "1 no se pudo leer".to_string(),
+        (n, Lang::En) => format!("{n} could not be read"),
+        (n, Lang::Es) => format!("{n} no se pudieron leer"),
+    };
+    format!("{graded}, {errors}")
+}
+
+/// A file name for an answer id (`alice/q9` → `alice_q9`).
 fn file_stem(id: &str) -> String {
     id.chars()
         .map(|c| {
@@ -211,6 +256,25 @@ fn file_stem(id: &str) -> String {
             } else {
                 '_'
             }
+        })
+        .collect()
+}
+
+/// The report file name of each row, in the rows' order: its id's [`file_stem`], with a
+/// number added where two ids make the same one (`a/b` and `a_b`), so no report
+/// overwrites another. The summary's links and the files written both come from here.
+fn report_stems(rows: &[Row]) -> Vec<String> {
+    let mut used = HashSet::new();
+    rows.iter()
+        .map(|row| {
+            let base = file_stem(row.id());
+            let mut stem = base.clone();
+            let mut n = 1;
+            while !used.insert(stem.clone()) {
+                n += 1;
+                stem = format!("{base}-{n}");
+            }
+            stem
         })
         .collect()
 }
@@ -332,10 +396,11 @@ pub fn summary_html(rows: &[Row], rubric: &Rubric, lang: Lang) -> String {
         graded.len(),
         rubric.total,
     );
+    let counts = count_phrase(n, errors, lang);
     let counts_line = tr!(
         lang,
-        "{n} answers graded, {errors} could not be read; mean score {mean:.2} / {total}.",
-        "{n} respuestas calificadas, {errors} no se pudieron leer; nota media {mean:.2} / {total}."
+        "{counts}; mean score {mean:.2} / {total}.",
+        "{counts}; nota media {mean:.2} / {total}."
     );
     let mut html = format!(
         "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
@@ -379,13 +444,13 @@ pub fn summary_html(rows: &[Row], rubric: &Rubric, lang: Lang) -> String {
         "</table><h2>Answers</h2><table><tr><th>answer</th><th class=\"num\">score / {total}</th></tr>",
         "</table><h2>Respuestas</h2><table><tr><th>respuesta</th><th class=\"num\">nota / {total}</th></tr>"
     ));
-    for row in rows {
+    for (row, stem) in rows.iter().zip(report_stems(rows)) {
         match row {
             Row::Graded(id, r) => {
                 let _ = write!(
                     html,
                     "<tr><td><a href=\"reports/{}.json\">{}</a></td><td class=\"num\">{:.decimals$}</td></tr>",
-                    file_stem(id),
+                    stem,
                     escape(id),
                     r.score
                 );
@@ -408,9 +473,8 @@ pub fn summary_html(rows: &[Row], rubric: &Rubric, lang: Lang) -> String {
 pub fn write_outputs(rows: &[Row], rubric: &Rubric, out: &Path, lang: Lang) -> std::io::Result<()> {
     std::fs::create_dir_all(out.join("reports"))?;
     std::fs::create_dir_all(out.join("gradescope"))?;
-    for row in rows {
-        if let Row::Graded(id, rep) = row {
-            let stem = file_stem(id);
+    for (row, stem) in rows.iter().zip(report_stems(rows)) {
+        if let Row::Graded(_, rep) = row {
             let json = serde_json::to_string_pretty(&report::json(rep, lang)).unwrap_or_default();
             atomic_write(
                 &out.join("reports").join(format!("{stem}.json")),

@@ -46,6 +46,7 @@ enum Audience {
 enum Command {
     /// Grade answers against a rubric.
     Check {
+        /// A built-in rubric's id (`simsiam`, `ibot`, `cyclegan`) or a rubric file's path.
         #[arg(long)]
         rubric: String,
         #[arg(long, value_enum, default_value = "text")]
@@ -71,8 +72,10 @@ enum Command {
     },
     /// Grade every answer under a folder: gradebook, reports and a summary.
     Grade {
+        /// A built-in rubric's id or a rubric file's path.
         #[arg(long)]
         rubric: String,
+        /// The folder of answers: one per file, or one per student folder.
         dir: PathBuf,
         /// Where to write the results (default: `<DIR>-graded`).
         #[arg(long)]
@@ -80,6 +83,7 @@ enum Command {
         /// Threads to grade on (default: every core).
         #[arg(long)]
         jobs: Option<usize>,
+        /// Also run each answer on toy tensors; its report carries the measurements (needs the `exec` feature).
         #[arg(long)]
         exec: bool,
     },
@@ -552,14 +556,13 @@ fn grade_cmd(
         .filter(|r| matches!(r, batch::Row::Error(..)))
         .count();
     let (graded, out) = (rows.len() - errors, out.display());
-    eprintln!(
-        "pseudograde: {}",
-        tr!(
-            lang,
-            "graded {graded} answers, {errors} could not be read; results in {out}",
-            "{graded} respuestas calificadas, {errors} no se pudieron leer; resultados en {out}"
-        )
+    let counts = batch::count_phrase(graded, errors, lang);
+    let message = tr!(
+        lang,
+        "{counts}; results in {out}",
+        "{counts}; resultados en {out}"
     );
+    eprintln!("pseudograde: {message}");
     0
 }
 

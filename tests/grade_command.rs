@@ -128,3 +128,64 @@ fn a_mixed_folder_is_graded_and_unreadable_answers_are_rows_with_their_reason() 
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn answers_whose_names_collide_keep_one_row_and_one_report_each() {
+    let root = std::env::temp_dir().join(format!("pseudograde-collide-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("answers");
+    std::fs::create_dir_all(dir.join("a")).unwrap();
+    let full = std::fs::read_to_string("fixtures/simsiam/paper_algorithm1.py").unwrap();
+    let partial = std::fs::read_to_string("fixtures/simsiam/no_stop_gradient.py").unwrap();
+    // Same path but for the extension, and two ids that make the same file name.
+    std::fs::write(dir.join("a/b.py"), &full).unwrap();
+    std::fs::write(dir.join("a/b.txt"), &partial).unwrap();
+    std::fs::write(dir.join("a_b_py.py"), &partial).unwrap();
+    let out = root.join("out");
+    let r = run(&[
+        "grade",
+        "--rubric",
+        "simsiam",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let book = std::fs::read_to_string(out.join("gradebook.csv")).unwrap();
+    let ids: Vec<&str> = book
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(ids, ["a/b.py", "a/b.txt", "a_b_py"], "{book}");
+    // Three reports, each holding its own answer's score.
+    let mut reports: Vec<String> = std::fs::read_dir(out.join("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    reports.sort();
+    assert_eq!(reports.len(), 3, "{reports:?}");
+    let score = |name: &str| {
+        let text = std::fs::read_to_string(out.join("reports").join(name)).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["score"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(score("a_b_py.json"), 3.5);
+    assert!(score("a_b_py-2.json") < 3.5);
+    // The summary links each answer to its own report.
+    let html = std::fs::read_to_string(out.join("summary.html")).unwrap();
+    for link in [
+        "reports/a_b_py.json",
+        "reports/a_b_py-2.json",
+        "reports/a_b_txt.json",
+    ] {
+        assert!(html.contains(link), "no link to {link}");
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}

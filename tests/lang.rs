@@ -276,13 +276,13 @@ fn the_batch_summary_and_gradebook_reasons_follow_the_language() {
         if lang == "es" {
             assert!(
                 html.contains("<html lang=\"es\">")
-                    && html.contains("1 respuestas calificadas, 1 no se pudieron leer")
+                    && html.contains("1 respuesta calificada, 1 no se pudo leer")
                     && html.contains("Distribución de notas")
                     && html.contains("la respuesta está vacía"),
                 "{html}"
             );
             assert!(
-                stderr(&run).contains("1 respuestas calificadas"),
+                stderr(&run).contains("1 respuesta calificada, 1 no se pudo leer; resultados en"),
                 "{}",
                 stderr(&run)
             );
@@ -294,7 +294,7 @@ fn the_batch_summary_and_gradebook_reasons_follow_the_language() {
         } else {
             assert!(
                 html.contains("<html lang=\"en\">")
-                    && html.contains("1 answers graded, 1 could not be read"),
+                    && html.contains("1 answer graded, 1 could not be read"),
                 "{html}"
             );
             assert!(book.contains(",error,the answer is empty"), "{book}");
