@@ -114,6 +114,9 @@ pub struct Harness {
     /// The parts of toy networks (`model.encoder`), by the parent's id: their weights
     /// are the parent's too.
     pub parts: HashMap<usize, Vec<Rc<Net>>>,
+    /// The toy width each layer size declared in the answer (`nn.Linear(2048, 512)`)
+    /// was given.
+    toy_sizes: HashMap<i64, i64>,
     /// The net whose call produced each origin.
     pub origins: HashMap<u32, Rc<Net>>,
     /// The loader's images (first, second), when `input_grad` is on.
@@ -176,6 +179,7 @@ impl Harness {
             inputs: Vec::new(),
             origins: HashMap::new(),
             parts: HashMap::new(),
+            toy_sizes: HashMap::new(),
             loader_views: Vec::new(),
             view_calls: 0,
             mask_calls: 0,
@@ -784,13 +788,6 @@ impl Harness {
     ) -> R<Value> {
         let lift =
             |r: Result<Tensor, tch::TchError>| r.or_else(|e| halt(line, super::interp::short(&e)));
-        if let NetKind::Sequential(items) = &n.kind {
-            let mut v = args.into_iter().next().unwrap_or(Value::None);
-            for i in items {
-                v = self.forward(i, vec![v], Vec::new(), line)?;
-            }
-            return Ok(v);
-        }
         let Some(input) = args.first() else {
             return halt(line, format!("`{}` is called without an input", n.name));
         };
@@ -869,6 +866,18 @@ impl Harness {
         } else {
             x.t.shallow_clone()
         };
+        // A chain of layers runs after the substitutions above, so a predictor or a
+        // generator written as `nn.Sequential(...)` is replaced like a toy one.
+        if let NetKind::Sequential(items) = &n.kind {
+            let mut v = Value::Tensor(Tagged {
+                t: input,
+                ..x.clone()
+            });
+            for i in items {
+                v = self.forward(i, vec![v], Vec::new(), line)?;
+            }
+            return Ok(v);
+        }
         if let NetKind::Linear { seed } = &n.kind {
             // A layer sized for real images (`nn.Linear(2048, 512)`) is given toy
             // features: it is remade for the width it receives, like `nn.LazyLinear`.
@@ -882,7 +891,15 @@ impl Harness {
             if let Some(shape) = current
                 && shape.get(1) != Some(&width)
             {
-                let out = shape[0].min(64);
+                // Sizes the answer declares map to toy sizes consistently, so
+                // `Linear(2048, 512)` then `Linear(512, 2048)` ends at the width that
+                // entered the first: the predictor's output matches the encoder's.
+                self.toy_sizes.insert(shape[1], width);
+                let out = match self.toy_sizes.get(&shape[0]) {
+                    Some(out) => *out,
+                    None => shape[0].min(64),
+                };
+                self.toy_sizes.insert(shape[0], out);
                 let scale = 1.0 / (width.max(1) as f64).sqrt();
                 *n.params.borrow_mut() = vec![
                     seeded(*seed, &[out, width], scale).set_requires_grad(true),
@@ -1016,6 +1033,18 @@ impl Harness {
     /// Whether the rubric names `name` as a masker or a mask (`m_u`, `mask*`).
     pub fn is_mask_name(&self, name: &str) -> bool {
         self.roles.matches("mask", name)
+    }
+
+    /// Whether a probe replaces this network's output (the predictor as the identity,
+    /// identity or bent generators, constant discriminators): then even a network the
+    /// answer defines as a class runs as [`forward`](Self::forward) replaces it.
+    pub fn substitutes(&self, n: &Net) -> bool {
+        match self.role_of(n).as_deref() {
+            Some("predictor") => self.knobs.predictor_identity.is_some(),
+            Some("generator") => self.knobs.identity_generators || self.knobs.bent_generators,
+            Some("discriminator") => self.knobs.constant_discriminators,
+            _ => false,
+        }
     }
 
     /// Calls a harness stand-in (augmentation, masker, undefined loss or network).
