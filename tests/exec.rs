@@ -152,6 +152,32 @@ mod with_libtorch {
         }
     }
 
+    /// The answer keys that earn every rule are confirmed on every property, the
+    /// transcription's quirks (`lambda_cycle = 10.0,`, a tuple in Python) included.
+    #[test]
+    fn the_simsiam_and_cyclegan_answer_keys_are_confirmed_on_every_property() {
+        for rubric in ["simsiam", "cyclegan"] {
+            let r = exec_json(rubric, &format!("fixtures/{rubric}/seed_answer_key.py"));
+            assert_eq!(
+                r["exec"]["status"], "confirmed",
+                "{rubric}: {:#}",
+                r["exec"]
+            );
+            let checks = r["exec"]["checks"].as_array().unwrap();
+            let rules = r["rules"].as_array().unwrap();
+            for rule in rules {
+                assert!(
+                    checks
+                        .iter()
+                        .any(|c| c["rule"] == rule["id"] && c["result"] == "pass"),
+                    "{rubric}: no passing property for {}: {:#}",
+                    rule["id"],
+                    r["exec"]
+                );
+            }
+        }
+    }
+
     #[test]
     fn runs_are_deterministic() {
         let a = exec_json("simsiam", "fixtures/simsiam/seed_student.py");

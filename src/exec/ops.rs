@@ -108,6 +108,13 @@ fn guard_binary(ip: &Interp, a: &Tensor, b: &Tensor) -> R<()> {
 pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
     // An undefined name in arithmetic (`τ_t`, `K`) is a number the harness chooses.
     let (a, b) = (ip.harness.as_number(a), ip.harness.as_number(b));
+    // `lambda_cycle = 10.0,`: a trailing comma (often a transcription's) makes a
+    // one-number tuple that the answer means as the number, as the static grader reads it.
+    let lone_number = |v: Value| match &v {
+        Value::Tuple(items) if items.len() == 1 && num(&items[0]).is_some() => items[0].clone(),
+        _ => v,
+    };
+    let (a, b) = (lone_number(a), lone_number(b));
     // Plain numbers stay numbers.
     if let (Some(x), Some(y)) = (num(&a), num(&b)) {
         let ints = matches!((&a, &b), (Value::Int(_), Value::Int(_)));
