@@ -309,6 +309,10 @@ impl Harness {
         if self.roles.matches("loss", name) {
             return Ok(Value::Stand(Rc::from("loss"), Rc::from(name)));
         }
+        // `cosine_scheduler(0.996, 1, epochs, n)`, `lr_scheduler`: a schedule of numbers.
+        if folded.contains("schedul") {
+            return Ok(Value::Stand(Rc::from("schedule"), Rc::from(name)));
+        }
         // `update_momentum(student, teacher)` and `update_teacher(...)` are actions, not
         // the networks their names mention.
         if folded.starts_with("update") || folded.starts_with("actualiza") {

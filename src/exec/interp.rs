@@ -7,7 +7,7 @@
 //! use stops the run. Budgets on steps, loop iterations, call depth, tensor elements and
 //! wall time stop a run with the reason instead of hanging or allocating without bound.
 
-use super::harness::{BATCH, Harness};
+use super::harness::{BATCH, Harness, PATCHES};
 use super::value::*;
 use crate::ir::*;
 use std::cell::RefCell;
@@ -630,10 +630,10 @@ impl<'h> Interp<'h> {
         Ok(idx as usize)
     }
 
-    /// `for (x1, x2), _ in loader` and `for (u, v), (m_u, m_v) in loader`: a loader's
-    /// batch of two views read as the pair of views and what comes with them, masks
-    /// where the names are the rubric's maskers' and labels otherwise. `None` when the
-    /// pattern is not a pair of views followed by one more part.
+    /// `for (x1, x2), _ in loader`, `for (u, v), (m_u, m_v) in loader` and `for images,
+    /// masks in loader`: a loader's batch of two views read as the views and what comes
+    /// with them, masks where the names are the rubric's maskers' and labels otherwise.
+    /// `None` when the pattern is none of these.
     fn loader_pattern(
         &mut self,
         batch: &Rc<Vec<Value>>,
@@ -647,20 +647,30 @@ impl<'h> Interp<'h> {
             && batch[..2]
                 .iter()
                 .all(|x| matches!(x, Value::Tensor(t) if t.views != 0));
-        let (Some(_), [_, rest]) = (targets.first().and_then(pair), targets) else {
+        let [first, rest] = targets else {
             return Ok(None);
         };
         if !is_loader_batch {
             return Ok(None);
         }
-        let views = Value::Tuple(Rc::new(batch[..2].to_vec()));
-        let mask_names = pair(rest).is_some_and(|names| {
-            names.iter().all(|n| match &n.kind {
-                ExprKind::Name(name) => self.harness.is_mask_name(name),
-                _ => false,
-            })
-        });
-        let second = if mask_names {
+        let is_mask_name = |ip: &Self, e: &Expr| match &e.kind {
+            ExprKind::Name(name) => ip.harness.is_mask_name(name),
+            _ => false,
+        };
+        let two_views = batch[..2].to_vec();
+        let (views, with_masks) = match (pair(first), pair(rest)) {
+            // `(u, v), (m_u, m_v)` and `(x1, x2), _`.
+            (Some(_), Some(names)) if names.iter().all(|n| is_mask_name(self, n)) => {
+                (Value::Tuple(Rc::new(two_views)), true)
+            }
+            (Some(_), _) => (Value::Tuple(Rc::new(two_views)), false),
+            // `images, masks` (the iBOT repository): the list of crops and their masks.
+            (None, None) if is_mask_name(self, rest) => {
+                (Value::List(Rc::new(RefCell::new(two_views))), true)
+            }
+            _ => return Ok(None),
+        };
+        let second = if with_masks {
             let mut masks = Vec::new();
             for view in &batch[..2] {
                 let out =
@@ -671,7 +681,26 @@ impl<'h> Interp<'h> {
                     other => other,
                 });
             }
-            Value::Tuple(Rc::new(masks))
+            match views {
+                // The repository's masks are grids of patches, flattened where used.
+                Value::List(_) => {
+                    let side = (PATCHES as f64).sqrt() as i64;
+                    let grids = masks
+                        .into_iter()
+                        .map(|m| match m {
+                            Value::Tensor(t) if side * side == PATCHES => {
+                                match t.t.f_reshape([BATCH, side, side]) {
+                                    Ok(g) => Value::Tensor(Tagged { t: g, ..t }),
+                                    Err(_) => Value::Tensor(t),
+                                }
+                            }
+                            other => other,
+                        })
+                        .collect();
+                    Value::List(Rc::new(RefCell::new(grids)))
+                }
+                _ => Value::Tuple(Rc::new(masks)),
+            }
         } else {
             Value::tensor(Tensor::zeros([BATCH], (Kind::Int64, Device::Cpu)))
         };
@@ -1078,6 +1107,13 @@ impl<'h> Interp<'h> {
                 self.line,
                 format!("`{name}` is an optimizer, not a function"),
             ),
+            // `momentum_schedule = cosine_scheduler(0.996, 1.0, epochs, len(loader))`:
+            // every step of the schedule is its first value, so `schedule[it]` is a number.
+            "schedule" => {
+                let start = args.iter().find_map(Value::as_f64).unwrap_or(1.0);
+                let steps = vec![Value::Float(start); 64];
+                Ok(Value::List(Rc::new(RefCell::new(steps))))
+            }
             _ => {
                 let net = self.harness.unknown_net(name);
                 self.call_net(net, args, kwargs)
@@ -1257,6 +1293,21 @@ impl<'h> Interp<'h> {
         kwargs: Vec<(String, Value)>,
     ) -> R<Value> {
         let mut args = args;
+        let mut kwargs = kwargs;
+        // `student(images[:2], mask=masks[:2])`: a list of crops (and of their masks) is
+        // one batch of them all, as a multi-crop wrapper makes it. The answer's own
+        // classes and losses take their arguments as written.
+        if !matches!(n.kind, NetKind::Object(_) | NetKind::Loss(_)) {
+            if let Some(first) = args.first_mut() {
+                *first = self.crops_as_batch(first.clone())?;
+            }
+            if let Some(mask) = args.get_mut(1) {
+                *mask = self.crops_as_batch(mask.clone())?;
+            }
+            for (_, v) in kwargs.iter_mut() {
+                *v = self.crops_as_batch(v.clone())?;
+            }
+        }
         // The stop-gradient probe cuts the predictor's input whatever the predictor is
         // made of (a toy, an `nn.Sequential`, a class of the answer's).
         if self.harness.knobs.cut_predictor
@@ -1340,6 +1391,25 @@ impl<'h> Interp<'h> {
             output,
         });
         Ok(out)
+    }
+
+    /// A list or tuple of two or more tensors joined along the batch; anything else as
+    /// it is.
+    fn crops_as_batch(&mut self, v: Value) -> R<Value> {
+        let items: Vec<Value> = match &v {
+            Value::List(l) => l.borrow().clone(),
+            Value::Tuple(t) => t.to_vec(),
+            _ => return Ok(v),
+        };
+        let shape = |x: &Value| match x {
+            Value::Tensor(t) => Some(t.t.size()),
+            _ => None,
+        };
+        let first = items.first().and_then(shape);
+        if items.len() < 2 || first.is_none() || !items.iter().all(|x| shape(x) == first) {
+            return Ok(v);
+        }
+        super::ops::call_builtin(self, "torch.cat", vec![v], Vec::new())
     }
 
     /// Every parameter of a network, its sub-networks included.

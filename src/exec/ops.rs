@@ -37,7 +37,13 @@ fn lift<T>(ip: &Interp, r: Result<T, tch::TchError>) -> R<T> {
 fn derived(t: Tensor, parts: &[&Tagged]) -> Value {
     let views = parts.iter().fold(0, |acc, p| acc | p.views);
     let token = parts.iter().map(|p| p.token).max().unwrap_or(Token::None);
-    let origin = match parts {
+    // A constant (`-1 * t`, `t / τ`) comes from no network and no view: the result still
+    // comes from the network that made `t`.
+    let informative: Vec<&&Tagged> = parts
+        .iter()
+        .filter(|p| p.origin != 0 || p.views != 0)
+        .collect();
+    let origin = match informative.as_slice() {
         [] => 0,
         [first, rest @ ..] if rest.iter().all(|p| p.origin == first.origin) => first.origin,
         _ => 0,
@@ -65,6 +71,24 @@ fn note_pairing(ip: &mut Interp, a: &Tagged, b: &Tagged) {
         ip.trace.same_view.push((ip.line, token));
     } else {
         ip.trace.cross_view.push((ip.line, token));
+    }
+    // `-t * F.log_softmax(s)`: a cross-entropy written out pairs the student's output
+    // with the teacher's as a loss function's call would.
+    let role = |t: &Tagged| {
+        ip.harness
+            .origins
+            .get(&t.origin)
+            .and_then(|n| ip.harness.role_of(n))
+    };
+    let pair = match (role(a).as_deref(), role(b).as_deref()) {
+        (Some("student"), Some("teacher")) => Some((a.views, b.views)),
+        (Some("teacher"), Some("student")) => Some((b.views, a.views)),
+        _ => None,
+    };
+    if let Some(views) = pair {
+        ip.trace
+            .loss_calls
+            .push(super::interp::LossCall { views, token });
     }
 }
 
@@ -194,6 +218,7 @@ pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
     }
     let x = ip.as_tensor(&a)?;
     let y = ip.as_tensor(&b)?;
+    let (x, y) = fit_constant_to_toy_shape(x, y);
     guard_binary(ip, &x.t, &y.t)?;
     let r = match op {
         BinOp::Add => x.t.f_add(&y.t),
@@ -227,6 +252,67 @@ pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
     };
     let t = lift(ip, r)?;
     Ok(derived(t, &[&x, &y]))
+}
+
+/// `teacher_cls - center` with `center = torch.zeros(1, 8192)`: a tensor sized for the
+/// real model that holds one repeated value (a fresh `zeros`, `ones` or `full`) meets a
+/// toy tensor it cannot broadcast with; it then stands for its value, as the answer
+/// means it. Any other mismatch is left for libtorch to report.
+fn fit_constant_to_toy_shape(x: Tagged, y: Tagged) -> (Tagged, Tagged) {
+    if broadcastable(&x.t.size(), &y.t.size()) {
+        return (x, y);
+    }
+    let as_value = |t: &Tagged| -> Option<Tagged> {
+        if t.t.requires_grad() || t.t.numel() == 0 {
+            return None;
+        }
+        let (lo, hi) = (t.t.f_min().ok()?, t.t.f_max().ok()?);
+        let (lo, hi) = (lo.f_double_value(&[]).ok()?, hi.f_double_value(&[]).ok()?);
+        (lo == hi).then(|| Tagged {
+            t: Tensor::from(lo as f32),
+            ..t.clone()
+        })
+    };
+    if let Some(v) = as_value(&y) {
+        (x, v)
+    } else if let Some(v) = as_value(&x) {
+        (v, y)
+    } else {
+        (x, y)
+    }
+}
+
+/// A boolean mask fitted to the tensor it indexes: a grid of patches (`[B, H, W]`) that
+/// indexes per-patch values (`[B, H·W, ...]`) is read flattened, as the answer means it
+/// and as the repositories write `mask.flatten(1)`. A mask that fits already, or fits
+/// no leading dimensions, is left as it is.
+fn mask_for(t: &Tensor, mask: &Tensor) -> Tensor {
+    let (shape, dims) = (t.size(), mask.size());
+    if shape.len() >= dims.len() && shape[..dims.len()] == dims[..] {
+        return mask.shallow_clone();
+    }
+    let elements = mask.numel() as i64;
+    let mut product = 1i64;
+    for (k, d) in shape.iter().enumerate() {
+        product = product.saturating_mul(*d);
+        if product == elements {
+            return mask
+                .f_reshape(&shape[..=k])
+                .unwrap_or_else(|_| mask.shallow_clone());
+        }
+        if product > elements {
+            break;
+        }
+    }
+    mask.shallow_clone()
+}
+
+/// Whether two shapes broadcast together, by numpy's rule.
+fn broadcastable(a: &[i64], b: &[i64]) -> bool {
+    a.iter()
+        .rev()
+        .zip(b.iter().rev())
+        .all(|(x, y)| x == y || *x == 1 || *y == 1)
 }
 
 /// Arithmetic on whole parameter lists, one parameter at a time, without gradient.
@@ -389,7 +475,7 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
                 Value::Tensor(idx) => {
                     let idx_kind = idx.t.kind();
                     if idx_kind == Kind::Bool {
-                        t.t.f_index(&[Some(idx.t.shallow_clone())])
+                        t.t.f_index(&[Some(mask_for(&t.t, &idx.t))])
                     } else {
                         t.t.f_index_select(
                             0,
@@ -1089,6 +1175,8 @@ pub fn call_method(
             },
             _ => Ok(Value::None),
         },
+        // `scheduler.step()`: a schedule the answer never defines changes nothing measured.
+        Value::Stand(role, _) if role.as_ref() == "schedule" => Ok(Value::None),
         // An optimizer the answer never builds: it trains every network that is trained.
         Value::Stand(role, opt_name) if role.as_ref() == "optimizer" => match name {
             "step" => {
@@ -1175,6 +1263,9 @@ pub const NET_METHODS: &[&str] = &[
     "state_dict",
     "modules",
     "children",
+    "register_buffer",
+    "register_parameter",
+    "add_module",
 ];
 
 fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
@@ -1221,6 +1312,23 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
             Ok(Value::None)
         }
         "state_dict" => Ok(Value::Net(n)),
+        // `self.register_buffer("center", torch.zeros(1, d))`: an attribute by another
+        // name (a buffer is state that no optimizer trains).
+        "register_buffer" | "register_parameter" | "add_module" => {
+            let (Some(Value::Str(attr)), Some(v)) = (args.first(), args.get(1)) else {
+                return halt(ip.line, format!("`{name}` needs a name and a value"));
+            };
+            match &n.kind {
+                NetKind::Object(obj) => {
+                    obj.borrow_mut().attrs.insert(attr.to_string(), v.clone());
+                    Ok(Value::None)
+                }
+                _ => halt(
+                    ip.line,
+                    format!("`{}.{name}()` is outside what --exec runs", n.name),
+                ),
+            }
+        }
         "modules" | "children" => Ok(Value::List(Rc::new(RefCell::new(vec![Value::Net(n)])))),
         _ => halt(
             ip.line,
@@ -1371,7 +1479,29 @@ pub fn tensor_method(
             let n = int_arg(&args, &kwargs, 0, "chunks", 2);
             let d = int_arg(&args, &kwargs, 1, "dim", 0);
             let parts = lift(ip, x.t.f_chunk(n, d))?;
-            return Ok(Value::Tuple(Rc::new(parts.into_iter().map(same).collect())));
+            // `out.chunk(2)` of a network's output on the crops of both views, batched
+            // (`student(torch.cat([u, v]))`): chunk i is the i-th view, in the order the
+            // crops were joined, as the iBOT and DINO repositories join them.
+            let marks = x.views & super::properties::MARKS;
+            let view_bits: Vec<u32> = (0..30)
+                .map(|b| 1u32 << b)
+                .filter(|bit| x.views & !super::properties::MARKS & bit != 0)
+                .collect();
+            let per_view = d == 0 && view_bits.len() == parts.len() && parts.len() > 1;
+            return Ok(Value::Tuple(Rc::new(
+                parts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        let mut out = x.clone();
+                        out.t = t;
+                        if per_view {
+                            out.views = view_bits[i] | marks;
+                        }
+                        Value::Tensor(out)
+                    })
+                    .collect(),
+            )));
         }
         "expand" | "repeat" => {
             let Some(shape) = int_list(&args) else {
