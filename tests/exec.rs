@@ -100,6 +100,26 @@ mod with_libtorch {
         assert_eq!(static_verdict["passed"], false);
     }
 
+    /// Without a predictor there is nothing to cut but the loss's online argument: the
+    /// answer that detaches its targets passes, the same answer without `.detach()` fails.
+    #[test]
+    fn without_a_predictor_the_stop_gradient_is_measured_on_the_targets() {
+        let detached = std::fs::read_to_string("fixtures/simsiam/no_predictor.py").unwrap();
+        assert!(detached.contains("z2.detach()") && detached.contains("z1.detach()"));
+        let attached = detached.replace(".detach()", "");
+        let file = std::env::temp_dir().join(format!("pg-no-pred-{}.py", std::process::id()));
+        std::fs::write(&file, attached).unwrap();
+        for (path, want) in [
+            ("fixtures/simsiam/no_predictor.py", "pass"),
+            (file.to_str().unwrap(), "fail"),
+        ] {
+            let r = exec_json("simsiam", path);
+            let c = check(&r, "stop_gradient");
+            assert_eq!(c["result"], want, "{path}: {c:#}");
+        }
+        let _ = std::fs::remove_file(&file);
+    }
+
     #[test]
     fn a_one_term_loss_changes_when_the_views_are_swapped() {
         let r = exec_json("simsiam", "fixtures/simsiam/one_term_only.py");

@@ -85,6 +85,9 @@ pub struct Knobs {
     pub same_views: bool,
     /// The predictor's input is detached: gradient through it is cut.
     pub cut_predictor: bool,
+    /// The first argument of every loss call is detached: in an answer without a
+    /// predictor, what still reaches the encoder comes through the target.
+    pub cut_loss_inputs: bool,
     /// The predictor is the identity, scaled by this factor.
     pub predictor_identity: Option<f64>,
     /// Generators are the identity.

@@ -1022,8 +1022,9 @@ impl<'h> Interp<'h> {
     pub fn call(&mut self, f: Value, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> R<Value> {
         match f {
             Value::Func(def, this) => {
+                let mut args = args;
                 if this.is_none() {
-                    self.note_loss_call(&args);
+                    self.note_loss_call(&mut args);
                 }
                 let mut all = Vec::new();
                 if let Some(t) = this {
@@ -1077,7 +1078,8 @@ impl<'h> Interp<'h> {
             }
             "loss" => {
                 let spec_loss = self.harness.spec.loss.clone();
-                self.note_loss_call(&args);
+                let mut args = args;
+                self.note_loss_call(&mut args);
                 super::ops::stand_loss(self, &spec_loss, &args, &kwargs)
             }
             "update" => {
@@ -1171,8 +1173,23 @@ impl<'h> Interp<'h> {
         self.record_step(|ip| super::ops::sgd_step(ip, &params, lr))
     }
 
-    /// Records a loss function's call on two tensors of single views.
-    pub fn note_loss_call(&mut self, args: &[Value]) {
+    /// Records a loss function's call on two tensors of single views; under the
+    /// `cut_loss_inputs` probe, detaches the first of two tensors.
+    pub fn note_loss_call(&mut self, args: &mut [Value]) {
+        if self.harness.knobs.cut_loss_inputs
+            && args
+                .iter()
+                .filter(|a| matches!(a, Value::Tensor(_)))
+                .count()
+                >= 2
+            && let Some(Value::Tensor(t)) = args.first()
+        {
+            let cut = Tagged {
+                t: t.t.detach(),
+                ..t.clone()
+            };
+            args[0] = Value::Tensor(cut);
+        }
         let tensors: Vec<&Tagged> = args
             .iter()
             .filter_map(|a| match a {
@@ -1346,7 +1363,7 @@ impl<'h> Interp<'h> {
             });
         let out = match &n.kind {
             NetKind::Loss(name) => {
-                self.note_loss_call(&args);
+                self.note_loss_call(&mut args);
                 let name = name.clone();
                 super::ops::library_loss(self, &name, &args, &kwargs)?
             }

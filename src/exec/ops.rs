@@ -629,8 +629,9 @@ pub fn library_loss(ip: &mut Interp, name: &str, args: &[Value], kwargs: &Kw) ->
     ) else {
         return halt(ip.line, format!("`{name}` needs an input and a target"));
     };
-    ip.note_loss_call(&[a.clone(), b.clone()]);
-    let (x, y) = (ip.as_tensor(a)?, ip.as_tensor(b)?);
+    let mut pair = [a.clone(), b.clone()];
+    ip.note_loss_call(&mut pair);
+    let (x, y) = (ip.as_tensor(&pair[0])?, ip.as_tensor(&pair[1])?);
     note_pairing(ip, &x, &y);
     let red = reduce(kwargs, args, 2);
     let y_like = if y.t.dim() == 0 && x.t.dim() > 0 {
@@ -1665,7 +1666,10 @@ fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
             "`backward()` of a tensor with more than one element",
         );
     }
-    if !x.t.requires_grad() {
+    // Under a probe that cuts branches, a loss left depending on nothing trained is the
+    // measurement (no gradient reaches any network), not a broken answer.
+    let cutting = ip.harness.knobs.cut_predictor || ip.harness.knobs.cut_loss_inputs;
+    if !x.t.requires_grad() && !cutting {
         return halt(
             ip.line,
             "`backward()` of a tensor that does not depend on any trained parameter",
@@ -1676,7 +1680,9 @@ fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
         ip.trace.before_first_backward = Some(ip.harness.snapshot());
     }
     let before = ip.harness.grads();
-    lift(ip, x.t.f_backward())?;
+    if x.t.requires_grad() {
+        lift(ip, x.t.f_backward())?;
+    }
     let after = ip.harness.grads();
     let grads = after
         .iter()

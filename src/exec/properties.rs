@@ -190,13 +190,17 @@ fn measure_one(
             if !base_reaches {
                 return fail("no gradient reaches the encoder or the predictor at all");
             }
+            // With a predictor, cutting its input leaves only the target branch to carry
+            // gradient into the encoder; without one, cutting the first argument of every
+            // loss call does.
             let cut = get_run(
                 runs,
                 "cut",
                 body,
                 rubric,
                 Knobs {
-                    cut_predictor: true,
+                    cut_predictor: !predictors.is_empty(),
+                    cut_loss_inputs: predictors.is_empty(),
                     ..Knobs::default()
                 },
             );
@@ -208,14 +212,14 @@ fn measure_one(
                 .map(|e| b.grads.get(e).copied().unwrap_or(0.0))
                 .sum();
             if predictors.is_empty() {
-                // Without a predictor nothing is cut: any encoder gradient comes through
-                // a branch that is not stopped.
                 return if leak > 0.0 {
                     fail(format!(
-                        "no predictor, and the encoder receives gradient ({leak:.3e}) through the target"
+                        "no predictor, and with the first argument of each loss call cut the encoder still receives gradient ({leak:.3e}): the target is not detached"
                     ))
                 } else {
-                    pass("the encoder receives no gradient")
+                    pass(
+                        "no predictor; with the first argument of each loss call cut, the encoder receives no gradient",
+                    )
                 };
             }
             if leak > 0.0 {
