@@ -1204,8 +1204,18 @@ impl<'h> Interp<'h> {
         if let [a, b, ..] = tensors.as_slice()
             && let (Some(x), Some(y)) = (single(a.views), single(b.views))
         {
+            // (student, teacher) whatever order the answer writes them in: the papers
+            // write H(teacher, student), most code loss(student, target).
+            let role = |t: &Tagged| {
+                self.harness
+                    .origins
+                    .get(&t.origin)
+                    .and_then(|n| self.harness.role_of(n))
+            };
+            let teacher_first =
+                role(a).as_deref() == Some("teacher") && role(b).as_deref() == Some("student");
             self.trace.loss_calls.push(LossCall {
-                views: (x, y),
+                views: if teacher_first { (y, x) } else { (x, y) },
                 token: a.token.max(b.token),
             });
         }

@@ -59,6 +59,7 @@ fn derived(t: Tensor, parts: &[&Tagged]) -> Value {
 /// Records a comparison between two tensors (a product, a difference, a loss): whether
 /// it pairs two different views or one view with itself.
 fn note_pairing(ip: &mut Interp, a: &Tagged, b: &Tagged) {
+    note_written_out_loss(ip, a, b);
     let single = |v: Views| v != 0 && v & (v - 1) == 0;
     if !single(a.views) || !single(b.views) {
         return;
@@ -72,24 +73,33 @@ fn note_pairing(ip: &mut Interp, a: &Tagged, b: &Tagged) {
     } else {
         ip.trace.cross_view.push((ip.line, token));
     }
-    // `-t * F.log_softmax(s)`: a cross-entropy written out pairs the student's output
-    // with the teacher's as a loss function's call would.
+}
+
+/// `-t * F.log_softmax(s)`: a cross-entropy written out pairs the student's output with
+/// the teacher's as a loss function's call would, oriented (student, teacher).
+fn note_written_out_loss(ip: &mut Interp, a: &Tagged, b: &Tagged) {
+    let view = |t: &Tagged| {
+        let v = t.views & !super::properties::MARKS;
+        (v != 0 && v & (v - 1) == 0).then_some(v)
+    };
     let role = |t: &Tagged| {
         ip.harness
             .origins
             .get(&t.origin)
             .and_then(|n| ip.harness.role_of(n))
     };
-    let pair = match (role(a).as_deref(), role(b).as_deref()) {
-        (Some("student"), Some("teacher")) => Some((a.views, b.views)),
-        (Some("teacher"), Some("student")) => Some((b.views, a.views)),
-        _ => None,
+    let (Some(va), Some(vb)) = (view(a), view(b)) else {
+        return;
     };
-    if let Some(views) = pair {
-        ip.trace
-            .loss_calls
-            .push(super::interp::LossCall { views, token });
-    }
+    let views = match (role(a).as_deref(), role(b).as_deref()) {
+        (Some("student"), Some("teacher")) => (va, vb),
+        (Some("teacher"), Some("student")) => (vb, va),
+        _ => return,
+    };
+    let token = a.token.max(b.token);
+    ip.trace
+        .loss_calls
+        .push(super::interp::LossCall { views, token });
 }
 
 fn check_elements(ip: &Interp, n: i128) -> R<()> {
@@ -440,6 +450,26 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
             Ok(l.borrow()[k].clone())
         }
         Value::Tuple(t) => {
+            // `out["cls"]`, `out["patch_tokens"]`: a ViT's ([CLS], patch) output read as
+            // the dict the answer's model returns.
+            if let Value::Str(key) = &i {
+                let key = key.to_ascii_lowercase();
+                let wanted = if key.contains("cls") || key.contains("class") {
+                    Some(Token::Cls)
+                } else if key.contains("patch") {
+                    Some(Token::Patch)
+                } else {
+                    None
+                };
+                let found = wanted.and_then(|w| {
+                    t.iter()
+                        .find(|x| matches!(x, Value::Tensor(v) if v.token == w))
+                });
+                return match found {
+                    Some(v) => Ok(v.clone()),
+                    None => halt(ip.line, format!("this output has no `{key}` part")),
+                };
+            }
             let k = ip.index_of(&i, t.len())?;
             Ok(t[k].clone())
         }
