@@ -98,6 +98,8 @@ pub struct Knobs {
     pub constant_discriminators: bool,
     /// Added to the discriminators' logits for generated images.
     pub fake_score_shift: f64,
+    /// The score shifts apply to this discriminator only (by net id), when set.
+    pub shift_only: Option<usize>,
     /// Added to the discriminators' logits for real images.
     pub real_score_shift: f64,
     /// The loader's images track gradients, to see what the loss depends on.
@@ -970,7 +972,10 @@ impl Harness {
                 let y = if role.as_deref() == Some("discriminator") {
                     // A probability that the image is real, from a logit the properties
                     // can shift for real or generated images.
-                    let shift = if x.views & super::properties::GENERATED != 0 {
+                    let shifted = self.knobs.shift_only.is_none_or(|id| id == n.id);
+                    let shift = if !shifted {
+                        0.0
+                    } else if x.views & super::properties::GENERATED != 0 {
                         self.knobs.fake_score_shift
                     } else {
                         self.knobs.real_score_shift

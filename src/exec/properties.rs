@@ -869,68 +869,131 @@ fn gan_bias(
             GanProbe::Discriminator => "no backward() gives only the discriminators a gradient",
         });
     };
-    let loss_at = |run: &Run| run.trace.backwards.get(index).map(|b| b.loss);
+    let names: HashMap<usize, String> = discs
+        .iter()
+        .map(|&id| {
+            let alias = base
+                .harness
+                .aliases
+                .get(&id)
+                .and_then(|a| a.first().cloned());
+            let own = base.harness.nets.get(id).map(|n| n.name.clone());
+            (id, alias.or(own).unwrap_or_default())
+        })
+        .collect();
+    let name = |id: usize| names.get(&id).cloned().unwrap_or_default();
+    // Each discriminator's own backward in the first iteration: the first that changes
+    // its gradient after it scored real images, or else the first that changes its
+    // gradient and not the generators' (both losses computed before either backward).
+    let own_backward: HashMap<usize, (usize, f64)> = discs
+        .iter()
+        .filter_map(|d| {
+            let backwards = || {
+                base.trace.backwards.iter().enumerate().filter(|(_, b)| {
+                    b.iteration == it && b.delta.get(d).copied().unwrap_or(0.0) > 0.0
+                })
+            };
+            let generators_untouched = |b: &&super::interp::BackwardEvent| {
+                gens.iter()
+                    .all(|g| b.delta.get(g).copied().unwrap_or(0.0) == 0.0)
+            };
+            backwards()
+                .find(|(_, b)| scores_real(base, b))
+                .or_else(|| backwards().find(|(_, b)| generators_untouched(b)))
+                .map(|(i, b)| (*d, (i, b.loss)))
+        })
+        .collect();
     match probe {
+        // Scoring one discriminator's fakes as more real must lower the generators'
+        // loss, for each discriminator: a loss that asks only one of them about its
+        // fakes covers one direction.
         GanProbe::Generator => {
-            let up = get_run(
-                runs,
-                "fake_up",
-                body,
-                rubric,
-                Knobs {
-                    fake_score_shift: 0.5,
-                    ..Knobs::default()
-                },
-            );
-            let Some(l1) = loss_at(up) else {
-                return skip(halted(up));
-            };
-            if l1 < l0 - 1e-7 {
-                pass(format!(
-                    "scoring fakes as more real lowers the generators' loss ({l0:.4} → {l1:.4})"
-                ))
-            } else {
-                fail(format!(
-                    "scoring fakes as more real does not lower the generators' loss ({l0:.4} → {l1:.4})"
-                ))
+            let mut lowered = Vec::new();
+            for d in &discs {
+                let up = get_run(
+                    runs,
+                    &format!("fake_up_{d}"),
+                    body,
+                    rubric,
+                    Knobs {
+                        fake_score_shift: 0.5,
+                        shift_only: Some(*d),
+                        ..Knobs::default()
+                    },
+                );
+                let Some(l1) = up.trace.backwards.get(index).map(|b| b.loss) else {
+                    return skip(halted(up));
+                };
+                if l1 >= l0 - 1e-7 {
+                    return fail(format!(
+                        "scoring {}'s fakes as more real does not lower the generators' loss ({l0:.4} → {l1:.4}): it does not ask {} about its fakes",
+                        name(*d),
+                        name(*d)
+                    ));
+                }
+                lowered.push(format!("{} {l0:.4} → {l1:.4}", name(*d)));
             }
+            pass(format!(
+                "scoring each discriminator's fakes as more real lowers the generators' loss ({})",
+                lowered.join(", ")
+            ))
         }
+        // Each discriminator's own loss must fall when it scores its real images higher
+        // and rise when it scores its fakes higher.
         GanProbe::Discriminator => {
-            let real_up = get_run(
-                runs,
-                "real_up",
-                body,
-                rubric,
-                Knobs {
-                    real_score_shift: 0.5,
-                    ..Knobs::default()
-                },
-            );
-            let Some(lr) = loss_at(real_up) else {
-                return skip(halted(real_up));
-            };
-            let fake_up = get_run(
-                runs,
-                "fake_up",
-                body,
-                rubric,
-                Knobs {
-                    fake_score_shift: 0.5,
-                    ..Knobs::default()
-                },
-            );
-            let Some(lf) = loss_at(fake_up) else {
-                return skip(halted(fake_up));
-            };
-            if lr < l0 - 1e-7 && lf > l0 + 1e-7 {
-                pass(format!(
-                    "scoring real images higher lowers the discriminators' loss ({l0:.4} → {lr:.4}), scoring fakes higher raises it ({lf:.4})"
-                ))
-            } else {
-                fail(format!(
-                    "the discriminators' loss does not reward real and punish fake scores (real up: {l0:.4} → {lr:.4}; fake up: {l0:.4} → {lf:.4})"
-                ))
+            let mut checked = Vec::new();
+            for d in &discs {
+                let Some(&(i, l0)) = own_backward.get(d) else {
+                    return fail(format!(
+                        "no backward() trains {} on real and generated images",
+                        name(*d)
+                    ));
+                };
+                let mut shifted = |key: &str, knobs: Knobs| {
+                    let run = get_run(runs, &format!("{key}_{d}"), body, rubric, knobs);
+                    run.trace
+                        .backwards
+                        .get(i)
+                        .map(|b| b.loss)
+                        .ok_or_else(|| halted(run))
+                };
+                let lr = match shifted(
+                    "real_up",
+                    Knobs {
+                        real_score_shift: 0.5,
+                        shift_only: Some(*d),
+                        ..Knobs::default()
+                    },
+                ) {
+                    Ok(l) => l,
+                    Err(why) => return skip(why),
+                };
+                let lf = match shifted(
+                    "fake_up",
+                    Knobs {
+                        fake_score_shift: 0.5,
+                        shift_only: Some(*d),
+                        ..Knobs::default()
+                    },
+                ) {
+                    Ok(l) => l,
+                    Err(why) => return skip(why),
+                };
+                if !(lr < l0 - 1e-7 && lf > l0 + 1e-7) {
+                    return fail(format!(
+                        "{}'s loss does not reward its real and punish its fake scores (real up: {l0:.4} → {lr:.4}; fake up: {l0:.4} → {lf:.4})",
+                        name(*d)
+                    ));
+                }
+                checked.push(format!(
+                    "{} real up {l0:.4} → {lr:.4}, fake up → {lf:.4}",
+                    name(*d)
+                ));
             }
+            pass(format!(
+                "each discriminator's loss rewards its real and punishes its fake scores ({})",
+                checked.join("; ")
+            ))
         }
     }
 }
