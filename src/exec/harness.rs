@@ -106,6 +106,19 @@ pub struct Knobs {
     pub input_grad: bool,
 }
 
+impl Knobs {
+    /// Whether the run cuts or replaces networks, so that a loss may be left depending
+    /// on nothing trained without the answer being at fault.
+    pub fn alters_networks(&self) -> bool {
+        self.cut_predictor
+            || self.cut_loss_inputs
+            || self.predictor_identity.is_some()
+            || self.identity_generators
+            || self.bent_generators
+            || self.constant_discriminators
+    }
+}
+
 pub struct Harness {
     pub spec: ExecSpec,
     roles: crate::analysis::facts::Roles,

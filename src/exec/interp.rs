@@ -907,6 +907,13 @@ impl<'h> Interp<'h> {
         for x in xs {
             if let ExprKind::Star(inner) = &x.kind {
                 let v = self.expr(inner)?;
+                // `[*G_AB.parameters(), *G_BA.parameters()]` for an optimizer: toy
+                // networks make their weights on first use, so the list keeps the
+                // parameters to be read when the optimizer steps.
+                if let Value::Params(_) = v {
+                    out.push(v);
+                    continue;
+                }
                 out.extend(self.iterate(v)?);
             } else {
                 out.push(self.expr(x)?);

@@ -1696,10 +1696,9 @@ fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
             "`backward()` of a tensor with more than one element",
         );
     }
-    // Under a probe that cuts branches, a loss left depending on nothing trained is the
-    // measurement (no gradient reaches any network), not a broken answer.
-    let cutting = ip.harness.knobs.cut_predictor || ip.harness.knobs.cut_loss_inputs;
-    if !x.t.requires_grad() && !cutting {
+    // Under a probe that cuts or replaces networks, a loss left depending on nothing
+    // trained is the measurement (no gradient reaches any network), not a broken answer.
+    if !x.t.requires_grad() && !ip.harness.knobs.alters_networks() {
         return halt(
             ip.line,
             "`backward()` of a tensor that does not depend on any trained parameter",
