@@ -1246,6 +1246,8 @@ impl Harness {
 
     /// The net an unknown callable stands for (a toy module seeded by its name).
     pub fn unknown_net(&mut self, name: &str) -> Rc<Net> {
-        self.stand_net(name, None)
+        // `F` in CycleGAN's notation shadows torch.nn.functional but is a generator.
+        let role = self.role_of_name(name);
+        self.stand_net(name, role)
     }
 }

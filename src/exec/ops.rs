@@ -149,6 +149,21 @@ pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
         _ => v,
     };
     let (a, b) = (lone_number(a), lone_number(b));
+    // `[mean(...) + mean(...)] / 2`: brackets written as parentheses make a one-tensor
+    // list. Python's repetition `[x] * 2` keeps its meaning.
+    let repetition = op == BinOp::Mul && (matches!(a, Value::Int(_)) || matches!(b, Value::Int(_)));
+    let lone_tensor = |v: Value| match &v {
+        Value::List(items) if !repetition && items.borrow().len() == 1 => {
+            let only = items.borrow()[0].clone();
+            if matches!(only, Value::Tensor(_)) {
+                only
+            } else {
+                v
+            }
+        }
+        _ => v,
+    };
+    let (a, b) = (lone_tensor(a), lone_tensor(b));
     // Plain numbers stay numbers.
     if let (Some(x), Some(y)) = (num(&a), num(&b)) {
         let ints = matches!((&a, &b), (Value::Int(_), Value::Int(_)));
