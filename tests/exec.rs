@@ -198,6 +198,26 @@ mod with_libtorch {
         }
     }
 
+    /// A stand-in that is no number (here the undefined loss `H`) used as a tensor once
+    /// recursed until the stack overflowed and the process aborted.
+    #[test]
+    fn a_loss_stand_in_used_as_a_tensor_is_refused_with_the_reason() {
+        let file = std::env::temp_dir().join(format!("pg-stand-{}.py", std::process::id()));
+        std::fs::write(
+            &file,
+            "for x in loader:\n    loss = 0.5 * H + 1\n    loss.backward()\n",
+        )
+        .unwrap();
+        let r = exec_json("ibot", file.to_str().unwrap());
+        assert_eq!(r["exec"]["status"], "not_run", "{:#}", r["exec"]);
+        let reason = r["exec"]["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("line 2") && reason.contains("`H`"),
+            "{reason}"
+        );
+        let _ = std::fs::remove_file(&file);
+    }
+
     #[test]
     fn runs_are_deterministic() {
         let a = exec_json("simsiam", "fixtures/simsiam/seed_student.py");

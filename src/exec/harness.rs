@@ -305,6 +305,10 @@ impl Harness {
         if TORCH_FUNCTIONS.contains(&name) {
             return Ok(Value::Builtin(Rc::from(format!("torch.{name}"))));
         }
+        // `GradScaler()` and `autocast()` imported from `torch.cuda.amp`.
+        if matches!(name, "GradScaler" | "autocast") {
+            return Ok(Value::Builtin(Rc::from(format!("torch.cuda.amp.{name}"))));
+        }
         // `AdamW(...)` imported from `torch.optim`.
         if OPTIMIZERS.contains(&name) {
             return Ok(Value::Builtin(Rc::from(format!("torch.optim.{name}"))));
@@ -1199,6 +1203,10 @@ impl Harness {
         // `zeros`, `fake_labels` zeros.
         if folded.contains("zero") || folded.starts_with("fake") {
             return Value::Float(0.0);
+        }
+        // `batch_size`, `bs`: the loader's batch.
+        if folded.starts_with("batch") || folded == "bs" {
+            return Value::Int(BATCH);
         }
         if folded.starts_with("tau") || folded.starts_with("temp") || folded.starts_with('τ') {
             Value::Float(0.1)

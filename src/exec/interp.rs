@@ -923,6 +923,12 @@ impl<'h> Interp<'h> {
     }
 
     pub fn get_attr(&mut self, o: Value, attr: &str) -> R<Value> {
+        // `t_u.cls`, `out.patch_tokens`: a ViT's output read as a named tuple.
+        if let Value::Tuple(items) = &o
+            && let Some(part) = super::ops::token_part(items, attr)
+        {
+            return Ok(part);
+        }
         match &o {
             Value::Builtin(path) => {
                 // `F.parameters()`: in CycleGAN's notation `F` is a generator, not
@@ -1006,10 +1012,16 @@ impl<'h> Interp<'h> {
                 Some(Value::Tensor(t)) => Ok(t.clone()),
                 _ => halt(self.line, "this batch holds no tensor"),
             },
-            Value::Stand(..) => {
-                let number = self.harness.as_number(v.clone());
-                self.as_tensor(&number)
-            }
+            // An undefined name used as a tensor is the number the harness chooses for
+            // it; a stand-in that is no number (a loss, a masker) is refused, never
+            // retried.
+            Value::Stand(role, name) => match self.harness.as_number(v.clone()) {
+                Value::Stand(..) => halt(
+                    self.line,
+                    format!("`{name}` (a {role}) is used where a tensor is needed"),
+                ),
+                number => self.as_tensor(&number),
+            },
             other => match other.as_f64() {
                 Some(x) => Ok(Tagged {
                     t: Tensor::from(x as f32),
@@ -1085,6 +1097,21 @@ impl<'h> Interp<'h> {
             }
             "loss" => {
                 let spec_loss = self.harness.spec.loss.clone();
+                // `NegativeCosineSimilarity()`, `GANLoss('lsgan')`: a loss class the answer
+                // does not define, constructed; calling it computes the rubric's loss.
+                let settings_only = args.iter().chain(kwargs.iter().map(|(_, v)| v)).all(|a| {
+                    matches!(
+                        a,
+                        Value::Str(_)
+                            | Value::Int(_)
+                            | Value::Float(_)
+                            | Value::Bool(_)
+                            | Value::None
+                    )
+                });
+                if settings_only {
+                    return Ok(Value::Stand(Rc::from("loss"), Rc::from(name)));
+                }
                 let mut args = args;
                 self.note_loss_call(&mut args);
                 super::ops::stand_loss(self, &spec_loss, &args, &kwargs)

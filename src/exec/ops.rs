@@ -454,6 +454,23 @@ pub fn compare(ip: &mut Interp, op: CmpOp, a: Value, b: Value) -> R<Value> {
     }
 }
 
+/// The [CLS] or patch tokens of a ViT's output, by a key or attribute that names them
+/// (`out["cls"]`, `out.patch_tokens`).
+pub fn token_part(items: &[Value], key: &str) -> Option<Value> {
+    let key = key.to_ascii_lowercase();
+    let wanted = if key.contains("cls") || key.contains("class") {
+        Token::Cls
+    } else if key.contains("patch") {
+        Token::Patch
+    } else {
+        return None;
+    };
+    items
+        .iter()
+        .find(|x| matches!(x, Value::Tensor(v) if v.token == wanted))
+        .cloned()
+}
+
 pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
     match o {
         Value::List(l) => {
@@ -468,20 +485,8 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
             // `out["cls"]`, `out["patch_tokens"]`: a ViT's ([CLS], patch) output read as
             // the dict the answer's model returns.
             if let Value::Str(key) = &i {
-                let key = key.to_ascii_lowercase();
-                let wanted = if key.contains("cls") || key.contains("class") {
-                    Some(Token::Cls)
-                } else if key.contains("patch") {
-                    Some(Token::Patch)
-                } else {
-                    None
-                };
-                let found = wanted.and_then(|w| {
-                    t.iter()
-                        .find(|x| matches!(x, Value::Tensor(v) if v.token == w))
-                });
-                return match found {
-                    Some(v) => Ok(v.clone()),
+                return match token_part(&t, key) {
+                    Some(v) => Ok(v),
                     None => halt(ip.line, format!("this output has no `{key}` part")),
                 };
             }
@@ -674,6 +679,16 @@ pub fn library_loss(ip: &mut Interp, name: &str, args: &[Value], kwargs: &Kw) ->
     ) else {
         return halt(ip.line, format!("`{name}` needs an input and a target"));
     };
+    // `criterionGAN(pred, True)` (the CycleGAN repository's GANLoss): a boolean target
+    // means every image real, or every image fake.
+    let b = match b {
+        Value::Bool(real) => {
+            let x = ip.as_tensor(a)?;
+            let value = if *real { 1.0 } else { 0.0 };
+            &Value::tensor(lift(ip, x.t.f_full_like(value))?)
+        }
+        other => other,
+    };
     let mut pair = [a.clone(), b.clone()];
     ip.note_loss_call(&mut pair);
     let (x, y) = (ip.as_tensor(&pair[0])?, ip.as_tensor(&pair[1])?);
@@ -815,6 +830,51 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
                 ip,
                 Tensor::f_full(&shape, fill, (Kind::Float, tch::Device::Cpu)),
             )?));
+        }
+        // `Tensor(batch_size)` (PyTorch-GAN's alias of the legacy constructor): sizes
+        // make a tensor of that shape, to be filled.
+        "Tensor" | "FloatTensor"
+            if !args.is_empty()
+                && args
+                    .iter()
+                    .all(|a| matches!(ip.harness.as_number(a.clone()), Value::Int(_))) =>
+        {
+            let shape: Vec<i64> = args
+                .iter()
+                .filter_map(|a| ip.harness.as_number(a.clone()).as_f64())
+                .map(|x| x as i64)
+                .collect();
+            check_elements(ip, shape.iter().map(|d| i128::from(*d)).product())?;
+            return Ok(Value::tensor(lift(
+                ip,
+                Tensor::f_zeros(&shape, (Kind::Float, tch::Device::Cpu)),
+            )?));
+        }
+        // `torch.einsum('nc,nc->n', p, z)`.
+        "einsum" => {
+            let Some(Value::Str(equation)) = args.first() else {
+                return halt(ip.line, "`einsum` needs its equation first");
+            };
+            let equation = equation.to_string();
+            let parts = match args.get(1) {
+                Some(list @ (Value::List(_) | Value::Tuple(_))) if args.len() == 2 => {
+                    tensor_list(ip, Some(list))?
+                }
+                _ => {
+                    let mut parts = Vec::new();
+                    for a in &args[1..] {
+                        parts.push(ip.as_tensor(a)?);
+                    }
+                    parts
+                }
+            };
+            for (x, y) in parts.iter().zip(parts.iter().skip(1)) {
+                note_pairing(ip, x, y);
+            }
+            let ts: Vec<&Tensor> = parts.iter().map(|p| &p.t).collect();
+            let t = lift(ip, Tensor::f_einsum(&equation, &ts, None::<&[i64]>))?;
+            let refs: Vec<&Tagged> = parts.iter().collect();
+            return Ok(derived(t, &refs));
         }
         "tensor" | "as_tensor" | "Tensor" | "FloatTensor" => {
             return match args.first() {
@@ -1633,6 +1693,8 @@ pub fn tensor_method(
             };
             return binop(ip, op, Value::Tensor(x.clone()), y);
         }
+        // `.type(Tensor)` moves nothing on toy CPU tensors.
+        "type" => Ok(x.t.shallow_clone()),
         "type_as" | "bool" | "long" => match name {
             "bool" => x.t.f_to_kind(Kind::Bool),
             "long" => x.t.f_to_kind(Kind::Int64),
