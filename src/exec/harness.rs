@@ -695,6 +695,21 @@ impl Harness {
     }
 
     /// Σ|∂loss/∂image| over the loader's first images and over its second images.
+    /// Every leaf the harness tracks gradients for: the networks' parameters that
+    /// require one, and the loader's images when `input_grad` is on (each once).
+    pub fn gradient_leaves(&self) -> Vec<Tensor> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let params: Vec<Tensor> = self.nets.iter().flat_map(|n| self.all_params(n)).collect();
+        let images: Vec<&Tensor> = self.inputs.iter().flat_map(|(a, b)| [a, b]).collect();
+        for t in params.iter().chain(images) {
+            if t.requires_grad() && t.is_leaf() && seen.insert(t.data_ptr() as usize) {
+                out.push(t.shallow_clone());
+            }
+        }
+        out
+    }
+
     pub fn input_grads(&self) -> (f64, f64) {
         let sum = |t: &Tensor| {
             let g = t.grad();

@@ -1766,6 +1766,35 @@ fn in_place(ip: &mut Interp, x: &Tagged, name: &str, args: &[Value], kwargs: &Kw
     Ok(Value::Tensor(x.clone()))
 }
 
+/// `loss.backward()`, keeping the graph: a second backward through a graph that an
+/// earlier one used (the discriminators' loss on fakes that were not detached, after the
+/// generators' backward) then measures where its gradient goes, where PyTorch would
+/// stop with "backward through the graph a second time". The gradients are added to
+/// each leaf's `.grad` as `backward()` adds them, through a surrogate `Σ p·g` whose
+/// backward adds exactly `g`, since libtorch's C API keeps no graph in `backward()`.
+fn backward_keeping_graph(ip: &mut Interp, loss: &Tensor) -> R<()> {
+    let leaves = ip.harness.gradient_leaves();
+    if leaves.is_empty() {
+        return lift(ip, loss.f_backward());
+    }
+    let grads = lift(ip, Tensor::f_run_backward(&[loss], &leaves, true, false))?;
+    let mut surrogate: Option<Tensor> = None;
+    for (p, g) in leaves.iter().zip(&grads) {
+        if !g.defined() {
+            continue;
+        }
+        let term = lift(ip, p.f_mul(&g.detach()).and_then(|t| t.f_sum(Kind::Float)))?;
+        surrogate = Some(match surrogate {
+            Some(acc) => lift(ip, acc.f_add(&term))?,
+            None => term,
+        });
+    }
+    match surrogate {
+        Some(s) => lift(ip, s.f_backward()),
+        None => Ok(()),
+    }
+}
+
 fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
     if x.t.numel() != 1 {
         return halt(
@@ -1787,7 +1816,7 @@ fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
     }
     let before = ip.harness.grads();
     if x.t.requires_grad() {
-        lift(ip, x.t.f_backward())?;
+        backward_keeping_graph(ip, &x.t)?;
     }
     let after = ip.harness.grads();
     let grads = after

@@ -366,33 +366,39 @@ fn measure_one(
         "generator_fools_discriminator" => gan_bias(body, rubric, runs, GanProbe::Generator),
         "discriminator_targets" => gan_bias(body, rubric, runs, GanProbe::Discriminator),
         "detached_fakes" => {
+            // Every discriminators' backward of the first iteration (one per
+            // discriminator, or one for both) must leave the generators' gradients as
+            // they were.
             let gens = nets_with_role(base, "generator");
             let it = base.trace.backwards[0].iteration;
-            let Some(b) = base
+            let backwards: Vec<_> = base
                 .trace
                 .backwards
                 .iter()
-                .find(|b| b.iteration == it && scores_real(base, b))
-            else {
+                .filter(|b| b.iteration == it && scores_real(base, b))
+                .collect();
+            if backwards.is_empty() {
                 return skip(
                     "no backward() in the first iteration scores real images with a discriminator",
                 );
-            };
-            let leak: f64 = gens
-                .iter()
-                .map(|g| b.delta.get(g).copied().unwrap_or(0.0))
-                .sum();
-            if leak > 0.0 {
-                fail(format!(
-                    "the discriminators' backward() at line {} also changes the generators' gradients (Σ|Δg| = {leak:.3e}): the fakes are not detached",
-                    b.line
-                ))
-            } else {
-                pass(format!(
-                    "the discriminators' backward() at line {} leaves the generators' gradients unchanged",
-                    b.line
-                ))
             }
+            for b in &backwards {
+                let leak: f64 = gens
+                    .iter()
+                    .map(|g| b.delta.get(g).copied().unwrap_or(0.0))
+                    .sum();
+                if leak > 0.0 {
+                    return fail(format!(
+                        "the discriminators' backward() at line {} also changes the generators' gradients (Σ|Δg| = {leak:.3e}): the fakes are not detached",
+                        b.line
+                    ));
+                }
+            }
+            let lines: Vec<String> = backwards.iter().map(|b| b.line.to_string()).collect();
+            pass(format!(
+                "the discriminators' backward() at line {} leaves the generators' gradients unchanged",
+                lines.join(", ")
+            ))
         }
         "cycle_consistency" => cycle(body, rubric, runs),
         "separate_updates" => {
