@@ -193,6 +193,13 @@ impl<'h> Interp<'h> {
                 Value::Builtin(Rc::from(format!("builtins.{b}"))),
             );
         }
+        // `parámetros(f, h)`: the pseudocode helper `params` in Spanish.
+        for spanish in ["parámetros", "parametros"] {
+            globals.insert(
+                spanish.to_string(),
+                Value::Builtin(Rc::from("builtins.params")),
+            );
+        }
         Interp {
             harness,
             trace: Trace::default(),

@@ -980,8 +980,13 @@ fn collect_params(ip: &mut Interp, v: Value, out: &mut Vec<Tensor>) -> R<()> {
         Value::Net(n) | Value::Params(n) => out.extend(ip.params_of(&n)?),
         Value::Dict(d) => {
             let vals: Vec<Value> = d.borrow().iter().map(|(_, v)| v.clone()).collect();
+            // A param group (`{"params": encoder.parameters(), "lr": ...}`): its
+            // parameters, not its settings.
             for x in vals {
-                if matches!(x, Value::List(_) | Value::Tuple(_) | Value::Net(_)) {
+                if matches!(
+                    x,
+                    Value::List(_) | Value::Tuple(_) | Value::Net(_) | Value::Params(_)
+                ) {
                     collect_params(ip, x, out)?;
                 }
             }
