@@ -39,6 +39,10 @@ pub struct Report {
     pub limits: Vec<Msg>,
     /// What `--exec` measured, when it ran.
     pub exec: Option<crate::exec::ExecReport>,
+    /// Names of networks that no role pattern of the rubric matches but whose structure
+    /// gives them the teacher's or the student's role (`red_t = copy.deepcopy(red_s)`,
+    /// frozen, averaged), as (name, role): the executor treats them as such.
+    pub structural_roles: Vec<(String, String)>,
 }
 
 impl Report {
@@ -161,5 +165,50 @@ pub fn grade(file: &str, text: &str, rubric: &Rubric) -> Report {
         lines: norm.original_lines.clone(),
         limits,
         exec: None,
+        structural_roles: structural_roles(&ctx),
     }
+}
+
+/// The teacher and student a rubric with both roles would see by structure alone, for
+/// networks whose names the rubric's patterns do not cover.
+fn structural_roles(ctx: &Ctx) -> Vec<(String, String)> {
+    let patterns = &ctx.roles.patterns;
+    if !patterns.contains_key("teacher") || !patterns.contains_key("student") {
+        return Vec::new();
+    }
+    const NETWORK_ROLES: [&str; 6] = [
+        "teacher",
+        "student",
+        "encoder",
+        "predictor",
+        "generator",
+        "discriminator",
+    ];
+    let mut out = Vec::new();
+    for (m, info) in ctx.a.modules.iter().enumerate() {
+        if info.builtin.is_some() || info.parent.is_some() {
+            continue;
+        }
+        let names = ctx.a.module_names(m);
+        if NETWORK_ROLES
+            .iter()
+            .any(|r| names.iter().any(|n| ctx.roles.matches(r, n)))
+        {
+            continue;
+        }
+        let score = ctx.teacher_score(m);
+        let role = match score {
+            s if s > 0 => "teacher",
+            s if s < 0 => "student",
+            _ => continue,
+        };
+        let mut bound: Vec<String> = std::iter::once(info.name.clone())
+            .chain(info.aliases.iter().cloned())
+            .filter(|n| !n.is_empty() && !n.contains('.'))
+            .collect();
+        bound.sort();
+        bound.dedup();
+        out.extend(bound.into_iter().map(|n| (n, role.to_string())));
+    }
+    out
 }

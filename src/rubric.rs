@@ -236,6 +236,7 @@ fn nontrivial_reference_lines(reference: &str) -> impl Iterator<Item = &str> {
         .filter(|l| l.chars().count() > 12)
 }
 
+#[derive(Clone)]
 pub struct Rule {
     pub id: String,
     pub title: Msg,
@@ -247,6 +248,7 @@ pub struct Rule {
     pub hints: Hints,
 }
 
+#[derive(Clone)]
 pub struct Rubric {
     pub id: String,
     pub title: Msg,

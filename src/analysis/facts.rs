@@ -67,6 +67,13 @@ struct Pattern {
     prefix: bool,
 }
 
+/// A copy compiles the patterns anew and starts with an empty memo.
+impl Clone for Roles {
+    fn clone(&self) -> Roles {
+        Roles::new(self.patterns.clone())
+    }
+}
+
 impl Roles {
     pub fn new(patterns: BTreeMap<String, Vec<String>>) -> Roles {
         let compiled = patterns

@@ -69,6 +69,21 @@ pub fn measure(text: &str, rubric: &Rubric, report: &Report) -> ExecReport {
             rubric.id
         ));
     }
+    // Networks the static analysis gave a role by structure (a frozen copy is the
+    // teacher) take that role here too, whatever they are called.
+    let with_structural_roles;
+    let rubric = if report.structural_roles.is_empty() {
+        rubric
+    } else {
+        let mut patterns = rubric.roles.patterns.clone();
+        for (name, role) in &report.structural_roles {
+            patterns.entry(role.clone()).or_default().push(name.clone());
+        }
+        let mut r = rubric.clone();
+        r.roles = crate::analysis::facts::Roles::new(patterns);
+        with_structural_roles = r;
+        &with_structural_roles
+    };
     let mut norm = crate::normalize::normalize(text);
     let parsed = crate::syntax::parse(&mut norm);
     let body = &parsed.body;
