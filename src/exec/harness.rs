@@ -335,6 +335,11 @@ impl Harness {
         if folded.contains("schedul") {
             return Ok(Value::Stand(Rc::from("schedule"), Rc::from(name)));
         }
+        // The rubric's numbers first: `momentum` is λ, not a network the pattern
+        // `momentum_*` names.
+        if let Some(v) = self.spec.numbers.get(name) {
+            return Ok(Value::Float(*v));
+        }
         // `update_momentum(student, teacher)` and `update_teacher(...)` are actions, not
         // the networks their names mention.
         if folded.starts_with("update") || folded.starts_with("actualiza") {
@@ -345,9 +350,6 @@ impl Harness {
         }
         if folded.contains("loader") || folded == "dataset" || folded.starts_with("data") {
             return Ok(Value::Loader(Rc::from(name)));
-        }
-        if let Some(v) = self.spec.numbers.get(name) {
-            return Ok(Value::Float(*v));
         }
         if folded == "itertools" {
             return Ok(Value::Builtin(Rc::from("builtins")));
