@@ -207,11 +207,22 @@ pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
     if let (Value::Params(_), Value::Params(_), BinOp::Add) = (&a, &b, op) {
         return Ok(Value::List(Rc::new(RefCell::new(vec![a, b]))));
     }
-    // `f = Backbone() + ProjectionMLP()`: the networks one after the other.
-    if let (Value::Net(x), Value::Net(y), BinOp::Add) = (&a, &b, op) {
-        let name = format!("{} + {}", x.name, y.name);
-        let chain = NetKind::Sequential(vec![x.clone(), y.clone()]);
-        return Ok(Value::Net(ip.harness.new_net(&name, chain)));
+    // `f = Backbone() + ProjectionMLP()`: the networks one after the other; and in a
+    // prose declaration (`encoder f = resnet backbone + projection MLP`, read with
+    // juxtaposition as `*`) a network combined with a word is that network.
+    match (&a, &b) {
+        (Value::Net(x), Value::Net(y)) if matches!(op, BinOp::Add | BinOp::Mul) => {
+            let name = format!("{} + {}", x.name, y.name);
+            let chain = NetKind::Sequential(vec![x.clone(), y.clone()]);
+            return Ok(Value::Net(ip.harness.new_net(&name, chain)));
+        }
+        (Value::Net(n), other) | (other, Value::Net(n))
+            if matches!(op, BinOp::Add | BinOp::Mul)
+                && matches!(other, Value::Stand(..) | Value::Int(_) | Value::Float(_)) =>
+        {
+            return Ok(Value::Net(n.clone()));
+        }
+        _ => {}
     }
     if matches!(a, Value::Params(_) | Value::ParamValues(_))
         || matches!(b, Value::Params(_) | Value::ParamValues(_))
