@@ -216,9 +216,18 @@ impl Harness {
             "generator",
             "discriminator",
         ];
+        // `f_θ`, `h_φ`, `g_θs`: a network written with its parameters as a subscript
+        // plays the role of its name without them.
+        let without_parameters = name
+            .rsplit_once('_')
+            .filter(|(_, sub)| sub.chars().next().is_some_and(is_greek))
+            .map(|(base, _)| base);
         NET_ROLES
             .iter()
-            .find(|r| self.roles.matches(r, name))
+            .find(|r| {
+                self.roles.matches(r, name)
+                    || without_parameters.is_some_and(|base| self.roles.matches(r, base))
+            })
             .map(|r| r.to_string())
     }
 
@@ -301,6 +310,10 @@ impl Harness {
         ) {
             return Ok(Value::Builtin(Rc::from("torch.detach")));
         }
+        // `‖p‖₂`, which the normalizer writes `norm(p)`: each vector's length.
+        if name == "norm" {
+            return Ok(Value::Builtin(Rc::from("math_notation.norm")));
+        }
         // `softmax(s / τ)`, `normalize(p)`: torch's functions called without their module.
         if TORCH_FUNCTIONS.contains(&name) {
             return Ok(Value::Builtin(Rc::from(format!("torch.{name}"))));
@@ -321,7 +334,9 @@ impl Harness {
         // name about masking is one, before augmentations: `random_mask` masks, it
         // does not crop.
         let about_masking = self.roles.patterns.contains_key("mask")
-            && (folded.contains("mask") || folded.contains("enmascar"));
+            && ["mask", "enmascar", "mascara", "block", "bloque"]
+                .iter()
+                .any(|w| folded.contains(w));
         if about_masking || self.roles.matches("mask", name) {
             return Ok(Value::Stand(Rc::from("mask"), Rc::from(name)));
         }
@@ -1275,4 +1290,9 @@ impl Harness {
         let role = self.role_of_name(name);
         self.stand_net(name, role)
     }
+}
+
+/// A Greek letter, as math notation writes parameters (θ, φ, ξ).
+fn is_greek(c: char) -> bool {
+    ('\u{3b1}'..='\u{3c9}').contains(&c) || ('\u{391}'..='\u{3a9}').contains(&c)
 }

@@ -637,8 +637,8 @@ impl<'h> Interp<'h> {
         Ok(idx as usize)
     }
 
-    /// `for (x1, x2), _ in loader`, `for (u, v), (m_u, m_v) in loader` and `for images,
-    /// masks in loader`: a loader's batch of two views read as the views and what comes
+    /// `for (x1, x2), _ in loader`, `for (u, v), (m_u, m_v) in loader`, `for u, v, m_u,
+    /// m_v in loader` and `for images, masks in loader`: a loader's batch of two views read as the views and what comes
     /// with them, masks where the names are the rubric's maskers' and labels otherwise.
     /// `None` when the pattern is none of these.
     fn loader_pattern(
@@ -654,15 +654,32 @@ impl<'h> Interp<'h> {
             && batch[..2]
                 .iter()
                 .all(|x| matches!(x, Value::Tensor(t) if t.views != 0));
-        let [first, rest] = targets else {
-            return Ok(None);
-        };
         if !is_loader_batch {
             return Ok(None);
         }
         let is_mask_name = |ip: &Self, e: &Expr| match &e.kind {
             ExprKind::Name(name) => ip.harness.is_mask_name(name),
             _ => false,
+        };
+        // `for u, v, m_u, m_v in loader`: the views, then their masks.
+        if let [_, _, m1, m2] = targets
+            && is_mask_name(self, m1)
+            && is_mask_name(self, m2)
+        {
+            let mut out = batch[..2].to_vec();
+            for view in &batch[..2] {
+                let made =
+                    self.harness
+                        .call_stand("mask", "loader", vec![view.clone()], self.line)?;
+                out.push(match made {
+                    Value::Batch(parts) => parts.get(1).cloned().unwrap_or(Value::None),
+                    other => other,
+                });
+            }
+            return Ok(Some(out));
+        }
+        let [first, rest] = targets else {
+            return Ok(None);
         };
         let two_views = batch[..2].to_vec();
         let (views, with_masks) = match (pair(first), pair(rest)) {

@@ -772,6 +772,16 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     if let Some(b) = path.strip_prefix("builtins.") {
         return python_builtin(ip, b, args, kwargs);
     }
+    // `‖p‖₂` of a batch of vectors is the norm of each, kept as a column so that
+    // `p / ‖p‖₂` normalizes every row.
+    if path == "math_notation.norm" {
+        let Some(x) = args.first() else {
+            return halt(ip.line, "`‖·‖` needs a tensor");
+        };
+        let x = ip.as_tensor(x)?;
+        let t = lift(ip, x.t.f_norm_scalaropt_dim(2.0, [-1i64].as_slice(), true))?;
+        return Ok(derived(t, &[&x]));
+    }
     if path == "copy.deepcopy" || path == "copy.copy" || path == "copy" {
         return match args.first() {
             Some(Value::Net(n)) => {
@@ -1812,11 +1822,20 @@ fn backward_keeping_graph(ip: &mut Interp, loss: &Tensor) -> R<()> {
 }
 
 fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
+    // `L = -(p / ‖p‖) · (z / ‖z‖)` then `L.backward()`: pseudocode that leaves the
+    // per-sample loss unreduced means its mean, as PyTorch code would write it.
+    let reduced;
+    let x = if x.t.numel() > 1 {
+        reduced = Tagged {
+            t: lift(ip, x.t.f_mean(Kind::Float))?,
+            ..x.clone()
+        };
+        &reduced
+    } else {
+        x
+    };
     if x.t.numel() != 1 {
-        return halt(
-            ip.line,
-            "`backward()` of a tensor with more than one element",
-        );
+        return halt(ip.line, "`backward()` of an empty tensor");
     }
     // Under a probe that cuts or replaces networks, a loss left depending on nothing
     // trained is the measurement (no gradient reaches any network), not a broken answer.
