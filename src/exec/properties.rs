@@ -194,7 +194,12 @@ fn measure_one(
         "predictor_on_encoder" => predictor_on_encoder(base),
         "stop_gradient" => {
             let encoders = nets_with_role(base, "encoder");
-            let predictors = nets_with_role(base, "predictor");
+            // A predictor the answer defines but never calls cuts nothing: the answer
+            // has no predictor in effect.
+            let predictors: Vec<usize> = nets_with_role(base, "predictor")
+                .into_iter()
+                .filter(|p| base.trace.net_calls.iter().any(|c| c.net == *p))
+                .collect();
             if encoders.is_empty() {
                 return skip("no network plays the encoder");
             }
@@ -249,6 +254,9 @@ fn measure_one(
             let Some(l) = first_loss(base) else {
                 return skip(halted(base));
             };
+            if let Some(why) = views_through_different_encoders(base) {
+                return skip(why);
+            }
             if views_reaching_networks(base) < 2 {
                 return skip(
                     "only one view reaches the networks, so swapping views means nothing here (see distinct_views)",
@@ -286,6 +294,9 @@ fn measure_one(
         "cls_cross_view" => token_pairing(base, super::value::Token::Cls, "[CLS]"),
         "patch_same_view" => patch_same_view(base),
         "negative_cosine" => {
+            if let Some(why) = views_through_different_encoders(base) {
+                return skip(why);
+            }
             let one = get_run(
                 runs,
                 "identity1",
@@ -465,21 +476,54 @@ fn distinct_views(base: &Run) -> Measured {
             by_net.entry(c.net).or_default().push(i);
         }
     }
-    for inputs in by_net.values() {
-        for (i, a) in inputs.iter().enumerate() {
-            for b in &inputs[i + 1..] {
-                let views_differ = a.views & !MARKS != b.views & !MARKS
-                    && a.views & !MARKS != 0
-                    && b.views & !MARKS != 0;
-                let values_differ =
-                    a.t.size() != b.t.size() || !a.t.allclose(&b.t, 1e-6, 1e-6, false);
-                if views_differ && values_differ {
-                    return pass("the network receives two different augmented views");
-                }
+    // The rule asks for two augmentations of the batch: whether one encoder or two
+    // embed them is encoder_predictor's question, not this one's.
+    let inputs: Vec<&super::value::Tagged> = by_net.values().flatten().copied().collect();
+    for (i, a) in inputs.iter().enumerate() {
+        for b in &inputs[i + 1..] {
+            let views_differ = a.views & !MARKS != b.views & !MARKS
+                && a.views & !MARKS != 0
+                && b.views & !MARKS != 0;
+            let values_differ = a.t.size() != b.t.size() || !a.t.allclose(&b.t, 1e-6, 1e-6, false);
+            if views_differ && values_differ {
+                return pass("the networks receive two different augmented views of the batch");
             }
         }
     }
-    fail("no network receives two different augmented views of the same batch")
+    fail("the networks never receive two different augmented views of the same batch")
+}
+
+/// Why a view swap or an identical pair of views cannot isolate the loss's form: each
+/// view goes through an encoder of its own, so both change the embeddings, not only the
+/// pairing. `None` when one encoder embeds the views.
+fn views_through_different_encoders(base: &Run) -> Option<String> {
+    let it = base.trace.backwards[0].iteration;
+    // For each single view, the encoders it goes through (an encoder made of parts
+    // sends every view through all of them).
+    let mut by_view: BTreeMap<u32, std::collections::BTreeSet<usize>> = BTreeMap::new();
+    for c in base.trace.net_calls.iter().filter(|c| c.iteration == it) {
+        let Some(view) = c.input.as_ref().map(|i| i.views & !MARKS) else {
+            continue;
+        };
+        let is_encoder = base
+            .harness
+            .nets
+            .get(c.net)
+            .and_then(|n| base.harness.role_of(n))
+            .as_deref()
+            == Some("encoder");
+        if is_encoder && view != 0 && view & (view - 1) == 0 {
+            by_view.entry(view).or_default().insert(c.net);
+        }
+    }
+    let sets: Vec<_> = by_view.values().collect();
+    let disjoint = sets
+        .iter()
+        .enumerate()
+        .any(|(i, a)| sets[i + 1..].iter().any(|b| a.is_disjoint(b)));
+    disjoint.then(|| {
+        "each view goes through an encoder of its own, so changing the views changes the embeddings too and the loss's form cannot be measured apart (see predictor_on_encoder)".to_string()
+    })
 }
 
 /// How many different views the networks receive in the first trained iteration.
