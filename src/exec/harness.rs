@@ -553,8 +553,31 @@ impl Harness {
         Ok(Value::Net(copy))
     }
 
+    /// A net's sub-networks: the parts the harness made for it (`model.encoder`), the
+    /// layers of a chain, and the networks an instance of the answer's class holds.
+    pub fn children(&self, n: &Net) -> Vec<Rc<Net>> {
+        let mut out: Vec<Rc<Net>> = self.parts.get(&n.id).cloned().unwrap_or_default();
+        match &n.kind {
+            NetKind::Sequential(items) => out.extend(items.iter().cloned()),
+            NetKind::Object(obj) => {
+                for v in obj.borrow().attrs.values() {
+                    match v {
+                        Value::Net(sub) => out.push(sub.clone()),
+                        Value::List(l) => out.extend(l.borrow().iter().filter_map(|x| match x {
+                            Value::Net(sub) => Some(sub.clone()),
+                            _ => None,
+                        })),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
     /// The parameters that are a net's own for the properties: its weights and those
-    /// of its parts that play no other role (a model's predictor part is the
+    /// of its sub-networks that play no other role (a model's predictor part is the
     /// predictor's, not the encoder's).
     pub fn owned_params(&self, n: &Net) -> Vec<Tensor> {
         let role = self.role_of(n);
@@ -564,26 +587,7 @@ impl Harness {
             .iter()
             .map(Tensor::shallow_clone)
             .collect();
-        let mut children: Vec<Rc<Net>> = self.parts.get(&n.id).cloned().unwrap_or_default();
-        match &n.kind {
-            NetKind::Sequential(items) => children.extend(items.iter().cloned()),
-            NetKind::Object(obj) => {
-                for v in obj.borrow().attrs.values() {
-                    match v {
-                        Value::Net(sub) => children.push(sub.clone()),
-                        Value::List(l) => {
-                            children.extend(l.borrow().iter().filter_map(|x| match x {
-                                Value::Net(sub) => Some(sub.clone()),
-                                _ => None,
-                            }))
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            _ => {}
-        }
-        for c in children {
+        for c in self.children(n) {
             let child_role = self.role_of(&c);
             if child_role.is_none() || child_role == role {
                 out.extend(self.owned_params(&c));
@@ -592,8 +596,8 @@ impl Harness {
         out
     }
 
-    /// Every parameter of a net, its parts included (without the interpreter: the
-    /// harness knows the nets' structure).
+    /// Every parameter of a net: its weights, the tensors an instance of the answer's
+    /// class holds as parameters (`self.w = nn.Parameter(...)`), and its sub-networks'.
     pub fn all_params(&self, n: &Net) -> Vec<Tensor> {
         let mut out: Vec<Tensor> = n
             .params
@@ -601,25 +605,14 @@ impl Harness {
             .iter()
             .map(Tensor::shallow_clone)
             .collect();
-        for part in self.parts.get(&n.id).into_iter().flatten() {
-            out.extend(self.all_params(part));
+        if let NetKind::Object(obj) = &n.kind {
+            out.extend(obj.borrow().attrs.values().filter_map(|v| match v {
+                Value::Tensor(t) if t.t.requires_grad() => Some(t.t.shallow_clone()),
+                _ => None,
+            }));
         }
-        match &n.kind {
-            NetKind::Sequential(items) => items.iter().for_each(|i| out.extend(self.all_params(i))),
-            NetKind::Object(obj) => {
-                for v in obj.borrow().attrs.values() {
-                    match v {
-                        Value::Net(sub) => out.extend(self.all_params(sub)),
-                        Value::List(l) => l.borrow().iter().for_each(|x| {
-                            if let Value::Net(sub) = x {
-                                out.extend(self.all_params(sub));
-                            }
-                        }),
-                        _ => {}
-                    }
-                }
-            }
-            _ => {}
+        for c in self.children(n) {
+            out.extend(self.all_params(&c));
         }
         out
     }

@@ -667,15 +667,7 @@ impl<'h> Interp<'h> {
             && is_mask_name(self, m2)
         {
             let mut out = batch[..2].to_vec();
-            for view in &batch[..2] {
-                let made =
-                    self.harness
-                        .call_stand("mask", "loader", vec![view.clone()], self.line)?;
-                out.push(match made {
-                    Value::Batch(parts) => parts.get(1).cloned().unwrap_or(Value::None),
-                    other => other,
-                });
-            }
+            out.extend(self.loader_masks(&batch[..2])?);
             return Ok(Some(out));
         }
         let [first, rest] = targets else {
@@ -695,16 +687,7 @@ impl<'h> Interp<'h> {
             _ => return Ok(None),
         };
         let second = if with_masks {
-            let mut masks = Vec::new();
-            for view in &batch[..2] {
-                let out =
-                    self.harness
-                        .call_stand("mask", "loader", vec![view.clone()], self.line)?;
-                masks.push(match out {
-                    Value::Batch(parts) => parts.get(1).cloned().unwrap_or(Value::None),
-                    other => other,
-                });
-            }
+            let masks = self.loader_masks(&batch[..2])?;
             match views {
                 // The repository's masks are grids of patches, flattened where used.
                 Value::List(_) => {
@@ -729,6 +712,21 @@ impl<'h> Interp<'h> {
             Value::tensor(Tensor::zeros([BATCH], (Kind::Int64, Device::Cpu)))
         };
         Ok(Some(vec![views, second]))
+    }
+
+    /// The masks a loader yields with its views: the harness's masker applied to each.
+    fn loader_masks(&mut self, views: &[Value]) -> R<Vec<Value>> {
+        let mut masks = Vec::new();
+        for view in views {
+            let made = self
+                .harness
+                .call_stand("mask", "loader", vec![view.clone()], self.line)?;
+            masks.push(match made {
+                Value::Batch(parts) => parts.get(1).cloned().unwrap_or(Value::None),
+                other => other,
+            });
+        }
+        Ok(masks)
     }
 
     pub fn unpack(&mut self, v: Value, n: usize) -> R<Vec<Value>> {
@@ -1499,41 +1497,7 @@ impl<'h> Interp<'h> {
 
     /// Every parameter of a network, its sub-networks included.
     pub fn params_of(&mut self, n: &Rc<Net>) -> R<Vec<Tensor>> {
-        let mut out: Vec<Tensor> = n
-            .params
-            .borrow()
-            .iter()
-            .map(Tensor::shallow_clone)
-            .collect();
-        for part in self.harness.parts.get(&n.id).cloned().into_iter().flatten() {
-            out.extend(self.params_of(&part)?);
-        }
-        match &n.kind {
-            NetKind::Sequential(items) => {
-                for i in items.clone() {
-                    out.extend(self.params_of(&i)?);
-                }
-            }
-            NetKind::Object(obj) => {
-                let attrs: Vec<Value> = obj.borrow().attrs.values().cloned().collect();
-                for v in attrs {
-                    match v {
-                        Value::Net(sub) => out.extend(self.params_of(&sub)?),
-                        Value::List(l) => {
-                            for x in l.borrow().clone() {
-                                if let Value::Net(sub) = x {
-                                    out.extend(self.params_of(&sub)?);
-                                }
-                            }
-                        }
-                        Value::Tensor(t) if t.t.requires_grad() => out.push(t.t.shallow_clone()),
-                        _ => {}
-                    }
-                }
-            }
-            _ => {}
-        }
-        Ok(out)
+        Ok(self.harness.all_params(n))
     }
 }
 
