@@ -310,12 +310,30 @@ fn fit_constant_to_toy_shape(x: Tagged, y: Tagged) -> (Tagged, Tagged) {
         })
     };
     if let Some(v) = as_value(&y) {
-        (x, v)
-    } else if let Some(v) = as_value(&x) {
-        (v, y)
-    } else {
-        (x, y)
+        return (x, v);
     }
+    if let Some(v) = as_value(&x) {
+        return (v, y);
+    }
+    // `lp * masks[v]`: a grid of patches (`[B, H, W]`) meets per-patch values
+    // (`[B, H·W]`): the same batch and elements, read flattened.
+    let (xs, ys) = (x.t.size(), y.t.size());
+    if xs.first() == ys.first() && x.t.numel() == y.t.numel() && xs.len() != ys.len() {
+        let (wide, narrow) = if xs.len() > ys.len() {
+            (&x, &y)
+        } else {
+            (&y, &x)
+        };
+        if let Ok(t) = wide.t.f_reshape(narrow.t.size()) {
+            let fitted = Tagged { t, ..wide.clone() };
+            return if xs.len() > ys.len() {
+                (fitted, y)
+            } else {
+                (x, fitted)
+            };
+        }
+    }
+    (x, y)
 }
 
 /// A boolean mask fitted to the tensor it indexes: a grid of patches (`[B, H, W]`) that
@@ -519,6 +537,11 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
                 .cloned()
                 .map_or_else(|| halt(ip.line, "index out of range"), Ok)
         }
+        // `momentum_schedule[it]`: every step of an undefined schedule is the number the
+        // harness chooses for its name (λ for a momentum).
+        Value::Stand(role, name) if role.as_ref() == "schedule" => Ok(ip
+            .harness
+            .as_number(Value::Stand(Rc::from("unknown"), name))),
         Value::Dict(d) => match d.borrow().iter().find(|(k, _)| keys_equal(k, &i)) {
             Some((_, v)) => Ok(v.clone()),
             None => halt(ip.line, "key not in dict"),
@@ -1462,6 +1485,10 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
             }
         }
         "modules" | "children" => Ok(Value::List(Rc::new(RefCell::new(vec![Value::Net(n)])))),
+        // `self.update_center(t)`: a method the answer's class calls but never defines
+        // (borrowed from DINO) does nothing here, as the static grader passes over it;
+        // a use of its value stops the run at that line.
+        _ if matches!(n.kind, NetKind::Object(_)) => Ok(Value::None),
         _ => halt(
             ip.line,
             format!("`{}.{name}()` is outside what --exec runs", n.name),
