@@ -309,11 +309,29 @@ impl<'h> Interp<'h> {
         if let Some(v) = self.globals.get(name) {
             return Ok(v.clone());
         }
+        // `θ_t` in math notation: the parameters of the network the answer calls `g_t`
+        // (or `f_t`), when it has one.
+        if let Some(v) = self.parameters_by_subscript(name) {
+            return Ok(v);
+        }
         // A name the answer never defines: the harness says what it stands for, once,
         // so that every use sees the same object.
         let v = self.harness.stand_in(name, self.line)?;
         self.globals.insert(name.to_string(), v.clone());
         Ok(v)
+    }
+
+    fn parameters_by_subscript(&self, name: &str) -> Option<Value> {
+        let (theta, subscript) = name.split_once('_')?;
+        if !matches!(theta, "θ" | "theta" | "Θ") || subscript.is_empty() {
+            return None;
+        }
+        self.globals.iter().find_map(|(var, v)| match v {
+            Value::Net(n) if var.split_once('_').is_some_and(|(_, s)| s == subscript) => {
+                Some(Value::Params(n.clone()))
+            }
+            _ => None,
+        })
     }
 
     pub fn set(&mut self, name: &str, v: Value) {
@@ -507,6 +525,13 @@ impl<'h> Interp<'h> {
     }
 
     fn set_attr(&mut self, o: Value, attr: &str, v: Value) -> R<()> {
+        // `θ_t.requires_grad ← False`: the network those parameters belong to is frozen
+        // (or unfrozen), as `requires_grad_` does.
+        if let (Value::Params(n), "requires_grad") = (&o, attr) {
+            let method = Value::Method(Box::new(Value::Net(n.clone())), Rc::from("requires_grad_"));
+            self.call(method, vec![v], Vec::new())?;
+            return Ok(());
+        }
         match o {
             Value::Net(n) => {
                 if let Value::Net(sub) = &v {
@@ -1014,6 +1039,9 @@ impl<'h> Interp<'h> {
                 }
                 self.harness.stand_in(attr, self.line)
             }
+            // `ibot_loss.cls(s, t)`, `criterion.patch(s, t, m)`: any method of a loss
+            // object the answer never defines computes the rubric's loss.
+            Value::Stand(role, _) if role.as_ref() == "loss" => Ok(o.clone()),
             Value::Stand(..) => Ok(Value::Method(Box::new(o.clone()), Rc::from(attr))),
             Value::Loader(_) => halt(
                 self.line,

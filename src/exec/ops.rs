@@ -501,6 +501,11 @@ pub fn token_part(items: &[Value], key: &str) -> Option<Value> {
 }
 
 pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
+    // `½ [H(a, b) + H(c, d)]`: brackets written as parentheses after a factor read as
+    // indexing the number; the answer means the product.
+    if num(&o).is_some() && matches!(i, Value::Tensor(_)) {
+        return binop(ip, BinOp::Mul, o, i);
+    }
     match o {
         Value::List(l) => {
             let len = l.borrow().len();
@@ -959,6 +964,19 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
             return Ok(derived(t, &refs));
         }
         _ => {}
+    }
+    // `sg(g_t(u))`: the stop-gradient of a ViT's ([CLS], patch) output stops both.
+    if last == "detach"
+        && let Some(Value::Tuple(parts)) = args.first()
+    {
+        let mut out = Vec::new();
+        for p in parts.iter() {
+            out.push(match p {
+                Value::Tensor(_) => tensor_method(ip, p.clone(), "detach", Vec::new(), Vec::new())?,
+                other => other.clone(),
+            });
+        }
+        return Ok(Value::Tuple(Rc::new(out)));
     }
     // Everything else is a tensor function whose first argument is the tensor:
     // `torch.softmax(x, dim)` is `x.softmax(dim)`.
