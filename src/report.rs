@@ -55,7 +55,7 @@ pub fn json(report: &Report, lang: Lang) -> Value {
             "normalizations": report.normalizations,
         },
         "limits": report.limits.iter().map(|m| m.get(lang)).collect::<Vec<_>>(),
-        "exec": report.exec.as_ref().map_or(Value::Null, |x| serde_json::to_value(x).unwrap_or(Value::Null)),
+        "exec": report.exec.as_ref().map_or(Value::Null, |x| x.json(lang)),
     })
 }
 
@@ -229,10 +229,10 @@ fn exec_text(x: &crate::exec::ExecReport, lang: Lang) -> String {
     let mut out = format!(
         "\n{}: {status}{}\n",
         if es { "ejecución" } else { "exec" },
-        if x.reason.is_empty() {
+        if x.reason.get(lang).is_empty() {
             String::new()
         } else {
-            format!(" — {}", x.reason)
+            format!(" — {}", x.reason.get(lang))
         }
     );
     for c in &x.checks {
@@ -254,7 +254,7 @@ fn exec_text(x: &crate::exec::ExecReport, lang: Lang) -> String {
             "  {mark}  {} ({}): {}{disagree}\n",
             c.property,
             c.rule.as_deref().unwrap_or("-"),
-            c.detail
+            c.detail.get(lang)
         ));
     }
     out

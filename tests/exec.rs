@@ -218,6 +218,40 @@ mod with_libtorch {
         let _ = std::fs::remove_file(&file);
     }
 
+    /// With `--lang es` the measurements are reported in Spanish, in the text report and
+    /// in the JSON report's `exec` object; the property names and rule ids stay keys.
+    #[test]
+    fn measurements_are_reported_in_spanish() {
+        let file = "fixtures/simsiam/one_term_only.py";
+        let json = pseudograde()
+            .args([
+                "--lang", "es", "check", "--rubric", "simsiam", "--exec", "--format", "json", file,
+            ])
+            .output()
+            .unwrap();
+        let r: Value = serde_json::from_slice(&json.stdout).unwrap();
+        let c = check(&r, "swap_symmetric");
+        assert_eq!(c["result"], "fail");
+        let detail = c["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with("la pérdida cambia al intercambiar las vistas"),
+            "{detail}"
+        );
+        let text = pseudograde()
+            .args([
+                "--lang", "es", "check", "--rubric", "simsiam", "--exec", file,
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(text.contains("ejecución: "), "{text}");
+        assert!(
+            text.contains("swap_symmetric (symmetric_loss): la pérdida cambia"),
+            "{text}"
+        );
+        assert!(!text.contains("the loss changes"), "{text}");
+    }
+
     #[test]
     fn runs_are_deterministic() {
         let a = exec_json("simsiam", "fixtures/simsiam/seed_student.py");

@@ -68,7 +68,7 @@ fn exec_verdicts_agree_with_every_fixtures_expectation() {
             let exec = pseudograde::exec::run(&text, &rubric, &report);
             let mut problems = Vec::new();
             if exec.status == Status::NotRun {
-                problems.push(format!("not run: {}", exec.reason));
+                problems.push(format!("not run: {}", exec.reason.en));
             }
             for c in &exec.checks {
                 let Some(rule) = &c.rule else { continue };
@@ -86,7 +86,7 @@ fn exec_verdicts_agree_with_every_fixtures_expectation() {
                         c.property,
                         if got { "pass" } else { "fail" },
                         if *want { "pass" } else { "fail" },
-                        c.detail
+                        c.detail.en
                     ));
                 }
             }

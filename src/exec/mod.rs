@@ -16,6 +16,9 @@ mod properties;
 #[cfg(feature = "exec")]
 mod value;
 
+#[cfg(feature = "exec")]
+use crate::msg::msg;
+use crate::msg::{Lang, Msg};
 use serde::Serialize;
 
 /// How the measurements compare with the static verdicts.
@@ -41,31 +44,53 @@ pub enum Outcome {
 }
 
 /// One measured property, tied to the rubric rule it stands for.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct PropertyCheck {
     pub property: String,
     pub rule: Option<String>,
     pub result: Outcome,
-    pub detail: String,
+    /// What was measured, in both languages. The interpreter's own reasons for stopping
+    /// (and libtorch's errors) inside it are English.
+    pub detail: Msg,
     /// Whether the measurement agrees with the rule's static verdict (`None` when skipped).
-    #[serde(skip)]
     pub agrees: Option<bool>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct ExecReport {
     pub status: Status,
     pub checks: Vec<PropertyCheck>,
-    pub reason: String,
+    pub reason: Msg,
 }
 
 impl ExecReport {
-    pub fn not_run(reason: impl Into<String>) -> ExecReport {
+    pub fn not_run(reason: Msg) -> ExecReport {
         ExecReport {
             status: Status::NotRun,
             checks: Vec::new(),
-            reason: reason.into(),
+            reason,
         }
+    }
+
+    /// The report's `exec` object of `shared/spec/cli.md`, its texts in `lang`.
+    pub fn json(&self, lang: Lang) -> serde_json::Value {
+        let checks: Vec<serde_json::Value> = self
+            .checks
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "property": c.property,
+                    "rule": c.rule,
+                    "result": c.result,
+                    "detail": c.detail.get(lang),
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "status": self.status,
+            "checks": checks,
+            "reason": self.reason.get(lang),
+        })
     }
 
     /// Sums up the checks: contradicted beats partial beats confirmed.
@@ -80,26 +105,34 @@ impl ExecReport {
             .iter()
             .filter(|c| c.result == Outcome::Skipped)
             .count();
+        let total = checks.len();
         let (status, reason) = if !contradicted.is_empty() {
+            let names = contradicted.join(", ");
             (
                 Status::Contradicted,
-                format!(
-                    "measured behaviour disagrees with the static verdict: {}",
-                    contradicted.join(", ")
+                msg!(
+                    "measured behaviour disagrees with the static verdict: {names}",
+                    "lo medido contradice el veredicto estático: {names}"
                 ),
             )
-        } else if checks.is_empty() || skipped == checks.len() {
-            (Status::NotRun, "no property could be measured".to_string())
+        } else if checks.is_empty() || skipped == total {
+            (
+                Status::NotRun,
+                msg!(
+                    "no property could be measured",
+                    "no se pudo medir ninguna propiedad"
+                ),
+            )
         } else if skipped > 0 {
             (
                 Status::Partial,
-                format!(
-                    "{skipped} of {} properties could not be measured",
-                    checks.len()
+                msg!(
+                    "{skipped} of {total} properties could not be measured",
+                    "{skipped} de {total} propiedades no se pudieron medir"
                 ),
             )
         } else {
-            (Status::Confirmed, String::new())
+            (Status::Confirmed, Msg::default())
         };
         ExecReport {
             status,
@@ -143,10 +176,20 @@ pub fn run(
             .name("pseudograde-exec".into())
             .stack_size(256 << 20)
             .spawn_scoped(scope, || properties::measure(text, rubric, report))
-            .map_err(|e| e.to_string())
+            .map_err(|e| {
+                let e = e.to_string();
+                msg!(
+                    "the executor could not start: {e}",
+                    "el ejecutor no pudo arrancar: {e}"
+                )
+            })
             .and_then(|h| {
-                h.join()
-                    .map_err(|_| "the executor stopped unexpectedly".to_string())
+                h.join().map_err(|_| {
+                    msg!(
+                        "the executor stopped unexpectedly",
+                        "el ejecutor se detuvo inesperadamente"
+                    )
+                })
             })
             .unwrap_or_else(ExecReport::not_run)
     })

@@ -10,6 +10,7 @@ use super::harness::{Harness, Knobs};
 use super::interp::{Budget, Halt, Interp, Trace};
 use super::{ExecReport, Outcome, PropertyCheck};
 use crate::grade::Report;
+use crate::msg::{Msg, msg};
 use crate::rubric::Rubric;
 use std::collections::{BTreeMap, HashMap};
 
@@ -37,36 +38,37 @@ fn run_with(body: &[crate::ir::Stmt], rubric: &Rubric, knobs: Knobs) -> Run {
 /// What one property concluded.
 struct Measured {
     outcome: Outcome,
-    detail: String,
+    detail: Msg,
 }
 
-fn pass(detail: impl Into<String>) -> Measured {
+fn pass(detail: Msg) -> Measured {
     Measured {
         outcome: Outcome::Pass,
-        detail: detail.into(),
+        detail,
     }
 }
 
-fn fail(detail: impl Into<String>) -> Measured {
+fn fail(detail: Msg) -> Measured {
     Measured {
         outcome: Outcome::Fail,
-        detail: detail.into(),
+        detail,
     }
 }
 
-fn skip(detail: impl Into<String>) -> Measured {
+fn skip(detail: Msg) -> Measured {
     Measured {
         outcome: Outcome::Skipped,
-        detail: detail.into(),
+        detail,
     }
 }
 
 /// Runs the answer and measures every property the rubric ties to a rule.
 pub fn measure(text: &str, rubric: &Rubric, report: &Report) -> ExecReport {
     if rubric.exec.properties.is_empty() {
-        return ExecReport::not_run(format!(
-            "rubric `{}` declares no [exec] properties",
-            rubric.id
+        let id = &rubric.id;
+        return ExecReport::not_run(msg!(
+            "rubric `{id}` declares no [exec] properties",
+            "la rúbrica `{id}` no declara propiedades [exec]"
         ));
     }
     // Networks the static analysis gave a role by structure (a frozen copy is the
@@ -94,7 +96,8 @@ pub fn measure(text: &str, rubric: &Rubric, report: &Report) -> ExecReport {
     if let Some(h) = &base.halt
         && base.trace.backwards.is_empty()
     {
-        return ExecReport::not_run(format!("line {}: {}", h.line, h.cause));
+        let (line, cause) = (h.line, &h.cause);
+        return ExecReport::not_run(msg!("line {line}: {cause}", "línea {line}: {cause}"));
     }
     runs.insert("base".into(), base);
     let mut checks = Vec::new();
@@ -114,17 +117,19 @@ pub fn measure(text: &str, rubric: &Rubric, report: &Report) -> ExecReport {
             if m.outcome == Outcome::Fail
                 && let Some(h) = &runs["base"].halt
             {
-                m = skip(format!(
-                    "{}; but the run stopped at line {}: {}",
-                    m.detail, h.line, h.cause
+                let (en, es, line, cause) = (&m.detail.en, &m.detail.es, h.line, &h.cause);
+                m = skip(msg!(
+                    "{en}; but the run stopped at line {line}: {cause}",
+                    "{es}; pero la ejecución se detuvo en la línea {line}: {cause}"
                 ));
             }
             if m.outcome == Outcome::Fail
                 && let Some(line) = runs["base"].trace.unparsed.first()
             {
-                m = skip(format!(
-                    "{}; but line {line} could not be parsed and did not run",
-                    m.detail
+                let (en, es) = (&m.detail.en, &m.detail.es);
+                m = skip(msg!(
+                    "{en}; but line {line} could not be parsed and did not run",
+                    "{es}; pero la línea {line} no se pudo leer y no se ejecutó"
                 ));
             }
             let agrees = match m.outcome {
@@ -172,10 +177,19 @@ fn nets_with_role(run: &Run, role: &str) -> Vec<usize> {
         .collect()
 }
 
-fn halted(run: &Run) -> String {
+fn halted(run: &Run) -> Msg {
     match &run.halt {
-        Some(h) => format!("the run stopped at line {}: {}", h.line, h.cause),
-        None => "the run did no backward pass".to_string(),
+        Some(h) => {
+            let (line, cause) = (h.line, &h.cause);
+            msg!(
+                "the run stopped at line {line}: {cause}",
+                "la ejecución se detuvo en la línea {line}: {cause}"
+            )
+        }
+        None => msg!(
+            "the run did no backward pass",
+            "la ejecución no hizo ninguna pasada hacia atrás"
+        ),
     }
 }
 
@@ -201,14 +215,20 @@ fn measure_one(
                 .filter(|p| base.trace.net_calls.iter().any(|c| c.net == *p))
                 .collect();
             if encoders.is_empty() {
-                return skip("no network plays the encoder");
+                return skip(msg!(
+                    "no network plays the encoder",
+                    "ninguna red hace de codificador"
+                ));
             }
             let base_reaches = base.trace.backwards[0]
                 .grads
                 .iter()
                 .any(|(id, g)| *g > 0.0 && (predictors.contains(id) || encoders.contains(id)));
             if !base_reaches {
-                return fail("no gradient reaches the encoder or the predictor at all");
+                return fail(msg!(
+                    "no gradient reaches the encoder or the predictor at all",
+                    "ningún gradiente llega al codificador ni al predictor"
+                ));
             }
             // With a predictor, cutting its input leaves only the target branch to carry
             // gradient into the encoder; without one, cutting the first argument of every
@@ -233,21 +253,27 @@ fn measure_one(
                 .sum();
             if predictors.is_empty() {
                 return if leak > 0.0 {
-                    fail(format!(
-                        "no predictor, and with the first argument of each loss call cut the encoder still receives gradient ({leak:.3e}): the target is not detached"
+                    fail(msg!(
+                        "no predictor, and with the first argument of each loss call cut the encoder still receives gradient ({leak:.3e}): the target is not detached",
+                        "no hay predictor y, con el primer argumento de cada llamada a la pérdida cortado, el codificador sigue recibiendo gradiente ({leak:.3e}): el objetivo no está separado del grafo"
                     ))
                 } else {
-                    pass(
+                    pass(msg!(
                         "no predictor; with the first argument of each loss call cut, the encoder receives no gradient",
-                    )
+                        "no hay predictor; con el primer argumento de cada llamada a la pérdida cortado, el codificador no recibe gradiente"
+                    ))
                 };
             }
             if leak > 0.0 {
-                fail(format!(
-                    "with the predictor's input cut, the encoder still receives gradient (Σ|g| = {leak:.3e}): the target branch is not detached"
+                fail(msg!(
+                    "with the predictor's input cut, the encoder still receives gradient (Σ|g| = {leak:.3e}): the target branch is not detached",
+                    "con la entrada del predictor cortada, el codificador sigue recibiendo gradiente (Σ|g| = {leak:.3e}): la rama objetivo no está separada del grafo"
                 ))
             } else {
-                pass("with the predictor's input cut, the encoder receives no gradient")
+                pass(msg!(
+                    "with the predictor's input cut, the encoder receives no gradient",
+                    "con la entrada del predictor cortada, el codificador no recibe gradiente"
+                ))
             }
         }
         "swap_symmetric" => {
@@ -258,9 +284,10 @@ fn measure_one(
                 return skip(why);
             }
             if views_reaching_networks(base) < 2 {
-                return skip(
+                return skip(msg!(
                     "only one view reaches the networks, so swapping views means nothing here (see distinct_views)",
-                );
+                    "solo una vista llega a las redes, así que intercambiar las vistas no significa nada aquí (ver distinct_views)"
+                ));
             }
             let cross = !base.trace.cross_view.is_empty();
             let same = !base.trace.same_view.is_empty();
@@ -278,17 +305,20 @@ fn measure_one(
                 return skip(halted(swapped));
             };
             if !close(l, s) {
-                return fail(format!(
-                    "the loss changes when the views are swapped ({l:.6} → {s:.6})"
+                return fail(msg!(
+                    "the loss changes when the views are swapped ({l:.6} → {s:.6})",
+                    "la pérdida cambia al intercambiar las vistas ({l:.6} → {s:.6})"
                 ));
             }
             if !cross || same {
-                return fail(format!(
-                    "the loss is unchanged under a swap ({l:.6}) but pairs a view with itself"
+                return fail(msg!(
+                    "the loss is unchanged under a swap ({l:.6}) but pairs a view with itself",
+                    "la pérdida no cambia al intercambiar las vistas ({l:.6}) pero empareja una vista consigo misma"
                 ));
             }
-            pass(format!(
-                "the loss is unchanged when the views are swapped ({l:.6}) and pairs different views"
+            pass(msg!(
+                "the loss is unchanged when the views are swapped ({l:.6}) and pairs different views",
+                "la pérdida no cambia al intercambiar las vistas ({l:.6}) y empareja vistas distintas"
             ))
         }
         "cls_cross_view" => token_pairing(base, super::value::Token::Cls, "[CLS]"),
@@ -326,22 +356,25 @@ fn measure_one(
                 return skip(halted(three));
             };
             let Some(l) = first_loss(&runs["base"]) else {
-                return skip("no loss");
+                return skip(msg!("no loss", "no hay pérdida"));
             };
             // A negative cosine, or a loss equivalent to one (the MSE of normalized
             // vectors, 2 − 2·cos): unchanged when the prediction is scaled, and lowest when
             // prediction and target are the same.
             if !close(l1, l3) {
-                fail(format!(
-                    "the loss changes when the prediction is scaled ×3 ({l1:.4} → {l3:.4}): it is not a cosine"
+                fail(msg!(
+                    "the loss changes when the prediction is scaled ×3 ({l1:.4} → {l3:.4}): it is not a cosine",
+                    "la pérdida cambia al escalar la predicción ×3 ({l1:.4} → {l3:.4}): no es un coseno"
                 ))
             } else if l <= l1 + 1e-6 {
-                fail(format!(
-                    "different views give a loss ({l:.4}) no larger than identical ones ({l1:.4}): similarity is rewarded the wrong way"
+                fail(msg!(
+                    "different views give a loss ({l:.4}) no larger than identical ones ({l1:.4}): similarity is rewarded the wrong way",
+                    "vistas distintas dan una pérdida ({l:.4}) no mayor que vistas idénticas ({l1:.4}): la similitud se premia al revés"
                 ))
             } else {
-                pass(format!(
-                    "identical prediction and target give the lowest loss ({l1:.4}), unchanged when the prediction is scaled"
+                pass(msg!(
+                    "identical prediction and target give the lowest loss ({l1:.4}), unchanged when the prediction is scaled",
+                    "predicción y objetivo idénticos dan la pérdida más baja ({l1:.4}), que no cambia al escalar la predicción"
                 ))
             }
         }
@@ -353,22 +386,37 @@ fn measure_one(
                 .iter()
                 .find(|s| s.iteration == first.iteration && s.order > first.order);
             match step {
-                Some(s) if !s.moved.is_empty() => pass(format!(
-                    "the update at line {} follows backward() at line {} and moves the weights",
-                    s.line, first.line
-                )),
-                Some(s) => fail(format!("the update at line {} moves no weights", s.line)),
-                None => fail(format!(
-                    "no update step follows backward() at line {} in the same iteration",
-                    first.line
-                )),
+                Some(s) if !s.moved.is_empty() => {
+                    let (step, back) = (s.line, first.line);
+                    pass(msg!(
+                        "the update at line {step} follows backward() at line {back} and moves the weights",
+                        "la actualización de la línea {step} sigue a backward() de la línea {back} y mueve los pesos"
+                    ))
+                }
+                Some(s) => {
+                    let step = s.line;
+                    fail(msg!(
+                        "the update at line {step} moves no weights",
+                        "la actualización de la línea {step} no mueve ningún peso"
+                    ))
+                }
+                None => {
+                    let back = first.line;
+                    fail(msg!(
+                        "no update step follows backward() at line {back} in the same iteration",
+                        "ningún paso de actualización sigue a backward() de la línea {back} en la misma iteración"
+                    ))
+                }
             }
         }
         "masked_student" => masked_student(base),
         "teacher_no_grad" => {
             let teachers = nets_with_role(base, "teacher");
             if teachers.is_empty() {
-                return skip("no network plays the teacher");
+                return skip(msg!(
+                    "no network plays the teacher",
+                    "ninguna red hace de profesor"
+                ));
             }
             let g: f64 = base
                 .trace
@@ -381,11 +429,15 @@ fn measure_one(
                 })
                 .sum();
             if g > 0.0 {
-                fail(format!(
-                    "the teacher receives gradient at backward() (Σ|g| = {g:.3e})"
+                fail(msg!(
+                    "the teacher receives gradient at backward() (Σ|g| = {g:.3e})",
+                    "el profesor recibe gradiente en backward() (Σ|g| = {g:.3e})"
                 ))
             } else {
-                pass("no gradient reaches the teacher")
+                pass(msg!(
+                    "no gradient reaches the teacher",
+                    "ningún gradiente llega al profesor"
+                ))
             }
         }
         "ema_teacher" => ema_teacher(base),
@@ -404,9 +456,10 @@ fn measure_one(
                 .filter(|b| b.iteration == it && scores_real(base, b))
                 .collect();
             if backwards.is_empty() {
-                return skip(
+                return skip(msg!(
                     "no backward() in the first iteration scores real images with a discriminator",
-                );
+                    "ningún backward() de la primera iteración puntúa imágenes reales con un discriminador"
+                ));
             }
             for b in &backwards {
                 let leak: f64 = gens
@@ -414,16 +467,18 @@ fn measure_one(
                     .map(|g| b.delta.get(g).copied().unwrap_or(0.0))
                     .sum();
                 if leak > 0.0 {
-                    return fail(format!(
-                        "the discriminators' backward() at line {} also changes the generators' gradients (Σ|Δg| = {leak:.3e}): the fakes are not detached",
-                        b.line
+                    let line = b.line;
+                    return fail(msg!(
+                        "the discriminators' backward() at line {line} also changes the generators' gradients (Σ|Δg| = {leak:.3e}): the fakes are not detached",
+                        "el backward() de los discriminadores en la línea {line} también cambia los gradientes de los generadores (Σ|Δg| = {leak:.3e}): las imágenes falsas no están separadas del grafo"
                     ));
                 }
             }
             let lines: Vec<String> = backwards.iter().map(|b| b.line.to_string()).collect();
-            pass(format!(
-                "the discriminators' backward() at line {} leaves the generators' gradients unchanged",
-                lines.join(", ")
+            let lines = lines.join(", ");
+            pass(msg!(
+                "the discriminators' backward() at line {lines} leaves the generators' gradients unchanged",
+                "el backward() de los discriminadores en la línea {lines} deja intactos los gradientes de los generadores"
             ))
         }
         "cycle_consistency" => cycle(body, rubric, runs),
@@ -446,18 +501,24 @@ fn measure_one(
                     && !s.moved.iter().any(|m| gens.contains(m))
             });
             match (g_only, d_only) {
-                (true, true) => {
-                    pass("one step moves only the generators, another only the discriminators")
-                }
-                (false, _) => {
-                    fail("no step moves the generators without also moving the discriminators")
-                }
-                (true, false) => {
-                    fail("no step moves the discriminators without also moving the generators")
-                }
+                (true, true) => pass(msg!(
+                    "one step moves only the generators, another only the discriminators",
+                    "un paso mueve solo los generadores y otro solo los discriminadores"
+                )),
+                (false, _) => fail(msg!(
+                    "no step moves the generators without also moving the discriminators",
+                    "ningún paso mueve los generadores sin mover también los discriminadores"
+                )),
+                (true, false) => fail(msg!(
+                    "no step moves the discriminators without also moving the generators",
+                    "ningún paso mueve los discriminadores sin mover también los generadores"
+                )),
             }
         }
-        other => skip(format!("unknown property `{other}`")),
+        other => skip(msg!(
+            "unknown property `{other}`",
+            "propiedad desconocida `{other}`"
+        )),
     }
 }
 
@@ -486,17 +547,23 @@ fn distinct_views(base: &Run) -> Measured {
                 && b.views & !MARKS != 0;
             let values_differ = a.t.size() != b.t.size() || !a.t.allclose(&b.t, 1e-6, 1e-6, false);
             if views_differ && values_differ {
-                return pass("the networks receive two different augmented views of the batch");
+                return pass(msg!(
+                    "the networks receive two different augmented views of the batch",
+                    "las redes reciben dos vistas aumentadas distintas del lote"
+                ));
             }
         }
     }
-    fail("the networks never receive two different augmented views of the same batch")
+    fail(msg!(
+        "the networks never receive two different augmented views of the same batch",
+        "las redes nunca reciben dos vistas aumentadas distintas del mismo lote"
+    ))
 }
 
 /// Why a view swap or an identical pair of views cannot isolate the loss's form: each
 /// view goes through an encoder of its own, so both change the embeddings, not only the
 /// pairing. `None` when one encoder embeds the views.
-fn views_through_different_encoders(base: &Run) -> Option<String> {
+fn views_through_different_encoders(base: &Run) -> Option<Msg> {
     let it = base.trace.backwards[0].iteration;
     // For each single view, the encoders it goes through (an encoder made of parts
     // sends every view through all of them).
@@ -522,7 +589,10 @@ fn views_through_different_encoders(base: &Run) -> Option<String> {
         .enumerate()
         .any(|(i, a)| sets[i + 1..].iter().any(|b| a.is_disjoint(b)));
     disjoint.then(|| {
-        "each view goes through an encoder of its own, so changing the views changes the embeddings too and the loss's form cannot be measured apart (see predictor_on_encoder)".to_string()
+        msg!(
+            "each view goes through an encoder of its own, so changing the views changes the embeddings too and the loss's form cannot be measured apart (see predictor_on_encoder)",
+            "cada vista pasa por un codificador propio, así que cambiar las vistas cambia también las representaciones y la forma de la pérdida no se puede medir aparte (ver predictor_on_encoder)"
+        )
     })
 }
 
@@ -580,10 +650,16 @@ fn predictor_on_encoder(base: &Run) -> Measured {
             .filter(|i| outputs.contains(&i.origin))
             .count();
         if outputs.len() >= 2 && predicted >= 2 {
-            return pass("one encoder embeds every input and the predictor takes its outputs");
+            return pass(msg!(
+                "one encoder embeds every input and the predictor takes its outputs",
+                "un mismo codificador procesa todas las entradas y el predictor toma sus salidas"
+            ));
         }
     }
-    fail("the predictor is not applied to the outputs of one shared encoder")
+    fail(msg!(
+        "the predictor is not applied to the outputs of one shared encoder",
+        "el predictor no se aplica a las salidas de un codificador compartido"
+    ))
 }
 
 fn token_pairing(base: &Run, token: super::value::Token, what: &str) -> Measured {
@@ -602,20 +678,24 @@ fn token_pairing(base: &Run, token: super::value::Token, what: &str) -> Measured
         .count();
     let both = cross.iter().any(|(a, b)| cross.contains(&(*b, *a)));
     if same > 0 {
-        fail(format!(
-            "the {what} loss compares a view with itself ({same} comparison(s))"
+        fail(msg!(
+            "the {what} loss compares a view with itself ({same} comparison(s))",
+            "la pérdida {what} compara una vista consigo misma ({same} comparación(es))"
         ))
     } else if cross.is_empty() {
-        fail(format!(
-            "the {what} loss never compares two different views"
+        fail(msg!(
+            "the {what} loss never compares two different views",
+            "la pérdida {what} nunca compara dos vistas distintas"
         ))
     } else if !both {
-        fail(format!(
-            "the {what} loss pairs the views in one direction only"
+        fail(msg!(
+            "the {what} loss pairs the views in one direction only",
+            "la pérdida {what} empareja las vistas en una sola dirección"
         ))
     } else {
-        pass(format!(
-            "the {what} loss pairs each view with the other, in both directions"
+        pass(msg!(
+            "the {what} loss pairs each view with the other, in both directions",
+            "la pérdida {what} empareja cada vista con la otra, en ambas direcciones"
         ))
     }
 }
@@ -638,17 +718,25 @@ fn patch_same_view(base: &Run) -> Measured {
         .collect();
     let crossed = patch.iter().filter(|(a, b)| a != b).count();
     if patch.is_empty() {
-        fail("no loss compares the patch tokens of an augmented view")
+        fail(msg!(
+            "no loss compares the patch tokens of an augmented view",
+            "ninguna pérdida compara los tokens de parche de una vista aumentada"
+        ))
     } else if crossed > 0 {
-        fail(format!(
-            "the patch loss compares patches of different views ({crossed} comparison(s))"
+        fail(msg!(
+            "the patch loss compares patches of different views ({crossed} comparison(s))",
+            "la pérdida de parches compara parches de vistas distintas ({crossed} comparación(es))"
         ))
     } else if covered.len() < 2 {
-        fail("the patch loss covers one view only")
+        fail(msg!(
+            "the patch loss covers one view only",
+            "la pérdida de parches cubre una sola vista"
+        ))
     } else {
-        pass(
+        pass(msg!(
             "the patch loss compares each view's student patches with the same view's teacher patches, for both views",
-        )
+            "la pérdida de parches compara los parches del estudiante de cada vista con los del profesor en la misma vista, para ambas vistas"
+        ))
     }
 }
 
@@ -675,15 +763,21 @@ fn masked_student(base: &Run) -> Measured {
     // One masked view is enough (iBOT's answer key masks one global view); what
     // matters is that the student's inputs are masked and the teacher's are not.
     if !student_masked.is_empty() && !teacher_clean.is_empty() {
-        pass(format!(
-            "the student sees {} masked view(s), the teacher {} whole view(s)",
-            student_masked.len(),
-            teacher_clean.len()
+        let (masked, whole) = (student_masked.len(), teacher_clean.len());
+        pass(msg!(
+            "the student sees {masked} masked view(s), the teacher {whole} whole view(s)",
+            "el estudiante ve {masked} vista(s) enmascarada(s) y el profesor {whole} vista(s) completa(s)"
         ))
     } else if student_masked.is_empty() {
-        fail("the student never receives a masked view")
+        fail(msg!(
+            "the student never receives a masked view",
+            "el estudiante nunca recibe una vista enmascarada"
+        ))
     } else {
-        fail("the teacher never receives an unmasked view")
+        fail(msg!(
+            "the teacher never receives an unmasked view",
+            "el profesor nunca recibe una vista sin máscara"
+        ))
     }
 }
 
@@ -691,10 +785,16 @@ fn ema_teacher(base: &Run) -> Measured {
     let teachers = nets_with_role(base, "teacher");
     let students = nets_with_role(base, "student");
     if teachers.is_empty() {
-        return skip("no network plays the teacher");
+        return skip(msg!(
+            "no network plays the teacher",
+            "ninguna red hace de profesor"
+        ));
     }
     let Some(after) = base.trace.snapshots.get(1) else {
-        return skip("the loop did not finish an iteration");
+        return skip(msg!(
+            "the loop did not finish an iteration",
+            "el bucle no terminó ninguna iteración"
+        ));
     };
     type Snapshot = HashMap<usize, Vec<Vec<f32>>>;
     // (before, after) windows. Over the first iteration, before is its start, or for
@@ -737,18 +837,21 @@ fn ema_teacher(base: &Run) -> Measured {
         .iter()
         .find(|l| **l > tolerance && **l < 1.0 - tolerance)
     {
-        return pass(format!(
-            "teacher = {lambda:.4}·teacher + {:.4}·student after an iteration",
-            1.0 - lambda
+        let rest = 1.0 - lambda;
+        return pass(msg!(
+            "teacher = {lambda:.4}·teacher + {rest:.4}·student after an iteration",
+            "profesor = {lambda:.4}·profesor + {rest:.4}·estudiante tras una iteración"
         ));
     }
     match fitted.first() {
-        Some(lambda) => fail(format!(
-            "the teacher follows the student with λ = {lambda:.4}, outside (0, 1)"
+        Some(lambda) => fail(msg!(
+            "the teacher follows the student with λ = {lambda:.4}, outside (0, 1)",
+            "el profesor sigue al estudiante con λ = {lambda:.4}, fuera de (0, 1)"
         )),
-        None => fail(
+        None => fail(msg!(
             "the teacher's weights after an iteration are not a blend of its weights before and the student's",
-        ),
+            "los pesos del profesor tras una iteración no son una mezcla de sus pesos anteriores y los del estudiante"
+        )),
     }
 }
 
@@ -840,7 +943,7 @@ fn wrong_domain(
     base: &Run,
     probe: GanProbe,
     pick: &dyn Fn(&Run) -> Option<(usize, f64)>,
-) -> Option<String> {
+) -> Option<Msg> {
     let domains = DOMAIN_A | DOMAIN_B;
     let name = |id: usize| {
         base.harness.nets.get(id).map_or(String::new(), |n| {
@@ -874,23 +977,20 @@ fn wrong_domain(
         if d == 0 || d == *h {
             continue;
         }
-        let kind = if inp.views & GENERATED != 0 {
-            "generated"
+        let (kind, tipo) = if inp.views & GENERATED != 0 {
+            ("generated", "generadas")
         } else {
-            "real"
+            ("real", "reales")
         };
+        let (net, home, asked) = (name(c.net), domain_name(*h), domain_name(d));
         return Some(match probe {
-            GanProbe::Generator => format!(
-                "{} judges domain {} but the generators' loss asks it about {kind} images of domain {}",
-                name(c.net),
-                domain_name(*h),
-                domain_name(d)
+            GanProbe::Generator => msg!(
+                "{net} judges domain {home} but the generators' loss asks it about {kind} images of domain {asked}",
+                "{net} juzga el dominio {home} pero la pérdida de los generadores le pregunta por imágenes {tipo} del dominio {asked}"
             ),
-            GanProbe::Discriminator => format!(
-                "{} scores real images of domain {} but {kind} images of domain {} in its loss",
-                name(c.net),
-                domain_name(*h),
-                domain_name(d)
+            GanProbe::Discriminator => msg!(
+                "{net} scores real images of domain {home} but {kind} images of domain {asked} in its loss",
+                "{net} puntúa imágenes reales del dominio {home} pero imágenes {tipo} del dominio {asked} en su pérdida"
             ),
         });
     }
@@ -945,8 +1045,14 @@ fn gan_bias(
     }
     let Some((index, l0)) = pick(base) else {
         return skip(match probe {
-            GanProbe::Generator => "no backward() gives the generators a gradient",
-            GanProbe::Discriminator => "no backward() gives only the discriminators a gradient",
+            GanProbe::Generator => msg!(
+                "no backward() gives the generators a gradient",
+                "ningún backward() da gradiente a los generadores"
+            ),
+            GanProbe::Discriminator => msg!(
+                "no backward() gives only the discriminators a gradient",
+                "ningún backward() da gradiente solo a los discriminadores"
+            ),
         });
     };
     let names: HashMap<usize, String> = discs
@@ -1005,17 +1111,18 @@ fn gan_bias(
                     return skip(halted(up));
                 };
                 if l1 >= l0 - 1e-7 {
-                    return fail(format!(
-                        "scoring {}'s fakes as more real does not lower the generators' loss ({l0:.4} → {l1:.4}): it does not ask {} about its fakes",
-                        name(*d),
-                        name(*d)
+                    let d = name(*d);
+                    return fail(msg!(
+                        "scoring {d}'s fakes as more real does not lower the generators' loss ({l0:.4} → {l1:.4}): it does not ask {d} about its fakes",
+                        "que {d} puntúe sus falsas como más reales no baja la pérdida de los generadores ({l0:.4} → {l1:.4}): no se le pregunta a {d} por sus falsas"
                     ));
                 }
                 lowered.push(format!("{} {l0:.4} → {l1:.4}", name(*d)));
             }
-            pass(format!(
-                "scoring each discriminator's fakes as more real lowers the generators' loss ({})",
-                lowered.join(", ")
+            let lowered = lowered.join(", ");
+            pass(msg!(
+                "scoring each discriminator's fakes as more real lowers the generators' loss ({lowered})",
+                "que cada discriminador puntúe sus falsas como más reales baja la pérdida de los generadores ({lowered})"
             ))
         }
         // Each discriminator's own loss must fall when it scores its real images higher
@@ -1024,9 +1131,10 @@ fn gan_bias(
             let mut checked = Vec::new();
             for d in &discs {
                 let Some(&(i, l0)) = own_backward.get(d) else {
-                    return fail(format!(
-                        "no backward() trains {} on real and generated images",
-                        name(*d)
+                    let d = name(*d);
+                    return fail(msg!(
+                        "no backward() trains {d} on real and generated images",
+                        "ningún backward() entrena a {d} con imágenes reales y generadas"
                     ));
                 };
                 let mut shifted = |key: &str, knobs: Knobs| {
@@ -1060,19 +1168,31 @@ fn gan_bias(
                     Err(why) => return skip(why),
                 };
                 if !(lr < l0 - 1e-7 && lf > l0 + 1e-7) {
-                    return fail(format!(
-                        "{}'s loss does not reward its real and punish its fake scores (real up: {l0:.4} → {lr:.4}; fake up: {l0:.4} → {lf:.4})",
-                        name(*d)
+                    let d = name(*d);
+                    return fail(msg!(
+                        "{d}'s loss does not reward its real and punish its fake scores (real up: {l0:.4} → {lr:.4}; fake up: {l0:.4} → {lf:.4})",
+                        "la pérdida de {d} no premia sus puntuaciones reales ni castiga las falsas (reales al alza: {l0:.4} → {lr:.4}; falsas al alza: {l0:.4} → {lf:.4})"
                     ));
                 }
-                checked.push(format!(
-                    "{} real up {l0:.4} → {lr:.4}, fake up → {lf:.4}",
-                    name(*d)
+                let d = name(*d);
+                checked.push(msg!(
+                    "{d} real up {l0:.4} → {lr:.4}, fake up → {lf:.4}",
+                    "{d} reales al alza {l0:.4} → {lr:.4}, falsas al alza → {lf:.4}"
                 ));
             }
-            pass(format!(
-                "each discriminator's loss rewards its real and punishes its fake scores ({})",
-                checked.join("; ")
+            let en = checked
+                .iter()
+                .map(|m| m.en.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            let es = checked
+                .iter()
+                .map(|m| m.es.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            pass(msg!(
+                "each discriminator's loss rewards its real and punishes its fake scores ({en})",
+                "la pérdida de cada discriminador premia sus puntuaciones reales y castiga las falsas ({es})"
             ))
         }
     }
@@ -1088,7 +1208,10 @@ fn cycle(body: &[crate::ir::Stmt], rubric: &Rubric, runs: &mut HashMap<String, R
         .iter()
         .position(|b| b.iteration == it && is_generator_backward(base, b, &gens))
     else {
-        return skip("no backward() gives the generators a gradient");
+        return skip(msg!(
+            "no backward() gives the generators a gradient",
+            "ningún backward() da gradiente a los generadores"
+        ));
     };
     let probe =
         |run: &Run| -> Option<(f64, f64)> { run.trace.backwards.get(index).map(|b| b.input_grads) };
@@ -1128,14 +1251,19 @@ fn cycle(body: &[crate::ir::Stmt], rubric: &Rubric, runs: &mut HashMap<String, R
         } else {
             "B → A → B"
         };
-        return fail(format!(
-            "with the discriminators held constant, the generators' loss does not depend on the {missing} reconstruction"
+        return fail(msg!(
+            "with the discriminators held constant, the generators' loss does not depend on the {missing} reconstruction",
+            "con los discriminadores fijos, la pérdida de los generadores no depende de la reconstrucción {missing}"
         ));
     }
     if ia > 1e-9 || ib > 1e-9 {
-        return fail("the reconstruction term does not vanish when both generators are identities");
+        return fail(msg!(
+            "the reconstruction term does not vanish when both generators are identities",
+            "el término de reconstrucción no se anula cuando ambos generadores son la identidad"
+        ));
     }
-    pass(
+    pass(msg!(
         "the generators' loss depends on both reconstructions and vanishes for identity generators",
-    )
+        "la pérdida de los generadores depende de ambas reconstrucciones y se anula con generadores identidad"
+    ))
 }
