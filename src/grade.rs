@@ -39,10 +39,6 @@ pub struct Report {
     pub limits: Vec<Msg>,
     /// What `--exec` measured, when it ran.
     pub exec: Option<crate::exec::ExecReport>,
-    /// Names of networks that no role pattern of the rubric matches but whose structure
-    /// gives them the teacher's or the student's role (`red_t = copy.deepcopy(red_s)`,
-    /// frozen, averaged), as (name, role): the executor treats them as such.
-    pub structural_roles: Vec<(String, String)>,
 }
 
 impl Report {
@@ -165,32 +161,31 @@ pub fn grade(file: &str, text: &str, rubric: &Rubric) -> Report {
         lines: norm.original_lines.clone(),
         limits,
         exec: None,
-        structural_roles: structural_roles(&ctx),
     }
 }
 
-/// The teacher and student a rubric with both roles would see by structure alone, for
-/// networks whose names the rubric's patterns do not cover.
-fn structural_roles(ctx: &Ctx) -> Vec<(String, String)> {
+/// Names of networks that no role pattern of the rubric matches but whose structure
+/// gives them the teacher's or the student's role (`red_t = copy.deepcopy(red_s)`,
+/// frozen, averaged), as (name, role), for a rubric with both roles. Only `--exec` asks
+/// (its harness gives stand-ins their roles by name), so grading does not compute it.
+pub fn structural_roles(analysis: &analysis::Analysis, rubric: &Rubric) -> Vec<(String, String)> {
+    let empty = toml::Table::new();
+    let ctx = &Ctx {
+        a: analysis,
+        roles: &rubric.roles,
+        params: &empty,
+    };
     let patterns = &ctx.roles.patterns;
     if !patterns.contains_key("teacher") || !patterns.contains_key("student") {
         return Vec::new();
     }
-    const NETWORK_ROLES: [&str; 6] = [
-        "teacher",
-        "student",
-        "encoder",
-        "predictor",
-        "generator",
-        "discriminator",
-    ];
     let mut out = Vec::new();
     for (m, info) in ctx.a.modules.iter().enumerate() {
         if info.builtin.is_some() || info.parent.is_some() {
             continue;
         }
         let names = ctx.a.module_names(m);
-        if NETWORK_ROLES
+        if analysis::facts::NETWORK_ROLES
             .iter()
             .any(|r| names.iter().any(|n| ctx.roles.matches(r, n)))
         {

@@ -13,6 +13,26 @@ fn run(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `pseudograde grade --rubric simsiam DIR --out OUT [extra]`, which must succeed.
+fn grade_folder(dir: &std::path::Path, out: &std::path::Path, extra: &[&str]) {
+    let mut args = vec![
+        "grade",
+        "--rubric",
+        "simsiam",
+        dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let r = run(&args);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+}
+
 #[test]
 fn a_mixed_folder_is_graded_and_unreadable_answers_are_rows_with_their_reason() {
     let root = std::env::temp_dir().join(format!("pseudograde-grade-{}", std::process::id()));
@@ -43,32 +63,8 @@ fn a_mixed_folder_is_graded_and_unreadable_answers_are_rows_with_their_reason() 
 
     let out1 = root.join("out1");
     let out2 = root.join("out2");
-    let r = run(&[
-        "grade",
-        "--rubric",
-        "simsiam",
-        dir.to_str().unwrap(),
-        "--out",
-        out1.to_str().unwrap(),
-        "--jobs",
-        "1",
-    ]);
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
-    run(&[
-        "grade",
-        "--rubric",
-        "simsiam",
-        dir.to_str().unwrap(),
-        "--out",
-        out2.to_str().unwrap(),
-        "--jobs",
-        "2",
-    ]);
+    grade_folder(&dir, &out1, &["--jobs", "1"]);
+    grade_folder(&dir, &out2, &["--jobs", "2"]);
     let book = std::fs::read_to_string(out1.join("gradebook.csv")).unwrap();
     assert_eq!(
         book,
@@ -142,20 +138,7 @@ fn answers_whose_names_collide_keep_one_row_and_one_report_each() {
     std::fs::write(dir.join("a/b.txt"), &partial).unwrap();
     std::fs::write(dir.join("a_b_py.py"), &partial).unwrap();
     let out = root.join("out");
-    let r = run(&[
-        "grade",
-        "--rubric",
-        "simsiam",
-        dir.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        r.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    grade_folder(&dir, &out, &[]);
     let book = std::fs::read_to_string(out.join("gradebook.csv")).unwrap();
     let ids: Vec<&str> = book
         .lines()

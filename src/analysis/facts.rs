@@ -191,7 +191,8 @@ impl Roles {
     }
 }
 
-const NETWORK_ROLES: &[&str] = &[
+/// The roles that name networks (as opposed to tensors, maskers or losses).
+pub const NETWORK_ROLES: &[&str] = &[
     "encoder",
     "predictor",
     "projector",

@@ -576,17 +576,21 @@ impl Harness {
         out
     }
 
+    /// A net's own weight tensors, its sub-networks' aside.
+    fn weights(n: &Net) -> Vec<Tensor> {
+        n.params
+            .borrow()
+            .iter()
+            .map(Tensor::shallow_clone)
+            .collect()
+    }
+
     /// The parameters that are a net's own for the properties: its weights and those
     /// of its sub-networks that play no other role (a model's predictor part is the
     /// predictor's, not the encoder's).
     pub fn owned_params(&self, n: &Net) -> Vec<Tensor> {
         let role = self.role_of(n);
-        let mut out: Vec<Tensor> = n
-            .params
-            .borrow()
-            .iter()
-            .map(Tensor::shallow_clone)
-            .collect();
+        let mut out = Self::weights(n);
         for c in self.children(n) {
             let child_role = self.role_of(&c);
             if child_role.is_none() || child_role == role {
@@ -599,12 +603,7 @@ impl Harness {
     /// Every parameter of a net: its weights, the tensors an instance of the answer's
     /// class holds as parameters (`self.w = nn.Parameter(...)`), and its sub-networks'.
     pub fn all_params(&self, n: &Net) -> Vec<Tensor> {
-        let mut out: Vec<Tensor> = n
-            .params
-            .borrow()
-            .iter()
-            .map(Tensor::shallow_clone)
-            .collect();
+        let mut out = Self::weights(n);
         if let NetKind::Object(obj) = &n.kind {
             out.extend(obj.borrow().attrs.values().filter_map(|v| match v {
                 Value::Tensor(t) if t.t.requires_grad() => Some(t.t.shallow_clone()),

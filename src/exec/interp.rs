@@ -596,10 +596,10 @@ impl<'h> Interp<'h> {
 
     /// `f_t.params = λ f_t.params + (1 - λ) f_s.params`: parameters assigned as a whole.
     fn assign_params(&mut self, n: &Rc<Net>, v: Value) -> R<()> {
-        let targets = self.params_of(n)?;
+        let targets = self.harness.all_params(n);
         let values = match v {
             Value::ParamValues(p) => p.iter().map(Tensor::shallow_clone).collect(),
-            Value::Params(src) => self.params_of(&src)?,
+            Value::Params(src) => self.harness.all_params(&src),
             other => {
                 return halt(
                     self.line,
@@ -806,7 +806,12 @@ impl<'h> Interp<'h> {
             Value::Stand(role, name) if role.as_ref() == "unknown" => {
                 Ok(self.harness.batches(&name))
             }
-            Value::Params(n) => Ok(self.params_of(&n)?.into_iter().map(Value::tensor).collect()),
+            Value::Params(n) => Ok(self
+                .harness
+                .all_params(&n)
+                .into_iter()
+                .map(Value::tensor)
+                .collect()),
             Value::ParamValues(p) => {
                 Ok(p.iter().map(|t| Value::tensor(t.shallow_clone())).collect())
             }
@@ -1225,8 +1230,8 @@ impl<'h> Interp<'h> {
                     .find_map(|k| self.harness.spec.numbers.get(*k).copied())
             })
             .unwrap_or(0.9);
-        let targets = self.params_of(&target)?;
-        let sources = self.params_of(&online)?;
+        let targets = self.harness.all_params(&target);
+        let sources = self.harness.all_params(&online);
         if targets.len() != sources.len() {
             return halt(
                 self.line,
@@ -1251,7 +1256,7 @@ impl<'h> Interp<'h> {
     pub fn step_nets(&mut self, nets: &[Rc<Net>]) -> R<()> {
         let mut params = Vec::new();
         for n in nets {
-            params.extend(self.params_of(n)?);
+            params.extend(self.harness.all_params(n));
         }
         let lr = self.harness.spec.lr;
         self.record_step(|ip| super::ops::sgd_step(ip, &params, lr))
@@ -1521,11 +1526,6 @@ impl<'h> Interp<'h> {
             return Ok(v);
         }
         super::ops::call_builtin(self, "torch.cat", vec![v], Vec::new())
-    }
-
-    /// Every parameter of a network, its sub-networks included.
-    pub fn params_of(&mut self, n: &Rc<Net>) -> R<Vec<Tensor>> {
-        Ok(self.harness.all_params(n))
     }
 }
 

@@ -254,7 +254,7 @@ pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
     }
     let x = ip.as_tensor(&a)?;
     let y = ip.as_tensor(&b)?;
-    let (x, y) = fit_constant_to_toy_shape(x, y);
+    let (x, y) = fit_to_toy_shapes(x, y);
     guard_binary(ip, &x.t, &y.t)?;
     let r = match op {
         BinOp::Add => x.t.f_add(&y.t),
@@ -290,11 +290,12 @@ pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
     Ok(derived(t, &[&x, &y]))
 }
 
-/// `teacher_cls - center` with `center = torch.zeros(1, 8192)`: a tensor sized for the
-/// real model that holds one repeated value (a fresh `zeros`, `ones` or `full`) meets a
-/// toy tensor it cannot broadcast with; it then stands for its value, as the answer
-/// means it. Any other mismatch is left for libtorch to report.
-fn fit_constant_to_toy_shape(x: Tagged, y: Tagged) -> (Tagged, Tagged) {
+/// Two operands that cannot broadcast, read as the answer means them on toy shapes:
+/// a tensor sized for the real model that holds one repeated value (`teacher_cls -
+/// center` with `center = torch.zeros(1, 8192)`) stands for its value, and a grid of
+/// patches (`[B, H, W]`) meeting per-patch values (`[B, H·W]`) is read flattened. Any
+/// other mismatch is left for libtorch to report.
+fn fit_to_toy_shapes(x: Tagged, y: Tagged) -> (Tagged, Tagged) {
     if broadcastable(&x.t.size(), &y.t.size()) {
         return (x, y);
     }
@@ -373,7 +374,13 @@ fn broadcastable(a: &[i64], b: &[i64]) -> bool {
 fn params_binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
     let list = |ip: &mut Interp, v: &Value| -> R<Option<Vec<Tensor>>> {
         Ok(match v {
-            Value::Params(n) => Some(ip.params_of(n)?.iter().map(Tensor::detach).collect()),
+            Value::Params(n) => Some(
+                ip.harness
+                    .all_params(n)
+                    .iter()
+                    .map(Tensor::detach)
+                    .collect(),
+            ),
             Value::ParamValues(p) => Some(p.iter().map(Tensor::shallow_clone).collect()),
             _ => None,
         })
@@ -1039,7 +1046,7 @@ fn optim_params(ip: &mut Interp, o: &Rc<RefCell<Optim>>) -> R<Vec<Tensor>> {
 fn collect_params(ip: &mut Interp, v: Value, out: &mut Vec<Tensor>) -> R<()> {
     match v {
         Value::Tensor(t) => out.push(t.t),
-        Value::Net(n) | Value::Params(n) => out.extend(ip.params_of(&n)?),
+        Value::Net(n) | Value::Params(n) => out.extend(ip.harness.all_params(&n)),
         Value::Dict(d) => {
             let vals: Vec<Value> = d.borrow().iter().map(|(_, v)| v.clone()).collect();
             // A param group (`{"params": encoder.parameters(), "lr": ...}`): its
@@ -1447,7 +1454,7 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
         // first use, after an optimizer may have been given them.
         "parameters" => Ok(Value::Params(n)),
         "named_parameters" => {
-            let ps = ip.params_of(&n)?;
+            let ps = ip.harness.all_params(&n);
             let items = ps.into_iter().map(Value::tensor);
             Ok(Value::List(Rc::new(RefCell::new({
                 items
@@ -1462,14 +1469,14 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
         "train" | "eval" | "to" | "cuda" | "cpu" => Ok(Value::Net(n)),
         "requires_grad_" => {
             let on = args.first().is_none_or(Value::truthy);
-            for p in ip.params_of(&n)? {
+            for p in ip.harness.all_params(&n) {
                 let _ = p.set_requires_grad(on);
             }
             *n.frozen.borrow_mut() = !on;
             Ok(Value::Net(n))
         }
         "zero_grad" => {
-            for p in ip.params_of(&n)? {
+            for p in ip.harness.all_params(&n) {
                 let mut g = p.grad();
                 if g.defined() {
                     let _ = g.f_zero_();
@@ -1515,8 +1522,8 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
 }
 
 fn copy_params(ip: &mut Interp, src: &Rc<Net>, dst: &Rc<Net>) -> R<()> {
-    let a = ip.params_of(src)?;
-    let b = ip.params_of(dst)?;
+    let a = ip.harness.all_params(src);
+    let b = ip.harness.all_params(dst);
     for (s, d) in a.iter().zip(b) {
         let mut d = d;
         lift(ip, tch::no_grad(|| d.f_copy_(s)))?;

@@ -71,24 +71,25 @@ pub fn measure(text: &str, rubric: &Rubric, report: &Report) -> ExecReport {
             "la rúbrica `{id}` no declara propiedades [exec]"
         ));
     }
-    // Networks the static analysis gave a role by structure (a frozen copy is the
+    let mut norm = crate::normalize::normalize(text);
+    let parsed = crate::syntax::parse(&mut norm);
+    let body = &parsed.body;
+    // Networks the static analysis gives a role by structure (a frozen copy is the
     // teacher) take that role here too, whatever they are called.
+    let structural = crate::grade::structural_roles(&crate::analysis::analyse(body), rubric);
     let with_structural_roles;
-    let rubric = if report.structural_roles.is_empty() {
+    let rubric = if structural.is_empty() {
         rubric
     } else {
         let mut patterns = rubric.roles.patterns.clone();
-        for (name, role) in &report.structural_roles {
-            patterns.entry(role.clone()).or_default().push(name.clone());
+        for (name, role) in structural {
+            patterns.entry(role).or_default().push(name);
         }
         let mut r = rubric.clone();
         r.roles = crate::analysis::facts::Roles::new(patterns);
         with_structural_roles = r;
         &with_structural_roles
     };
-    let mut norm = crate::normalize::normalize(text);
-    let parsed = crate::syntax::parse(&mut norm);
-    let body = &parsed.body;
     // The result must not depend on how many threads libtorch would like to use.
     tch::set_num_threads(1);
     let mut runs: HashMap<String, Run> = HashMap::new();
