@@ -218,6 +218,54 @@ mod with_libtorch {
         let _ = std::fs::remove_file(&file);
     }
 
+    /// A `LightningModule` never writes its loop: `trainer.fit` runs `training_step` and,
+    /// with automatic optimization, backward and the step on the loss it returns. A
+    /// module that forgets to return the loss is never updated, and the run says so.
+    #[test]
+    fn a_lightning_module_is_trained_by_trainer_fit_as_lightning_would() {
+        let module = |returned: &str| {
+            format!(
+                "import pytorch_lightning as pl\n\
+                 class SimSiam(pl.LightningModule):\n\
+                 \x20   def __init__(self):\n\
+                 \x20       super().__init__()\n\
+                 \x20       self.encoder = encoder\n\
+                 \x20       self.predictor = predictor\n\
+                 \x20   def training_step(self, batch, batch_idx):\n\
+                 \x20       (x1, x2), _ = batch\n\
+                 \x20       z1, z2 = self.encoder(x1), self.encoder(x2)\n\
+                 \x20       p1, p2 = self.predictor(z1), self.predictor(z2)\n\
+                 \x20       loss = -0.5 * (F.cosine_similarity(p1, z2.detach()).mean()\n\
+                 \x20                      + F.cosine_similarity(p2, z1.detach()).mean())\n\
+                 \x20       {returned}\n\
+                 \x20   def configure_optimizers(self):\n\
+                 \x20       opt = torch.optim.SGD(self.parameters(), lr=0.05)\n\
+                 \x20       return [opt], [torch.optim.lr_scheduler.CosineAnnealingLR(opt, 100)]\n\
+                 trainer = pl.Trainer(max_epochs=10)\n\
+                 trainer.fit(SimSiam(), train_dataloaders=DataLoader(dataset, batch_size=256))\n"
+            )
+        };
+        let dir = std::env::temp_dir().join(format!("pg-lightning-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let returning = dir.join("returns_the_loss.py");
+        std::fs::write(&returning, module("return {\"loss\": loss}")).unwrap();
+        let r = exec_json("simsiam", returning.to_str().unwrap());
+        for property in ["stop_gradient", "swap_symmetric", "step_after_backward"] {
+            assert_eq!(check(&r, property)["result"], "pass", "{:#}", r["exec"]);
+        }
+
+        let silent = dir.join("returns_nothing.py");
+        std::fs::write(&silent, module("self.log(\"loss\", loss)")).unwrap();
+        let r = exec_json("simsiam", silent.to_str().unwrap());
+        assert_eq!(
+            check(&r, "step_after_backward")["result"],
+            "fail",
+            "{:#}",
+            r["exec"]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     /// With `--lang es` the measurements are reported in Spanish, in the text report and
     /// in the JSON report's `exec` object; the property names and rule ids stay keys.
     #[test]

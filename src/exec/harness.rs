@@ -129,6 +129,9 @@ pub struct Harness {
     stand_nets: HashMap<String, Rc<Net>>,
     /// The loader's views (by storage) and the clean images each was made from.
     loader_views: Vec<(usize, Tensor)>,
+    /// Each batch's second view, by the storage of its first: lightly's loaders yield
+    /// the views as one list, so `x0, x1 = batch[0]` reads both from the first.
+    second_views: HashMap<usize, Tensor>,
     /// The parts of toy networks (`model.encoder`), by the parent's id: their weights
     /// are the parent's too.
     pub parts: HashMap<usize, Vec<Rc<Net>>>,
@@ -199,6 +202,7 @@ impl Harness {
             parts: HashMap::new(),
             toy_sizes: HashMap::new(),
             loader_views: Vec::new(),
+            second_views: HashMap::new(),
             view_calls: 0,
             mask_calls: 0,
             iteration: 0,
@@ -303,6 +307,14 @@ impl Harness {
             );
         }
         let folded = crate::analysis::facts::fold(name);
+        // `Variable(x)`, imported from `torch.autograd`: the legacy wrapper is the tensor.
+        if name == "Variable" {
+            return Ok(Value::Builtin(Rc::from("torch.autograd.Variable")));
+        }
+        // `pl.Trainer(max_epochs=100)`: Lightning's trainer, which runs the module's loop.
+        if folded == "trainer" {
+            return Ok(Value::Builtin(Rc::from(super::lightning::TRAINER_CLASS)));
+        }
         // `sg(z)`, `stopgrad(z)`: the stop-gradient of the papers' pseudocode.
         if matches!(
             folded.replace('_', "").as_str(),
@@ -368,6 +380,15 @@ impl Harness {
         }
         if folded == "itertools" {
             return Ok(Value::Builtin(Rc::from("builtins")));
+        }
+        // `range(start_epoch, epochs)`, PyTorch-GAN's `range(opt.epoch, opt.n_epochs)`:
+        // training starts from the first epoch, and runs one.
+        if folded == "epoch"
+            || ["start", "begin", "first", "initial"]
+                .iter()
+                .any(|w| folded.contains(w))
+        {
+            return Ok(Value::Int(0));
         }
         if folded.contains("epoch")
             || folded.starts_with("num")
@@ -436,6 +457,13 @@ impl Harness {
             NetKind::Linear { .. } => Vec::new(),
             _ => Vec::new(),
         }
+    }
+
+    /// The second view of the batch whose first view is `first`, if it is one.
+    pub fn second_view_of(&self, first: &Tensor) -> Option<Tensor> {
+        self.second_views
+            .get(&(first.data_ptr() as usize))
+            .map(Tensor::shallow_clone)
     }
 
     pub fn new_net(&mut self, name: &str, kind: NetKind) -> Rc<Net> {
@@ -818,6 +846,8 @@ impl Harness {
                     .push((first.data_ptr() as usize, base.shallow_clone()));
                 self.loader_views
                     .push((second.data_ptr() as usize, base.shallow_clone()));
+                self.second_views
+                    .insert(first.data_ptr() as usize, second.shallow_clone());
                 // The images themselves come last: what the batch is when used whole.
                 Value::Batch(Rc::new(vec![
                     tagged(first, 1),

@@ -142,6 +142,8 @@ pub struct Interp<'h> {
     loop_iterations: u64,
     started: Instant,
     pub line: u32,
+    /// The functions of the answer that have been called, by name.
+    called: std::collections::HashSet<String>,
 }
 
 const BUILTIN_MODULES: &[(&str, &str)] = &[
@@ -210,6 +212,7 @@ impl<'h> Interp<'h> {
             loop_iterations: 0,
             started: Instant::now(),
             line: 0,
+            called: Default::default(),
         }
     }
 
@@ -224,13 +227,44 @@ impl<'h> Interp<'h> {
                 _ => {}
             }
         }
-        let r = match self.block(body) {
+        let r = match self
+            .block(body)
+            .and_then(|()| self.run_uncalled_loops(body))
+        {
             Ok(()) | Err(Flow::Return(_)) | Err(Flow::Break) | Err(Flow::Continue) => Ok(()),
             Err(Flow::Halt(h)) => Err(h),
         };
         let last = self.harness.snapshot();
         self.trace.snapshots.push(last);
         r
+    }
+
+    /// A training loop written as a function the answer never calls (`def train(G, F,
+    /// loader, epochs): for ...`) runs as if called with what its parameters' names stand
+    /// for: the answer means that loop, and a grader reads it so.
+    fn run_uncalled_loops(&mut self, body: &[Stmt]) -> R<()> {
+        for s in body {
+            if self.trace.iterations > 0 {
+                break;
+            }
+            let Stmt::Def(f) = s else { continue };
+            if self.called.contains(&f.name) || !contains_loop(&f.body) {
+                continue;
+            }
+            self.line = f.span.line;
+            let mut args = Vec::new();
+            for p in &f.params {
+                if p.name.starts_with('*') {
+                    break;
+                }
+                args.push(match &p.default {
+                    Some(e) => self.expr(e)?,
+                    None => self.lookup(&p.name)?,
+                });
+            }
+            self.call_def(f, args, Vec::new())?;
+        }
+        Ok(())
     }
 
     pub fn next_order(&mut self) -> u64 {
@@ -282,6 +316,20 @@ impl<'h> Interp<'h> {
                     self.budget.wall_time.as_secs_f64()
                 ),
             );
+        }
+        Ok(())
+    }
+
+    /// Counts one item of a loop against the budget and, where the item is a loader's
+    /// batch, starts an iteration of training: the properties compare the networks
+    /// between iterations.
+    pub fn begin_loader_item(&mut self, item: &Value) -> R<()> {
+        self.loop_tick()?;
+        if let Value::Batch(_) = item {
+            let snapshot = self.harness.snapshot();
+            self.trace.snapshots.push(snapshot);
+            self.trace.iterations += 1;
+            self.harness.new_iteration();
         }
         Ok(())
     }
@@ -395,13 +443,7 @@ impl<'h> Interp<'h> {
                 let it = self.expr(iter)?;
                 let items = self.iterate(it)?;
                 for item in items {
-                    self.loop_tick()?;
-                    if let Value::Batch(_) = item {
-                        let snapshot = self.harness.snapshot();
-                        self.trace.snapshots.push(snapshot);
-                        self.trace.iterations += 1;
-                        self.harness.new_iteration();
-                    }
+                    self.begin_loader_item(&item)?;
                     self.assign(target, item)?;
                     match self.block(body) {
                         Ok(()) | Err(Flow::Continue) => {}
@@ -755,6 +797,20 @@ impl<'h> Interp<'h> {
     }
 
     pub fn unpack(&mut self, v: Value, n: usize) -> R<Vec<Value>> {
+        // `x0, x1 = batch[0]` (lightly's loaders, whose first item is the list of views):
+        // a batch's first view unpacked into two is both views.
+        if let Value::Tensor(first) = &v
+            && n == 2
+            && first.views == 1
+            && let Some(second) = self.harness.second_view_of(&first.t)
+        {
+            let second = Value::Tensor(Tagged {
+                t: second,
+                views: 2,
+                ..first.clone()
+            });
+            return Ok(vec![v, second]);
+        }
         let items = match v {
             // `view, masked, mask = make_masked_views(x)`: a masker's output unpacked
             // into three is the image, the masked image and the mask.
@@ -999,7 +1055,11 @@ impl<'h> Interp<'h> {
                 if path.as_ref() == "builtins" {
                     return Ok(Value::Builtin(Rc::from(format!("builtins.{attr}"))));
                 }
-                if path.as_ref() == "copy" || path.starts_with("torch") || path.as_ref() == "math" {
+                if path.as_ref() == "copy"
+                    || path.starts_with("torch")
+                    || path.starts_with("lightning")
+                    || path.as_ref() == "math"
+                {
                     return Ok(Value::Builtin(Rc::from(format!("{path}.{attr}"))));
                 }
                 halt(
@@ -1047,6 +1107,23 @@ impl<'h> Interp<'h> {
             // `ibot_loss.cls(s, t)`, `criterion.patch(s, t, m)`: any method of a loss
             // object the answer never defines computes the rubric's loss.
             Value::Stand(role, _) if role.as_ref() == "loss" => Ok(o.clone()),
+            // `opt.n_epochs`, `opt.lambda_cyc`: PyTorch-GAN's `opt` is the command line's
+            // options, not an optimizer; what is no optimizer's method stands for its name.
+            Value::Stand(role, _)
+                if role.as_ref() == "optimizer"
+                    && !matches!(
+                        attr,
+                        "zero_grad"
+                            | "step"
+                            | "param_groups"
+                            | "state_dict"
+                            | "load_state_dict"
+                            | "add_param_group"
+                            | "state"
+                    ) =>
+            {
+                self.harness.stand_in(attr, self.line)
+            }
             Value::Stand(..) => Ok(Value::Method(Box::new(o.clone()), Rc::from(attr))),
             Value::Loader(_) => halt(
                 self.line,
@@ -1130,6 +1207,9 @@ impl<'h> Interp<'h> {
             Value::Builtin(path) => super::ops::call_builtin(self, &path, args, kwargs),
             Value::Method(recv, name) => super::ops::call_method(self, *recv, &name, args, kwargs),
             Value::Stand(role, name) => self.call_stand(&role, &name, args, kwargs),
+            // `DataLoader(dataset, batch_size=512)` with `DataLoader` imported by name:
+            // the harness's loader, whatever it is given.
+            Value::Loader(name) => Ok(Value::Loader(name)),
             other => halt(
                 self.line,
                 format!("a {} is called like a function", other.type_name()),
@@ -1331,6 +1411,7 @@ impl<'h> Interp<'h> {
         kwargs: Vec<(String, Value)>,
     ) -> R<Value> {
         let call_line = self.line;
+        self.called.insert(def.name.clone());
         let mut frame = HashMap::new();
         let mut args = args.into_iter();
         for p in &def.params {
@@ -1556,6 +1637,16 @@ pub fn batch_images(items: &[Value]) -> Option<&Value> {
     } else {
         items.first()
     }
+}
+
+/// Whether a block holds a `for` or `while` loop, at any depth outside nested functions.
+fn contains_loop(body: &[Stmt]) -> bool {
+    body.iter().any(|s| match s {
+        Stmt::For { .. } | Stmt::While { .. } => true,
+        Stmt::If { body, orelse, .. } => contains_loop(body) || contains_loop(orelse),
+        Stmt::With { body, .. } => contains_loop(body),
+        _ => false,
+    })
 }
 
 pub fn find_method(class: &ClassDef, name: &str) -> Option<Rc<FuncDef>> {

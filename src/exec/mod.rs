@@ -10,6 +10,8 @@ mod harness;
 #[cfg(feature = "exec")]
 mod interp;
 #[cfg(feature = "exec")]
+mod lightning;
+#[cfg(feature = "exec")]
 mod ops;
 #[cfg(feature = "exec")]
 mod properties;

@@ -202,6 +202,15 @@ fn measure_one(
 ) -> Measured {
     let base = &runs["base"];
     if base.trace.backwards.is_empty() {
+        // A loop that ran to its end without a backward pass updates nothing from the
+        // loss, whatever its steps do: that much is measured.
+        if name == "step_after_backward" && base.halt.is_none() && base.trace.iterations > 0 {
+            let n = base.trace.iterations;
+            return fail(msg!(
+                "the training loop ran {n} iterations to its end without a backward pass, so no update follows one",
+                "el bucle de entrenamiento hizo {n} iteraciones hasta el final sin ninguna pasada hacia atrás, así que ninguna actualización sigue a una"
+            ));
+        }
         return skip(halted(base));
     }
     match name {
@@ -1020,7 +1029,12 @@ fn gan_bias(
 ) -> Measured {
     let base = &runs["base"];
     let gens = nets_with_role(base, "generator");
-    let discs = nets_with_role(base, "discriminator");
+    // `NLayerDiscriminator()` called twice makes two discriminators; the name itself,
+    // never called on images, is only their maker and judges nothing.
+    let discs: Vec<usize> = nets_with_role(base, "discriminator")
+        .into_iter()
+        .filter(|d| base.trace.net_calls.iter().any(|c| c.net == *d))
+        .collect();
     let it = base.trace.backwards[0].iteration;
     let pick = |run: &Run| -> Option<(usize, f64)> {
         run.trace
