@@ -129,6 +129,10 @@ pub struct Harness {
     stand_nets: HashMap<String, Rc<Net>>,
     /// The loader's views (by storage) and the clean images each was made from.
     loader_views: Vec<(usize, Tensor)>,
+    /// The last layer an answer put on a network it never defines
+    /// (`backbone.fc = nn.Identity()`, the SimSiam repository's `encoder.fc = MLP`), by
+    /// the network's id, with the attribute's name: the network's output goes through it.
+    heads: HashMap<usize, (String, Rc<Net>)>,
     /// Each batch's second view, by the storage of its first: lightly's loaders yield
     /// the views as one list, so `x0, x1 = batch[0]` reads both from the first.
     second_views: HashMap<usize, Tensor>,
@@ -148,6 +152,19 @@ pub struct Harness {
     next_origin: u32,
     rng: u64,
 }
+
+/// `iBOTHead`, `student_head`, `proj_mlp`, but not `ViTWithHeads`: a model that has
+/// heads is more than one.
+fn is_head_name(name: &str) -> bool {
+    let folded = crate::analysis::facts::fold(name);
+    ["head", "proj", "mlp"].iter().any(|w| folded.contains(w))
+        && !["vit", "with", "backbone", "encoder", "transformer", "model"]
+            .iter()
+            .any(|w| folded.contains(w))
+}
+
+/// Attributes that name a network's last layer.
+const HEAD_NAMES: &[&str] = &["fc", "head", "heads", "classifier", "last_layer"];
 
 fn seed_of(name: &str) -> u64 {
     // FNV-1a: a stable seed from a name, the same on every platform and run.
@@ -203,6 +220,7 @@ impl Harness {
             toy_sizes: HashMap::new(),
             loader_views: Vec::new(),
             second_views: HashMap::new(),
+            heads: HashMap::new(),
             view_calls: 0,
             mask_calls: 0,
             iteration: 0,
@@ -277,6 +295,7 @@ impl Harness {
         // snapshots before the first iteration all see them.
         if let NetKind::Toy { seed, .. } = &net.kind
             && net.params.borrow().is_empty()
+            && !self.is_head(net)
             && let Some(role) = self.role_of(net)
             && self.spec.vit_roles.contains(&role)
         {
@@ -310,6 +329,18 @@ impl Harness {
         // `Variable(x)`, imported from `torch.autograd`: the legacy wrapper is the tensor.
         if name == "Variable" {
             return Ok(Value::Builtin(Rc::from("torch.autograd.Variable")));
+        }
+        // `deactivate_requires_grad(teacher)` (lightly), `freeze(teacher)`: helpers that
+        // freeze a network, and their inverses.
+        let plain = folded.replace('_', "");
+        if plain.starts_with("deactivaterequiresgrad")
+            || plain == "freeze"
+            || plain == "freezeparams"
+        {
+            return Ok(Value::Builtin(Rc::from("helpers.freeze")));
+        }
+        if plain.starts_with("activaterequiresgrad") || plain == "unfreeze" {
+            return Ok(Value::Builtin(Rc::from("helpers.unfreeze")));
         }
         // `pl.Trainer(max_epochs=100)`: Lightning's trainer, which runs the module's loop.
         if folded == "trainer" {
@@ -420,7 +451,7 @@ impl Harness {
         let width = role
             .and_then(|r| self.spec.widths.get(r).copied())
             .unwrap_or(self.spec.default_width);
-        if role.is_some_and(|r| self.spec.vit_roles.iter().any(|v| v == r)) {
+        if role.is_some_and(|r| self.spec.vit_roles.iter().any(|v| v == r)) && !is_head_name(name) {
             NetKind::ToyVit { width, seed }
         } else {
             NetKind::Toy { out: width, seed }
@@ -456,6 +487,93 @@ impl Harness {
             ],
             NetKind::Linear { .. } => Vec::new(),
             _ => Vec::new(),
+        }
+    }
+
+    /// `model["teacher"]`, `layers[0]`, `nets["student"]`: a network of a container by
+    /// its key or position; of a network the answer never defines, a part of it named
+    /// by the key.
+    pub fn net_item(&mut self, n: &Rc<Net>, key: &Value, line: u32) -> R<Value> {
+        match (&n.kind, key) {
+            (NetKind::Sequential(items), Value::Str(k)) => items
+                .iter()
+                .find(|i| {
+                    self.aliases
+                        .get(&i.id)
+                        .is_some_and(|a| a.iter().any(|x| x == k.as_ref()))
+                })
+                .map(|i| Value::Net(i.clone()))
+                .map_or_else(|| halt(line, format!("`{}` holds no `{k}`", n.name)), Ok),
+            (NetKind::Sequential(items), k) => match k.as_f64() {
+                Some(x) => {
+                    let len = items.len() as i64;
+                    let i = if x < 0.0 { len + x as i64 } else { x as i64 };
+                    items
+                        .get(usize::try_from(i).unwrap_or(usize::MAX))
+                        .map(|i| Value::Net(i.clone()))
+                        .map_or_else(|| halt(line, format!("index {x} is out of range")), Ok)
+                }
+                None => halt(
+                    line,
+                    format!("a {} cannot index `{}`", k.type_name(), n.name),
+                ),
+            },
+            (NetKind::Toy { .. } | NetKind::ToyVit { .. }, Value::Str(k)) => {
+                let part = self.part(n, k);
+                self.note_alias(&part, k);
+                Ok(Value::Net(part))
+            }
+            _ => halt(line, format!("network `{}` cannot be indexed", n.name)),
+        }
+    }
+
+    /// `student_head = iBOTHead()`: a network named as a head (or projection) plays its
+    /// role's part after the ViT, projecting tokens; it is no ViT itself.
+    fn is_head(&self, n: &Net) -> bool {
+        is_head_name(&n.name)
+            || self
+                .aliases
+                .get(&n.id)
+                .is_some_and(|names| names.iter().any(|a| is_head_name(a)))
+    }
+
+    /// `model.fc = nn.Sequential(...)` on a network the answer never defines: a last
+    /// layer (`fc`, `head`, `classifier`) its output goes through, or any other part by
+    /// that name.
+    pub fn set_part(&mut self, parent: &Rc<Net>, attr: &str, part: Rc<Net>) {
+        if HEAD_NAMES.contains(&attr) {
+            self.heads.insert(parent.id, (attr.to_string(), part));
+            return;
+        }
+        let key = format!("{}#{}.{attr}", parent.id, parent.name);
+        self.stand_nets.insert(key, part.clone());
+        self.parts.entry(parent.id).or_default().push(part);
+    }
+
+    /// The last layer set on a network by that attribute's name.
+    pub fn head_named(&self, parent: &Net, attr: &str) -> Option<Rc<Net>> {
+        self.heads
+            .get(&parent.id)
+            .filter(|(name, _)| name == attr)
+            .map(|(_, head)| head.clone())
+    }
+
+    /// `encoder.fc.weight` of a network the answer never defines, read for its shape
+    /// (`prev_dim = encoder.fc.weight.shape[1]`): its weights once made, or a square
+    /// matrix of the toy width before.
+    pub fn toy_weight(&self, n: &Net, attr: &str) -> Tensor {
+        let params = n.params.borrow();
+        let made = match attr {
+            "weight" => params.first(),
+            _ => params.get(1),
+        };
+        match made {
+            Some(p) => p.shallow_clone(),
+            None => {
+                let w = self.spec.default_width;
+                let shape: &[i64] = if attr == "weight" { &[w, w] } else { &[w] };
+                Tensor::zeros(shape, (Kind::Float, tch::Device::Cpu))
+            }
         }
     }
 
@@ -497,6 +615,24 @@ impl Harness {
                     seeded(seed ^ 1, &[o], scale).set_requires_grad(true),
                 ];
                 Ok(Value::Net(net))
+            }
+            // `nn.ModuleDict({"student": ..., "teacher": ...})`: its networks, each known by
+            // its key as by a name (`model["teacher"]` plays the teacher).
+            "ModuleDict" => {
+                let mut items = Vec::new();
+                if let Some(Value::Dict(d)) = args.first() {
+                    for (key, v) in d.borrow().iter() {
+                        if let (Value::Str(key), Value::Net(n)) = (key, v) {
+                            self.note_alias(n, key);
+                            items.push(n.clone());
+                        }
+                    }
+                }
+                Ok(Value::Net(self.register(
+                    name,
+                    None,
+                    NetKind::Sequential(items),
+                )))
             }
             "Sequential" | "ModuleList" => {
                 let mut items = Vec::new();
@@ -868,6 +1004,12 @@ impl Harness {
     ) -> R<Value> {
         let lift =
             |r: Result<Tensor, tch::TchError>| r.or_else(|e| halt(line, super::interp::short(&e)));
+        // The network itself, then the last layer the answer put on it.
+        if let Some((attr, head)) = self.heads.remove(&n.id) {
+            let own = self.forward(n, args, kwargs, line);
+            self.heads.insert(n.id, (attr, head.clone()));
+            return self.forward(&head, vec![own?], Vec::new(), line);
+        }
         let Some(input) = args.first() else {
             return halt(line, format!("`{}` is called without an input", n.name));
         };
@@ -991,7 +1133,7 @@ impl Harness {
             .as_deref()
             .is_some_and(|r| self.spec.vit_roles.iter().any(|v| v == r));
         let is_vit = matches!(n.kind, NetKind::ToyVit { .. })
-            || (vit_role && matches!(n.kind, NetKind::Toy { .. }));
+            || (vit_role && matches!(n.kind, NetKind::Toy { .. }) && !self.is_head(n));
         if let NetKind::Toy { seed, .. } = &n.kind
             && is_vit
             && n.params.borrow().is_empty()
@@ -1011,6 +1153,9 @@ impl Harness {
             let batch = input.size().first().copied().unwrap_or(1);
             let width = if input.dim() <= 1 {
                 input.numel() as i64
+            } else if x.token != Token::None {
+                // Tokens are projected one by one, on their features.
+                input.size().last().copied().unwrap_or(1)
             } else {
                 input.numel() as i64 / batch.max(1)
             };
@@ -1030,12 +1175,21 @@ impl Harness {
                 seeded(seed ^ 1, &[out], scale).set_requires_grad(true),
             ];
         }
+        // Weights made on first use, after `deactivate_requires_grad(teacher_head)`
+        // froze the network, are frozen too.
+        if *n.frozen.borrow() {
+            for p in n.params.borrow().iter().filter(|p| p.requires_grad()) {
+                let _ = p.set_requires_grad(false);
+            }
+        }
         let params = n.params.borrow();
         match &n.kind {
             NetKind::Toy { .. } | NetKind::Linear { .. } if !is_vit => {
                 let batch = input.size().first().copied().unwrap_or(1);
                 let flat = if input.dim() <= 1 {
                     lift(input.f_reshape([1, -1]))?
+                } else if x.token != Token::None {
+                    input.shallow_clone()
                 } else {
                     lift(input.f_reshape([batch, -1]))?
                 };

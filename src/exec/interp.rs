@@ -120,6 +120,9 @@ pub struct StepEvent {
     pub iteration: u32,
     /// Nets whose parameters the step changed.
     pub moved: Vec<usize>,
+    /// Nets with trainable parameters (`requires_grad`) in the optimizer that stepped,
+    /// where the answer built that optimizer.
+    pub holds: Vec<usize>,
 }
 
 pub struct NetCall {
@@ -292,6 +295,7 @@ impl<'h> Interp<'h> {
             line: self.line,
             iteration: self.trace.iterations,
             moved,
+            holds: Vec::new(),
         });
         Ok(())
     }
@@ -586,6 +590,15 @@ impl<'h> Interp<'h> {
                     obj.borrow_mut().attrs.insert(attr.to_string(), v);
                     return Ok(());
                 }
+                if matches!(n.kind, NetKind::Toy { .. } | NetKind::ToyVit { .. }) {
+                    // `backbone.fc = nn.Identity()`: a layer put on a network the answer
+                    // never defines. Other settings (`model.num_features = 512`) change
+                    // nothing the toy computes.
+                    if let Value::Net(part) = v {
+                        self.harness.set_part(&n, attr, part);
+                    }
+                    return Ok(());
+                }
                 halt(
                     self.line,
                     format!("cannot set `{attr}` on network `{}`", n.name),
@@ -627,6 +640,14 @@ impl<'h> Interp<'h> {
             }
             Value::Tensor(t) => {
                 let value = self.as_tensor(&v)?;
+                // `images[0] = images[0].cuda()`: a crop of the loader's list put back as
+                // it was.
+                if self.harness.second_view_of(&t.t).is_some()
+                    && value.t.size() == t.t.size()
+                    && matches!(i.as_f64(), Some(k) if k == 0.0 || k == 1.0)
+                {
+                    return Ok(());
+                }
                 super::ops::index_put(self, &t, &i, &value)
             }
             other => halt(
@@ -1083,6 +1104,19 @@ impl<'h> Interp<'h> {
                         return Ok(Value::Func(f, Some(Box::new(o.clone()))));
                     }
                 }
+                if let Some(head) = self.harness.head_named(n, attr) {
+                    return Ok(Value::Net(head));
+                }
+                if matches!(n.kind, NetKind::Toy { .. } | NetKind::ToyVit { .. })
+                    && matches!(attr, "weight" | "bias")
+                {
+                    return Ok(Value::tensor(self.harness.toy_weight(n, attr)));
+                }
+                if matches!(n.kind, NetKind::Toy { .. } | NetKind::ToyVit { .. })
+                    && (attr == "fc" || attr == "classifier")
+                {
+                    return Ok(Value::Net(self.harness.part(n, attr)));
+                }
                 if matches!(n.kind, NetKind::Toy { .. } | NetKind::ToyVit { .. })
                     && !super::ops::NET_METHODS.contains(&attr)
                     && (self.harness.role_of_name(attr).is_some() || PART_NAMES.contains(&attr))
@@ -1516,6 +1550,24 @@ impl<'h> Interp<'h> {
                 ..t.clone()
             };
             args[0] = Value::Tensor(cut);
+        }
+        // `head(backbone(x))` with a ViT backbone: the head projects each of its token
+        // outputs, the [CLS] token and the patch tokens, as iBOT's head does.
+        if !matches!(n.kind, NetKind::Object(_) | NetKind::Loss(_))
+            && let Some(Value::Tuple(tokens)) = args.first()
+            && tokens.len() == 2
+            && tokens
+                .iter()
+                .all(|t| matches!(t, Value::Tensor(t) if t.token != Token::None))
+        {
+            let tokens = tokens.clone();
+            let mut outs = Vec::new();
+            for t in tokens.iter() {
+                let mut one = args.clone();
+                one[0] = t.clone();
+                outs.push(self.call_net(n.clone(), one, kwargs.clone())?);
+            }
+            return Ok(Value::Tuple(Rc::new(outs)));
         }
         let input = match args.first() {
             Some(v @ (Value::Tensor(_) | Value::Batch(_))) => Some(self.as_tensor(v)?),

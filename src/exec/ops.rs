@@ -531,6 +531,20 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
                     None => halt(ip.line, format!("this output has no `{key}` part")),
                 };
             }
+            // `out[:, 0]` and `out[:, 1:]`: the [CLS] token and the patch tokens of a
+            // ViT's output, read as the repositories read their concatenated tokens.
+            if let Value::Tuple(index) = &i
+                && let [Value::None, second] = index.as_slice()
+            {
+                let key = match second {
+                    Value::None => Some("patch"),
+                    k if k.as_f64() == Some(0.0) => Some("cls"),
+                    _ => None,
+                };
+                if let Some(part) = key.and_then(|k| token_part(&t, k)) {
+                    return Ok(part);
+                }
+            }
             let k = ip.index_of(&i, t.len())?;
             Ok(t[k].clone())
         }
@@ -558,6 +572,26 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
             Some((_, v)) => Ok(v.clone()),
             None => halt(ip.line, "key not in dict"),
         },
+        // `images[0]`, `images[1]` of `for images, _ in loader` (the SimSiam and MoCo
+        // repositories, whose loaders yield the list of two crops): the two views.
+        Value::Tensor(t)
+            if t.views == 1
+                && matches!(i.as_f64(), Some(k) if k == 0.0 || k == 1.0)
+                && ip.harness.second_view_of(&t.t).is_some() =>
+        {
+            if i.as_f64() == Some(0.0) {
+                return Ok(Value::Tensor(t));
+            }
+            let second = ip
+                .harness
+                .second_view_of(&t.t)
+                .unwrap_or_else(|| t.t.shallow_clone());
+            Ok(Value::Tensor(Tagged {
+                t: second,
+                views: 2,
+                ..t
+            }))
+        }
         Value::Tensor(t) => {
             // A masker's output used as an index is its mask (`patches[m]`).
             let i = match &i {
@@ -609,6 +643,10 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
             let mut out = t.clone();
             out.t = r;
             Ok(Value::Tensor(out))
+        }
+        Value::Net(n) => {
+            let line = ip.line;
+            ip.harness.net_item(&n, &i, line)
         }
         other => halt(
             ip.line,
@@ -833,6 +871,15 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
             Some(v) => Ok(v),
             None => halt(ip.line, "`Variable` needs a tensor"),
         };
+    }
+    if path == "helpers.freeze" || path == "helpers.unfreeze" {
+        let on = Value::Bool(path == "helpers.unfreeze");
+        for a in args {
+            if let Value::Net(n) = a {
+                net_method(ip, n, "requires_grad_", vec![on.clone()], Vec::new())?;
+            }
+        }
+        return Ok(Value::None);
     }
     if path.starts_with("lightning.") {
         return super::lightning::call(ip, path, args, kwargs);
@@ -1309,7 +1356,17 @@ pub fn call_method(
                 "step" => {
                     let lr = o.borrow().lr;
                     let params = optim_params(ip, &o)?;
+                    let mut holds: Vec<usize> = params
+                        .iter()
+                        .filter(|p| p.requires_grad())
+                        .filter_map(|p| ip.harness.net_of_param(p))
+                        .collect();
+                    holds.sort_unstable();
+                    holds.dedup();
                     ip.record_step(|ip| sgd_step(ip, &params, lr))?;
+                    if let Some(step) = ip.trace.steps.last_mut() {
+                        step.holds = holds;
+                    }
                     Ok(Value::None)
                 }
                 "param_groups" => Ok(Value::List(Rc::new(RefCell::new(Vec::new())))),

@@ -438,10 +438,24 @@ fn measure_one(
                         .map(|t| b.grads.get(t).copied().unwrap_or(0.0))
                 })
                 .sum();
+            // An optimizer that holds the teacher's trainable weights would move them as
+            // soon as anything gives them a gradient, or by its weight decay: the rule
+            // asks for the teacher out of the optimizer, or frozen in it.
+            let holding = base
+                .trace
+                .steps
+                .iter()
+                .find(|s| s.holds.iter().any(|n| teachers.contains(n)));
             if g > 0.0 {
                 fail(msg!(
                     "the teacher receives gradient at backward() (Σ|g| = {g:.3e})",
                     "el profesor recibe gradiente en backward() (Σ|g| = {g:.3e})"
+                ))
+            } else if let Some(step) = holding {
+                let line = step.line;
+                fail(msg!(
+                    "no gradient reaches the teacher, but the optimizer stepped at line {line} holds its trainable (unfrozen) parameters",
+                    "ningún gradiente llega al profesor, pero el optimizador que avanza en la línea {line} contiene sus parámetros entrenables (no congelados)"
                 ))
             } else {
                 pass(msg!(
