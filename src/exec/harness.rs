@@ -153,6 +153,12 @@ pub struct Harness {
     rng: u64,
 }
 
+/// `vit_small`, `ViT_B_16`, `VisionTransformer`, `deit_tiny`.
+fn is_vit_name(name: &str) -> bool {
+    let folded = crate::analysis::facts::fold(name).replace('_', "");
+    folded.starts_with("vit") || folded.contains("visiontransformer") || folded.starts_with("deit")
+}
+
 /// `iBOTHead`, `student_head`, `proj_mlp`, but not `ViTWithHeads`: a model that has
 /// heads is more than one.
 fn is_head_name(name: &str) -> bool {
@@ -451,7 +457,11 @@ impl Harness {
         let width = role
             .and_then(|r| self.spec.widths.get(r).copied())
             .unwrap_or(self.spec.default_width);
-        if role.is_some_and(|r| self.spec.vit_roles.iter().any(|v| v == r)) && !is_head_name(name) {
+        // `vit_small()`, `VisionTransformer(...)`: where the rubric's networks are ViTs, a
+        // network named as one is one, whatever role it plays.
+        let named_vit = !self.spec.vit_roles.is_empty() && is_vit_name(name);
+        let vit_role = role.is_some_and(|r| self.spec.vit_roles.iter().any(|v| v == r));
+        if (vit_role || named_vit) && !is_head_name(name) {
             NetKind::ToyVit { width, seed }
         } else {
             NetKind::Toy { out: width, seed }
@@ -766,6 +776,23 @@ impl Harness {
 
     /// Every parameter of a net: its weights, the tensors an instance of the answer's
     /// class holds as parameters (`self.w = nn.Parameter(...)`), and its sub-networks'.
+    /// Freezes (or unfreezes) a network and every network inside it, so that weights
+    /// its parts make on first use follow the setting too.
+    pub fn set_frozen(&self, n: &Net, frozen: bool) {
+        let mut seen = std::collections::HashSet::new();
+        let mut todo = vec![n.id];
+        while let Some(id) = todo.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let Some(net) = self.nets.get(id) else {
+                continue;
+            };
+            *net.frozen.borrow_mut() = frozen;
+            todo.extend(self.children(net).iter().map(|c| c.id));
+        }
+    }
+
     pub fn all_params(&self, n: &Net) -> Vec<Tensor> {
         let mut out = Self::weights(n);
         if let NetKind::Object(obj) = &n.kind {

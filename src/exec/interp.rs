@@ -358,6 +358,11 @@ impl<'h> Interp<'h> {
         {
             return Ok(v.clone());
         }
+        // `θt` once `g_θt` exists is its parameters, even where a line before the network
+        // was first used bound the name (`θt ← θs` above the loop).
+        if let Some(v) = self.parameters_by_subscript(name) {
+            return Ok(v);
+        }
         if let Some(v) = self.globals.get(name) {
             return Ok(v.clone());
         }
@@ -373,17 +378,30 @@ impl<'h> Interp<'h> {
         Ok(v)
     }
 
+    /// `θ_t`, `θt`: the parameters of the network written with that subscript (`g_t`,
+    /// `f_t`, `g_θt`), once the answer has used one.
     fn parameters_by_subscript(&self, name: &str) -> Option<Value> {
-        let (theta, subscript) = name.split_once('_')?;
-        if !matches!(theta, "θ" | "theta" | "Θ") || subscript.is_empty() {
-            return None;
-        }
-        self.globals.iter().find_map(|(var, v)| match v {
-            Value::Net(n) if var.split_once('_').is_some_and(|(_, s)| s == subscript) => {
-                Some(Value::Params(n.clone()))
-            }
-            _ => None,
-        })
+        let subscript = ["θ_", "theta_", "Θ_", "θ", "Θ"]
+            .iter()
+            .find_map(|p| name.strip_prefix(p))
+            .filter(|s| !s.is_empty() && !s.starts_with('_'))?;
+        let mut matches: Vec<(&String, &Rc<Net>)> = self
+            .globals
+            .iter()
+            .filter_map(|(var, v)| match v {
+                Value::Net(n)
+                    if var
+                        .split_once('_')
+                        .is_some_and(|(_, s)| s == subscript || s == name) =>
+                {
+                    Some((var, n))
+                }
+                _ => None,
+            })
+            .collect();
+        // The first by name, so that every run picks the same one.
+        matches.sort_by(|a, b| a.0.cmp(b.0));
+        matches.first().map(|(_, n)| Value::Params((*n).clone()))
     }
 
     pub fn set(&mut self, name: &str, v: Value) {
@@ -539,6 +557,17 @@ impl<'h> Interp<'h> {
 
     pub fn assign(&mut self, target: &Expr, v: Value) -> R<()> {
         match &target.kind {
+            // `θt ← λ θt + (1 − λ) θs`: an assignment to a network's parameters by their
+            // subscript updates them.
+            ExprKind::Name(n) if !self.frames.last().is_some_and(|f| f.contains_key(n)) => {
+                match self.parameters_by_subscript(n) {
+                    Some(Value::Params(net)) => self.assign_params(&net, v),
+                    _ => {
+                        self.set(n, v);
+                        Ok(())
+                    }
+                }
+            }
             ExprKind::Name(n) => {
                 self.set(n, v);
                 Ok(())

@@ -252,6 +252,20 @@ pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
         }
         _ => {}
     }
+    // `s_patch * m_u` with `m_u ← blockwise_mask(u)`: a masker's output meeting patch
+    // tokens is its mask, as when it indexes them.
+    let mask_of = |v: &Value, other: &Value| match (v, other) {
+        (Value::Batch(items), Value::Tensor(t)) if t.token == Token::Patch => match items.get(1) {
+            Some(m @ Value::Tensor(mask)) if mask.t.kind() == Kind::Bool => Some(m.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let (a, b) = match (mask_of(&a, &b), mask_of(&b, &a)) {
+        (Some(m), _) => (m, b),
+        (_, Some(m)) => (a, m),
+        _ => (a, b),
+    };
     let x = ip.as_tensor(&a)?;
     let y = ip.as_tensor(&b)?;
     let (x, y) = fit_to_toy_shapes(x, y);
@@ -316,9 +330,36 @@ fn fit_to_toy_shapes(x: Tagged, y: Tagged) -> (Tagged, Tagged) {
     if let Some(v) = as_value(&x) {
         return (v, y);
     }
+    // `patch * m_u`: per-patch values (`[B, P]`, or a grid `[B, H, W]` of them) meet
+    // patch tokens (`[B, P, D]`): the values hold for each token's features, as the
+    // math means.
+    let (xs, ys) = (x.t.size(), y.t.size());
+    let (long, short) = if xs.len() > ys.len() {
+        (&xs, &ys)
+    } else {
+        (&ys, &xs)
+    };
+    let elements = short.iter().product::<i64>();
+    let prefix = (1..long.len()).find(|k| long[..*k].iter().product::<i64>() == elements);
+    if let Some(k) = prefix
+        && short.first() == long.first()
+    {
+        let mut shape = long[..k].to_vec();
+        shape.resize(long.len(), 1);
+        let widen = |t: &Tagged| Tagged {
+            t: t.t
+                .f_reshape(&shape)
+                .unwrap_or_else(|_| t.t.shallow_clone()),
+            ..t.clone()
+        };
+        return if xs.len() > ys.len() {
+            (x.clone(), widen(&y))
+        } else {
+            (widen(&x), y.clone())
+        };
+    }
     // `lp * masks[v]`: a grid of patches (`[B, H, W]`) meets per-patch values
     // (`[B, H·W]`): the same batch and elements, read flattened.
-    let (xs, ys) = (x.t.size(), y.t.size());
     if xs.first() == ys.first() && x.t.numel() == y.t.numel() && xs.len() != ys.len() {
         let (wide, narrow) = if xs.len() > ys.len() {
             (&x, &y)
@@ -1557,7 +1598,7 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
             for p in ip.harness.all_params(&n) {
                 let _ = p.set_requires_grad(on);
             }
-            *n.frozen.borrow_mut() = !on;
+            ip.harness.set_frozen(&n, !on);
             Ok(Value::Net(n))
         }
         "zero_grad" => {
