@@ -127,15 +127,12 @@ pub struct Harness {
     /// Aliases by net id: every name a net was bound to.
     pub aliases: HashMap<usize, Vec<String>>,
     stand_nets: HashMap<String, Rc<Net>>,
-    /// The loader's views (by storage) and the clean images each was made from.
-    loader_views: Vec<(usize, Tensor)>,
+    /// The loader's views, with the clean images each was made from.
+    loader_views: Vec<LoaderView>,
     /// The last layer an answer put on a network it never defines
     /// (`backbone.fc = nn.Identity()`, the SimSiam repository's `encoder.fc = MLP`), by
     /// the network's id, with the attribute's name: the network's output goes through it.
     heads: HashMap<usize, (String, Rc<Net>)>,
-    /// Each batch's second view, by the storage of its first: lightly's loaders yield
-    /// the views as one list, so `x0, x1 = batch[0]` reads both from the first.
-    second_views: HashMap<usize, Tensor>,
     /// The parts of toy networks (`model.encoder`), by the parent's id: their weights
     /// are the parent's too.
     pub parts: HashMap<usize, Vec<Rc<Net>>>,
@@ -151,6 +148,22 @@ pub struct Harness {
     iteration: u64,
     next_origin: u32,
     rng: u64,
+}
+
+/// A view the loader made. The record holds the view itself, so that its storage is
+/// never freed and reused by another tensor while the run lasts: a tensor at the same
+/// address with the same shape is this view.
+struct LoaderView {
+    view: Tensor,
+    base: Tensor,
+    /// For a batch's first view, its second.
+    second: Option<Tensor>,
+}
+
+impl LoaderView {
+    fn is(&self, t: &Tensor) -> bool {
+        t.data_ptr() == self.view.data_ptr() && t.size() == self.view.size()
+    }
 }
 
 /// `vit_small`, `ViT_B_16`, `VisionTransformer`, `deit_tiny`.
@@ -225,7 +238,6 @@ impl Harness {
             parts: HashMap::new(),
             toy_sizes: HashMap::new(),
             loader_views: Vec::new(),
-            second_views: HashMap::new(),
             heads: HashMap::new(),
             view_calls: 0,
             mask_calls: 0,
@@ -587,11 +599,17 @@ impl Harness {
         }
     }
 
-    /// The second view of the batch whose first view is `first`, if it is one.
+    /// The record of a loader view, if `t` is one (the tensor itself, not a copy).
+    fn loader_view(&self, t: &Tensor) -> Option<&LoaderView> {
+        self.loader_views.iter().find(|v| v.is(t))
+    }
+
+    /// The second view of the batch whose first view is `first`, if it is one: lightly's
+    /// loaders yield the views as one list, so `x0, x1 = batch[0]` reads both from the
+    /// first.
     pub fn second_view_of(&self, first: &Tensor) -> Option<Tensor> {
-        self.second_views
-            .get(&(first.data_ptr() as usize))
-            .map(Tensor::shallow_clone)
+        self.loader_view(first)
+            .and_then(|v| v.second.as_ref().map(Tensor::shallow_clone))
     }
 
     pub fn new_net(&mut self, name: &str, kind: NetKind) -> Rc<Net> {
@@ -1005,12 +1023,16 @@ impl Harness {
                 // `for x, _ in loader` then `aug(x)`: an augmentation of a loader view
                 // starts from the clean images, so which view the loader put first
                 // (swapped or not) changes nothing but the views the answer makes.
-                self.loader_views
-                    .push((first.data_ptr() as usize, base.shallow_clone()));
-                self.loader_views
-                    .push((second.data_ptr() as usize, base.shallow_clone()));
-                self.second_views
-                    .insert(first.data_ptr() as usize, second.shallow_clone());
+                self.loader_views.push(LoaderView {
+                    view: first.shallow_clone(),
+                    base: base.shallow_clone(),
+                    second: Some(second.shallow_clone()),
+                });
+                self.loader_views.push(LoaderView {
+                    view: second.shallow_clone(),
+                    base: base.shallow_clone(),
+                    second: None,
+                });
                 // The images themselves come last: what the batch is when used whole.
                 Value::Batch(Rc::new(vec![
                     tagged(first, 1),
@@ -1334,12 +1356,9 @@ impl Harness {
                         return halt(line, format!("`{name}` is given a {}", other.type_name()));
                     }
                 };
-                let ptr = x.data_ptr() as usize;
                 let x = self
-                    .loader_views
-                    .iter()
-                    .find(|(p, _)| *p == ptr)
-                    .map_or(x, |(_, base)| base.shallow_clone());
+                    .loader_view(&x)
+                    .map_or(x, |v| v.base.shallow_clone());
                 let call = self.view_calls;
                 self.view_calls += 1;
                 let mut data_index = u64::from(call);
