@@ -271,6 +271,8 @@ impl Normalizer {
                     && chars[i + 1] == '{'
                     && i > 0
                     && is_ident_char(chars[i - 1])
+                    // `Σ_{i∈m}` is a sum's index set, which `sums` reads.
+                    && !matches!(chars[i - 1], 'Σ' | '∑')
             }) {
                 if let Some(close) = (pos + 2..chars.len()).find(|&i| chars[i] == '}') {
                     let inner: String = ed
@@ -355,6 +357,85 @@ impl Normalizer {
         }
     }
 
+    /// `Σ t * log(s)`, `Σ_{i∈m} H(t[i], s[i])`, `∑_k x`: a sum over what follows, up to
+    /// the next `+`, `-`, `,` or closing bracket at its level, is `sum(...)`. An index
+    /// that ranges over a set (`i∈m_u`) is that set inside the operand, so
+    /// `Σ_{i∈m_u} H(t[i], s[i])` is `sum(H(t[m_u], s[m_u]))`: the masked positions.
+    fn sums(&mut self, line0: usize, ed: &mut LineEdit) {
+        // Each pass rewrites one sum; the bound keeps a malformed line from looping.
+        for _ in 0..ed.chars.len() {
+            let mask = ed.code_mask();
+            let end = ed.code_end();
+            let chars = &ed.chars;
+            let Some(sigma) = (0..end).find(|&i| mask[i] && matches!(chars[i], 'Σ' | '∑'))
+            else {
+                return;
+            };
+            let mut start = sigma + 1;
+            let mut index_set: Option<(String, String)> = None;
+            if chars.get(start) == Some(&'_') {
+                start += 1;
+                if chars.get(start) == Some(&'{') {
+                    let inner_start = start + 1;
+                    let mut depth = 0;
+                    while start < end {
+                        match chars[start] {
+                            '{' => depth += 1,
+                            '}' => depth -= 1,
+                            _ => {}
+                        }
+                        start += 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    let inner: String = chars
+                        [inner_start..start.saturating_sub(1).max(inner_start)]
+                        .iter()
+                        .collect();
+                    index_set = ranged_index(&inner);
+                } else {
+                    // `Σ_i∈m_u`, as the LaTeX pass leaves `Σ_{i∈m_u}`.
+                    let token_start = start;
+                    while start < end && !chars[start].is_whitespace() && chars[start] != '(' {
+                        start += 1;
+                    }
+                    let token: String = chars[token_start..start].iter().collect();
+                    index_set = ranged_index(&token);
+                }
+            }
+            let mut stop = start;
+            let mut depth = 0i32;
+            let mut seen_operand = false;
+            while stop < end {
+                let c = chars[stop];
+                match c {
+                    '(' | '[' | '{' => depth += 1,
+                    ')' | ']' | '}' if depth == 0 => break,
+                    ')' | ']' | '}' => depth -= 1,
+                    '+' | '-' | ',' | '=' if depth == 0 && seen_operand => break,
+                    _ => {}
+                }
+                if !c.is_whitespace() {
+                    seen_operand = true;
+                }
+                stop += 1;
+            }
+            let operand = ed.slice(start, stop);
+            let operand = operand.trim();
+            if operand.is_empty() {
+                return;
+            }
+            let operand = match &index_set {
+                Some((var, set)) => replace_word(operand, var, set),
+                None => operand.to_string(),
+            };
+            let rewritten = format!("sum({operand})");
+            let trailing = ed.slice(start, stop).len() - ed.slice(start, stop).trim_end().len();
+            self.edit(line0, ed, sigma, stop - trailing, &rewritten);
+        }
+    }
+
     /// `D(p, z) = expr`: a function defined as an equation is a one-line `def`.
     fn equation_definition(&mut self, line0: usize, ed: &mut LineEdit) {
         let start = ed.indent();
@@ -413,6 +494,7 @@ impl Normalizer {
             i += 1;
         }
         self.norm_bars(line0, ed);
+        self.sums(line0, ed);
         self.equation_definition(line0, ed);
         let mask = ed.code_mask();
         let bars: Vec<usize> = (0..ed.chars.len())
@@ -792,6 +874,41 @@ impl Normalizer {
             self.edit(line0, ed, end, end, ":");
         }
     }
+}
+
+/// `i∈m_u`, `i in m_u`: the index and the set it ranges over.
+fn ranged_index(subscript: &str) -> Option<(String, String)> {
+    subscript
+        .split_once('∈')
+        .or_else(|| subscript.split_once(" in "))
+        .map(|(v, s)| (v.trim().to_string(), s.trim().to_string()))
+        .filter(|(v, s)| {
+            !v.is_empty()
+                && !s.is_empty()
+                && v.chars().all(is_ident_char)
+                && s.chars().all(is_ident_char)
+        })
+}
+
+/// `text` with every whole-word `word` replaced by `by`.
+fn replace_word(text: &str, word: &str, by: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let w: Vec<char> = word.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_word = i == 0 || !is_ident_char(chars[i - 1]);
+        let matches =
+            chars[i..].starts_with(&w) && chars.get(i + w.len()).is_none_or(|c| !is_ident_char(*c));
+        if starts_word && matches {
+            out.push_str(by);
+            i += w.len();
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 fn find_code(text: &str, mask: &[bool], needle: &str) -> Option<usize> {
@@ -1209,6 +1326,19 @@ mod tests {
         assert_eq!(norm_line("t ← m·t + (1 − m)×s"), "t = m*t + (1 - m)*s");
         assert_eq!(norm_line("x := 3"), "x = 3");
         assert_eq!(norm_line("L ← ½ · [a + b]"), "L = (1/2) * [a + b]");
+    }
+
+    #[test]
+    fn sums_in_math_notation_are_calls_of_sum() {
+        assert_eq!(
+            norm_line("return - Σ t · log(s)"),
+            "return - sum(t * log(s))"
+        );
+        assert_eq!(
+            norm_line("L ← ½ [Σ_{i∈m_u} H(t[i], s[i]) + Σ_{i∈m_v} H(a[i], b[i])]"),
+            "L = (1/2) [sum(H(t[m_u], s[m_u])) + sum(H(a[m_v], b[m_v]))]"
+        );
+        assert_eq!(norm_line("x = a + ∑_k w[k]"), "x = a + sum(w[k])");
     }
 
     #[test]

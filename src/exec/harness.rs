@@ -360,6 +360,10 @@ impl Harness {
         if plain.starts_with("activaterequiresgrad") || plain == "unfreeze" {
             return Ok(Value::Builtin(Rc::from("helpers.unfreeze")));
         }
+        // `Accelerator()`, `L.Fabric()`, or an `accelerator` the answer never makes.
+        if matches!(folded.as_str(), "accelerator" | "fabric") {
+            return Ok(Value::Builtin(Rc::from(super::accelerate::WRAPPER)));
+        }
         // `pl.Trainer(max_epochs=100)`: Lightning's trainer, which runs the module's loop.
         if folded == "trainer" {
             return Ok(Value::Builtin(Rc::from(super::lightning::TRAINER_CLASS)));
@@ -1356,9 +1360,7 @@ impl Harness {
                         return halt(line, format!("`{name}` is given a {}", other.type_name()));
                     }
                 };
-                let x = self
-                    .loader_view(&x)
-                    .map_or(x, |v| v.base.shallow_clone());
+                let x = self.loader_view(&x).map_or(x, |v| v.base.shallow_clone());
                 let call = self.view_calls;
                 self.view_calls += 1;
                 let mut data_index = u64::from(call);

@@ -590,6 +590,10 @@ impl<'h> Interp<'h> {
                 self.set_attr(o, attr, v)
             }
             ExprKind::Subscript(obj, idx) => {
+                if let Some(name) = self.subscripted_name(obj, idx) {
+                    self.set(&name, v);
+                    return Ok(());
+                }
                 let o = self.expr(obj)?;
                 let i = self.expr(idx)?;
                 self.set_item(o, i, v)
@@ -597,6 +601,27 @@ impl<'h> Interp<'h> {
             ExprKind::Star(inner) => self.assign(inner, v),
             _ => halt(target.span.line, "cannot assign to this expression"),
         }
+    }
+
+    /// `û_s[cls] ← f_s(û)[0]`: in pseudocode a name subscripted by a bare word is one
+    /// variable, where neither part is anything the answer defined.
+    fn subscripted_name(&self, obj: &Expr, idx: &Expr) -> Option<String> {
+        let (ExprKind::Name(base), ExprKind::Name(key)) = (&obj.kind, &idx.kind) else {
+            return None;
+        };
+        let name = format!("{base}[{key}]");
+        let fresh = |n: &str| self.bound(n).is_none();
+        (self.bound(&name).is_some() || (fresh(base) && fresh(key))).then_some(name)
+    }
+
+    /// The value a name is bound to in the current frame or the globals, without asking
+    /// the harness.
+    fn bound(&self, name: &str) -> Option<Value> {
+        self.frames
+            .last()
+            .and_then(|f| f.get(name))
+            .or_else(|| self.globals.get(name))
+            .cloned()
     }
 
     fn set_attr(&mut self, o: Value, attr: &str, v: Value) -> R<()> {
@@ -1015,6 +1040,11 @@ impl<'h> Interp<'h> {
                 self.expr(b)
             }
             ExprKind::Subscript(obj, idx) => {
+                if let Some(name) = self.subscripted_name(obj, idx)
+                    && let Some(v) = self.bound(&name)
+                {
+                    return Ok(v);
+                }
                 let o = self.expr(obj)?;
                 let i = match &idx.kind {
                     ExprKind::Slice => Value::None,
@@ -1097,6 +1127,9 @@ impl<'h> Interp<'h> {
                 {
                     let net = self.harness.unknown_net("F");
                     return self.get_attr(Value::Net(net), attr);
+                }
+                if path.as_ref() == super::accelerate::WRAPPER {
+                    return Ok(super::accelerate::attr(attr));
                 }
                 if path.as_ref() == "builtins.super_object" || path.as_ref() == "amp.scaler" {
                     return Ok(Value::Method(Box::new(o.clone()), Rc::from(attr)));
@@ -1188,10 +1221,10 @@ impl<'h> Interp<'h> {
                 self.harness.stand_in(attr, self.line)
             }
             Value::Stand(..) => Ok(Value::Method(Box::new(o.clone()), Rc::from(attr))),
-            Value::Loader(_) => halt(
-                self.line,
-                format!("`.{attr}` of a harness stand-in is outside what --exec runs"),
-            ),
+            // `torchvision.datasets.CIFAR10(...)`, `loader.dataset`: a dataset or loader
+            // of the harness is its loader, whatever the answer reads of it.
+            Value::Loader(_) if attr == "batch_size" => Ok(Value::Int(BATCH)),
+            Value::Loader(_) => Ok(o.clone()),
             _ => Ok(Value::Method(Box::new(o.clone()), Rc::from(attr))),
         }
     }

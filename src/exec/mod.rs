@@ -6,6 +6,8 @@
 //! (libtorch through `tch`).
 
 #[cfg(feature = "exec")]
+mod accelerate;
+#[cfg(feature = "exec")]
 mod harness;
 #[cfg(feature = "exec")]
 mod interp;

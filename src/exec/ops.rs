@@ -330,6 +330,18 @@ fn fit_to_toy_shapes(x: Tagged, y: Tagged) -> (Tagged, Tagged) {
     if let Some(v) = as_value(&x) {
         return (v, y);
     }
+    // `λ1 · L_cls + λ2 · L_patch` with `H` written as `−Σ t · log(s)`: per-sample losses
+    // of the images and of the masked patches, which the math averages.
+    let (xs, ys) = (x.t.size(), y.t.size());
+    if xs.len() == 1 && ys.len() == 1 {
+        let mean = |t: &Tagged| Tagged {
+            t: t.t
+                .f_mean(Kind::Float)
+                .unwrap_or_else(|_| t.t.shallow_clone()),
+            ..t.clone()
+        };
+        return (mean(&x), mean(&y));
+    }
     // `patch * m_u`: per-patch values (`[B, P]`, or a grid `[B, H, W]` of them) meet
     // patch tokens (`[B, P, D]`): the values hold for each token's features, as the
     // math means.
@@ -922,6 +934,16 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
         }
         return Ok(Value::None);
     }
+    if path.starts_with(super::accelerate::WRAPPER) {
+        return super::accelerate::call(ip, path, args, kwargs);
+    }
+    // `device = "cuda" if torch.cuda.is_available() else "cpu"`: toy runs are on the CPU.
+    if path == "torch.cuda.is_available" {
+        return Ok(Value::Bool(false));
+    }
+    if path == "torch.device" {
+        return Ok(Value::Str(Rc::from("cpu")));
+    }
     if path.starts_with("lightning.") {
         return super::lightning::call(ip, path, args, kwargs);
     }
@@ -1307,6 +1329,13 @@ fn python_builtin(ip: &mut Interp, name: &str, args: Vec<Value>, kwargs: Kw) -> 
                 .map_or_else(|| halt(ip.line, "`next` of an empty iterator"), Ok),
             None => halt(ip.line, "`next` needs an argument"),
         },
+        // `sum(t * log(s))`, which is also how the normalizer writes `Σ t · log(s)`: in
+        // a loss, a sum over a tensor means all of it (Python's would sum the batch
+        // rows alone and leave a vector no `backward()` accepts).
+        "sum" if matches!(args.first(), Some(Value::Tensor(_))) && args.len() == 1 => {
+            let recv = args.into_iter().next().unwrap_or(Value::None);
+            tensor_method(ip, recv, "sum", Vec::new(), Vec::new())
+        }
         "sum" => {
             let items = match args.into_iter().next() {
                 Some(v) => ip.iterate(v)?,
