@@ -156,6 +156,9 @@ const BUILTIN_MODULES: &[(&str, &str)] = &[
     ("functional", "torch.nn.functional"),
     ("optim", "torch.optim"),
     ("copy", "copy"),
+    // `np.ones((n, 1))` for labels: NumPy's creation functions are torch's here.
+    ("np", "torch"),
+    ("numpy", "torch"),
     ("math", "math"),
 ];
 
@@ -557,18 +560,26 @@ impl<'h> Interp<'h> {
 
     pub fn assign(&mut self, target: &Expr, v: Value) -> R<()> {
         match &target.kind {
-            // `θt ← λ θt + (1 − λ) θs`: an assignment to a network's parameters by their
-            // subscript updates them.
-            ExprKind::Name(n) if !self.frames.last().is_some_and(|f| f.contains_key(n)) => {
-                match self.parameters_by_subscript(n) {
-                    Some(Value::Params(net)) => self.assign_params(&net, v),
-                    _ => {
-                        self.set(n, v);
-                        Ok(())
-                    }
-                }
-            }
             ExprKind::Name(n) => {
+                // `m_u = random_mask(u)`: a masker's output bound to a mask's name is the
+                // mask (a masked view, `masked_u = mask(u)`, stays the masker's output).
+                let folded = crate::analysis::facts::fold(n);
+                let is_the_mask = self.harness.is_mask_name(n)
+                    && !folded.contains("masked")
+                    && !folded.contains("enmascarad");
+                let v = match &v {
+                    Value::Batch(items) if is_the_mask => match items.get(1) {
+                        Some(m @ Value::Tensor(t)) if t.t.kind() == Kind::Bool => m.clone(),
+                        _ => v,
+                    },
+                    _ => v,
+                };
+                // `θt ← λ θt + (1 − λ) θs`: an assignment to a network's parameters by
+                // their subscript updates them.
+                let local = self.frames.last().is_some_and(|f| f.contains_key(n));
+                if !local && let Some(Value::Params(net)) = self.parameters_by_subscript(n) {
+                    return self.assign_params(&net, v);
+                }
                 self.set(n, v);
                 Ok(())
             }
@@ -1270,7 +1281,13 @@ impl<'h> Interp<'h> {
         match f {
             Value::Func(def, this) => {
                 let mut args = args;
-                if this.is_none() {
+                // A function of the answer given two tensors may be its loss (`D(p, z)`,
+                // `self.H(s, t)`); the methods that run a whole step or forward pass
+                // (`self.forward(u, v, m_u, m_v)`) are not.
+                let runs_a_pass = this.is_some()
+                    && (matches!(def.name.as_str(), "forward" | "__call__")
+                        || def.name.contains("step"));
+                if !runs_a_pass {
                     self.note_loss_call(&mut args);
                 }
                 let mut all = Vec::new();

@@ -268,6 +268,15 @@ pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
     };
     let x = ip.as_tensor(&a)?;
     let y = ip.as_tensor(&b)?;
+    // `u * (1 - mask_u)`: arithmetic on a mask counts its masked patches as ones.
+    let as_numbers = |t: Tagged| match op {
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div if t.t.kind() == Kind::Bool => Tagged {
+            t: t.t.to_kind(Kind::Float),
+            ..t
+        },
+        _ => t,
+    };
+    let (x, y) = (as_numbers(x), as_numbers(y));
     let (x, y) = fit_to_toy_shapes(x, y);
     guard_binary(ip, &x.t, &y.t)?;
     let r = match op {
@@ -369,6 +378,30 @@ fn fit_to_toy_shapes(x: Tagged, y: Tagged) -> (Tagged, Tagged) {
         } else {
             (widen(&x), y.clone())
         };
+    }
+    // `u * (1 - mask_u)`: per-patch values (`[B, P]`) meet images: each patch's value
+    // holds for its pixels, the patches being the image's flattened pixels in P runs.
+    if short.len() == 2 && long.len() > 2 && short.first() == long.first() {
+        let (batch, patches) = (short[0], short[1]);
+        let per_image: i64 = long[1..].iter().product();
+        if patches > 0 && per_image % patches == 0 {
+            let run = per_image / patches;
+            let widen = |t: &Tagged| {
+                let wide =
+                    t.t.f_reshape([batch, patches, 1])
+                        .and_then(|m| m.f_expand([batch, patches, run], false))
+                        .and_then(|m| m.f_reshape(long.as_slice()));
+                Tagged {
+                    t: wide.unwrap_or_else(|_| t.t.shallow_clone()),
+                    ..t.clone()
+                }
+            };
+            return if xs.len() > ys.len() {
+                (x.clone(), widen(&y))
+            } else {
+                (widen(&x), y.clone())
+            };
+        }
     }
     // `lp * masks[v]`: a grid of patches (`[B, H, W]`) meets per-patch values
     // (`[B, H·W]`): the same batch and elements, read flattened.
@@ -1059,6 +1092,13 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
             let t = lift(ip, Tensor::f_einsum(&equation, &ts, None::<&[i64]>))?;
             let refs: Vec<&Tagged> = parts.iter().collect();
             return Ok(derived(t, &refs));
+        }
+        // `Tensor(np.ones(shape))`: a tensor made from a tensor is a copy of it.
+        "tensor" | "as_tensor" | "Tensor" | "FloatTensor"
+            if matches!(args.first(), Some(Value::Tensor(_))) =>
+        {
+            let recv = args.into_iter().next().unwrap_or(Value::None);
+            return tensor_method(ip, recv, "detach", Vec::new(), Vec::new());
         }
         "tensor" | "as_tensor" | "Tensor" | "FloatTensor" => {
             return match args.first() {
