@@ -112,7 +112,27 @@ pub struct BackwardEvent {
     /// Σ|∂loss/∂image| for the loader's first and second images, when the harness
     /// tracks them.
     pub input_grads: (f64, f64),
+    /// The loss's terms, where it is a sum of two or more.
+    pub terms: Vec<LossTerm>,
 }
+
+/// One term of a loss written as a sum: its value (with the sign it is added with) and
+/// the gradient it alone gives each network, by id.
+pub struct LossTerm {
+    pub value: f64,
+    pub grads: HashMap<usize, f64>,
+}
+
+/// `total = left ± right` between two scalars: how a loss was summed.
+struct SumRecord {
+    total: Tensor,
+    left: Tensor,
+    right: Tensor,
+    subtracted: bool,
+}
+
+/// The most sums of scalars a run remembers: enough for any loss an answer writes.
+const MAX_SUMS: usize = 4096;
 
 pub struct StepEvent {
     pub order: u64,
@@ -147,6 +167,9 @@ pub struct Interp<'h> {
     pub line: u32,
     /// The functions of the answer that have been called, by name.
     called: std::collections::HashSet<String>,
+    /// Sums of scalars, so that a backward can tell the terms of its loss apart. Each
+    /// record keeps its tensors, so their storage (the key) is never reused.
+    sums: Vec<SumRecord>,
 }
 
 const BUILTIN_MODULES: &[(&str, &str)] = &[
@@ -219,6 +242,7 @@ impl<'h> Interp<'h> {
             started: Instant::now(),
             line: 0,
             called: Default::default(),
+            sums: Vec::new(),
         }
     }
 
@@ -271,6 +295,51 @@ impl<'h> Interp<'h> {
             self.call_def(f, args, Vec::new())?;
         }
         Ok(())
+    }
+
+    /// Remembers `total = left ± right` where all three are scalars that a loss could be
+    /// made of.
+    pub fn note_sum(&mut self, total: &Tensor, left: &Tensor, right: &Tensor, subtracted: bool) {
+        if self.sums.len() < MAX_SUMS
+            && total.numel() == 1
+            && left.numel() == 1
+            && right.numel() == 1
+            && total.requires_grad()
+        {
+            self.sums.push(SumRecord {
+                total: total.shallow_clone(),
+                left: left.shallow_clone(),
+                right: right.shallow_clone(),
+                subtracted,
+            });
+        }
+    }
+
+    /// The terms a scalar loss was summed from, each with its sign; the loss itself where
+    /// it is no recorded sum.
+    pub fn sum_terms(&self, loss: &Tensor) -> Vec<(Tensor, f64)> {
+        let mut out = Vec::new();
+        let mut todo = vec![(loss.shallow_clone(), 1.0)];
+        while let Some((t, sign)) = todo.pop() {
+            let record = (out.len() + todo.len() < 16)
+                .then(|| {
+                    self.sums
+                        .iter()
+                        .rev()
+                        .find(|r| r.total.data_ptr() == t.data_ptr())
+                })
+                .flatten();
+            match record {
+                Some(r) => {
+                    let right_sign = if r.subtracted { -sign } else { sign };
+                    // Right first, so the left term comes out first.
+                    todo.push((r.right.shallow_clone(), right_sign));
+                    todo.push((r.left.shallow_clone(), sign));
+                }
+                None => out.push((t, sign)),
+            }
+        }
+        out
     }
 
     pub fn next_order(&mut self) -> u64 {

@@ -9,6 +9,7 @@ use super::interp::{Interp, R, halt, keys_equal, short};
 use super::value::*;
 use crate::ir::{BinOp, CmpOp};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use tch::{Kind, Reduction, Tensor};
 
@@ -310,6 +311,9 @@ pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
         }
     };
     let t = lift(ip, r)?;
+    if matches!(op, BinOp::Add | BinOp::Sub) {
+        ip.note_sum(&t, &x.t, &y.t, op == BinOp::Sub);
+    }
     Ok(derived(t, &[&x, &y]))
 }
 
@@ -2088,6 +2092,35 @@ fn backward_keeping_graph(ip: &mut Interp, loss: &Tensor) -> R<()> {
     }
 }
 
+/// The terms of a loss written as a sum (`(loss_G + loss_D).backward()`), each with its
+/// value and the gradient it alone gives each network; none for a loss of one term.
+fn loss_terms(ip: &Interp, loss: &Tensor) -> R<Vec<super::interp::LossTerm>> {
+    let parts = ip.sum_terms(loss);
+    if parts.len() < 2 || !loss.requires_grad() {
+        return Ok(Vec::new());
+    }
+    let leaves = ip.harness.gradient_leaves();
+    let owners: Vec<Option<usize>> = leaves.iter().map(|l| ip.harness.net_of_param(l)).collect();
+    let mut terms = Vec::new();
+    for (part, sign) in parts {
+        let value = sign * lift(ip, part.f_double_value(&[]))?;
+        let mut grads: HashMap<usize, f64> = HashMap::new();
+        if part.requires_grad() {
+            let gs = lift(ip, Tensor::f_run_backward(&[&part], &leaves, true, false))?;
+            for (g, owner) in gs.iter().zip(&owners) {
+                if let Some(net) = owner
+                    && g.defined()
+                {
+                    let size = lift(ip, g.f_abs().and_then(|a| a.f_sum(Kind::Float)))?;
+                    *grads.entry(*net).or_default() += lift(ip, size.f_double_value(&[]))?;
+                }
+            }
+        }
+        terms.push(super::interp::LossTerm { value, grads });
+    }
+    Ok(terms)
+}
+
 fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
     // `L = -(p / ‖p‖) · (z / ‖z‖)` then `L.backward()`: pseudocode that leaves the
     // per-sample loss unreduced means its mean, as PyTorch code would write it.
@@ -2113,6 +2146,7 @@ fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
         );
     }
     let loss = lift(ip, x.t.f_double_value(&[]))?;
+    let terms = loss_terms(ip, &x.t)?;
     if ip.trace.before_first_backward.is_none() {
         ip.trace.before_first_backward = Some(ip.harness.snapshot());
     }
@@ -2147,6 +2181,7 @@ fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
         grads,
         delta,
         input_grads,
+        terms,
     });
     Ok(Value::None)
 }

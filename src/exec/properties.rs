@@ -467,78 +467,9 @@ fn measure_one(
         "ema_teacher" => ema_teacher(base),
         "generator_fools_discriminator" => gan_bias(body, rubric, runs, GanProbe::Generator),
         "discriminator_targets" => gan_bias(body, rubric, runs, GanProbe::Discriminator),
-        "detached_fakes" => {
-            // Every discriminators' backward of the first iteration (one per
-            // discriminator, or one for both) must leave the generators' gradients as
-            // they were.
-            let gens = nets_with_role(base, "generator");
-            let it = base.trace.backwards[0].iteration;
-            let backwards: Vec<_> = base
-                .trace
-                .backwards
-                .iter()
-                .filter(|b| b.iteration == it && scores_real(base, b))
-                .collect();
-            if backwards.is_empty() {
-                return skip(msg!(
-                    "no backward() in the first iteration scores real images with a discriminator",
-                    "ningún backward() de la primera iteración puntúa imágenes reales con un discriminador"
-                ));
-            }
-            for b in &backwards {
-                let leak: f64 = gens
-                    .iter()
-                    .map(|g| b.delta.get(g).copied().unwrap_or(0.0))
-                    .sum();
-                if leak > 0.0 {
-                    let line = b.line;
-                    return fail(msg!(
-                        "the discriminators' backward() at line {line} also changes the generators' gradients (Σ|Δg| = {leak:.3e}): the fakes are not detached",
-                        "el backward() de los discriminadores en la línea {line} también cambia los gradientes de los generadores (Σ|Δg| = {leak:.3e}): las imágenes falsas no están separadas del grafo"
-                    ));
-                }
-            }
-            let lines: Vec<String> = backwards.iter().map(|b| b.line.to_string()).collect();
-            let lines = lines.join(", ");
-            pass(msg!(
-                "the discriminators' backward() at line {lines} leaves the generators' gradients unchanged",
-                "el backward() de los discriminadores en la línea {lines} deja intactos los gradientes de los generadores"
-            ))
-        }
+        "detached_fakes" => detached_fakes(body, rubric, runs),
         "cycle_consistency" => cycle(body, rubric, runs),
-        "separate_updates" => {
-            let gens = nets_with_role(base, "generator");
-            let discs = nets_with_role(base, "discriminator");
-            let it = base.trace.backwards[0].iteration;
-            let steps: Vec<_> = base
-                .trace
-                .steps
-                .iter()
-                .filter(|s| s.iteration == it)
-                .collect();
-            let g_only = steps.iter().any(|s| {
-                s.moved.iter().any(|m| gens.contains(m))
-                    && !s.moved.iter().any(|m| discs.contains(m))
-            });
-            let d_only = steps.iter().any(|s| {
-                s.moved.iter().any(|m| discs.contains(m))
-                    && !s.moved.iter().any(|m| gens.contains(m))
-            });
-            match (g_only, d_only) {
-                (true, true) => pass(msg!(
-                    "one step moves only the generators, another only the discriminators",
-                    "un paso mueve solo los generadores y otro solo los discriminadores"
-                )),
-                (false, _) => fail(msg!(
-                    "no step moves the generators without also moving the discriminators",
-                    "ningún paso mueve los generadores sin mover también los discriminadores"
-                )),
-                (true, false) => fail(msg!(
-                    "no step moves the discriminators without also moving the generators",
-                    "ningún paso mueve los discriminadores sin mover también los generadores"
-                )),
-            }
-        }
+        "separate_updates" => separate_updates(body, rubric, runs),
         other => skip(msg!(
             "unknown property `{other}`",
             "propiedad desconocida `{other}`"
@@ -1028,6 +959,263 @@ fn is_generator_backward(run: &Run, b: &super::interp::BackwardEvent, gens: &[us
             .any(|g| b.delta.get(g).copied().unwrap_or(0.0) > 0.0)
 }
 
+/// Every discriminators' backward of the first iteration (one per discriminator, or one
+/// for both) must leave the generators' gradients as they were. In one backward of both
+/// losses, the discriminators' terms must.
+fn detached_fakes(
+    body: &[crate::ir::Stmt],
+    rubric: &Rubric,
+    runs: &mut HashMap<String, Run>,
+) -> Measured {
+    let discs = called_discriminators(&runs["base"]);
+    let roles = term_roles(body, rubric, runs, &discs);
+    let base = &runs["base"];
+    let gens = nets_with_role(base, "generator");
+    let it = base.trace.backwards[0].iteration;
+    let backwards: Vec<(usize, &super::interp::BackwardEvent)> = base
+        .trace
+        .backwards
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.iteration == it && scores_real(base, b))
+        .collect();
+    if backwards.is_empty() {
+        return skip(msg!(
+            "no backward() in the first iteration scores real images with a discriminator",
+            "ningún backward() de la primera iteración puntúa imágenes reales con un discriminador"
+        ));
+    }
+    for (i, b) in &backwards {
+        let to_generators = |grads: &HashMap<usize, f64>| -> f64 {
+            gens.iter()
+                .map(|g| grads.get(g).copied().unwrap_or(0.0))
+                .sum()
+        };
+        let line = b.line;
+        match roles.get(i) {
+            Some(r) if is_joint(r) && r.len() == b.terms.len() => {
+                let leak: f64 = b
+                    .terms
+                    .iter()
+                    .zip(r)
+                    .filter(|(_, role)| **role == TermRole::Discriminator)
+                    .map(|(t, _)| to_generators(&t.grads))
+                    .sum();
+                if leak > 0.0 {
+                    return fail(msg!(
+                        "the discriminators' terms of the backward() at line {line} also give the generators gradient (Σ|g| = {leak:.3e}): the fakes are not detached",
+                        "los términos de los discriminadores del backward() de la línea {line} también dan gradiente a los generadores (Σ|g| = {leak:.3e}): las imágenes falsas no están separadas del grafo"
+                    ));
+                }
+            }
+            _ => {
+                let leak = to_generators(&b.delta);
+                if leak > 0.0 {
+                    return fail(msg!(
+                        "the discriminators' backward() at line {line} also changes the generators' gradients (Σ|Δg| = {leak:.3e}): the fakes are not detached",
+                        "el backward() de los discriminadores en la línea {line} también cambia los gradientes de los generadores (Σ|Δg| = {leak:.3e}): las imágenes falsas no están separadas del grafo"
+                    ));
+                }
+            }
+        }
+    }
+    let lines: Vec<String> = backwards.iter().map(|(_, b)| b.line.to_string()).collect();
+    let lines = lines.join(", ");
+    pass(msg!(
+        "the discriminators' backward() at line {lines} leaves the generators' gradients unchanged",
+        "el backward() de los discriminadores en la línea {lines} deja intactos los gradientes de los generadores"
+    ))
+}
+
+/// One step moves only the generators and another only the discriminators, and no
+/// backward carries both losses (which would drive each step by both).
+fn separate_updates(
+    body: &[crate::ir::Stmt],
+    rubric: &Rubric,
+    runs: &mut HashMap<String, Run>,
+) -> Measured {
+    let discs = called_discriminators(&runs["base"]);
+    let roles = term_roles(body, rubric, runs, &discs);
+    let base = &runs["base"];
+    let mut joint: Vec<usize> = roles
+        .iter()
+        .filter(|(_, r)| is_joint(r))
+        .map(|(i, _)| *i)
+        .collect();
+    joint.sort_unstable();
+    if let Some(b) = joint.first().and_then(|i| base.trace.backwards.get(*i)) {
+        let line = b.line;
+        return fail(msg!(
+            "the backward() at line {line} carries the generators' and the discriminators' losses together, so the steps after it are driven by both",
+            "el backward() de la línea {line} lleva juntas las pérdidas de los generadores y de los discriminadores, así que los pasos que le siguen los mueven ambas"
+        ));
+    }
+    let gens = nets_with_role(base, "generator");
+    let discs = nets_with_role(base, "discriminator");
+    let it = base.trace.backwards[0].iteration;
+    let steps: Vec<_> = base
+        .trace
+        .steps
+        .iter()
+        .filter(|s| s.iteration == it)
+        .collect();
+    let g_only = steps.iter().any(|s| {
+        s.moved.iter().any(|m| gens.contains(m)) && !s.moved.iter().any(|m| discs.contains(m))
+    });
+    let d_only = steps.iter().any(|s| {
+        s.moved.iter().any(|m| discs.contains(m)) && !s.moved.iter().any(|m| gens.contains(m))
+    });
+    match (g_only, d_only) {
+        (true, true) => pass(msg!(
+            "one step moves only the generators, another only the discriminators",
+            "un paso mueve solo los generadores y otro solo los discriminadores"
+        )),
+        (false, _) => fail(msg!(
+            "no step moves the generators without also moving the discriminators",
+            "ningún paso mueve los generadores sin mover también los discriminadores"
+        )),
+        (true, false) => fail(msg!(
+            "no step moves the discriminators without also moving the generators",
+            "ningún paso mueve los discriminadores sin mover también los generadores"
+        )),
+    }
+}
+
+/// The discriminators a run called on images: `NLayerDiscriminator()` called twice
+/// makes two, and the name itself, never called on images, is only their maker.
+fn called_discriminators(run: &Run) -> Vec<usize> {
+    nets_with_role(run, "discriminator")
+        .into_iter()
+        .filter(|d| run.trace.net_calls.iter().any(|c| c.net == *d))
+        .collect()
+}
+
+/// What a term of a loss written as a sum does, measured by how it moves when the
+/// discriminators score images as more real.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum TermRole {
+    /// Falls when real images score higher, or rises when fakes do: a discriminator's
+    /// loss.
+    Discriminator,
+    /// Falls when fakes score higher: the generators' adversarial loss.
+    Generator,
+    /// Does not depend on the discriminators (a cycle or identity term).
+    Neither,
+}
+
+/// One backward of the generators' and the discriminators' losses together.
+fn is_joint(roles: &[TermRole]) -> bool {
+    roles.contains(&TermRole::Discriminator) && roles.contains(&TermRole::Generator)
+}
+
+/// The roles of the terms of every first-iteration backward whose loss is a sum, by the
+/// backward's index, from the runs that shift each discriminator's scores.
+fn term_roles(
+    body: &[crate::ir::Stmt],
+    rubric: &Rubric,
+    runs: &mut HashMap<String, Run>,
+    discs: &[usize],
+) -> HashMap<usize, Vec<TermRole>> {
+    let base = &runs["base"];
+    let it = base.trace.backwards[0].iteration;
+    let sums: Vec<(usize, Vec<f64>)> = base
+        .trace
+        .backwards
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.iteration == it && b.terms.len() >= 2)
+        .map(|(i, b)| (i, b.terms.iter().map(|t| t.value).collect()))
+        .collect();
+    if sums.is_empty() {
+        return HashMap::new();
+    }
+    let mut real_moves: HashMap<usize, Vec<f64>> = HashMap::new();
+    let mut fake_moves: HashMap<usize, Vec<f64>> = HashMap::new();
+    for d in discs {
+        for (key, knobs, moves) in [
+            (
+                "real_up",
+                Knobs {
+                    real_score_shift: 0.5,
+                    shift_only: Some(*d),
+                    ..Knobs::default()
+                },
+                &mut real_moves,
+            ),
+            (
+                "fake_up",
+                Knobs {
+                    fake_score_shift: 0.5,
+                    shift_only: Some(*d),
+                    ..Knobs::default()
+                },
+                &mut fake_moves,
+            ),
+        ] {
+            let run = get_run(runs, &format!("{key}_{d}"), body, rubric, knobs);
+            for (i, values) in &sums {
+                let shifted = run.trace.backwards.get(*i).map(|b| &b.terms);
+                let total = moves.entry(*i).or_insert_with(|| vec![0.0; values.len()]);
+                for (k, v0) in values.iter().enumerate() {
+                    if let Some(t) = shifted.and_then(|ts| ts.get(k)) {
+                        total[k] += t.value - v0;
+                    }
+                }
+            }
+        }
+    }
+    sums.iter()
+        .map(|(i, values)| {
+            let roles = (0..values.len())
+                .map(|k| {
+                    let real = real_moves.get(i).map_or(0.0, |m| m[k]);
+                    let fake = fake_moves.get(i).map_or(0.0, |m| m[k]);
+                    // The larger response decides: the other may be the echo of an
+                    // earlier step that the shift changed.
+                    if real.abs().max(fake.abs()) < 1e-6 {
+                        TermRole::Neither
+                    } else if fake.abs() >= real.abs() {
+                        if fake > 0.0 {
+                            TermRole::Discriminator
+                        } else {
+                            TermRole::Generator
+                        }
+                    } else if real < 0.0 {
+                        TermRole::Discriminator
+                    } else {
+                        TermRole::Neither
+                    }
+                })
+                .collect();
+            (*i, roles)
+        })
+        .collect()
+}
+
+/// The loss a GAN probe reads from a run's backward `i`: all of it, or, for one backward
+/// of both losses, the terms of the side probed.
+fn part_loss(
+    run: &Run,
+    i: usize,
+    roles: &HashMap<usize, Vec<TermRole>>,
+    probe: GanProbe,
+) -> Option<f64> {
+    let b = run.trace.backwards.get(i)?;
+    match roles.get(&i) {
+        Some(r) if is_joint(r) && b.terms.len() == r.len() => Some(
+            b.terms
+                .iter()
+                .zip(r)
+                .filter(|(_, role)| {
+                    (**role == TermRole::Discriminator) == (probe == GanProbe::Discriminator)
+                })
+                .map(|(t, _)| t.value)
+                .sum(),
+        ),
+        _ => Some(b.loss),
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum GanProbe {
     Generator,
@@ -1041,24 +1229,25 @@ fn gan_bias(
     runs: &mut HashMap<String, Run>,
     probe: GanProbe,
 ) -> Measured {
+    let discs = called_discriminators(&runs["base"]);
+    let roles = term_roles(body, rubric, runs, &discs);
     let base = &runs["base"];
     let gens = nets_with_role(base, "generator");
-    // `NLayerDiscriminator()` called twice makes two discriminators; the name itself,
-    // never called on images, is only their maker and judges nothing.
-    let discs: Vec<usize> = nets_with_role(base, "discriminator")
-        .into_iter()
-        .filter(|d| base.trace.net_calls.iter().any(|c| c.net == *d))
-        .collect();
     let it = base.trace.backwards[0].iteration;
+    let part = |run: &Run, i: usize| part_loss(run, i, &roles, probe);
     let pick = |run: &Run| -> Option<(usize, f64)> {
         run.trace
             .backwards
             .iter()
             .enumerate()
-            .find(|(_, b)| {
+            .find(|(i, b)| {
                 b.iteration == it
                     && match probe {
-                        GanProbe::Generator => is_generator_backward(run, b, &gens),
+                        // One backward of both losses counts by its generators' terms.
+                        GanProbe::Generator => {
+                            is_generator_backward(run, b, &gens)
+                                || roles.get(i).is_some_and(|r| is_joint(r))
+                        }
                         GanProbe::Discriminator => {
                             scores_real(run, b)
                                 && discs
@@ -1067,7 +1256,7 @@ fn gan_bias(
                         }
                     }
             })
-            .map(|(i, b)| (i, b.loss))
+            .and_then(|(i, _)| Some((i, part(run, i)?)))
     };
     if let Some(problem) = wrong_domain(base, probe, &pick) {
         return fail(problem);
@@ -1115,7 +1304,7 @@ fn gan_bias(
             backwards()
                 .find(|(_, b)| scores_real(base, b))
                 .or_else(|| backwards().find(|(_, b)| generators_untouched(b)))
-                .map(|(i, b)| (*d, (i, b.loss)))
+                .and_then(|(i, _)| Some((*d, (i, part(base, i)?))))
         })
         .collect();
     match probe {
@@ -1136,7 +1325,7 @@ fn gan_bias(
                         ..Knobs::default()
                     },
                 );
-                let Some(l1) = up.trace.backwards.get(index).map(|b| b.loss) else {
+                let Some(l1) = part_loss(up, index, &roles, probe) else {
                     return skip(halted(up));
                 };
                 if l1 >= l0 - 1e-7 {
@@ -1168,11 +1357,7 @@ fn gan_bias(
                 };
                 let mut shifted = |key: &str, knobs: Knobs| {
                     let run = get_run(runs, &format!("{key}_{d}"), body, rubric, knobs);
-                    run.trace
-                        .backwards
-                        .get(i)
-                        .map(|b| b.loss)
-                        .ok_or_else(|| halted(run))
+                    part_loss(run, i, &roles, probe).ok_or_else(|| halted(run))
                 };
                 let lr = match shifted(
                     "real_up",
@@ -1228,15 +1413,18 @@ fn gan_bias(
 }
 
 fn cycle(body: &[crate::ir::Stmt], rubric: &Rubric, runs: &mut HashMap<String, Run>) -> Measured {
+    // One backward of both losses holds the generators' loss too; with the
+    // discriminators held constant, its discriminators' terms give the images no
+    // gradient, so the measurement below reads the generators' terms alone.
+    let discs = called_discriminators(&runs["base"]);
+    let roles = term_roles(body, rubric, runs, &discs);
     let base = &runs["base"];
     let gens = nets_with_role(base, "generator");
     let it = base.trace.backwards[0].iteration;
-    let Some(index) = base
-        .trace
-        .backwards
-        .iter()
-        .position(|b| b.iteration == it && is_generator_backward(base, b, &gens))
-    else {
+    let Some(index) = base.trace.backwards.iter().enumerate().position(|(i, b)| {
+        b.iteration == it
+            && (is_generator_backward(base, b, &gens) || roles.get(&i).is_some_and(|r| is_joint(r)))
+    }) else {
         return skip(msg!(
             "no backward() gives the generators a gradient",
             "ningún backward() da gradiente a los generadores"
