@@ -1052,9 +1052,23 @@ pub fn looks_like_prose(code: &str) -> bool {
     if PY_KEYWORDS.contains(&words[0]) || matches!(words[0], "print" | "assert") {
         return false;
     }
-    trimmed
-        .chars()
-        .all(|c| is_ident_char(c) || c == ' ' || c == ',' || c == '\'' || c == '-')
+    // `Actualizar encoder y proyeccion (f, h) con SGD`: names in parentheses inside a
+    // sentence of three words or more are an aside, not a call.
+    let mut plain = String::new();
+    let mut aside = false;
+    for c in trimmed.chars() {
+        match c {
+            '(' if !aside && words.len() >= 3 && plain.ends_with(' ') => aside = true,
+            ')' if aside => aside = false,
+            _ if aside && !(is_ident_char(c) || c == ',' || c == ' ') => return false,
+            _ if aside => {}
+            _ => plain.push(c),
+        }
+    }
+    !aside
+        && plain
+            .chars()
+            .all(|c| is_ident_char(c) || c == ' ' || c == ',' || c == '\'' || c == '-')
 }
 
 /// Normalizes a whole answer.
@@ -1416,6 +1430,16 @@ mod tests {
             Some("Update Encoder and Projection")
         );
         assert!(n.text.contains("    pass"));
+    }
+
+    #[test]
+    fn names_in_parentheses_inside_a_sentence_stay_prose() {
+        assert!(looks_like_prose(
+            "Actualizar encoder y proyeccion (f, h) con SGD"
+        ));
+        assert!(!looks_like_prose("update encoder(f)"));
+        assert!(!looks_like_prose("update the model (lr = 0.1)"));
+        assert!(!looks_like_prose("step the optimizer (f"));
     }
 
     #[test]

@@ -1272,6 +1272,7 @@ impl<'a> Evaluator<'a> {
                 if is_module_method(attr)
                     || (matches!(attr, "query" | "push_and_pop")
                         && self.a.modules[m].class.is_none())
+                    || (WRAPPER_METHODS.contains(&attr) && self.a.modules[m].class.is_none())
                 {
                     return Value::Method(Box::new(Value::Module(m)), attr.into());
                 }
@@ -1319,6 +1320,7 @@ impl<'a> Evaluator<'a> {
                 }
                 if is_module_method(attr)
                     || is_tensor_method(attr)
+                    || WRAPPER_METHODS.contains(&attr)
                     || matches!(attr, "step" | "zero_grad" | "query" | "scale" | "update")
                 {
                     return Value::Method(Box::new(Value::Global(name)), attr.into());
@@ -2092,6 +2094,9 @@ impl<'a> Evaluator<'a> {
                 "query" | "push_and_pop" if self.a.modules[m].class.is_none() => {
                     self.trusted_pool(&args, span)
                 }
+                _ if self.a.modules[m].class.is_none() && is_wrapper_method(name, &args) => {
+                    self.wrapper_method(name, args, span)
+                }
                 _ => {
                     if let Some(class) = self.a.modules[m].class.clone()
                         && let Some(f) = find_method(&class, name)
@@ -2126,6 +2131,7 @@ impl<'a> Evaluator<'a> {
                 }
                 "update" if g.to_lowercase().contains("scaler") => Value::None,
                 "scale" => args.into_iter().next().unwrap_or(Value::Unknown),
+                _ if is_wrapper_method(name, &args) => self.wrapper_method(name, args, span),
                 // `input_A.copy_(batch['A'])`: a buffer filled with the batch is the batch.
                 "copy_" => args.into_iter().next().unwrap_or(Value::Unknown),
                 "query" | "push_and_pop" => self.trusted_pool(&args, span),
@@ -2203,6 +2209,24 @@ impl<'a> Evaluator<'a> {
 
     /// A replay pool the answer does not define (`pool.query(fake)`): trusted to return
     /// detached images, and noted so the feedback can say so.
+    /// HuggingFace Accelerate's and Lightning Fabric's wrapper, which the answer never
+    /// defines: `model, opt, loader = accelerator.prepare(model, opt, loader)` gives back
+    /// what it is given, `accelerator.backward(loss)` is `loss.backward()`, and
+    /// `unwrap_model(m)` is `m`.
+    fn wrapper_method(&mut self, name: &str, args: Vec<Value>, span: Span) -> Value {
+        let mut args = args;
+        match name {
+            "backward" => {
+                if let Some(Value::Tensor(loss)) = args.first() {
+                    self.event(EventKind::Backward { loss: *loss }, span);
+                }
+                Value::None
+            }
+            _ if args.len() == 1 => args.remove(0),
+            _ => Value::Tuple(Rc::new(args)),
+        }
+    }
+
     fn trusted_pool(&mut self, args: &[Value], span: Span) -> Value {
         match args.first() {
             Some(Value::Tensor(t)) => {
@@ -2453,6 +2477,30 @@ fn is_module_method(name: &str) -> bool {
             | "__init__"
             | "__super__"
     )
+}
+
+/// The methods of an Accelerate or Fabric wrapper that the analysis reads.
+const WRAPPER_METHODS: &[&str] = &[
+    "backward",
+    "prepare",
+    "setup",
+    "setup_module",
+    "setup_optimizers",
+    "setup_dataloaders",
+    "prepare_model",
+    "prepare_optimizer",
+    "prepare_data_loader",
+    "unwrap_model",
+    "gather",
+    "gather_for_metrics",
+];
+
+/// A wrapper's method called as one: `backward` of a tensor, the others of something.
+fn is_wrapper_method(name: &str, args: &[Value]) -> bool {
+    match name {
+        "backward" => matches!(args.first(), Some(Value::Tensor(_))),
+        _ => WRAPPER_METHODS.contains(&name) && !args.is_empty(),
+    }
 }
 
 fn is_tensor_method(name: &str) -> bool {
