@@ -94,6 +94,12 @@ pub struct Knobs {
     pub identity_generators: bool,
     /// Generators are the identity bent a little (`x + 0.1·x²`), the same for both.
     pub bent_generators: bool,
+    /// Generators add this to every image (0: off), so a reconstruction is the image
+    /// moved twice.
+    pub shifted_generators: f64,
+    /// With `shifted_generators`, images of domain B move back instead: each generator
+    /// undoes the other, so every reconstruction is exact and nothing else is.
+    pub inverse_shift: bool,
     /// Discriminators score every image the same.
     pub constant_discriminators: bool,
     /// Added to the discriminators' logits for generated images.
@@ -115,6 +121,7 @@ impl Knobs {
             || self.predictor_identity.is_some()
             || self.identity_generators
             || self.bent_generators
+            || self.shifted_generators != 0.0
             || self.constant_discriminators
     }
 }
@@ -932,6 +939,21 @@ impl Harness {
         out
     }
 
+    /// Which of the loader's tracked images `t` is: 0 for the first domain's, 1 for the
+    /// second's.
+    pub fn input_side(&self, t: &Tensor) -> Option<usize> {
+        let ptr = t.data_ptr();
+        self.inputs.iter().find_map(|(a, b)| {
+            if a.data_ptr() == ptr {
+                Some(0)
+            } else if b.data_ptr() == ptr {
+                Some(1)
+            } else {
+                None
+            }
+        })
+    }
+
     pub fn input_grads(&self) -> (f64, f64) {
         let sum = |t: &Tensor| {
             let g = t.grad();
@@ -1118,6 +1140,15 @@ impl Harness {
         }
         if role.as_deref() == Some("generator") && self.knobs.identity_generators {
             return Ok(tag(x.t.shallow_clone(), x.token));
+        }
+        if role.as_deref() == Some("generator") && self.knobs.shifted_generators != 0.0 {
+            let back = self.knobs.inverse_shift && x.views & super::properties::DOMAIN_B != 0;
+            let c = if back {
+                -self.knobs.shifted_generators
+            } else {
+                self.knobs.shifted_generators
+            };
+            return Ok(tag(lift(x.t.f_add_scalar(c))?, x.token));
         }
         if role.as_deref() == Some("generator") && self.knobs.bent_generators {
             let bent = lift(
@@ -1331,7 +1362,11 @@ impl Harness {
     pub fn substitutes(&self, n: &Net) -> bool {
         match self.role_of(n).as_deref() {
             Some("predictor") => self.knobs.predictor_identity.is_some(),
-            Some("generator") => self.knobs.identity_generators || self.knobs.bent_generators,
+            Some("generator") => {
+                self.knobs.identity_generators
+                    || self.knobs.bent_generators
+                    || self.knobs.shifted_generators != 0.0
+            }
             Some("discriminator") => self.knobs.constant_discriminators,
             _ => false,
         }

@@ -121,6 +121,8 @@ pub struct BackwardEvent {
 pub struct LossTerm {
     pub value: f64,
     pub grads: HashMap<usize, f64>,
+    /// Σ|∂term/∂image| for the loader's first and second images, when tracked.
+    pub input_grads: (f64, f64),
 }
 
 /// `total = left ± right` between two scalars: how a loss was summed.

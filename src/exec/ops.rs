@@ -2101,22 +2101,35 @@ fn loss_terms(ip: &Interp, loss: &Tensor) -> R<Vec<super::interp::LossTerm>> {
     }
     let leaves = ip.harness.gradient_leaves();
     let owners: Vec<Option<usize>> = leaves.iter().map(|l| ip.harness.net_of_param(l)).collect();
+    let sides: Vec<Option<usize>> = leaves.iter().map(|l| ip.harness.input_side(l)).collect();
     let mut terms = Vec::new();
     for (part, sign) in parts {
         let value = sign * lift(ip, part.f_double_value(&[]))?;
         let mut grads: HashMap<usize, f64> = HashMap::new();
+        let mut input_grads = (0.0, 0.0);
         if part.requires_grad() {
             let gs = lift(ip, Tensor::f_run_backward(&[&part], &leaves, true, false))?;
-            for (g, owner) in gs.iter().zip(&owners) {
-                if let Some(net) = owner
-                    && g.defined()
-                {
-                    let size = lift(ip, g.f_abs().and_then(|a| a.f_sum(Kind::Float)))?;
-                    *grads.entry(*net).or_default() += lift(ip, size.f_double_value(&[]))?;
+            for ((g, owner), side) in gs.iter().zip(&owners).zip(&sides) {
+                if !g.defined() {
+                    continue;
+                }
+                let size = lift(ip, g.f_abs().and_then(|a| a.f_sum(Kind::Float)))?;
+                let size = lift(ip, size.f_double_value(&[]))?;
+                if let Some(net) = owner {
+                    *grads.entry(*net).or_default() += size;
+                }
+                match side {
+                    Some(0) => input_grads.0 += size,
+                    Some(_) => input_grads.1 += size,
+                    None => {}
                 }
             }
         }
-        terms.push(super::interp::LossTerm { value, grads });
+        terms.push(super::interp::LossTerm {
+            value,
+            grads,
+            input_grads,
+        });
     }
     Ok(terms)
 }

@@ -1412,6 +1412,56 @@ fn gan_bias(
     }
 }
 
+/// Where the generators' loss is a sum, its cycle terms are those that vanish when each
+/// generator undoes the other (a translation and its inverse) and not when both move
+/// images the same way; an identity loss (`G_BA(real_A)` against `real_A`) vanishes in
+/// neither. Both reconstructions must be among them: a problem is returned when the
+/// cycle terms depend on the images of one domain only. `None` when the loss has no
+/// term that reads as a cycle, and the whole loss is measured instead.
+fn cycle_terms_cover_both(
+    body: &[crate::ir::Stmt],
+    rubric: &Rubric,
+    runs: &mut HashMap<String, Run>,
+    index: usize,
+) -> Option<Msg> {
+    let shifted = |inverse_shift: bool| Knobs {
+        shifted_generators: 0.5,
+        inverse_shift,
+        constant_discriminators: true,
+        input_grad: true,
+        ..Knobs::default()
+    };
+    let values = |run: &Run| -> Option<Vec<f64>> {
+        let b = run.trace.backwards.get(index)?;
+        (b.terms.len() >= 2).then(|| b.terms.iter().map(|t| t.value).collect())
+    };
+    let undone = values(get_run(runs, "cycle_inverse", body, rubric, shifted(true)))?;
+    let moved = values(get_run(runs, "cycle_same", body, rubric, shifted(false)))?;
+    let bent = runs.get("cycle_bent")?.trace.backwards.get(index)?;
+    if undone.len() != moved.len() || bent.terms.len() != moved.len() {
+        return None;
+    }
+    let cycles: Vec<usize> = (0..moved.len())
+        .filter(|&k| undone[k].abs() < 1e-5 && moved[k].abs() > 1e-5)
+        .collect();
+    if cycles.is_empty() {
+        return None;
+    }
+    let from_a = cycles.iter().any(|&k| bent.terms[k].input_grads.0 > 0.0);
+    let from_b = cycles.iter().any(|&k| bent.terms[k].input_grads.1 > 0.0);
+    match (from_a, from_b) {
+        (true, true) => None,
+        (false, _) => Some(msg!(
+            "the generators' loss has no A → B → A reconstruction term: its terms that vanish when each generator undoes the other depend on domain B's images only (an identity term vanishes in neither case)",
+            "la pérdida de los generadores no tiene término de reconstrucción A → B → A: sus términos que se anulan cuando cada generador deshace al otro solo dependen de las imágenes del dominio B (un término de identidad no se anula en ningún caso)"
+        )),
+        (true, false) => Some(msg!(
+            "the generators' loss has no B → A → B reconstruction term: its terms that vanish when each generator undoes the other depend on domain A's images only (an identity term vanishes in neither case)",
+            "la pérdida de los generadores no tiene término de reconstrucción B → A → B: sus términos que se anulan cuando cada generador deshace al otro solo dependen de las imágenes del dominio A (un término de identidad no se anula en ningún caso)"
+        )),
+    }
+}
+
 fn cycle(body: &[crate::ir::Stmt], rubric: &Rubric, runs: &mut HashMap<String, Run>) -> Measured {
     // One backward of both losses holds the generators' loss too; with the
     // discriminators held constant, its discriminators' terms give the images no
@@ -1462,6 +1512,9 @@ fn cycle(body: &[crate::ir::Stmt], rubric: &Rubric, runs: &mut HashMap<String, R
     let Some((ia, ib)) = probe(identity) else {
         return skip(halted(identity));
     };
+    if let Some(problem) = cycle_terms_cover_both(body, rubric, runs, index) {
+        return fail(problem);
+    }
     if ga <= 0.0 || gb <= 0.0 {
         let missing = if ga <= 0.0 {
             "A → B → A"
