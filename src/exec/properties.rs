@@ -909,8 +909,8 @@ fn wrong_domain(
                 .unwrap_or(n.name.clone())
         })
     };
-    // Each discriminator's domain: the real images it scores in a discriminator loss.
-    let mut home: HashMap<usize, u32> = HashMap::new();
+    // Each discriminator's domain: the real images it scores in a discriminator loss...
+    let mut real_home: HashMap<usize, u32> = HashMap::new();
     for (i, b) in base.trace.backwards.iter().enumerate() {
         if !scores_real(base, b) {
             continue;
@@ -920,10 +920,39 @@ fn wrong_domain(
                 && inp.views & GENERATED == 0
                 && inp.views & domains != 0
             {
-                home.entry(c.net).or_insert(inp.views & domains);
+                real_home.entry(c.net).or_insert(inp.views & domains);
             }
         }
     }
+    // ...unless most of the images it judges in the first iteration, real and generated,
+    // are of the other domain: `D_B(real_A)` copied into D_B's loss beside
+    // `D_B(fake_B)`, with the generators' loss asking D_B about `fake_B`, is a slip in
+    // the discriminator's loss, not a D_B that judges domain A.
+    let it = base.trace.backwards.first().map_or(0, |b| b.iteration);
+    let mut seen: HashMap<usize, (u32, u32)> = HashMap::new();
+    for c in base.trace.net_calls.iter().filter(|c| c.iteration == it) {
+        if !real_home.contains_key(&c.net) {
+            continue;
+        }
+        let Some(inp) = &c.input else { continue };
+        let count = seen.entry(c.net).or_default();
+        match inp.views & domains {
+            DOMAIN_A => count.0 += 1,
+            DOMAIN_B => count.1 += 1,
+            _ => {}
+        }
+    }
+    let home: HashMap<usize, u32> = real_home
+        .iter()
+        .map(|(net, real)| {
+            let majority = match seen.get(net) {
+                Some((a, b)) if a > b => DOMAIN_A,
+                Some((a, b)) if b > a => DOMAIN_B,
+                _ => *real,
+            };
+            (*net, majority)
+        })
+        .collect();
     let (index, _) = pick(base)?;
     for c in segment_calls(base, index) {
         let Some(inp) = &c.input else { continue };
@@ -944,8 +973,8 @@ fn wrong_domain(
                 "{net} juzga el dominio {home} pero la pérdida de los generadores le pregunta por imágenes {tipo} del dominio {asked}"
             ),
             GanProbe::Discriminator => msg!(
-                "{net} scores real images of domain {home} but {kind} images of domain {asked} in its loss",
-                "{net} puntúa imágenes reales del dominio {home} pero imágenes {tipo} del dominio {asked} en su pérdida"
+                "{net} judges domain {home} but scores {kind} images of domain {asked} in its loss",
+                "{net} juzga el dominio {home} pero puntúa imágenes {tipo} del dominio {asked} en su pérdida"
             ),
         });
     }
