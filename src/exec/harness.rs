@@ -405,6 +405,10 @@ impl Harness {
         // `create_masked_views`, `enmascarar_parches`: in a rubric that has maskers, any
         // name about masking is one, before augmentations: `random_mask` masks, it
         // does not crop.
+        // `H_masked(t, s, m)` is a loss over masked tokens, not a masker.
+        if self.roles.matches("loss", name) {
+            return Ok(Value::Stand(Rc::from("loss"), Rc::from(name)));
+        }
         let about_masking = self.roles.patterns.contains_key("mask")
             && ["mask", "enmascar", "mascara", "block", "bloque"]
                 .iter()
