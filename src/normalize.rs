@@ -86,6 +86,24 @@ const BLOCK_KEYWORDS: &[&str] = &[
     "for", "while", "if", "elif", "else", "def", "class", "with", "try", "except", "finally",
 ];
 
+/// Library names with an underscore that a transcription writes with a hyphen.
+const TORCH_UNDERSCORED: &[&str] = &[
+    "no_grad",
+    "zero_grad",
+    "requires_grad",
+    "requires_grad_",
+    "state_dict",
+    "load_state_dict",
+    "log_softmax",
+    "cosine_similarity",
+    "mse_loss",
+    "l1_loss",
+    "cross_entropy",
+];
+
+/// Functions that math notation applies without parentheses (`log s`, `exp x`).
+const MATH_FUNCTIONS: &[&str] = &["log", "exp", "sqrt", "softmax", "sigmoid", "tanh", "sg"];
+
 fn is_ident_start(c: char) -> bool {
     c.is_alphabetic() || c == '_'
 }
@@ -312,7 +330,8 @@ impl Normalizer {
             let rep = match c {
                 '←' | '⟵' => Some("="),
                 '−' | '–' | '—' => Some("-"),
-                '×' | '·' | '⋅' | '∗' => Some("*"),
+                // `u ⊙ (1 − M_u)`: the element-wise (Hadamard) product.
+                '×' | '·' | '⋅' | '∗' | '⊙' => Some("*"),
                 '÷' => Some("/"),
                 '₀' => Some("0"),
                 '₁' => Some("1"),
@@ -357,6 +376,35 @@ impl Normalizer {
         }
     }
 
+    /// `for epoch in 1..N:`: a range written with two dots includes both ends.
+    fn ranges(&mut self, line0: usize, ed: &mut LineEdit) {
+        if !ed.text().trim_start().starts_with("for ") {
+            return;
+        }
+        let mask = ed.code_mask();
+        let end = ed.code_end();
+        let chars = &ed.chars;
+        let Some(dots) = (1..end.saturating_sub(2)).find(|&i| {
+            mask[i]
+                && chars[i] == '.'
+                && chars[i + 1] == '.'
+                && is_ident_char(chars[i - 1])
+                && is_ident_char(chars[i + 2])
+        }) else {
+            return;
+        };
+        let mut start = dots;
+        while start > 0 && is_ident_char(chars[start - 1]) {
+            start -= 1;
+        }
+        let mut stop = dots + 2;
+        while stop < end && is_ident_char(chars[stop]) {
+            stop += 1;
+        }
+        let (low, high) = (ed.slice(start, dots), ed.slice(dots + 2, stop));
+        self.edit(line0, ed, start, stop, &format!("range({low}, {high} + 1)"));
+    }
+
     /// `Σ t * log(s)`, `Σ_{i∈m} H(t[i], s[i])`, `∑_k x`: a sum over what follows, up to
     /// the next `+`, `-`, `,` or closing bracket at its level, is `sum(...)`. An index
     /// that ranges over a set (`i∈m_u`) is that set inside the operand, so
@@ -373,6 +421,8 @@ impl Normalizer {
             };
             let mut start = sigma + 1;
             let mut index_set: Option<(String, String)> = None;
+            // `Σ_i m[i]·H(s[i], t[i])`: an index over every position.
+            let mut bare_index: Option<String> = None;
             if chars.get(start) == Some(&'_') {
                 start += 1;
                 if chars.get(start) == Some(&'{') {
@@ -402,6 +452,10 @@ impl Normalizer {
                     }
                     let token: String = chars[token_start..start].iter().collect();
                     index_set = ranged_index(&token);
+                    if index_set.is_none() && !token.is_empty() && token.chars().all(is_ident_char)
+                    {
+                        bare_index = Some(token);
+                    }
                 }
             }
             let mut stop = start;
@@ -426,9 +480,11 @@ impl Normalizer {
             if operand.is_empty() {
                 return;
             }
-            let operand = match &index_set {
-                Some((var, set)) => replace_word(operand, var, set),
-                None => operand.to_string(),
+            let operand = match (&index_set, &bare_index) {
+                (Some((var, set)), _) => replace_word(operand, var, set),
+                // Over every position, each indexed tensor is all of itself.
+                (None, Some(var)) => operand.replace(&format!("[{var}]"), ""),
+                (None, None) => operand.to_string(),
             };
             let rewritten = format!("sum({operand})");
             let trailing = ed.slice(start, stop).len() - ed.slice(start, stop).trim_end().len();
@@ -676,10 +732,17 @@ impl Normalizer {
                 let left_letters = left.chars().filter(|c| c.is_alphabetic()).count();
                 let starts_ident = left.chars().next().is_some_and(is_ident_start);
                 let preceded_by_dot = s > 0 && ed.chars[s - 1] == '.';
+                let mut e = i + 1;
+                while e < ed.chars.len() && is_ident_char(ed.chars[e]) {
+                    e += 1;
+                }
+                // `torch.no-grad()`, `F.log-softmax(x)`: a library name the hyphen split.
+                let library_name =
+                    TORCH_UNDERSCORED.contains(&format!("{left}_{}", ed.slice(i + 1, e)).as_str());
                 if starts_ident
                     && left_letters >= 2
                     && !PY_KEYWORDS.contains(&left.as_str())
-                    && !preceded_by_dot
+                    && (!preceded_by_dot || library_name)
                 {
                     self.edit(line0, ed, i, i + 1, "_");
                 }
@@ -758,6 +821,18 @@ impl Normalizer {
                 let inside_def_params = is_def && ed.chars[..a0].contains(&'(');
                 if b_is_name && (known.contains(&joined) || before_assign || inside_def_params) {
                     self.edit(line0, ed, a0, b1, &joined);
+                    changed = true;
+                    break;
+                }
+                // `log s`, `exp x`, `sg z`: a math function applied to one name, as
+                // the papers write it.
+                let followed = ed.chars[b1..].iter().find(|c| **c != ' ').copied();
+                if b_is_name
+                    && MATH_FUNCTIONS.contains(&a.as_str())
+                    && !matches!(followed, Some('(' | '[' | '.'))
+                    && in_expression(&ed.chars, &mask, a0)
+                {
+                    self.edit(line0, ed, a0, b1, &format!("{a}({b})"));
                     changed = true;
                     break;
                 }
@@ -1090,6 +1165,7 @@ pub fn normalize(input: &str) -> Normalized {
         n.latex(line0, ed);
         n.operators(line0, ed);
         n.math_notation(line0, ed);
+        n.ranges(line0, ed);
         n.methods(line0, ed);
         n.lambda_variable(line0, ed);
         n.hyphen_names(line0, ed);
@@ -1352,7 +1428,33 @@ mod tests {
             norm_line("L ← ½ [Σ_{i∈m_u} H(t[i], s[i]) + Σ_{i∈m_v} H(a[i], b[i])]"),
             "L = (1/2) [sum(H(t[m_u], s[m_u])) + sum(H(a[m_v], b[m_v]))]"
         );
-        assert_eq!(norm_line("x = a + ∑_k w[k]"), "x = a + sum(w[k])");
+        assert_eq!(norm_line("x = a + ∑_k w[k]"), "x = a + sum(w)");
+    }
+
+    #[test]
+    fn math_functions_apply_to_one_name_without_parentheses() {
+        assert_eq!(
+            norm_line("return − Σ t · log s"),
+            "return - sum(t * log(s))"
+        );
+        assert_eq!(norm_line("y = exp x + 1"), "y = exp(x) + 1");
+        assert_eq!(norm_line("y = log p.mean()"), "y = log * p.mean()");
+        assert_eq!(norm_line("m = u ⊙ (1 − M_u)"), "m = u * (1 - M_u)");
+    }
+
+    #[test]
+    fn two_dot_ranges_include_both_ends() {
+        assert_eq!(
+            norm_line("for epoch in 1..N:"),
+            "for epoch in range(1, N + 1):"
+        );
+        assert_eq!(norm_line("x = a..b"), "x = a..b");
+    }
+
+    #[test]
+    fn library_names_split_by_a_hyphen_are_joined() {
+        assert_eq!(norm_line("with torch.no-grad():"), "with torch.no_grad():");
+        assert_eq!(norm_line("y = x.mean-z"), "y = x.mean-z");
     }
 
     #[test]

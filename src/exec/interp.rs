@@ -1325,6 +1325,22 @@ impl<'h> Interp<'h> {
             // An undefined name used as a tensor is the number the harness chooses for
             // it; a stand-in that is no number (a loss, a masker) is refused, never
             // retried.
+            // `u ⊙ (1 − M_u)` with `M_u` never made: a mask's name used as a tensor is
+            // a mask of the harness's.
+            Value::Stand(role, name)
+                if role.as_ref() == "mask" && self.harness.is_mask_name(name) =>
+            {
+                let made = self
+                    .harness
+                    .call_stand("mask", name, Vec::new(), self.line)?;
+                match made {
+                    Value::Tensor(m) => Ok(Tagged {
+                        views: m.views | super::properties::MASKED,
+                        ..m
+                    }),
+                    other => self.as_tensor(&other),
+                }
+            }
             Value::Stand(role, name) => match self.harness.as_number(v.clone()) {
                 Value::Stand(..) => halt(
                     self.line,

@@ -141,6 +141,16 @@ fn guard_binary(ip: &Interp, a: &Tensor, b: &Tensor) -> R<()> {
 }
 
 pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
+    // `(l - λ)`: a lone `l` or `I` taken away from a momentum is a transcribed `1`.
+    let ocr_one = |v: &Value| matches!(v, Value::Stand(role, name) if role.as_ref() == "unknown" && matches!(name.as_ref(), "l" | "I"));
+    let a = if op == BinOp::Sub
+        && ocr_one(&a)
+        && num(&ip.harness.as_number(b.clone())).is_some_and(|m| m > 0.0 && m < 1.0)
+    {
+        Value::Float(1.0)
+    } else {
+        a
+    };
     // An undefined name in arithmetic (`τ_t`, `K`) is a number the harness chooses.
     let (a, b) = (ip.harness.as_number(a), ip.harness.as_number(b));
     // `lambda_cycle = 10.0,`: a trailing comma (often a transcription's) makes a
