@@ -1166,9 +1166,29 @@ impl<'h> Interp<'h> {
                 Ok(Value::Lambda(Rc::new((params.clone(), (**body).clone()))))
             }
             ExprKind::Star(x) => self.expr(x),
-            ExprKind::DictComprehension(_) | ExprKind::Unknown => {
-                halt(e.span.line, "this expression is outside what --exec runs")
+            // `{k: o.detach() for k, o in out.items()}`: the IR keeps the value; each key
+            // is the first of the item's pair, as `.items()` gives them.
+            ExprKind::DictComprehension(inner) => {
+                let ExprKind::Comprehension {
+                    elt, target, iter, ..
+                } = &inner.kind
+                else {
+                    return halt(e.span.line, "this expression is outside what --exec runs");
+                };
+                let it = self.expr(iter)?;
+                let mut out = Vec::new();
+                for item in self.iterate(it)? {
+                    self.loop_tick()?;
+                    let key = match &item {
+                        Value::Tuple(pair) if pair.len() == 2 => pair[0].clone(),
+                        other => other.clone(),
+                    };
+                    self.assign(target, item)?;
+                    out.push((key, self.expr(elt)?));
+                }
+                Ok(Value::Dict(Rc::new(RefCell::new(out))))
             }
+            ExprKind::Unknown => halt(e.span.line, "this expression is outside what --exec runs"),
         }
     }
 

@@ -1443,12 +1443,31 @@ fn python_builtin(ip: &mut Interp, name: &str, args: Vec<Value>, kwargs: Kw) -> 
         // Printing goes nowhere: the run has no output of its own.
         "print" => Ok(Value::None),
         "isinstance" => Ok(Value::Bool(false)),
-        "dict" => Ok(Value::Dict(Rc::new(RefCell::new(
-            kwargs
-                .into_iter()
-                .map(|(k, v)| (Value::Str(Rc::from(k.as_str())), v))
-                .collect(),
-        )))),
+        // `dict(student.named_parameters())`, `dict(a=1)`: pairs, then keywords.
+        "dict" => {
+            let mut entries = Vec::new();
+            if let Some(pairs) = args.into_iter().next() {
+                for item in ip.iterate(pairs)? {
+                    match item {
+                        Value::Tuple(kv) if kv.len() == 2 => {
+                            entries.push((kv[0].clone(), kv[1].clone()))
+                        }
+                        other => {
+                            return halt(
+                                ip.line,
+                                format!("`dict()` needs pairs, not a {}", other.type_name()),
+                            );
+                        }
+                    }
+                }
+            }
+            entries.extend(
+                kwargs
+                    .into_iter()
+                    .map(|(k, v)| (Value::Str(Rc::from(k.as_str())), v)),
+            );
+            Ok(Value::Dict(Rc::new(RefCell::new(entries))))
+        }
         // `super().__init__()` does nothing the executor needs.
         "super" => Ok(Value::Builtin(Rc::from("builtins.super_object"))),
         _ => halt(ip.line, format!("`{name}` is outside what --exec runs")),
@@ -1499,6 +1518,37 @@ pub fn call_method(
                     format!("optimizer method `{name}` is outside what --exec runs"),
                 ),
             }
+        }
+        // `out.items()` of a ViT's ([CLS], patch) output, read as the dict the answer's
+        // model returns: `("cls", cls)` and `("patch", patch)`.
+        Value::Tuple(t) if matches!(name, "items" | "keys" | "values") && t.len() == 2 => {
+            let keyed: Vec<(Value, Value)> = t
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Tensor(x) if x.token == Token::Cls => {
+                        Some((Value::Str(Rc::from("cls")), v.clone()))
+                    }
+                    Value::Tensor(x) if x.token == Token::Patch => {
+                        Some((Value::Str(Rc::from("patch")), v.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            if keyed.len() != 2 {
+                return halt(
+                    ip.line,
+                    format!("`.{name}()` of a tuple is outside what --exec runs"),
+                );
+            }
+            let items = keyed
+                .into_iter()
+                .map(|(k, v)| match name {
+                    "items" => Value::Tuple(Rc::new(vec![k, v])),
+                    "keys" => k,
+                    _ => v,
+                })
+                .collect();
+            Ok(Value::List(Rc::new(RefCell::new(items))))
         }
         Value::List(l) => match name {
             "append" => {
