@@ -128,6 +128,9 @@ impl Knobs {
 
 pub struct Harness {
     pub spec: ExecSpec,
+    /// Whether a property of the rubric reads a summed loss term by term: only then do
+    /// runs remember sums and differentiate each term (`LossTerm`).
+    pub splits_losses: bool,
     roles: crate::analysis::facts::Roles,
     pub knobs: Knobs,
     pub nets: Vec<Rc<Net>>,
@@ -235,6 +238,12 @@ impl Harness {
     pub fn new(rubric: &Rubric, knobs: Knobs) -> Harness {
         Harness {
             spec: rubric.exec.clone(),
+            splits_losses: rubric
+                .exec
+                .properties
+                .values()
+                .flatten()
+                .any(|p| super::properties::READS_LOSS_TERMS.contains(&p.as_str())),
             roles: crate::analysis::facts::Roles::new(rubric.roles.patterns.clone()),
             knobs,
             nets: Vec::new(),

@@ -302,7 +302,8 @@ impl<'h> Interp<'h> {
     /// Remembers `total = left ± right` where all three are scalars that a loss could be
     /// made of.
     pub fn note_sum(&mut self, total: &Tensor, left: &Tensor, right: &Tensor, subtracted: bool) {
-        if self.sums.len() < MAX_SUMS
+        if self.harness.splits_losses
+            && self.sums.len() < MAX_SUMS
             && total.numel() == 1
             && left.numel() == 1
             && right.numel() == 1
@@ -634,12 +635,8 @@ impl<'h> Interp<'h> {
             ExprKind::Name(n) => {
                 // `m_u = random_mask(u)`: a masker's output bound to a mask's name is the
                 // mask (a masked view, `masked_u = mask(u)`, stays the masker's output).
-                let folded = crate::analysis::facts::fold(n);
-                let is_the_mask = self.harness.is_mask_name(n)
-                    && !folded.contains("masked")
-                    && !folded.contains("enmascarad");
                 let v = match &v {
-                    Value::Batch(items) if is_the_mask => match items.get(1) {
+                    Value::Batch(items) if self.names_the_mask(n) => match items.get(1) {
                         Some(m @ Value::Tensor(t)) if t.t.kind() == Kind::Bool => m.clone(),
                         _ => v,
                     },
@@ -683,6 +680,14 @@ impl<'h> Interp<'h> {
             ExprKind::Star(inner) => self.assign(inner, v),
             _ => halt(target.span.line, "cannot assign to this expression"),
         }
+    }
+
+    /// `m_u`, `mask_v`, but not `masked_u`: a name for a mask itself.
+    fn names_the_mask(&self, name: &str) -> bool {
+        let folded = crate::analysis::facts::fold(name);
+        self.harness.is_mask_name(name)
+            && !folded.contains("masked")
+            && !folded.contains("enmascarad")
     }
 
     /// `û_s[cls] ← f_s(û)[0]`: in pseudocode a name subscripted by a bare word is one

@@ -672,27 +672,24 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
             Some((_, v)) => Ok(v.clone()),
             None => halt(ip.line, "key not in dict"),
         },
-        // `images[0]`, `images[1]` of `for images, _ in loader` (the SimSiam and MoCo
-        // repositories, whose loaders yield the list of two crops): the two views.
-        Value::Tensor(t)
-            if t.views == 1
-                && matches!(i.as_f64(), Some(k) if k == 0.0 || k == 1.0)
-                && ip.harness.second_view_of(&t.t).is_some() =>
-        {
-            if i.as_f64() == Some(0.0) {
-                return Ok(Value::Tensor(t));
-            }
-            let second = ip
-                .harness
-                .second_view_of(&t.t)
-                .unwrap_or_else(|| t.t.shallow_clone());
-            Ok(Value::Tensor(Tagged {
-                t: second,
-                views: 2,
-                ..t
-            }))
-        }
         Value::Tensor(t) => {
+            // `images[0]`, `images[1]` of `for images, _ in loader` (the SimSiam and MoCo
+            // repositories, whose loaders yield the list of two crops): the two views.
+            if t.views == 1
+                && let Some(k) = i.as_f64()
+                && (k == 0.0 || k == 1.0)
+                && let Some(second) = ip.harness.second_view_of(&t.t)
+            {
+                return Ok(if k == 0.0 {
+                    Value::Tensor(t)
+                } else {
+                    Value::Tensor(Tagged {
+                        t: second,
+                        views: 2,
+                        ..t
+                    })
+                });
+            }
             // A masker's output used as an index is its mask (`patches[m]`).
             let i = match &i {
                 Value::Batch(items) if matches!(items.get(1), Some(Value::Tensor(m)) if m.t.kind() == Kind::Bool) => {

@@ -35,6 +35,15 @@ fn run_with(body: &[crate::ir::Stmt], rubric: &Rubric, knobs: Knobs) -> Run {
     }
 }
 
+/// The properties that read a summed loss term by term (`term_roles`, the cycle terms).
+pub const READS_LOSS_TERMS: &[&str] = &[
+    "generator_fools_discriminator",
+    "discriminator_targets",
+    "detached_fakes",
+    "separate_updates",
+    "cycle_consistency",
+];
+
 /// What one property concluded.
 struct Measured {
     outcome: Outcome,
@@ -996,8 +1005,7 @@ fn detached_fakes(
     rubric: &Rubric,
     runs: &mut HashMap<String, Run>,
 ) -> Measured {
-    let discs = called_discriminators(&runs["base"]);
-    let roles = term_roles(body, rubric, runs, &discs);
+    let roles = term_roles(body, rubric, runs);
     let base = &runs["base"];
     let gens = nets_with_role(base, "generator");
     let it = base.trace.backwards[0].iteration;
@@ -1063,8 +1071,7 @@ fn separate_updates(
     rubric: &Rubric,
     runs: &mut HashMap<String, Run>,
 ) -> Measured {
-    let discs = called_discriminators(&runs["base"]);
-    let roles = term_roles(body, rubric, runs, &discs);
+    let roles = term_roles(body, rubric, runs);
     let base = &runs["base"];
     let mut joint: Vec<usize> = roles
         .iter()
@@ -1137,14 +1144,51 @@ fn is_joint(roles: &[TermRole]) -> bool {
     roles.contains(&TermRole::Discriminator) && roles.contains(&TermRole::Generator)
 }
 
+/// Which images a score-shift run scores as more real.
+#[derive(Clone, Copy)]
+enum Shift {
+    Real,
+    Fake,
+}
+
+/// The run in which discriminator `d` scores real (or generated) images as more real,
+/// the one run of its kind every GAN probe shares.
+fn shifted_run<'a>(
+    runs: &'a mut HashMap<String, Run>,
+    body: &[crate::ir::Stmt],
+    rubric: &Rubric,
+    shift: Shift,
+    d: usize,
+) -> &'a Run {
+    let (key, knobs) = match shift {
+        Shift::Real => (
+            format!("real_up_{d}"),
+            Knobs {
+                real_score_shift: 0.5,
+                shift_only: Some(d),
+                ..Knobs::default()
+            },
+        ),
+        Shift::Fake => (
+            format!("fake_up_{d}"),
+            Knobs {
+                fake_score_shift: 0.5,
+                shift_only: Some(d),
+                ..Knobs::default()
+            },
+        ),
+    };
+    get_run(runs, &key, body, rubric, knobs)
+}
+
 /// The roles of the terms of every first-iteration backward whose loss is a sum, by the
 /// backward's index, from the runs that shift each discriminator's scores.
 fn term_roles(
     body: &[crate::ir::Stmt],
     rubric: &Rubric,
     runs: &mut HashMap<String, Run>,
-    discs: &[usize],
 ) -> HashMap<usize, Vec<TermRole>> {
+    let discs = called_discriminators(&runs["base"]);
     let base = &runs["base"];
     let it = base.trace.backwards[0].iteration;
     let sums: Vec<(usize, Vec<f64>)> = base
@@ -1161,27 +1205,11 @@ fn term_roles(
     let mut real_moves: HashMap<usize, Vec<f64>> = HashMap::new();
     let mut fake_moves: HashMap<usize, Vec<f64>> = HashMap::new();
     for d in discs {
-        for (key, knobs, moves) in [
-            (
-                "real_up",
-                Knobs {
-                    real_score_shift: 0.5,
-                    shift_only: Some(*d),
-                    ..Knobs::default()
-                },
-                &mut real_moves,
-            ),
-            (
-                "fake_up",
-                Knobs {
-                    fake_score_shift: 0.5,
-                    shift_only: Some(*d),
-                    ..Knobs::default()
-                },
-                &mut fake_moves,
-            ),
+        for (shift, moves) in [
+            (Shift::Real, &mut real_moves),
+            (Shift::Fake, &mut fake_moves),
         ] {
-            let run = get_run(runs, &format!("{key}_{d}"), body, rubric, knobs);
+            let run = shifted_run(runs, body, rubric, shift, d);
             for (i, values) in &sums {
                 let shifted = run.trace.backwards.get(*i).map(|b| &b.terms);
                 let total = moves.entry(*i).or_insert_with(|| vec![0.0; values.len()]);
@@ -1258,8 +1286,8 @@ fn gan_bias(
     runs: &mut HashMap<String, Run>,
     probe: GanProbe,
 ) -> Measured {
+    let roles = term_roles(body, rubric, runs);
     let discs = called_discriminators(&runs["base"]);
-    let roles = term_roles(body, rubric, runs, &discs);
     let base = &runs["base"];
     let gens = nets_with_role(base, "generator");
     let it = base.trace.backwards[0].iteration;
@@ -1343,17 +1371,7 @@ fn gan_bias(
         GanProbe::Generator => {
             let mut lowered = Vec::new();
             for d in &discs {
-                let up = get_run(
-                    runs,
-                    &format!("fake_up_{d}"),
-                    body,
-                    rubric,
-                    Knobs {
-                        fake_score_shift: 0.5,
-                        shift_only: Some(*d),
-                        ..Knobs::default()
-                    },
-                );
+                let up = shifted_run(runs, body, rubric, Shift::Fake, *d);
                 let Some(l1) = part_loss(up, index, &roles, probe) else {
                     return skip(halted(up));
                 };
@@ -1384,29 +1402,15 @@ fn gan_bias(
                         "ningún backward() entrena a {d} con imágenes reales y generadas"
                     ));
                 };
-                let mut shifted = |key: &str, knobs: Knobs| {
-                    let run = get_run(runs, &format!("{key}_{d}"), body, rubric, knobs);
+                let mut shifted = |shift: Shift| {
+                    let run = shifted_run(runs, body, rubric, shift, *d);
                     part_loss(run, i, &roles, probe).ok_or_else(|| halted(run))
                 };
-                let lr = match shifted(
-                    "real_up",
-                    Knobs {
-                        real_score_shift: 0.5,
-                        shift_only: Some(*d),
-                        ..Knobs::default()
-                    },
-                ) {
+                let lr = match shifted(Shift::Real) {
                     Ok(l) => l,
                     Err(why) => return skip(why),
                 };
-                let lf = match shifted(
-                    "fake_up",
-                    Knobs {
-                        fake_score_shift: 0.5,
-                        shift_only: Some(*d),
-                        ..Knobs::default()
-                    },
-                ) {
+                let lf = match shifted(Shift::Fake) {
                     Ok(l) => l,
                     Err(why) => return skip(why),
                 };
@@ -1495,8 +1499,7 @@ fn cycle(body: &[crate::ir::Stmt], rubric: &Rubric, runs: &mut HashMap<String, R
     // One backward of both losses holds the generators' loss too; with the
     // discriminators held constant, its discriminators' terms give the images no
     // gradient, so the measurement below reads the generators' terms alone.
-    let discs = called_discriminators(&runs["base"]);
-    let roles = term_roles(body, rubric, runs, &discs);
+    let roles = term_roles(body, rubric, runs);
     let base = &runs["base"];
     let gens = nets_with_role(base, "generator");
     let it = base.trace.backwards[0].iteration;
