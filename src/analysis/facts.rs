@@ -123,6 +123,11 @@ impl Roles {
         v
     }
 
+    /// Whether the rubric gives `role` any pattern at all.
+    pub fn has(&self, role: &str) -> bool {
+        self.compiled.contains_key(role)
+    }
+
     /// Whether `name` matches one of `role`'s patterns: whole-name equality (underscores
     /// and accents aside), a whole word of the name for patterns of three letters or
     /// more, or a prefix for patterns ending in `*`.

@@ -110,7 +110,14 @@ pub struct Knobs {
     pub real_score_shift: f64,
     /// The loader's images track gradients, to see what the loss depends on.
     pub input_grad: bool,
+    /// The loader yields many batches instead of two, so that an update made every k
+    /// iterations (gradient accumulation) happens.
+    pub long_loader: bool,
 }
+
+/// Batches of the loader in an ordinary run, and under `long_loader`.
+const LOADER_BATCHES: u64 = 2;
+const LONG_LOADER_BATCHES: u64 = 16;
 
 impl Knobs {
     /// Whether the run cuts or replaces networks, so that a loss may be left depending
@@ -131,6 +138,8 @@ pub struct Harness {
     /// Whether a property of the rubric reads a summed loss term by term: only then do
     /// runs remember sums and differentiate each term (`LossTerm`).
     pub splits_losses: bool,
+    /// Whether the rubric's properties read how much each loss call weighs.
+    pub weighs_loss_calls: bool,
     roles: crate::analysis::facts::Roles,
     pub knobs: Knobs,
     pub nets: Vec<Rc<Net>>,
@@ -244,6 +253,12 @@ impl Harness {
                 .values()
                 .flatten()
                 .any(|p| super::properties::READS_LOSS_TERMS.contains(&p.as_str())),
+            weighs_loss_calls: rubric
+                .exec
+                .properties
+                .values()
+                .flatten()
+                .any(|p| super::properties::WEIGHS_LOSS_CALLS.contains(&p.as_str())),
             roles: crate::analysis::facts::Roles::new(rubric.roles.patterns.clone()),
             knobs,
             nets: Vec::new(),
@@ -835,6 +850,22 @@ impl Harness {
         }
     }
 
+    /// Whether `n` plays `role`, or is a layer or part of a network that does (the last
+    /// `Linear` of a predictor written as `nn.Sequential`).
+    pub fn within_role(&self, n: &Net, role: &str) -> bool {
+        fn holds(h: &Harness, outer: &Net, id: usize, depth: u32) -> bool {
+            depth < 16
+                && h.children(outer)
+                    .iter()
+                    .any(|c| c.id == id || holds(h, c, id, depth + 1))
+        }
+        self.role_of(n).as_deref() == Some(role)
+            || self
+                .nets
+                .iter()
+                .any(|m| self.role_of(m).as_deref() == Some(role) && holds(self, m, n.id, 0))
+    }
+
     pub fn all_params(&self, n: &Net) -> Vec<Tensor> {
         let mut out = Self::weights(n);
         if let NetKind::Object(obj) = &n.kind {
@@ -1011,7 +1042,12 @@ impl Harness {
 
     /// The loader's two batches.
     pub fn batches(&mut self, name: &str) -> Vec<Value> {
-        (0..2u64)
+        let count = if self.knobs.long_loader {
+            LONG_LOADER_BATCHES
+        } else {
+            LOADER_BATCHES
+        };
+        (0..count)
             .map(|b| {
                 let seed = seed_of(name) ^ (b + 1).wrapping_mul(0x9e37);
                 if self.spec.batch == "pair" {
@@ -1367,6 +1403,11 @@ impl Harness {
     /// Whether the rubric names `name` as a masker or a mask (`m_u`, `mask*`).
     pub fn is_mask_name(&self, name: &str) -> bool {
         self.roles.matches("mask", name)
+    }
+
+    /// Whether the rubric names maskers: its answers do masked modelling.
+    pub fn has_masker(&self) -> bool {
+        self.roles.has("mask")
     }
 
     /// Whether a probe replaces this network's output (the predictor as the identity,

@@ -89,6 +89,9 @@ pub struct Trace {
     /// iteration: the "before" of an EMA that follows a step which also moved the
     /// teacher.
     pub after_first_iteration_step: Option<HashMap<usize, Vec<Vec<f32>>>>,
+    /// Loss calls on two networks' outputs of which neither is a predictor's: a term
+    /// that forgot the predictor, or an answer without one.
+    pub terms_without_predictor: u32,
     /// Lines that could not be parsed and ran as nothing.
     pub unparsed: Vec<u32>,
     /// Loader items started.
@@ -98,6 +101,12 @@ pub struct Trace {
 pub struct LossCall {
     pub views: (u32, u32),
     pub token: Token,
+    /// What the call returned, where the rubric weighs loss calls and the result
+    /// carries gradient.
+    pub output: Option<Tensor>,
+    /// How much the call counts in the loss back-propagated after it: the gradient of
+    /// that loss with respect to the call's result, summed.
+    pub weight: Option<f64>,
 }
 
 pub struct BackwardEvent {
@@ -899,13 +908,24 @@ impl<'h> Interp<'h> {
             out.extend(self.loader_masks(&batch[..2])?);
             return Ok(Some(out));
         }
-        let [first, rest] = targets else {
-            return Ok(None);
+        // `images, labels, masks` (the iBOT repository's loader): the crops, their
+        // labels and their masks.
+        let (first, rest, labelled) = match targets {
+            [first, rest] => (first, rest, false),
+            [first, _, rest] if pair(first).is_none() && is_mask_name(self, rest) => {
+                (first, rest, true)
+            }
+            _ => return Ok(None),
         };
+        let labels = || Value::tensor(Tensor::zeros([BATCH], (Kind::Int64, Device::Cpu)));
         let two_views = batch[..2].to_vec();
         let (views, with_masks) = match (pair(first), pair(rest)) {
-            // `(u, v), (m_u, m_v)` and `(x1, x2), _`.
-            (Some(_), Some(names)) if names.iter().all(|n| is_mask_name(self, n)) => {
+            // `(u, v), (m_u, m_v)` and `(x1, x2), _`. A rubric with maskers reads any pair beside the views as their masks
+            // (`(x1, x2), (m1, m2)`): what else a masked-modelling loader yields with
+            // two views is the masks of both.
+            (Some(_), Some(names))
+                if self.harness.has_masker() || names.iter().all(|n| is_mask_name(self, n)) =>
+            {
                 (Value::Tuple(Rc::new(two_views)), true)
             }
             (Some(_), _) => (Value::Tuple(Rc::new(two_views)), false),
@@ -938,9 +958,13 @@ impl<'h> Interp<'h> {
                 _ => Value::Tuple(Rc::new(masks)),
             }
         } else {
-            Value::tensor(Tensor::zeros([BATCH], (Kind::Int64, Device::Cpu)))
+            labels()
         };
-        Ok(Some(vec![views, second]))
+        Ok(Some(if labelled {
+            vec![views, labels(), second]
+        } else {
+            vec![views, second]
+        }))
     }
 
     /// The masks a loader yields with its views: the harness's masker applied to each.
@@ -1399,6 +1423,7 @@ impl<'h> Interp<'h> {
                 let runs_a_pass = this.is_some()
                     && (matches!(def.name.as_str(), "forward" | "__call__")
                         || def.name.contains("step"));
+                let mark = self.trace.loss_calls.len();
                 if !runs_a_pass {
                     self.note_loss_call(&mut args);
                 }
@@ -1407,7 +1432,9 @@ impl<'h> Interp<'h> {
                     all.push(*t);
                 }
                 all.extend(args);
-                self.call_def(&def, all, kwargs)
+                let out = self.call_def(&def, all, kwargs)?;
+                self.note_loss_output(mark, &out);
+                Ok(out)
             }
             Value::Lambda(l) => {
                 let mut frame = HashMap::new();
@@ -1473,8 +1500,11 @@ impl<'h> Interp<'h> {
                     return Ok(Value::Stand(Rc::from("loss"), Rc::from(name)));
                 }
                 let mut args = args;
+                let mark = self.trace.loss_calls.len();
                 self.note_loss_call(&mut args);
-                super::ops::stand_loss(self, &spec_loss, &args, &kwargs)
+                let out = super::ops::stand_loss(self, &spec_loss, &args, &kwargs)?;
+                self.note_loss_output(mark, &out);
+                Ok(out)
             }
             "update" => {
                 // `update(f_s)`: a step over the networks named, or every trained one.
@@ -1492,6 +1522,14 @@ impl<'h> Interp<'h> {
                         .chain(kwargs.iter().map(|(_, v)| v))
                         .find_map(Value::as_f64);
                     return self.ema_helper(&nets, momentum);
+                }
+                // `update_center(teacher_output)`: DINO's and iBOT's centre is a running
+                // mean of the teacher's outputs, not a step of any network.
+                if ["center", "centre", "centro"]
+                    .iter()
+                    .any(|w| folded.contains(w))
+                {
+                    return Ok(Value::None);
                 }
                 if nets.is_empty() {
                     nets = self.harness.trained_nets();
@@ -1567,10 +1605,45 @@ impl<'h> Interp<'h> {
         self.record_step(|ip| super::ops::sgd_step(ip, &params, lr))
     }
 
+    /// Keeps the result of the loss call recorded at `mark`, if that call was recorded,
+    /// so that the next `backward()` can tell how much it weighs.
+    pub fn note_loss_output(&mut self, mark: usize, out: &Value) {
+        if !self.harness.weighs_loss_calls {
+            return;
+        }
+        if let (Some(call), Value::Tensor(t)) = (self.trace.loss_calls.get_mut(mark), out)
+            && call.output.is_none()
+            && t.t.requires_grad()
+        {
+            call.output = Some(t.t.shallow_clone());
+        }
+    }
+
     /// Records a loss function's call on two tensors of single views; under the
     /// `cut_loss_inputs` probe, detaches the first of two tensors.
     pub fn note_loss_call(&mut self, args: &mut [Value]) {
-        if self.harness.knobs.cut_loss_inputs
+        // Under the predictor probe, a term that compares two networks' outputs with no
+        // predictor output among them (`D(z2, z1)`, the predictor forgotten in one term)
+        // still has an online side: the first, by D(p, z)'s convention.
+        let term_without_predictor = {
+            let from_net = |v: &Value| match v {
+                Value::Tensor(t) => self
+                    .harness
+                    .origins
+                    .get(&t.origin)
+                    .map(|n| !self.harness.within_role(n, "predictor")),
+                _ => None,
+            };
+            matches!(
+                (args.first().map(from_net), args.get(1).map(from_net)),
+                (Some(Some(true)), Some(Some(true)))
+            )
+        };
+        if term_without_predictor {
+            self.trace.terms_without_predictor += 1;
+        }
+        if (self.harness.knobs.cut_loss_inputs
+            || (self.harness.knobs.cut_predictor && term_without_predictor))
             && args
                 .iter()
                 .filter(|a| matches!(a, Value::Tensor(_)))
@@ -1611,6 +1684,8 @@ impl<'h> Interp<'h> {
             self.trace.loss_calls.push(LossCall {
                 views: if teacher_first { (y, x) } else { (x, y) },
                 token: a.token.max(b.token),
+                output: None,
+                weight: None,
             });
         }
     }
@@ -1786,9 +1861,12 @@ impl<'h> Interp<'h> {
             });
         let out = match &n.kind {
             NetKind::Loss(name) => {
+                let mark = self.trace.loss_calls.len();
                 self.note_loss_call(&mut args);
                 let name = name.clone();
-                super::ops::library_loss(self, &name, &args, &kwargs)?
+                let out = super::ops::library_loss(self, &name, &args, &kwargs)?;
+                self.note_loss_output(mark, &out);
+                out
             }
             NetKind::Object(_) if self.harness.substitutes(&n) => {
                 let line = self.line;

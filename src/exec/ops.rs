@@ -98,9 +98,12 @@ fn note_written_out_loss(ip: &mut Interp, a: &Tagged, b: &Tagged) {
         _ => return,
     };
     let token = a.token.max(b.token);
-    ip.trace
-        .loss_calls
-        .push(super::interp::LossCall { views, token });
+    ip.trace.loss_calls.push(super::interp::LossCall {
+        views,
+        token,
+        output: None,
+        weight: None,
+    });
 }
 
 fn check_elements(ip: &Interp, n: i128) -> R<()> {
@@ -175,6 +178,13 @@ pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
         _ => v,
     };
     let (a, b) = (lone_tensor(a), lone_tensor(b));
+    // `H(t_patch, s_patch) * m1`: a masker's output weighing tokens is its mask.
+    let tokens = |v: &Value| matches!(v, Value::Tensor(t) if t.token != Token::None);
+    let (a, b) = match (masker_mask(&a), masker_mask(&b)) {
+        (Some(mask), _) if tokens(&b) => (mask, b),
+        (_, Some(mask)) if tokens(&a) => (a, mask),
+        _ => (a, b),
+    };
     // Plain numbers stay numbers.
     if let (Some(x), Some(y)) = (num(&a), num(&b)) {
         let ints = matches!((&a, &b), (Value::Int(_), Value::Int(_)));
@@ -852,6 +862,17 @@ fn reduce(kwargs: &Kw, args: &[Value], i: usize) -> Reduction {
     }
 }
 
+/// The value of a target that holds one value everywhere and that is shaped otherwise
+/// than the input: a label tensor the answer sized for real images.
+fn constant_target(x: &Tensor, y: &Tensor) -> Option<f64> {
+    if x.size() == y.size() || y.numel() == 0 || y.requires_grad() {
+        return None;
+    }
+    let low = y.f_min().ok()?.double_value(&[]);
+    let high = y.f_max().ok()?.double_value(&[]);
+    (low == high).then_some(low)
+}
+
 /// A library loss between `input` and `target`.
 pub fn library_loss(ip: &mut Interp, name: &str, args: &[Value], kwargs: &Kw) -> R<Value> {
     let (Some(a), Some(b)) = (
@@ -871,12 +892,17 @@ pub fn library_loss(ip: &mut Interp, name: &str, args: &[Value], kwargs: &Kw) ->
         other => other,
     };
     let mut pair = [a.clone(), b.clone()];
+    let mark = ip.trace.loss_calls.len();
     ip.note_loss_call(&mut pair);
     let (x, y) = (ip.as_tensor(&pair[0])?, ip.as_tensor(&pair[1])?);
     note_pairing(ip, &x, &y);
     let red = reduce(kwargs, args, 2);
     let y_like = if y.t.dim() == 0 && x.t.dim() > 0 {
         lift(ip, y.t.f_expand_as(&x.t))?
+    } else if let Some(value) = constant_target(&x.t, &y.t) {
+        // `mse(D_B(fake_B), ones)` with `ones` sized for a real PatchGAN's 30×30 output:
+        // a label tensor means its value at every output the toy discriminator gives.
+        lift(ip, x.t.f_full_like(value))?
     } else {
         y.t.shallow_clone()
     };
@@ -910,7 +936,9 @@ pub fn library_loss(ip: &mut Interp, name: &str, args: &[Value], kwargs: &Kw) ->
         _ => return halt(ip.line, format!("`{name}` is outside what --exec runs")),
     };
     let t = lift(ip, r)?;
-    Ok(derived(t, &[&x, &y]))
+    let out = derived(t, &[&x, &y]);
+    ip.note_loss_output(mark, &out);
+    Ok(out)
 }
 
 const LOSSES: &[&str] = &[
@@ -1814,6 +1842,36 @@ fn int_list(args: &[Value]) -> Option<Vec<i64>> {
     }
 }
 
+/// Methods that read a masker's output as its mask (`m.sum()`, `m.float()`).
+const MASK_METHODS: &[&str] = &[
+    "sum",
+    "float",
+    "bool",
+    "long",
+    "int",
+    "flatten",
+    "count_nonzero",
+    "any",
+    "all",
+    "nonzero",
+    "logical_not",
+    "unsqueeze",
+];
+
+/// The mask of a masker's output (`m = block_mask(u)`), which holds the masked image,
+/// the mask, the masked image again and the original image.
+fn masker_mask(v: &Value) -> Option<Value> {
+    match v {
+        Value::Batch(items)
+            if items.len() == 4
+                && matches!(&items[1], Value::Tensor(t) if t.t.kind() == Kind::Bool) =>
+        {
+            Some(items[1].clone())
+        }
+        _ => None,
+    }
+}
+
 pub fn tensor_method(
     ip: &mut Interp,
     recv: Value,
@@ -1821,6 +1879,12 @@ pub fn tensor_method(
     args: Vec<Value>,
     kwargs: Kw,
 ) -> R<Value> {
+    // `m1.sum()`, `m1.float()`: what one counts or converts of a masker's output is its
+    // mask, not the masked image.
+    let recv = match (&recv, masker_mask(&recv)) {
+        (_, Some(mask)) if MASK_METHODS.contains(&name) => mask,
+        _ => recv,
+    };
     let x = ip.as_tensor(&recv)?;
     let dim_opt = arg(&args, &kwargs, 0, "dim").and_then(|v| dims(Some(v)));
     let keepdim = kw(&kwargs, "keepdim").is_some_and(Value::truthy);
@@ -2191,6 +2255,48 @@ fn loss_terms(ip: &Interp, loss: &Tensor) -> R<Vec<super::interp::LossTerm>> {
     Ok(terms)
 }
 
+/// Gives each loss call made since the last `backward()` its weight in `loss`: the
+/// gradient of `loss` with respect to the call's result, summed (0.7 for the term of
+/// `0.7 * H(a, b) + 0.3 * H(c, d)`). A call the loss does not use weighs nothing.
+fn weigh_loss_calls(ip: &mut Interp, loss: &Tensor) -> R<()> {
+    if !loss.requires_grad() {
+        return Ok(());
+    }
+    let pending: Vec<usize> = ip
+        .trace
+        .loss_calls
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.weight.is_none() && c.output.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let outputs: Vec<Tensor> = pending
+        .iter()
+        .filter_map(|i| {
+            ip.trace.loss_calls[*i]
+                .output
+                .as_ref()
+                .map(Tensor::shallow_clone)
+        })
+        .collect();
+    let grads = lift(ip, Tensor::f_run_backward(&[loss], &outputs, true, false))?;
+    for (i, g) in pending.into_iter().zip(grads) {
+        let weight = if g.defined() {
+            lift(ip, g.f_sum(Kind::Float).and_then(|s| s.f_double_value(&[])))?
+        } else {
+            0.0
+        };
+        let call = &mut ip.trace.loss_calls[i];
+        call.weight = Some(weight);
+        // The graph it belongs to is no longer needed once weighed.
+        call.output = None;
+    }
+    Ok(())
+}
+
 fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
     // `L = -(p / ‖p‖) · (z / ‖z‖)` then `L.backward()`: pseudocode that leaves the
     // per-sample loss unreduced means its mean, as PyTorch code would write it.
@@ -2217,6 +2323,7 @@ fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
     }
     let loss = lift(ip, x.t.f_double_value(&[]))?;
     let terms = loss_terms(ip, &x.t)?;
+    weigh_loss_calls(ip, &x.t)?;
     if ip.trace.before_first_backward.is_none() {
         ip.trace.before_first_backward = Some(ip.harness.snapshot());
     }

@@ -44,6 +44,10 @@ pub const READS_LOSS_TERMS: &[&str] = &[
     "cycle_consistency",
 ];
 
+/// The properties that read how much each loss call weighs in the loss (equal weights
+/// of the two directions or views); only their rubrics pay for weighing.
+pub const WEIGHS_LOSS_CALLS: &[&str] = &["cls_cross_view", "patch_same_view", "swap_symmetric"];
+
 /// What one property concluded.
 struct Measured {
     outcome: Outcome,
@@ -303,6 +307,22 @@ fn measure_one(
                 return skip(why);
             }
             if views_reaching_networks(base) < 2 {
+                // One forward pass of one view: the loss can only compare that view
+                // with itself, in one term. (A view fed twice, `x2 = x1`, may still be
+                // written as a symmetric loss: that is `distinct_views`' failure.)
+                let it = base.trace.backwards[0].iteration;
+                let mut calls_per_net: HashMap<usize, usize> = HashMap::new();
+                for c in base.trace.net_calls.iter().filter(|c| c.iteration == it) {
+                    *calls_per_net.entry(c.net).or_default() += 1;
+                }
+                let one_pass = calls_per_net.values().all(|n| *n == 1);
+                if one_pass && !base.trace.same_view.is_empty() && base.trace.cross_view.is_empty()
+                {
+                    return fail(msg!(
+                        "one view goes once through the networks, so the loss is a single term comparing it with itself",
+                        "una sola vista pasa una vez por las redes, así que la pérdida es un único término que la compara consigo misma"
+                    ));
+                }
                 return skip(msg!(
                     "only one view reaches the networks, so swapping views means nothing here (see distinct_views)",
                     "solo una vista llega a las redes, así que intercambiar las vistas no significa nada aquí (ver distinct_views)"
@@ -310,18 +330,60 @@ fn measure_one(
             }
             let cross = !base.trace.cross_view.is_empty();
             let same = !base.trace.same_view.is_empty();
-            let swapped = get_run(
-                runs,
-                "swap",
-                body,
-                rubric,
-                Knobs {
-                    swap_views: true,
-                    ..Knobs::default()
-                },
-            );
-            let Some(s) = first_loss(swapped) else {
-                return skip(halted(swapped));
+            // Symmetry is judged on the roles of D's arguments: where a term forgot the
+            // predictor that another term applies (`D(p1, z2) + D(z2, z1)`), the loss is
+            // compared under a swap with the predictor as the identity, so that only the
+            // pairing of views and the weights count (the predictor is
+            // `predictor_on_encoder`'s business).
+            let predictor_called = nets_with_role(base, "predictor")
+                .iter()
+                .any(|p| base.trace.net_calls.iter().any(|c| c.net == *p));
+            let by_roles = predictor_called && base.trace.terms_without_predictor > 0;
+            let unequal = unequal_direction_weights(base, None);
+            let (l, s) = if by_roles {
+                let plain = get_run(
+                    runs,
+                    "roles",
+                    body,
+                    rubric,
+                    Knobs {
+                        predictor_identity: Some(1.0),
+                        ..Knobs::default()
+                    },
+                );
+                let Some(l) = first_loss(plain) else {
+                    return skip(halted(plain));
+                };
+                let swapped = get_run(
+                    runs,
+                    "roles swap",
+                    body,
+                    rubric,
+                    Knobs {
+                        predictor_identity: Some(1.0),
+                        swap_views: true,
+                        ..Knobs::default()
+                    },
+                );
+                let Some(s) = first_loss(swapped) else {
+                    return skip(halted(swapped));
+                };
+                (l, s)
+            } else {
+                let swapped = get_run(
+                    runs,
+                    "swap",
+                    body,
+                    rubric,
+                    Knobs {
+                        swap_views: true,
+                        ..Knobs::default()
+                    },
+                );
+                let Some(s) = first_loss(swapped) else {
+                    return skip(halted(swapped));
+                };
+                (l, s)
             };
             if !close(l, s) {
                 return fail(msg!(
@@ -333,6 +395,20 @@ fn measure_one(
                 return fail(msg!(
                     "the loss is unchanged under a swap ({l:.6}) but pairs a view with itself",
                     "la pérdida no cambia al intercambiar las vistas ({l:.6}) pero empareja una vista consigo misma"
+                ));
+            }
+            // Each D is symmetric in value once the predictor is the identity, so a
+            // swap cannot see unequal weights there: the weights of the calls can.
+            if let Some((w1, w2)) = unequal {
+                return fail(msg!(
+                    "the loss crosses the views both ways, but with unequal weights ({w1:.2} and {w2:.2} of it)",
+                    "la pérdida cruza las vistas en ambos sentidos, pero con pesos distintos ({w1:.2} y {w2:.2} de ella)"
+                ));
+            }
+            if by_roles {
+                return pass(msg!(
+                    "with the predictor as the identity (a term lacks it), the loss is unchanged when the views are swapped ({l:.6}) and pairs different views",
+                    "con el predictor como identidad (a un término le falta), la pérdida no cambia al intercambiar las vistas ({l:.6}) y empareja vistas distintas"
                 ));
             }
             pass(msg!(
@@ -420,7 +496,33 @@ fn measure_one(
                     ))
                 }
                 None => {
-                    let back = first.line;
+                    let (back, first_iteration) = (first.line, first.iteration);
+                    // `if (it + 1) % accum_steps == 0: step()`: gradients accumulated
+                    // over several iterations, then one step. A longer loader shows it.
+                    if base.trace.steps.is_empty() {
+                        let long = get_run(
+                            runs,
+                            "long loader",
+                            body,
+                            rubric,
+                            Knobs {
+                                long_loader: true,
+                                ..Knobs::default()
+                            },
+                        );
+                        let accumulated = long.trace.steps.iter().find(|s| {
+                            !s.moved.is_empty()
+                                && long.trace.backwards.iter().any(|b| b.order < s.order)
+                        });
+                        if let Some(s) = accumulated {
+                            let iterations = s.iteration.saturating_sub(first_iteration) + 1;
+                            let step = s.line;
+                            return pass(msg!(
+                                "the update at line {step} follows the backward() calls at line {back} of {iterations} iterations (gradient accumulation) and moves the weights",
+                                "la actualización de la línea {step} sigue a las llamadas a backward() de la línea {back} de {iterations} iteraciones (acumulación de gradientes) y mueve los pesos"
+                            ));
+                        }
+                    }
                     fail(msg!(
                         "no update step follows backward() at line {back} in the same iteration",
                         "ningún paso de actualización sigue a backward() de la línea {back} en la misma iteración"
@@ -613,7 +715,10 @@ fn predictor_on_encoder(base: &Run) -> Measured {
             .filter_map(|c| c.input.as_ref())
             .filter(|i| outputs.contains(&i.origin))
             .count();
-        if outputs.len() >= 2 && predicted >= 2 {
+        // With a single view (`two_views`' failure, not this rule's), one encoder
+        // output that the predictor takes is the whole architecture.
+        let single_view = views_reaching_networks(base) < 2 && predicted >= 1;
+        if (outputs.len() >= 2 && predicted >= 2) || single_view {
             return pass(msg!(
                 "one encoder embeds every input and the predictor takes its outputs",
                 "un mismo codificador procesa todas las entradas y el predictor toma sus salidas"
@@ -641,6 +746,7 @@ fn token_pairing(base: &Run, token: super::value::Token, what: &str) -> Measured
         .filter(|c| c.token == token && c.views.0 == c.views.1)
         .count();
     let both = cross.iter().any(|(a, b)| cross.contains(&(*b, *a)));
+    let unequal = unequal_direction_weights(base, Some(token));
     if same > 0 {
         fail(msg!(
             "the {what} loss compares a view with itself ({same} comparison(s))",
@@ -655,6 +761,11 @@ fn token_pairing(base: &Run, token: super::value::Token, what: &str) -> Measured
         fail(msg!(
             "the {what} loss pairs the views in one direction only",
             "la pérdida {what} empareja las vistas en una sola dirección"
+        ))
+    } else if let Some((w1, w2)) = unequal {
+        fail(msg!(
+            "the {what} loss crosses the views both ways, but with unequal weights ({w1:.2} and {w2:.2} of it)",
+            "la pérdida {what} cruza las vistas en ambos sentidos, pero con pesos distintos ({w1:.2} y {w2:.2} de ella)"
         ))
     } else {
         pass(msg!(
@@ -696,11 +807,74 @@ fn patch_same_view(base: &Run) -> Measured {
             "the patch loss covers one view only",
             "la pérdida de parches cubre una sola vista"
         ))
+    } else if let Some((w1, w2)) = unequal_view_weights(base, &covered) {
+        fail(msg!(
+            "the patch loss covers both views, but with unequal weights ({w1:.2} and {w2:.2} of it)",
+            "la pérdida de parches cubre ambas vistas, pero con pesos distintos ({w1:.2} y {w2:.2} de ella)"
+        ))
     } else {
         pass(msg!(
             "the patch loss compares each view's student patches with the same view's teacher patches, for both views",
             "la pérdida de parches compara los parches del estudiante de cada vista con los del profesor en la misma vista, para ambas vistas"
         ))
+    }
+}
+
+/// The summed weight of the loss calls that `which` selects, among those that were
+/// weighed (a loss written out in operations is recorded but not weighed); `None` when
+/// none was.
+fn weighed(base: &Run, which: impl Fn(&super::interp::LossCall) -> bool) -> Option<f64> {
+    let weights: Vec<f64> = base
+        .trace
+        .loss_calls
+        .iter()
+        .filter(|c| which(c))
+        .filter_map(|c| c.weight)
+        .collect();
+    (!weights.is_empty()).then(|| weights.iter().sum())
+}
+
+/// The weights of the two directions of the first cross-view loss call (of one token
+/// kind, when given), as shares of their sum, where both were weighed and they differ.
+fn unequal_direction_weights(base: &Run, token: Option<super::value::Token>) -> Option<(f64, f64)> {
+    let of_kind = |c: &super::interp::LossCall| token.is_none_or(|t| c.token == t);
+    let (a, b) = base
+        .trace
+        .loss_calls
+        .iter()
+        .find(|c| of_kind(c) && c.views.0 != c.views.1)?
+        .views;
+    let direction = |dir: (u32, u32)| weighed(base, |c| of_kind(c) && c.views == dir);
+    let (w1, w2) = (direction((a, b))?, direction((b, a))?);
+    // A weight that is not positive says the toy values, not the answer, went astray.
+    (w1 > 0.0 && w2 > 0.0 && !close(w1, w2)).then_some(shares(w1, w2))
+}
+
+/// The weights of the first two views' same-view patch terms, where both were weighed
+/// and they differ.
+fn unequal_view_weights(
+    base: &Run,
+    covered: &std::collections::BTreeSet<u32>,
+) -> Option<(f64, f64)> {
+    let weight = |view: u32| {
+        weighed(base, |c| {
+            c.token == super::value::Token::Patch && c.views == (view, view)
+        })
+    };
+    let mut views = covered.iter();
+    let (w1, w2) = (weight(*views.next()?)?, weight(*views.next()?)?);
+    // A weight that is not positive says the toy values, not the answer, went astray.
+    (w1 > 0.0 && w2 > 0.0 && !close(w1, w2)).then_some(shares(w1, w2))
+}
+
+/// Two weights as their shares of their sum (0.7 and 0.3), which reads the same however
+/// many iterations and nested loss calls added to each.
+fn shares(w1: f64, w2: f64) -> (f64, f64) {
+    let total = w1 + w2;
+    if total.abs() < 1e-12 {
+        (w1, w2)
+    } else {
+        (w1 / total, w2 / total)
     }
 }
 
