@@ -69,7 +69,8 @@ pub enum ExprKind {
     List(Vec<Expr>),
     Dict(Vec<(Expr, Expr)>),
     Subscript(Box<Expr>, Box<Expr>),
-    Slice,
+    /// `a:b` in an index, with its start and stop where written (the step is ignored).
+    Slice(Option<Box<Expr>>, Option<Box<Expr>>),
     Num(f64),
     Str(String),
     Bool(bool),
@@ -110,6 +111,15 @@ pub struct FuncDef {
     pub body: Vec<Stmt>,
     pub decorators: Vec<Expr>,
     pub span: Span,
+}
+
+impl FuncDef {
+    /// Whether the method is decorated `@staticmethod`: it is given no instance.
+    pub fn is_static(&self) -> bool {
+        self.decorators
+            .iter()
+            .any(|d| matches!(&d.kind, ExprKind::Name(n) if n == "staticmethod"))
+    }
 }
 
 #[derive(Debug)]

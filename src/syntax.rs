@@ -678,7 +678,22 @@ impl<'a> Lower<'a> {
                 };
                 ExprKind::Subscript(Box::new(value), Box::new(index))
             }
-            "slice" => ExprKind::Slice,
+            "slice" => {
+                // `start:stop:step`: the expressions around the first colon.
+                let mut cursor = n.walk();
+                let kids: Vec<Node> = n.children(&mut cursor).collect();
+                let mut bounds: [Option<Box<Expr>>; 2] = [None, None];
+                let mut colons = 0;
+                for k in kids {
+                    if k.kind() == ":" {
+                        colons += 1;
+                    } else if k.is_named() && colons < 2 && bounds[colons].is_none() {
+                        bounds[colons] = Some(Box::new(self.expr(k, d)));
+                    }
+                }
+                let [start, stop] = bounds;
+                ExprKind::Slice(start, stop)
+            }
             "integer" | "float" => {
                 let t = self.text(n).replace('_', "");
                 let t = t.trim_end_matches(['j', 'J', 'l', 'L']);

@@ -1025,7 +1025,7 @@ impl<'a> Evaluator<'a> {
                 }
                 None => Value::Unknown,
             },
-            ExprKind::Slice | ExprKind::Unknown => Value::Unknown,
+            ExprKind::Slice(..) | ExprKind::Unknown => Value::Unknown,
             ExprKind::Subscript(base, idx) => {
                 let b = self.expr(base);
                 self.subscript(b, idx, span)
@@ -1171,7 +1171,7 @@ impl<'a> Evaluator<'a> {
         {
             match &parts[1].kind {
                 ExprKind::Num(x) if *x == 0.0 => return SelectKind::Cls,
-                ExprKind::Slice => return SelectKind::Patches,
+                ExprKind::Slice(..) => return SelectKind::Patches,
                 _ => {}
             }
         }
@@ -1264,7 +1264,9 @@ impl<'a> Evaluator<'a> {
                 if let Some(class) = self.a.modules[m].class.clone()
                     && let Some(f) = find_method(&class, attr)
                 {
-                    return Value::Func(f, Some(Box::new(Value::Module(m))));
+                    // A `@staticmethod` (`self.D(p, z)`) is given no instance.
+                    let this = (!f.is_static()).then(|| Box::new(Value::Module(m)));
+                    return Value::Func(f, this);
                 }
                 if matches!(attr, "params" | "weights" | "theta" | "θ" | "data") {
                     return Value::Param(m);
@@ -2101,7 +2103,8 @@ impl<'a> Evaluator<'a> {
                     if let Some(class) = self.a.modules[m].class.clone()
                         && let Some(f) = find_method(&class, name)
                     {
-                        return self.call_func(&f, Some(Value::Module(m)), args, kwargs, span);
+                        let this = (!f.is_static()).then_some(Value::Module(m));
+                        return self.call_func(&f, this, args, kwargs, span);
                     }
                     Value::Unknown
                 }

@@ -115,6 +115,9 @@ pub struct Knobs {
     pub long_loader: bool,
 }
 
+/// Joined tensors whose views are remembered, at most.
+const MAX_LAYOUTS: usize = 256;
+
 /// Batches of the loader in an ordinary run, and under `long_loader`.
 const LOADER_BATCHES: u64 = 2;
 const LONG_LOADER_BATCHES: u64 = 16;
@@ -148,6 +151,10 @@ pub struct Harness {
     stand_nets: HashMap<String, Rc<Net>>,
     /// The loader's views, with the clean images each was made from.
     loader_views: Vec<LoaderView>,
+    /// Tensors that hold several views joined along the batch (`torch.cat([u, v])`),
+    /// with the view of each block of rows in order; kept alive so that no other
+    /// tensor takes their storage.
+    layouts: Vec<(Tensor, Vec<u32>)>,
     /// The last layer an answer put on a network it never defines
     /// (`backbone.fc = nn.Identity()`, the SimSiam repository's `encoder.fc = MLP`), by
     /// the network's id, with the attribute's name: the network's output goes through it.
@@ -269,6 +276,7 @@ impl Harness {
             parts: HashMap::new(),
             toy_sizes: HashMap::new(),
             loader_views: Vec::new(),
+            layouts: Vec::new(),
             heads: HashMap::new(),
             view_calls: 0,
             mask_calls: 0,
@@ -1292,7 +1300,13 @@ impl Harness {
             } else {
                 input.numel() as i64 / batch.max(1)
             };
-            let out = if *out == 0 { width } else { *out };
+            // A network made before a name gave it its role (`self.netG_A = define_G(opt)`)
+            // takes the role's width when it is first used.
+            let out = role
+                .as_deref()
+                .and_then(|r| self.spec.widths.get(r).copied())
+                .unwrap_or(*out);
+            let out = if out == 0 { width } else { out };
             if width.saturating_mul(out) > 1 << 22 {
                 return halt(
                     line,
@@ -1403,6 +1417,24 @@ impl Harness {
     /// Whether the rubric names `name` as a masker or a mask (`m_u`, `mask*`).
     pub fn is_mask_name(&self, name: &str) -> bool {
         self.roles.matches("mask", name)
+    }
+
+    /// Remembers that the rows of `t` hold these views, block after block.
+    pub fn note_layout(&mut self, t: &Tensor, views: Vec<u32>) {
+        if self.layouts.len() < MAX_LAYOUTS && views.len() >= 2 {
+            self.layouts.push((t.shallow_clone(), views));
+        }
+    }
+
+    /// The views that the rows of `t` hold, block after block, if `t` was made by
+    /// joining views or by a network given such a join.
+    pub fn layout_of(&self, t: &Tensor) -> Option<Vec<u32>> {
+        let ptr = t.data_ptr();
+        let rows = t.size().first().copied();
+        self.layouts
+            .iter()
+            .find(|(k, _)| k.data_ptr() == ptr && k.size().first().copied() == rows)
+            .map(|(_, v)| v.clone())
     }
 
     /// Whether the rubric names maskers: its answers do masked modelling.

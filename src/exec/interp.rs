@@ -1158,12 +1158,26 @@ impl<'h> Interp<'h> {
                 }
                 let o = self.expr(obj)?;
                 let i = match &idx.kind {
-                    ExprKind::Slice => Value::None,
+                    ExprKind::Slice(start, stop) => {
+                        if start.is_some() || stop.is_some() {
+                            let bound = |ip: &mut Self, e: &Option<Box<Expr>>| -> R<Option<i64>> {
+                                match e {
+                                    Some(e) => Ok(ip.expr(e)?.as_f64().map(|x| x as i64)),
+                                    None => Ok(None),
+                                }
+                            };
+                            let (a, b) = (bound(self, start)?, bound(self, stop)?);
+                            if let Some(v) = super::ops::slice(self, &o, a, b)? {
+                                return Ok(v);
+                            }
+                        }
+                        Value::None
+                    }
                     _ => self.expr(idx)?,
                 };
                 super::ops::get_item(self, o, i)
             }
-            ExprKind::Slice => Ok(Value::None),
+            ExprKind::Slice(..) => Ok(Value::None),
             ExprKind::Comprehension {
                 elt,
                 target,
@@ -1289,12 +1303,26 @@ impl<'h> Interp<'h> {
                 if attr == "output_shape" {
                     return Ok(Value::Tuple(Rc::new(vec![Value::Int(1)])));
                 }
+                // `torch.zeros(1, head.out_dim)`, `nn.Linear(backbone.embed_dim, d)`: a
+                // width of a network the answer never defines is 1, which broadcasts
+                // with the toy's outputs (layers are remade for the width they receive).
+                let width_like = attr == "dim"
+                    || attr.ends_with("_dim")
+                    || matches!(
+                        attr,
+                        "num_features" | "in_features" | "out_features" | "hidden_size"
+                    );
+                if width_like && !matches!(n.kind, NetKind::Object(_)) {
+                    return Ok(Value::Int(1));
+                }
                 if let NetKind::Object(obj) = &n.kind {
                     if let Some(v) = obj.borrow().attrs.get(attr) {
                         return Ok(v.clone());
                     }
                     if let Some(f) = find_method(&obj.borrow().class, attr) {
-                        return Ok(Value::Func(f, Some(Box::new(o.clone()))));
+                        // A `@staticmethod` (`self.D(p, z)`) is given no instance.
+                        let this = (!f.is_static()).then(|| Box::new(o.clone()));
+                        return Ok(Value::Func(f, this));
                     }
                 }
                 if let Some(head) = self.harness.head_named(n, attr) {
@@ -1687,6 +1715,21 @@ impl<'h> Interp<'h> {
                 output: None,
                 weight: None,
             });
+        } else if let [a, b, ..] = tensors.as_slice()
+            && let (Some(la), Some(lb)) =
+                (self.harness.layout_of(&a.t), self.harness.layout_of(&b.t))
+            && la.len() == lb.len()
+        {
+            // Two joins of the views compared row by row (`H(s_patch, t_patch)` of
+            // `cat([u, v])`): each block of rows is one comparison.
+            for (x, y) in la.into_iter().zip(lb) {
+                self.trace.loss_calls.push(LossCall {
+                    views: (x, y),
+                    token: a.token.max(b.token),
+                    output: None,
+                    weight: None,
+                });
+            }
         }
     }
 
@@ -1835,6 +1878,17 @@ impl<'h> Interp<'h> {
             }
             return Ok(Value::Tuple(Rc::new(outs)));
         }
+        // `student(images[2:])` where the toy loader made no local crops: a network
+        // given no crops gives no outputs (empty tensors, which `torch.cat` skips).
+        let no_crops = match args.first() {
+            Some(Value::List(crops)) => crops.borrow().is_empty(),
+            Some(Value::Tuple(crops)) => crops.is_empty(),
+            _ => false,
+        };
+        if no_crops && !matches!(n.kind, NetKind::Object(_) | NetKind::Loss(_)) {
+            let empty = || Value::tensor(Tensor::zeros([0], (Kind::Float, Device::Cpu)));
+            return Ok(Value::Tuple(Rc::new(vec![empty(), empty()])));
+        }
         let input = match args.first() {
             Some(v @ (Value::Tensor(_) | Value::Batch(_))) => Some(self.as_tensor(v)?),
             _ => None,
@@ -1891,6 +1945,27 @@ impl<'h> Interp<'h> {
                 self.harness.forward(&n, args, kwargs, line)?
             }
         };
+        // A network given joined views (`teacher(torch.cat([u, v]))`) gives outputs whose
+        // rows hold the same views in the same order.
+        if let Some(layout) = input.as_ref().and_then(|i| self.harness.layout_of(&i.t)) {
+            let outputs: Vec<Tensor> = match &out {
+                Value::Tensor(t) => vec![t.t.shallow_clone()],
+                Value::Tuple(items) => items
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Tensor(t) => Some(t.t.shallow_clone()),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let rows = input.as_ref().and_then(|i| i.t.size().first().copied());
+            for t in outputs {
+                if t.size().first().copied() == rows {
+                    self.harness.note_layout(&t, layout.clone());
+                }
+            }
+        }
         let output = match &out {
             Value::Tensor(t) => Some(t.clone()),
             Value::Tuple(items) => match items.first() {

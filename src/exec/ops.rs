@@ -617,6 +617,46 @@ pub fn token_part(items: &[Value], key: &str) -> Option<Value> {
         .cloned()
 }
 
+/// `images[2:]`, `x[:B]`: a list, tuple or tensor sliced along its first dimension as
+/// Python and torch slice it; `None` for anything else, which is taken whole.
+pub fn slice(
+    ip: &mut Interp,
+    o: &Value,
+    start: Option<i64>,
+    stop: Option<i64>,
+) -> R<Option<Value>> {
+    let clamp = |k: Option<i64>, len: i64, default: i64| -> i64 {
+        match k {
+            Some(k) if k < 0 => (len + k).max(0),
+            Some(k) => k.min(len),
+            None => default,
+        }
+    };
+    let range = |len: usize| {
+        let len = len as i64;
+        let a = clamp(start, len, 0);
+        let b = clamp(stop, len, len);
+        (a as usize)..(b.max(a) as usize)
+    };
+    Ok(match o {
+        Value::List(l) => {
+            let items = l.borrow();
+            let r = range(items.len());
+            Some(Value::List(Rc::new(RefCell::new(items[r].to_vec()))))
+        }
+        Value::Tuple(t) => Some(Value::Tuple(Rc::new(t[range(t.len())].to_vec()))),
+        Value::Tensor(x) if x.t.dim() >= 1 => {
+            let r = range(x.t.size()[0] as usize);
+            let part = lift(ip, x.t.f_slice(0, r.start as i64, r.end as i64, 1))?;
+            Some(Value::Tensor(Tagged {
+                t: part,
+                ..x.clone()
+            }))
+        }
+        _ => None,
+    })
+}
+
 pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
     // `½ [H(a, b) + H(c, d)]`: brackets written as parentheses after a factor read as
     // indexing the number; the answer means the product.
@@ -1174,6 +1214,20 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
                 Tensor::f_cat(&ts, dim)
             };
             let t = lift(ip, r)?;
+            // `torch.cat([u, v])`: which rows hold which view, for the losses that
+            // compare two such joins row by row.
+            if last != "stack" && dim == 0 {
+                let mut views = Vec::new();
+                for p in &parts {
+                    match ip.harness.layout_of(&p.t) {
+                        Some(inner) => views.extend(inner),
+                        None => views.push(p.views & !super::properties::MARKS),
+                    }
+                }
+                if views.iter().all(|v| v.count_ones() == 1) {
+                    ip.harness.note_layout(&t, views);
+                }
+            }
             let refs: Vec<&Tagged> = parts.iter().collect();
             return Ok(derived(t, &refs));
         }
@@ -1641,6 +1695,9 @@ pub fn call_method(
         }
         // `scheduler.step()`: a schedule the answer never defines changes nothing measured.
         Value::Stand(role, _) if role.as_ref() == "schedule" => Ok(Value::None),
+        // `T.Compose([T.RandomResizedCrop(224), ...])` with `T` torchvision's transforms:
+        // what an augmentation module makes is an augmentation.
+        Value::Stand(role, aug) if role.as_ref() == "augmentation" => Ok(Value::Stand(role, aug)),
         // An optimizer the answer never builds: it trains every network that is trained.
         Value::Stand(role, opt_name) if role.as_ref() == "optimizer" => match name {
             "step" => {
@@ -2002,7 +2059,6 @@ pub fn tensor_method(
         "chunk" => {
             let n = int_arg(&args, &kwargs, 0, "chunks", 2);
             let d = int_arg(&args, &kwargs, 1, "dim", 0);
-            let parts = lift(ip, x.t.f_chunk(n, d))?;
             // `out.chunk(2)` of a network's output on the crops of both views, batched
             // (`student(torch.cat([u, v]))`): chunk i is the i-th view, in the order the
             // crops were joined, as the iBOT and DINO repositories join them.
@@ -2011,6 +2067,16 @@ pub fn tensor_method(
                 .map(|b| 1u32 << b)
                 .filter(|bit| x.views & !super::properties::MARKS & bit != 0)
                 .collect();
+            // `chunk(self.ncrops)` with 2 global and 10 local crops: the toy loader made
+            // fewer crops than the answer counts, and each view it made is one chunk.
+            let rows = x.t.size().first().copied().unwrap_or(0);
+            let views = view_bits.len() as i64;
+            let n = if d == 0 && views >= 2 && n > views && rows % views == 0 {
+                views
+            } else {
+                n
+            };
+            let parts = lift(ip, x.t.f_chunk(n, d))?;
             let per_view = d == 0 && view_bits.len() == parts.len() && parts.len() > 1;
             return Ok(Value::Tuple(Rc::new(
                 parts

@@ -1077,11 +1077,7 @@ fn domain_name(d: u32) -> &'static str {
 
 /// A discriminator must judge one domain: in its own loss it scores real and fake
 /// images of that domain, and the generators' loss asks it about fakes of that domain.
-fn wrong_domain(
-    base: &Run,
-    probe: GanProbe,
-    pick: &dyn Fn(&Run) -> Option<(usize, f64)>,
-) -> Option<Msg> {
+fn wrong_domain(base: &Run, probe: GanProbe, backwards: &[usize]) -> Option<Msg> {
     let domains = DOMAIN_A | DOMAIN_B;
     let name = |id: usize| {
         base.harness.nets.get(id).map_or(String::new(), |n| {
@@ -1136,8 +1132,7 @@ fn wrong_domain(
             (*net, majority)
         })
         .collect();
-    let (index, _) = pick(base)?;
-    for c in segment_calls(base, index) {
+    for c in backwards.iter().flat_map(|i| segment_calls(base, *i)) {
         let Some(inp) = &c.input else { continue };
         let d = inp.views & domains;
         let Some(h) = home.get(&c.net) else { continue };
@@ -1466,12 +1461,13 @@ fn gan_bias(
     let gens = nets_with_role(base, "generator");
     let it = base.trace.backwards[0].iteration;
     let part = |run: &Run, i: usize| part_loss(run, i, &roles, probe);
-    let pick = |run: &Run| -> Option<(usize, f64)> {
+    // The backwards of the first iteration that this probe reads.
+    let probed = |run: &Run| -> Vec<usize> {
         run.trace
             .backwards
             .iter()
             .enumerate()
-            .find(|(i, b)| {
+            .filter(|(i, b)| {
                 b.iteration == it
                     && match probe {
                         // One backward of both losses counts by its generators' terms.
@@ -1487,9 +1483,15 @@ fn gan_bias(
                         }
                     }
             })
-            .and_then(|(i, _)| Some((i, part(run, i)?)))
+            .map(|(i, _)| i)
+            .collect()
     };
-    if let Some(problem) = wrong_domain(base, probe, &pick) {
+    let pick = |run: &Run| -> Option<(usize, f64)> {
+        let i = *probed(run).first()?;
+        Some((i, part(run, i)?))
+    };
+    // Every discriminator's loss is checked for a domain mix-up, not only the first.
+    if let Some(problem) = wrong_domain(base, probe, &probed(base)) {
         return fail(problem);
     }
     let Some((index, l0)) = pick(base) else {
