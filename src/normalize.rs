@@ -1127,7 +1127,8 @@ pub fn looks_like_prose(code: &str) -> bool {
     if PY_KEYWORDS.contains(&words[0]) || matches!(words[0], "print" | "assert") {
         return false;
     }
-    // `Actualizar encoder y proyeccion (f, h) con SGD`: names in parentheses inside a
+    // `Actualizar encoder y proyeccion (f, h) con SGD`, `Update Encoder and Projection
+    // (SGD, lr = 0.05 · BatchSize / 256)`: names and settings in parentheses inside a
     // sentence of three words or more are an aside, not a call.
     let mut plain = String::new();
     let mut aside = false;
@@ -1135,7 +1136,7 @@ pub fn looks_like_prose(code: &str) -> bool {
         match c {
             '(' if !aside && words.len() >= 3 && plain.ends_with(' ') => aside = true,
             ')' if aside => aside = false,
-            _ if aside && !(is_ident_char(c) || c == ',' || c == ' ') => return false,
+            _ if aside && !(is_ident_char(c) || ", =.·/*+-×^".contains(c)) => return false,
             _ if aside => {}
             _ => plain.push(c),
         }
@@ -1539,8 +1540,11 @@ mod tests {
         assert!(looks_like_prose(
             "Actualizar encoder y proyeccion (f, h) con SGD"
         ));
+        assert!(looks_like_prose(
+            "Update Encoder and Projection (SGD, lr = 0.05 · BatchSize / 256)"
+        ));
         assert!(!looks_like_prose("update encoder(f)"));
-        assert!(!looks_like_prose("update the model (lr = 0.1)"));
+        assert!(!looks_like_prose("lr = update the model (0.1)"));
         assert!(!looks_like_prose("step the optimizer (f"));
     }
 

@@ -1105,11 +1105,14 @@ impl<'a> Evaluator<'a> {
             }
             (Value::Tuple(items), Value::Num(k)) => index_seq(items, *k).unwrap_or(Value::Unknown),
             (Value::Params(ms), _) if ms.len() == 1 => Value::Param(ms[0]),
-            // `out[0]` of a network that returns a pair.
+            // `out[0]` of a network that returns a pair, and `images[0]`, `images[1]` of
+            // a loader that yields the list of two crops (the SimSiam and MoCo
+            // repositories): one part each, so that the two crops are two views.
             (Value::Tensor(t), Value::Num(k))
                 if *k >= 0.0
                     && k.fract() == 0.0
-                    && matches!(self.a.graph.op(*t), Op::Apply { .. }) =>
+                    && (matches!(self.a.graph.op(*t), Op::Apply { .. })
+                        || super::facts::is_loader_output(&self.a.graph, *t)) =>
             {
                 Value::Tensor(self.node(
                     Op::Part {
@@ -1785,6 +1788,10 @@ impl<'a> Evaluator<'a> {
                 Value::List(Rc::new(RefCell::new(rows)))
             }
             "enumerate" => {
+                // Over a list the answer writes, the counter is each position; over a
+                // loader, whose one item here stands for every batch, it is any
+                // iteration's number (`if (it + 1) % accum_steps == 0` may hold or not).
+                let concrete = matches!(args.first(), Some(Value::List(_) | Value::Tuple(_)));
                 let items = args
                     .first()
                     .map(|a| self.iterate(a, span))
@@ -1792,7 +1799,14 @@ impl<'a> Evaluator<'a> {
                 let rows = items
                     .into_iter()
                     .enumerate()
-                    .map(|(i, v)| Value::Tuple(Rc::new(vec![Value::Num(i as f64), v])))
+                    .map(|(i, v)| {
+                        let counter = if concrete {
+                            Value::Num(i as f64)
+                        } else {
+                            Value::Unknown
+                        };
+                        Value::Tuple(Rc::new(vec![counter, v]))
+                    })
                     .collect();
                 Value::List(Rc::new(RefCell::new(rows)))
             }

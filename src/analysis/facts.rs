@@ -767,6 +767,9 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
     let g = &a.graph;
     let mut d = Desc::default();
     let mut cur = n;
+    // `t_patch.chunk(2)[i]` of `teacher(torch.cat([u, v]))`: the chunk taken, and whether
+    // the view it gave is still only a guess, until the join shows which view it is.
+    let mut chunk: Option<(usize, bool, Option<usize>)> = None;
     for _ in 0..400 {
         let node = g.node(cur);
         d.names.extend(node.names.iter().cloned());
@@ -807,13 +810,30 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
             Op::Part {
                 of,
                 key: PartKey::Index(i),
-                ..
+                arity,
             } if matches!(g.op(*of), Op::Builtin { name, .. } if name == "chunk") => {
-                if d.view.is_none() {
+                let guessed = d.view.is_none();
+                if guessed {
                     let base = find_data(g, *of).unwrap_or(*of);
                     d.view = Some(ViewKey::Part(base, format!("chunk{i}")));
                 }
+                if chunk.is_none() {
+                    chunk = Some((*i, guessed, *arity));
+                }
                 cur = *of;
+            }
+            // The join the chunk was cut from, in as many parts as chunks: chunk i is the
+            // i-th view joined.
+            Op::Stack(items)
+                if chunk.is_some_and(|(i, _, k)| i < items.len() && k == Some(items.len())) =>
+            {
+                let Some((i, guessed, _)) = chunk.take() else {
+                    return d;
+                };
+                if guessed {
+                    d.view = None;
+                }
+                cur = items[i];
             }
             Op::Part { of, key, arity } => {
                 // A part of what the loader yields, however deeply unpacked
@@ -931,7 +951,7 @@ pub fn is_mask_like(a: &Analysis, roles: &Roles, n: NodeId) -> bool {
     false
 }
 
-fn is_loader_output(g: &Graph, n: NodeId) -> bool {
+pub fn is_loader_output(g: &Graph, n: NodeId) -> bool {
     match g.op(n) {
         Op::Data { .. } => true,
         Op::Part { of, .. } => is_loader_output(g, *of),
