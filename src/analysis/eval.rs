@@ -1668,6 +1668,14 @@ impl<'a> Evaluator<'a> {
             let ms: Vec<ModId> = args.iter().flat_map(|a| self.params_of(a)).collect();
             return Value::Params(Rc::new(ms));
         }
+        // `torch._foreach_mul_(t_params, m)`, `torch._foreach_add_(t_params, s_params,
+        // alpha=1 - m)`: the in-place update of each parameter of a list (the iBOT and
+        // DINO repositories' EMA).
+        if let Some(method) = name.strip_prefix("_foreach_")
+            && method.ends_with('_')
+        {
+            return self.foreach_update(method, args, kwargs, span);
+        }
         if matches!(
             name,
             "GradScaler" | "autocast" | "DataLoader" | "device" | "manual_seed"
@@ -2292,6 +2300,39 @@ impl<'a> Evaluator<'a> {
                 self.builtin_node(name, all, kwargs, span)
             }
         }
+    }
+
+    /// `torch._foreach_<method>(targets, others, ...)`: `method` on each target network's
+    /// parameters, with the matching item of `others` when it is a list and `others`
+    /// itself when it is a number.
+    fn foreach_update(
+        &mut self,
+        method: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        span: Span,
+    ) -> Value {
+        let Some(first) = args.first() else {
+            return Value::Unknown;
+        };
+        let targets = self.params_of(first);
+        let others: Option<Vec<ModId>> = match args.get(1) {
+            Some(v @ (Value::List(_) | Value::Tuple(_) | Value::Params(_) | Value::Param(_))) => {
+                Some(self.params_of(v))
+            }
+            _ => None,
+        };
+        for (i, m) in targets.iter().enumerate() {
+            let mut each = args[1..].to_vec();
+            if let Some(others) = &others {
+                match others.get(i).or(others.first()) {
+                    Some(o) => each[0] = Value::Param(*o),
+                    None => continue,
+                }
+            }
+            self.param_method(*m, method, each, kwargs.clone(), span);
+        }
+        Value::None
     }
 
     /// In-place updates of a network's parameters: `mul_`, `add_`, `copy_`, `lerp_`.

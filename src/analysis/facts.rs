@@ -835,6 +835,10 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
                 }
                 cur = items[i];
             }
+            // Any other join (`torch.cat([globals_out, locals_out]).chunk(ncrops)`) is read
+            // through its first part, as other functions are read through their first
+            // argument.
+            Op::Stack(items) if !items.is_empty() => cur = items[0],
             Op::Part { of, key, arity } => {
                 // A part of what the loader yields, however deeply unpacked
                 // (`for images, masks in loader: u, v = images`), is a view.
@@ -1013,6 +1017,7 @@ pub fn label(a: &Analysis, n: NodeId) -> Option<f64> {
                 "fake",
                 "false",
                 "zeros",
+                "ceros",
                 "falso",
                 "falsa",
                 "falsas",
@@ -1025,6 +1030,7 @@ pub fn label(a: &Analysis, n: NodeId) -> Option<f64> {
                 "valid",
                 "true",
                 "ones",
+                "unos",
                 "reales",
                 "verdadero",
                 "verdaderas",

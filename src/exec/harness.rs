@@ -1576,9 +1576,13 @@ impl Harness {
         if let Some(x) = self.spec.numbers.get(name.as_ref()) {
             return Value::Float(*x);
         }
-        // Labels the answer never builds: `ones`, `valid`, `real_labels` are ones;
-        // `zeros`, `fake_labels` zeros.
-        if folded.contains("zero") || folded.starts_with("fake") {
+        // Labels the answer never builds: `ones`, `valid`, `real_labels`, `unos` are
+        // ones; `zeros`, `fake_labels`, `ceros`, `falsas` zeros.
+        if folded.contains("zero")
+            || folded.contains("cero")
+            || folded.starts_with("fake")
+            || folded.starts_with("fals")
+        {
             return Value::Float(0.0);
         }
         // `batch_size`, `bs`: the loader's batch.
