@@ -2017,8 +2017,28 @@ impl<'a> Evaluator<'a> {
                 Value::Num(_) | Value::Str(_) | Value::Bool(_) | Value::None | Value::Module(_)
             )
         });
-        let is_ctor =
-            (last.chars().next().is_some_and(char::is_uppercase) && !has_tensor) || settings_only;
+        // `define_G(opt)`, `build_model(args)` (the CycleGAN and DINO repositories): a
+        // builder given options, not tensors, builds a network.
+        let builder = [
+            "define",
+            "build",
+            "create",
+            "construct",
+            "make_model",
+            "make_net",
+            "get_model",
+            "get_net",
+            "init_net",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p));
+        let given_tensor = args
+            .iter()
+            .chain(kwargs.iter().map(|(_, v)| v))
+            .any(|a| matches!(a, Value::Tensor(_)));
+        let is_ctor = (last.chars().next().is_some_and(char::is_uppercase) && !has_tensor)
+            || (builder && !given_tensor)
+            || settings_only;
         if is_ctor {
             return Value::Module(self.a.new_module(ModuleInfo {
                 ctor: last.to_string(),
