@@ -784,6 +784,139 @@ impl Normalizer {
         }
     }
 
+    /// Token kinds written as subscripts of a name, `û_s[CLS]`, `u_t[patch]_i`: the
+    /// names `û_s_CLS` and `u_t_patch` (the index `_i` of a sum over tokens dropped, as
+    /// `sum` reads the whole tensor).
+    fn token_subscripts(&mut self, line0: usize, ed: &mut LineEdit) {
+        const KINDS: &[&str] = &["CLS", "cls", "Cls", "patch", "patches", "Patch", "PATCH"];
+        let mut i = ed.chars.len();
+        while i > 0 {
+            i -= 1;
+            let mask = ed.code_mask();
+            if !(mask[i] && ed.chars[i] == '[') || i == 0 || !is_ident_char(ed.chars[i - 1]) {
+                continue;
+            }
+            let Some(close) = (i + 1..ed.chars.len()).find(|&k| ed.chars[k] == ']') else {
+                continue;
+            };
+            let inner = ed.slice(i + 1, close);
+            let kind = inner.trim();
+            if !KINDS.contains(&kind) {
+                continue;
+            }
+            // `[patch]_i`: one letter of a token index after the subscript.
+            let mut end = close + 1;
+            if ed.chars.get(end) == Some(&'_')
+                && ed.chars.get(end + 1).is_some_and(|c| c.is_alphabetic())
+                && !ed.chars.get(end + 2).is_some_and(|c| is_ident_char(*c))
+            {
+                end += 2;
+            }
+            let name = format!("_{kind}");
+            self.edit(line0, ed, i, end, &name);
+        }
+    }
+
+    /// `copia de f_s`, `a copy of f_s`: a copy of that network, `copy(f_s)`.
+    fn copy_of(&mut self, line0: usize, ed: &mut LineEdit) {
+        for phrase in ["una copia de ", "copia de ", "a copy of ", "copy of "] {
+            loop {
+                let mask = ed.code_mask();
+                let text: String = ed.chars.iter().collect::<String>().to_lowercase();
+                let Some(byte) = text.find(phrase) else { break };
+                let start = text[..byte].chars().count();
+                let after = start + phrase.chars().count();
+                if !mask[start] || (start > 0 && is_ident_char(ed.chars[start - 1])) {
+                    break;
+                }
+                let name_end = (after..ed.chars.len())
+                    .find(|&k| !is_ident_char(ed.chars[k]))
+                    .unwrap_or(ed.chars.len());
+                if name_end == after {
+                    break;
+                }
+                let name = ed.slice(after, name_end);
+                self.edit(line0, ed, start, name_end, &format!("copy({name})"));
+            }
+        }
+    }
+
+    /// `θ_t = λ θ_t + (1 − λ) θ_s ,   λ: 0.996 → 1 (schedule coseno)`: after an
+    /// assignment, `, name: ...` is a note about a symbol, not part of the value.
+    fn trailing_note(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mask = ed.code_mask();
+        let end = ed.code_end();
+        let plain_eq = |k: usize| {
+            mask[k]
+                && ed.chars[k] == '='
+                && ed.chars.get(k + 1) != Some(&'=')
+                && !(k > 0 && "<>!=".contains(ed.chars[k - 1]))
+        };
+        let Some(eq) = (0..end).find(|&k| plain_eq(k)) else {
+            return;
+        };
+        if !top_level_statement_assign(&ed.chars, eq) {
+            return;
+        }
+        let mut depth = 0i32;
+        for k in eq + 1..end {
+            if !mask[k] {
+                continue;
+            }
+            match ed.chars[k] {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    let rest: Vec<char> = ed.chars[k + 1..end].to_vec();
+                    let word_start = rest.iter().position(|c| !c.is_whitespace());
+                    let Some(ws) = word_start else { return };
+                    let word_end = (ws..rest.len())
+                        .find(|&j| !is_ident_char(rest[j]))
+                        .unwrap_or(rest.len());
+                    let colon = (word_end..rest.len()).find(|&j| !rest[j].is_whitespace());
+                    if word_end > ws
+                        && colon.is_some_and(|j| rest[j] == ':' && rest.get(j + 1) != Some(&':'))
+                    {
+                        let note = ed.slice(k, end);
+                        let mut k = k;
+                        while k > 0 && ed.chars[k - 1] == ' ' {
+                            k -= 1;
+                        }
+                        self.edit(
+                            line0,
+                            ed,
+                            k,
+                            end,
+                            &format!("  # {}", note.trim_start_matches(',').trim()),
+                        );
+                    }
+                    return;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `f_t ← copy(f_s) ;  los parámetros de f_t no reciben gradiente`: a sentence after
+    /// a semicolon is a remark on the statement before it.
+    fn prose_after_semicolon(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mask = ed.code_mask();
+        let end = ed.code_end();
+        let Some(semi) = (0..end)
+            .find(|&k| mask[k] && ed.chars[k] == ';' && top_level_statement_assign(&ed.chars, k))
+        else {
+            return;
+        };
+        let rest = ed.slice(semi + 1, end);
+        if looks_like_prose(&rest) {
+            let mut start = semi;
+            while start > 0 && ed.chars[start - 1] == ' ' {
+                start -= 1;
+            }
+            self.edit(line0, ed, start, end, &format!("  # {}", rest.trim()));
+        }
+    }
+
     /// Juxtaposed words: joined with `_` where that makes a name the answer uses
     /// elsewhere, or where they stand in a parameter list or before `=`; otherwise, in an
     /// expression, multiplied (`λ1 L_cls` → `λ1 * L_cls`).
@@ -1170,6 +1303,10 @@ pub fn normalize(input: &str) -> Normalized {
         n.methods(line0, ed);
         n.lambda_variable(line0, ed);
         n.hyphen_names(line0, ed);
+        n.token_subscripts(line0, ed);
+        n.copy_of(line0, ed);
+        n.trailing_note(line0, ed);
+        n.prose_after_semicolon(line0, ed);
         n.bracket_parens(line0, ed);
         let end = ed.code_end();
         let code = ed.slice(0, end);
@@ -1533,6 +1670,32 @@ mod tests {
             Some("Update Encoder and Projection")
         );
         assert!(n.text.contains("    pass"));
+    }
+
+    #[test]
+    fn math_pseudocode_notes_and_token_subscripts() {
+        assert_eq!(
+            norm_line("f_t ← copia de f_s ;  los parámetros de f_t no reciben gradiente"),
+            "f_t = copy(f_s)  # los parámetros de f_t no reciben gradiente"
+        );
+        assert_eq!(
+            norm_line("û_s[CLS], û_s[patch] = f_s(û)"),
+            "û_s_CLS, û_s_patch = f_s(û)"
+        );
+        assert_eq!(
+            norm_line("l = H(û_s[patch]_i, u_t[patch]_i)"),
+            "l = H(û_s_patch, u_t_patch)"
+        );
+        assert_eq!(
+            norm_line("θ_t ← λ * θ_t + (1 − λ) * θ_s ,   λ: 0.996 → 1"),
+            "θ_t = λ * θ_t + (1 - λ) * θ_s  # λ: 0.996 → 1"
+        );
+        // A subscript by a variable, and a tuple after an assignment, stay as they are.
+        assert_eq!(norm_line("y = x[k]"), "y = x[k]");
+        assert_eq!(
+            norm_line("x1, x2 = aug(x), aug(x)"),
+            "x1, x2 = aug(x), aug(x)"
+        );
     }
 
     #[test]
