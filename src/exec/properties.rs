@@ -173,6 +173,18 @@ fn get_run<'a>(
         .or_insert_with(|| run_with(body, rubric, knobs))
 }
 
+/// The first loss of a run under `knobs` (cached by `key`), or why there is none.
+fn loss_of_run(
+    runs: &mut HashMap<String, Run>,
+    key: &str,
+    body: &[crate::ir::Stmt],
+    rubric: &Rubric,
+    knobs: Knobs,
+) -> Result<f64, Msg> {
+    let run = get_run(runs, key, body, rubric, knobs);
+    first_loss(run).ok_or_else(|| halted(run))
+}
+
 fn first_loss(run: &Run) -> Option<f64> {
     run.trace.backwards.first().map(|b| b.loss)
 }
@@ -340,50 +352,28 @@ fn measure_one(
                 .any(|p| base.trace.net_calls.iter().any(|c| c.net == *p));
             let by_roles = predictor_called && base.trace.terms_without_predictor > 0;
             let unequal = unequal_direction_weights(base, None);
-            let (l, s) = if by_roles {
-                let plain = get_run(
-                    runs,
-                    "roles",
-                    body,
-                    rubric,
-                    Knobs {
-                        predictor_identity: Some(1.0),
-                        ..Knobs::default()
-                    },
-                );
-                let Some(l) = first_loss(plain) else {
-                    return skip(halted(plain));
-                };
-                let swapped = get_run(
-                    runs,
-                    "roles swap",
-                    body,
-                    rubric,
-                    Knobs {
-                        predictor_identity: Some(1.0),
+            let identity = Knobs {
+                predictor_identity: Some(1.0),
+                ..Knobs::default()
+            };
+            let swap = Knobs {
+                swap_views: true,
+                ..Knobs::default()
+            };
+            let losses = if by_roles {
+                loss_of_run(runs, "roles", body, rubric, identity).and_then(|l| {
+                    let both = Knobs {
                         swap_views: true,
-                        ..Knobs::default()
-                    },
-                );
-                let Some(s) = first_loss(swapped) else {
-                    return skip(halted(swapped));
-                };
-                (l, s)
+                        ..identity
+                    };
+                    Ok((l, loss_of_run(runs, "roles swap", body, rubric, both)?))
+                })
             } else {
-                let swapped = get_run(
-                    runs,
-                    "swap",
-                    body,
-                    rubric,
-                    Knobs {
-                        swap_views: true,
-                        ..Knobs::default()
-                    },
-                );
-                let Some(s) = first_loss(swapped) else {
-                    return skip(halted(swapped));
-                };
-                (l, s)
+                loss_of_run(runs, "swap", body, rubric, swap).map(|s| (l, s))
+            };
+            let (l, s) = match losses {
+                Ok(pair) => pair,
+                Err(why) => return skip(why),
             };
             if !close(l, s) {
                 return fail(msg!(
