@@ -1162,6 +1162,15 @@ impl Harness {
                 );
             }
         };
+        // A mask given to a network (`patchify(m_u)`) is numbers to it.
+        let x = if x.t.kind() == Kind::Bool {
+            Tagged {
+                t: lift(x.t.f_to_kind(Kind::Float))?,
+                ..x
+            }
+        } else {
+            x
+        };
         let role = self.role_of(n);
         let origin = self.next_origin;
         self.next_origin += 1;

@@ -305,6 +305,30 @@ impl<'h> Interp<'h> {
             }
             self.call_def(f, args, Vec::new())?;
         }
+        // A `LightningModule` the answer defines but never hands to a trainer: its
+        // `training_step` is the loop the answer means, run as `trainer.fit` runs it.
+        for s in body {
+            if self.trace.iterations > 0 {
+                break;
+            }
+            let Stmt::Class(c) = s else { continue };
+            if find_method(c, "training_step").is_none() {
+                continue;
+            }
+            self.line = c.span.line;
+            // `__init__(self, G_AB, G_BA, ...)`: what its parameters' names stand for.
+            let mut args = Vec::new();
+            if let Some(init) = find_method(c, "__init__") {
+                for p in init.params.iter().skip(1) {
+                    if p.name.starts_with('*') || p.default.is_some() {
+                        break;
+                    }
+                    args.push(self.lookup(&p.name)?);
+                }
+            }
+            let module = self.instantiate(c.clone(), args, Vec::new())?;
+            super::lightning::fit(self, vec![module], Vec::new())?;
+        }
         Ok(())
     }
 

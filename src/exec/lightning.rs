@@ -30,7 +30,7 @@ pub fn call(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -> R<Valu
 }
 
 /// `trainer.fit(model, loader)`, `trainer.fit(model=model, train_dataloaders=loader)`.
-fn fit(ip: &mut Interp, args: Vec<Value>, kwargs: Kw) -> R<Value> {
+pub fn fit(ip: &mut Interp, args: Vec<Value>, kwargs: Kw) -> R<Value> {
     let mut args = args.into_iter();
     let model = args
         .next()

@@ -596,6 +596,22 @@ fn distinct_views(base: &Run) -> Measured {
     // The rule asks for two augmentations of the batch: whether one encoder or two
     // embed them is encoder_predictor's question, not this one's.
     let inputs: Vec<&super::value::Tagged> = by_net.values().flatten().copied().collect();
+    // `encoder(torch.cat([x1, x2]))`: one input holding two views, whose halves differ.
+    for x in &inputs {
+        let bits = (x.views & !MARKS).count_ones();
+        let rows = x.t.size().first().copied().unwrap_or(0);
+        if bits >= 2
+            && rows >= 2
+            && rows % 2 == 0
+            && let Ok(halves) = x.t.f_chunk(2, 0)
+            && !halves[0].allclose(&halves[1], 1e-6, 1e-6, false)
+        {
+            return pass(msg!(
+                "the networks receive two different augmented views of the batch, joined in one batch",
+                "las redes reciben dos vistas aumentadas distintas del lote, unidas en un solo lote"
+            ));
+        }
+    }
     for (i, a) in inputs.iter().enumerate() {
         for b in &inputs[i + 1..] {
             let views_differ = a.views & !MARKS != b.views & !MARKS
@@ -660,7 +676,8 @@ fn views_reaching_networks(base: &Run) -> usize {
         .iter()
         .filter(|c| c.iteration == it)
         .filter_map(|c| c.input.as_ref().map(|i| i.views & !MARKS))
-        .filter(|v| *v != 0 && v & (v - 1) == 0)
+        // Each view an input holds, joined ones too (`encoder(torch.cat([x1, x2]))`).
+        .flat_map(|v| (0..32).map(|b| 1u32 << b).filter(move |bit| v & bit != 0))
         .collect::<std::collections::BTreeSet<u32>>()
         .len()
 }
@@ -694,21 +711,26 @@ fn predictor_on_encoder(base: &Run) -> Measured {
     {
         // One encoder, used for every input (the architecture; which views it is given
         // is `distinct_views`' business), whose outputs the predictor takes.
-        let outputs: Vec<u32> = calls
+        // A batch of joined views (`encoder(torch.cat([x1, x2]))`) counts once per view.
+        let views_in = |t: &super::value::Tagged| (t.views & !MARKS).count_ones().max(1) as usize;
+        let encoded: Vec<&super::value::Tagged> = calls
             .iter()
             .filter(|c| c.net == enc.net)
-            .filter_map(|c| c.output.as_ref().map(|o| o.origin))
+            .filter_map(|c| c.output.as_ref())
             .collect();
-        let predicted = calls
+        let outputs: Vec<u32> = encoded.iter().map(|o| o.origin).collect();
+        let predicted: usize = calls
             .iter()
             .filter(|c| role(c.net).as_deref() == Some("predictor"))
             .filter_map(|c| c.input.as_ref())
             .filter(|i| outputs.contains(&i.origin))
-            .count();
+            .map(views_in)
+            .sum();
+        let encoded: usize = encoded.iter().map(|o| views_in(o)).sum();
         // With a single view (`two_views`' failure, not this rule's), one encoder
         // output that the predictor takes is the whole architecture.
         let single_view = views_reaching_networks(base) < 2 && predicted >= 1;
-        if (outputs.len() >= 2 && predicted >= 2) || single_view {
+        if (encoded >= 2 && predicted >= 2) || single_view {
             return pass(msg!(
                 "one encoder embeds every input and the predictor takes its outputs",
                 "un mismo codificador procesa todas las entradas y el predictor toma sus salidas"
