@@ -486,6 +486,18 @@ fn collect_terms(a: &Analysis, n: NodeId, w: Poly, out: &mut Vec<Term>, depth: u
     }
 }
 
+/// Whether a term is a call of the answer's function that negates what it computes
+/// (`def g_hinge(d): return -d.mean()`), which its weight does not show: a call is kept
+/// whole as one term.
+pub fn negated_inside(a: &Analysis, n: NodeId) -> bool {
+    let Op::Frame { result, .. } = a.graph.op(n) else {
+        return false;
+    };
+    let mut inner = Vec::new();
+    collect_terms(a, *result, Poly::constant(1.0), &mut inner, 0);
+    matches!(inner.as_slice(), [t] if t.weight.as_const().is_some_and(|c| c < 0.0))
+}
+
 /// A tensor that is itself a mask (named one, or made by a masking function), reached
 /// without passing through a network: a student output computed with a mask is not one.
 fn is_mask_tensor(a: &Analysis, n: NodeId) -> bool {
@@ -942,7 +954,18 @@ pub fn is_mask_like(a: &Analysis, roles: &Roles, n: NodeId) -> bool {
             return true;
         }
         match &node.op {
-            Op::Apply { module, .. } => return is_mask_maker(a, roles, *module),
+            Op::Apply { module, args, .. } => {
+                if is_mask_maker(a, roles, *module) {
+                    return true;
+                }
+                // `upsample(M_u)`, `patchify(m)`: a helper that is no network, applied
+                // to a mask, gives the mask in another shape.
+                let network = NETWORK_ROLES.iter().any(|r| roles.module_is(a, *module, r));
+                match args.first() {
+                    Some(x) if !network && a.modules[*module].class.is_none() => cur = *x,
+                    _ => return false,
+                }
+            }
             Op::Data { source } => return roles.matches("mask", source),
             Op::Part { of, .. } | Op::Select { of, .. } => cur = *of,
             Op::Builtin { args, .. } if !args.is_empty() => cur = args[0],

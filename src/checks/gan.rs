@@ -129,7 +129,8 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
             (None, Some(v)) => (v > 0.5, v <= 0.5),
             (None, None) if label_arg.is_none() => {
                 // A Wasserstein term: the sign of its weight says which way it pushes.
-                let neg = t.weight.as_const().is_some_and(|c| c < 0.0);
+                let neg = t.weight.as_const().is_some_and(|c| c < 0.0)
+                    != crate::analysis::facts::negated_inside(ctx.a, t.node);
                 (neg, !neg)
             }
             (None, None) => (false, false),

@@ -753,6 +753,19 @@ impl Harness {
                 let mut copies = Vec::new();
                 for i in items {
                     if let Value::Net(c) = self.deep_copy(i)? {
+                        // A `ModuleDict`'s keys (`teacher["head"]`) name the copies too;
+                        // a name that gives a role stays with the original.
+                        let keys: Vec<String> = self
+                            .aliases
+                            .get(&i.id)
+                            .into_iter()
+                            .flatten()
+                            .filter(|a| self.role_of_name(a).is_none())
+                            .cloned()
+                            .collect();
+                        for key in keys {
+                            self.note_alias(&c, &key);
+                        }
                         copies.push(c);
                     }
                 }

@@ -900,14 +900,12 @@ fn masked_student(base: &Run) -> Measured {
         };
         let Some(i) = &c.input else { continue };
         let view = i.views & !MARKS;
-        match base.harness.role_of(net).as_deref() {
-            Some("student") if c.masked || i.views & MASKED != 0 => {
-                student_masked.insert(view);
-            }
-            Some("teacher") if !c.masked && i.views & MASKED == 0 => {
-                teacher_clean.insert(view);
-            }
-            _ => {}
+        // A part of the student (`student["vit"](u, mask=m)`) is the student.
+        let masked = c.masked || i.views & MASKED != 0;
+        if masked && base.harness.within_role(net, "student") {
+            student_masked.insert(view);
+        } else if !masked && base.harness.within_role(net, "teacher") {
+            teacher_clean.insert(view);
         }
     }
     // One masked view is enough (iBOT's answer key masks one global view); what
