@@ -897,6 +897,47 @@ impl Normalizer {
         }
     }
 
+    /// `para cada (A, B) en el dataloader:`, `for each x in the loader`: a loop header
+    /// in words is `for (A, B) in dataloader:`.
+    fn loop_in_words(&mut self, line0: usize, ed: &mut LineEdit) {
+        let end = ed.code_end();
+        let indent = ed.indent();
+        if end <= indent {
+            return;
+        }
+        let code = ed.slice(indent, end);
+        let lower = code.to_lowercase();
+        let Some(head) = ["para cada ", "para todo ", "for each ", "for every "]
+            .iter()
+            .find(|h| lower.starts_with(**h))
+        else {
+            return;
+        };
+        let rest: Vec<char> = code.chars().skip(head.chars().count()).collect();
+        let rest: String = rest.into_iter().collect();
+        let rest = rest.trim_end().trim_end_matches(':').trim_end();
+        let Some((targets, iterable)) = [" en ", " in ", " de "]
+            .iter()
+            .find_map(|sep| rest.split_once(sep))
+        else {
+            return;
+        };
+        let mut iterable = iterable.trim();
+        for article in ["el ", "la ", "los ", "las ", "the "] {
+            if let Some(stripped) = iterable.strip_prefix(article) {
+                iterable = stripped;
+            }
+        }
+        let is_code =
+            |t: &str| !t.is_empty() && t.chars().all(|c| is_ident_char(c) || "()[], .".contains(c));
+        let (targets, iterable) = (targets.trim(), iterable.trim());
+        if !is_code(targets) || !is_code(iterable) || iterable.contains(' ') {
+            return;
+        }
+        let new = format!("for {targets} in {iterable}:");
+        self.edit(line0, ed, indent, end, &new);
+    }
+
     /// `f_t ← copy(f_s) ;  los parámetros de f_t no reciben gradiente`: a sentence after
     /// a semicolon is a remark on the statement before it.
     fn prose_after_semicolon(&mut self, line0: usize, ed: &mut LineEdit) {
@@ -1303,6 +1344,7 @@ pub fn normalize(input: &str) -> Normalized {
         n.methods(line0, ed);
         n.lambda_variable(line0, ed);
         n.hyphen_names(line0, ed);
+        n.loop_in_words(line0, ed);
         n.token_subscripts(line0, ed);
         n.copy_of(line0, ed);
         n.trailing_note(line0, ed);
@@ -1690,6 +1732,12 @@ mod tests {
             norm_line("θ_t ← λ * θ_t + (1 − λ) * θ_s ,   λ: 0.996 → 1"),
             "θ_t = λ * θ_t + (1 - λ) * θ_s  # λ: 0.996 → 1"
         );
+        assert_eq!(
+            norm_line("para cada (A, B) en el dataloader:"),
+            "for (A, B) in dataloader:"
+        );
+        assert_eq!(norm_line("for each x in loader"), "for x in loader:");
+        assert!(!norm_line("para cada época:").starts_with("for"));
         // A subscript by a variable, and a tuple after an assignment, stay as they are.
         assert_eq!(norm_line("y = x[k]"), "y = x[k]");
         assert_eq!(

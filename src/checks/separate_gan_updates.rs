@@ -49,12 +49,16 @@ pub fn run(ctx: &Ctx) -> Outcome {
     let mut previous_step: Option<usize> = None;
     let mut last_block: Vec<usize> = Vec::new();
     for (p, e) in events.iter().enumerate() {
-        let EventKind::Step { opt } = e.kind else {
-            continue;
+        // A prose update line (`actualizar G_AB y G_BA con Adam`) steps an optimizer the
+        // answer does not name, with the gradients since the previous update.
+        let opt = match &e.kind {
+            EventKind::Step { opt } => Some(*opt),
+            kind @ EventKind::Prose { .. } if super::backward_then_step::is_update(kind) => None,
+            _ => continue,
         };
         // The gradients a step applies: those of the backward calls since its optimizer
         // was last zeroed, or, with no zero_grad, since the previous step of any optimizer.
-        let zeroed = events[..p].iter().rposition(|z| ctx.zeroes(&z.kind, opt));
+        let zeroed = opt.and_then(|opt| events[..p].iter().rposition(|z| ctx.zeroes(&z.kind, opt)));
         let from = zeroed.or(previous_step);
         let mut block: Vec<usize> = backward_at
             .iter()
@@ -70,7 +74,8 @@ pub fn run(ctx: &Ctx) -> Outcome {
             let (g2, d2) = carries(*k);
             (g || g2, d || d2)
         });
-        match gan::opt_kind(ctx, opt) {
+        let kind = opt.map_or(OptKind::Unknown, |opt| gan::opt_kind(ctx, opt));
+        match kind {
             OptKind::Generators | OptKind::Unknown if g && !d => g_stepped = true,
             OptKind::Generators if d => wrong.push(e.span),
             OptKind::Discriminators if g => wrong.push(e.span),

@@ -572,13 +572,22 @@ impl<'h> Interp<'h> {
                 self.line = span.line;
                 let it = self.expr(iter)?;
                 let items = self.iterate(it)?;
+                // `for epoch in range(800)`: an epoch loop, seen by the loader loop it
+                // runs, stops after its first epoch, as one of an undefined number does;
+                // the properties read the first iterations, and the rest only spends the
+                // budget.
+                let counting = items.iter().all(|i| matches!(i, Value::Int(_)));
                 for item in items {
+                    let started = self.trace.iterations;
                     self.begin_loader_item(&item)?;
                     self.assign(target, item)?;
                     match self.block(body) {
                         Ok(()) | Err(Flow::Continue) => {}
                         Err(Flow::Break) => break,
                         Err(e) => return Err(e),
+                    }
+                    if counting && self.trace.iterations > started {
+                        break;
                     }
                 }
             }
@@ -872,7 +881,28 @@ impl<'h> Interp<'h> {
             .any(|w| t.contains(w))
             || t.split(|c: char| !c.is_alphanumeric()).any(|w| w == "c");
         if says_update && !about_teacher {
-            let nets = self.harness.trained_nets();
+            // `actualizar G_AB y G_BA con Adam`: the networks the line names, where it
+            // names some the answer uses; otherwise every trained one.
+            let named: Vec<Rc<Net>> = text
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .filter_map(|w| {
+                    match self
+                        .frames
+                        .last()
+                        .and_then(|f| f.get(w))
+                        .or(self.globals.get(w))
+                    {
+                        Some(Value::Net(n)) => Some(n.clone()),
+                        _ => None,
+                    }
+                })
+                .collect();
+            let nets = if named.is_empty() {
+                self.harness.trained_nets()
+            } else {
+                named
+            };
             self.step_nets(&nets)?;
         }
         Ok(())
