@@ -2,7 +2,8 @@
 //!
 //! ## What it does
 //! Reports a patch-token loss that is not restricted to the masked tokens (by indexing
-//! with the mask, or by passing the mask to the loss).
+//! with the mask, or by passing the mask to the loss), unless a prose line of the loop
+//! says it runs over the masked tokens.
 //!
 //! ## Why it matters
 //! iBOT's masked image modelling predicts the tokens the student could not see; the
@@ -54,8 +55,24 @@ fn restricted_by_mask(ctx: &Ctx, n: crate::analysis::graph::NodeId, depth: usize
     }
 }
 
+/// Whether a prose line of the loop says the patch loss runs over the masked tokens
+/// (`donde i recorre solo los tokens enmascarados`): a lenient grader takes its word.
+fn said_in_words(ctx: &Ctx) -> bool {
+    ctx.a.loop_events().iter().any(|e| match &e.kind {
+        crate::analysis::EventKind::Prose { text } => {
+            let t = crate::analysis::facts::fold(text);
+            ["masked", "enmascarad"].iter().any(|w| t.contains(w))
+                && ["token", "patch", "parche"].iter().any(|w| t.contains(w))
+        }
+        _ => false,
+    })
+}
+
 pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
     let mut out = Vec::new();
+    if said_in_words(ctx) {
+        return out;
+    }
     for t in ctx.comparing_terms().iter() {
         let descs: Vec<_> = t.args.iter().take(2).map(|a| ctx.desc(*a)).collect();
         if !descs.iter().any(|d| d.token == Some(Token::Patch)) {
