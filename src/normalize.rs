@@ -129,6 +129,15 @@ impl LineEdit {
         self.chars.iter().collect()
     }
 
+    /// Where the run of spaces that ends at `at` starts.
+    fn spaces_before(&self, at: usize) -> usize {
+        let mut k = at;
+        while k > 0 && self.chars[k - 1] == ' ' {
+            k -= 1;
+        }
+        k
+    }
+
     fn slice(&self, start: usize, end: usize) -> String {
         self.chars[start..end].iter().collect()
     }
@@ -878,10 +887,7 @@ impl Normalizer {
                         && colon.is_some_and(|j| rest[j] == ':' && rest.get(j + 1) != Some(&':'))
                     {
                         let note = ed.slice(k, end);
-                        let mut k = k;
-                        while k > 0 && ed.chars[k - 1] == ' ' {
-                            k -= 1;
-                        }
+                        let k = ed.spaces_before(k);
                         self.edit(
                             line0,
                             ed,
@@ -950,10 +956,7 @@ impl Normalizer {
         };
         let rest = ed.slice(semi + 1, end);
         if looks_like_prose(&rest) {
-            let mut start = semi;
-            while start > 0 && ed.chars[start - 1] == ' ' {
-                start -= 1;
-            }
+            let start = ed.spaces_before(semi);
             self.edit(line0, ed, start, end, &format!("  # {}", rest.trim()));
         }
     }

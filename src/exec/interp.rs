@@ -280,6 +280,22 @@ impl<'h> Interp<'h> {
         r
     }
 
+    /// Arguments for parameters nothing passes: each default, or else what the
+    /// parameter's name stands for; up to a `*args`.
+    fn args_named_by(&mut self, params: &[crate::ir::Param]) -> R<Vec<Value>> {
+        let mut args = Vec::new();
+        for p in params {
+            if p.name.starts_with('*') {
+                break;
+            }
+            args.push(match &p.default {
+                Some(e) => self.expr(e)?,
+                None => self.lookup(&p.name)?,
+            });
+        }
+        Ok(args)
+    }
+
     /// A training loop written as a function the answer never calls (`def train(G, F,
     /// loader, epochs): for ...`) runs as if called with what its parameters' names stand
     /// for: the answer means that loop, and a grader reads it so.
@@ -293,16 +309,7 @@ impl<'h> Interp<'h> {
                 continue;
             }
             self.line = f.span.line;
-            let mut args = Vec::new();
-            for p in &f.params {
-                if p.name.starts_with('*') {
-                    break;
-                }
-                args.push(match &p.default {
-                    Some(e) => self.expr(e)?,
-                    None => self.lookup(&p.name)?,
-                });
-            }
+            let args = self.args_named_by(&f.params)?;
             self.call_def(f, args, Vec::new())?;
         }
         // A `LightningModule` the answer defines but never hands to a trainer: its
@@ -317,15 +324,10 @@ impl<'h> Interp<'h> {
             }
             self.line = c.span.line;
             // `__init__(self, G_AB, G_BA, ...)`: what its parameters' names stand for.
-            let mut args = Vec::new();
-            if let Some(init) = find_method(c, "__init__") {
-                for p in init.params.iter().skip(1) {
-                    if p.name.starts_with('*') || p.default.is_some() {
-                        break;
-                    }
-                    args.push(self.lookup(&p.name)?);
-                }
-            }
+            let args = match find_method(c, "__init__") {
+                Some(init) => self.args_named_by(init.params.get(1..).unwrap_or_default())?,
+                None => Vec::new(),
+            };
             let module = self.instantiate(c.clone(), args, Vec::new())?;
             super::lightning::fit(self, vec![module], Vec::new())?;
         }
@@ -886,16 +888,9 @@ impl<'h> Interp<'h> {
             let named: Vec<Rc<Net>> = text
                 .split(|c: char| !(c.is_alphanumeric() || c == '_'))
                 .filter(|w| !w.is_empty())
-                .filter_map(|w| {
-                    match self
-                        .frames
-                        .last()
-                        .and_then(|f| f.get(w))
-                        .or(self.globals.get(w))
-                    {
-                        Some(Value::Net(n)) => Some(n.clone()),
-                        _ => None,
-                    }
+                .filter_map(|w| match self.bound(w) {
+                    Some(Value::Net(n)) => Some(n),
+                    _ => None,
                 })
                 .collect();
             let nets = if named.is_empty() {
@@ -1968,13 +1963,10 @@ impl<'h> Interp<'h> {
                 _ => false,
             });
         let out = match &n.kind {
+            // `library_loss` records the call and its result itself.
             NetKind::Loss(name) => {
-                let mark = self.trace.loss_calls.len();
-                self.note_loss_call(&mut args);
                 let name = name.clone();
-                let out = super::ops::library_loss(self, &name, &args, &kwargs)?;
-                self.note_loss_output(mark, &out);
-                out
+                super::ops::library_loss(self, &name, &args, &kwargs)?
             }
             NetKind::Object(_) if self.harness.substitutes(&n) => {
                 let line = self.line;

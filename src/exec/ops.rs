@@ -902,17 +902,6 @@ fn reduce(kwargs: &Kw, args: &[Value], i: usize) -> Reduction {
     }
 }
 
-/// The value of a target that holds one value everywhere and that is shaped otherwise
-/// than the input: a label tensor the answer sized for real images.
-fn constant_target(x: &Tensor, y: &Tensor) -> Option<f64> {
-    if x.size() == y.size() || y.numel() == 0 || y.requires_grad() {
-        return None;
-    }
-    let low = y.f_min().ok()?.double_value(&[]);
-    let high = y.f_max().ok()?.double_value(&[]);
-    (low == high).then_some(low)
-}
-
 /// A library loss between `input` and `target`.
 pub fn library_loss(ip: &mut Interp, name: &str, args: &[Value], kwargs: &Kw) -> R<Value> {
     let (Some(a), Some(b)) = (
@@ -935,14 +924,22 @@ pub fn library_loss(ip: &mut Interp, name: &str, args: &[Value], kwargs: &Kw) ->
     let mark = ip.trace.loss_calls.len();
     ip.note_loss_call(&mut pair);
     let (x, y) = (ip.as_tensor(&pair[0])?, ip.as_tensor(&pair[1])?);
+    // `mse(D_B(fake_B), ones)` with `ones` sized for a real PatchGAN's 30×30 output:
+    // an element-wise loss reads its operands as arithmetic does, so a label tensor
+    // means its value at every output the toy discriminator gives.
+    let elementwise = matches!(
+        name,
+        "mse_loss" | "l1_loss" | "binary_cross_entropy" | "binary_cross_entropy_with_logits"
+    );
+    let (x, y) = if elementwise {
+        fit_to_toy_shapes(x, y)
+    } else {
+        (x, y)
+    };
     note_pairing(ip, &x, &y);
     let red = reduce(kwargs, args, 2);
     let y_like = if y.t.dim() == 0 && x.t.dim() > 0 {
         lift(ip, y.t.f_expand_as(&x.t))?
-    } else if let Some(value) = constant_target(&x.t, &y.t) {
-        // `mse(D_B(fake_B), ones)` with `ones` sized for a real PatchGAN's 30×30 output:
-        // a label tensor means its value at every output the toy discriminator gives.
-        lift(ip, x.t.f_full_like(value))?
     } else {
         y.t.shallow_clone()
     };

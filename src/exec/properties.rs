@@ -203,6 +203,15 @@ fn nets_with_role(run: &Run, role: &str) -> Vec<usize> {
         .collect()
 }
 
+/// The predictors the run called: one the answer defines but never calls is no
+/// predictor in effect.
+fn called_predictors(run: &Run) -> Vec<usize> {
+    nets_with_role(run, "predictor")
+        .into_iter()
+        .filter(|p| run.trace.net_calls.iter().any(|c| c.net == *p))
+        .collect()
+}
+
 fn halted(run: &Run) -> Msg {
     match &run.halt {
         Some(h) => {
@@ -245,10 +254,7 @@ fn measure_one(
             let encoders = nets_with_role(base, "encoder");
             // A predictor the answer defines but never calls cuts nothing: the answer
             // has no predictor in effect.
-            let predictors: Vec<usize> = nets_with_role(base, "predictor")
-                .into_iter()
-                .filter(|p| base.trace.net_calls.iter().any(|c| c.net == *p))
-                .collect();
+            let predictors = called_predictors(base);
             if encoders.is_empty() {
                 return skip(msg!(
                     "no network plays the encoder",
@@ -347,10 +353,8 @@ fn measure_one(
             // compared under a swap with the predictor as the identity, so that only the
             // pairing of views and the weights count (the predictor is
             // `predictor_on_encoder`'s business).
-            let predictor_called = nets_with_role(base, "predictor")
-                .iter()
-                .any(|p| base.trace.net_calls.iter().any(|c| c.net == *p));
-            let by_roles = predictor_called && base.trace.terms_without_predictor > 0;
+            let by_roles =
+                !called_predictors(base).is_empty() && base.trace.terms_without_predictor > 0;
             let unequal = unequal_direction_weights(base, None);
             let identity = Knobs {
                 predictor_identity: Some(1.0),
@@ -858,8 +862,7 @@ fn unequal_direction_weights(base: &Run, token: Option<super::value::Token>) -> 
         .views;
     let direction = |dir: (u32, u32)| weighed(base, |c| of_kind(c) && c.views == dir);
     let (w1, w2) = (direction((a, b))?, direction((b, a))?);
-    // A weight that is not positive says the toy values, not the answer, went astray.
-    (w1 > 0.0 && w2 > 0.0 && !close(w1, w2)).then_some(shares(w1, w2))
+    unequal(w1, w2)
 }
 
 /// The weights of the first two views' same-view patch terms, where both were weighed
@@ -875,7 +878,12 @@ fn unequal_view_weights(
     };
     let mut views = covered.iter();
     let (w1, w2) = (weight(*views.next()?)?, weight(*views.next()?)?);
-    // A weight that is not positive says the toy values, not the answer, went astray.
+    unequal(w1, w2)
+}
+
+/// Two weights that differ, as shares of their sum. A weight that is not positive says
+/// the toy values, not the answer, went astray: then nothing is concluded.
+fn unequal(w1: f64, w2: f64) -> Option<(f64, f64)> {
     (w1 > 0.0 && w2 > 0.0 && !close(w1, w2)).then_some(shares(w1, w2))
 }
 
