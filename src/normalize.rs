@@ -710,7 +710,9 @@ impl Normalizer {
                     && a.chars().filter(|c| c.is_alphabetic()).count() >= 2;
                 let known_join = known.contains(&joined)
                     && (trimmed == "-" || gap == "." && !KNOWN_METHODS.contains(&b.as_str()));
-                if one_sided || known_join {
+                // `loss - cycle_A = ...`: nothing is subtracted in an assignment's target.
+                let in_target = trimmed == "-" && names_an_assignment_target(&ed.chars, &mask, b1);
+                if one_sided || known_join || in_target {
                     self.edit(line0, ed, a0, b1, &joined);
                     changed = true;
                     break;
@@ -1233,13 +1235,27 @@ fn is_before_assignment(chars: &[char], mask: &[bool], from: usize) -> bool {
     while i < chars.len() && chars[i] == ' ' {
         i += 1;
     }
+    // `loss - cycle A =`: a hyphen before an assignment is inside the target's name.
     let at_start = chars[..from]
         .iter()
-        .all(|c| is_ident_char(*c) || *c == ' ' || *c == '.');
+        .all(|c| is_ident_char(*c) || matches!(c, ' ' | '.' | '-'));
     at_start
         && i < chars.len()
         && mask[i]
         && (chars[i] == '=' && chars.get(i + 1) != Some(&'=') || chars[i] == '.' || chars[i] == ',')
+}
+
+/// Whether the words up to `from` are all an assignment's target is: names, spaces
+/// and hyphens from the statement's start, then a single `=`.
+fn names_an_assignment_target(chars: &[char], mask: &[bool], from: usize) -> bool {
+    let rest = chars[from..]
+        .iter()
+        .position(|c| *c != ' ')
+        .map(|i| from + i);
+    chars[..from]
+        .iter()
+        .all(|c| is_ident_char(*c) || matches!(c, ' ' | '-'))
+        && rest.is_some_and(|i| mask[i] && chars[i] == '=' && chars.get(i + 1) != Some(&'='))
 }
 
 /// Whether position `at` is inside an expression: after an `=`, an operator, an opening
@@ -1662,6 +1678,18 @@ mod tests {
         );
         assert_eq!(norm_line("y = f(a) == g(b)"), "y = f(a) == g(b)");
         assert_eq!(norm_line("model(x) == y"), "model(x) == y");
+    }
+
+    #[test]
+    fn hyphenated_assignment_targets_are_one_name() {
+        let n = normalize(
+            "for A, B in loader:\n    loss - cycle A = criterion(rec_B, B)\n    y = a - b\n",
+        );
+        assert_eq!(
+            n.text.lines().nth(1).unwrap().trim(),
+            "loss_cycle_A = criterion(rec_B, B)"
+        );
+        assert_eq!(n.text.lines().nth(2).unwrap().trim(), "y = a - b");
     }
 
     #[test]

@@ -68,6 +68,8 @@ pub struct Evaluator<'a> {
     call_depth: usize,
     steps: usize,
     implicit_modules: HashMap<String, ModId>,
+    /// The names the answer calls, which are never case slips of a variable.
+    called_names: std::collections::HashSet<String>,
     implicit_opts: HashMap<String, OptId>,
     param_state: HashMap<ModId, NodeId>,
     called_funcs: Vec<String>,
@@ -227,12 +229,14 @@ impl<'a> Evaluator<'a> {
             param_state: HashMap::new(),
             called_funcs: Vec::new(),
             in_comprehension: 0,
+            called_names: Default::default(),
         }
     }
 
     /// Runs the answer; then runs every top-level function the answer defines but never
     /// calls (a `def train(...)` that holds the loop), with its parameters undefined.
     pub fn run(&mut self, body: &[Stmt]) {
+        self.called_names = crate::ir::directly_called_names(body);
         for name in directly_called_names(body) {
             if matches!(self.globals.get(&name), Some(Value::Builtin(path)) if !path.starts_with("builtins."))
             {
@@ -453,8 +457,36 @@ impl<'a> Evaluator<'a> {
         if let Some(role) = param_role(name) {
             return Value::Tensor(self.node(Op::RoleParam(role.to_string()), span));
         }
+        if let Some(slip) = self.case_slip(name) {
+            self.a
+                .fuzzy_notes
+                .push((span.line, name.to_string(), slip.clone()));
+            return self.lookup(&slip, span);
+        }
         self.a.note_undefined(name, span);
         Value::Global(name.into())
+    }
+
+    /// The variable of the answer that an undefined name spells but for case.
+    fn case_slip(&self, name: &str) -> Option<String> {
+        // A name the answer calls (`D_A(a)`) is a network or a helper, which no variable
+        // spelt in another case stands for (`d_a` is that discriminator's loss).
+        if self.called_names.contains(name) {
+            return None;
+        }
+        let bound: std::collections::BTreeSet<&String> = self
+            .frames
+            .last()
+            .into_iter()
+            .flat_map(|f| f.keys())
+            .chain(
+                self.globals
+                    .iter()
+                    .filter(|(_, v)| !matches!(v, Value::Builtin(_)))
+                    .map(|(k, _)| k),
+            )
+            .collect();
+        crate::analysis::facts::case_slip(name, bound).cloned()
     }
 
     /// The network whose parameters a math-notation name stands for: `θt` for `g_θt`.

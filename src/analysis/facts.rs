@@ -28,6 +28,30 @@ pub fn fold(name: &str) -> String {
     out
 }
 
+/// The one name of `bound` that `name` spells but for letter case inside words
+/// (`fake_B` for an undefined `Fake_B`). Transcriptions of handwriting slip on case more
+/// than on anything else, and a lenient grader reads such a name as the variable the
+/// answer did define. A one-letter part must keep its case, because there case is
+/// meaning: `l_cls` (a weight) is not `L_cls` (a loss), nor `D_A` (a network) `d_a`.
+/// `None` when no bound name or more than one matches, so nothing is guessed.
+pub fn case_slip<'a>(
+    name: &str,
+    bound: impl IntoIterator<Item = &'a String>,
+) -> Option<&'a String> {
+    let same_but_case = |b: &str| {
+        let (ours, theirs): (Vec<&str>, Vec<&str>) =
+            (name.split('_').collect(), b.split('_').collect());
+        b != name
+            && ours.len() == theirs.len()
+            && ours.iter().zip(&theirs).all(|(o, t)| {
+                o.to_lowercase() == t.to_lowercase() && (o.chars().count() > 1 || o == t)
+            })
+    };
+    let mut found = bound.into_iter().filter(|b| same_but_case(b));
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
 /// Words of a name: split at `_`, `.`, digits and lowercase→uppercase steps.
 pub fn tokens(name: &str) -> Vec<String> {
     let mut out = Vec::new();

@@ -178,6 +178,10 @@ pub struct Interp<'h> {
     pub line: u32,
     /// The functions of the answer that have been called, by name.
     called: std::collections::HashSet<String>,
+    /// The undefined names that the harness gave a stand-in.
+    stand_ins: std::collections::HashSet<String>,
+    /// The names the answer calls, which are never case slips of a variable.
+    called_names: std::collections::HashSet<String>,
     /// Sums of scalars, so that a backward can tell the terms of its loss apart. Each
     /// record keeps its tensors, so their storage (the key) is never reused.
     sums: Vec<SumRecord>,
@@ -253,12 +257,15 @@ impl<'h> Interp<'h> {
             started: Instant::now(),
             line: 0,
             called: Default::default(),
+            stand_ins: Default::default(),
+            called_names: Default::default(),
             sums: Vec::new(),
         }
     }
 
     /// Runs the answer's top level.
     pub fn run(&mut self, body: &[Stmt]) -> Result<(), Halt> {
+        self.called_names = crate::ir::directly_called_names(body);
         // Pseudocode often defines its helpers after the loop that uses them (`def D`
         // under the loop): top-level functions and classes are bound before anything runs.
         for s in body {
@@ -481,11 +488,46 @@ impl<'h> Interp<'h> {
         if let Some(v) = self.parameters_by_subscript(name) {
             return Ok(v);
         }
+        // `Fake_B` where the answer defined `fake_B`: the static analysis reads the same.
+        if let Some(slip) = self.case_slip(name) {
+            return self.lookup(&slip);
+        }
         // A name the answer never defines: the harness says what it stands for, once,
         // so that every use sees the same object.
         let v = self.harness.stand_in(name, self.line)?;
         self.globals.insert(name.to_string(), v.clone());
+        self.stand_ins.insert(name.to_string());
         Ok(v)
+    }
+
+    /// Whether `name` is one the answer never defines, given a stand-in by the harness.
+    pub fn is_stand_in(&self, name: &str) -> bool {
+        self.stand_ins.contains(name)
+    }
+
+    /// The variable of the answer that an undefined name spells but for case. Builtins
+    /// and the harness's stand-ins are no variables of the answer (`f` is no slip of `F`).
+    fn case_slip(&self, name: &str) -> Option<String> {
+        // A name the answer calls (`D_A(a)`) is a network or a helper, which no variable
+        // spelt in another case stands for (`d_a` is that discriminator's loss).
+        if self.called_names.contains(name) {
+            return None;
+        }
+        let bound: std::collections::BTreeSet<&String> = self
+            .frames
+            .last()
+            .into_iter()
+            .flat_map(|f| f.keys())
+            .chain(
+                self.globals
+                    .iter()
+                    .filter(|(k, v)| {
+                        !matches!(v, Value::Builtin(_)) && !self.stand_ins.contains(*k)
+                    })
+                    .map(|(k, _)| k),
+            )
+            .collect();
+        crate::analysis::facts::case_slip(name, bound).cloned()
     }
 
     /// `θ_t`, `θt`: the parameters of the network written with that subscript (`g_t`,
@@ -801,6 +843,10 @@ impl<'h> Interp<'h> {
                 let _ = t.t.set_requires_grad(v.truthy());
                 Ok(())
             }
+            // `loss. DB = ...` in a transcription, where `loss` is nothing the answer
+            // defines: a setting on a stand-in changes nothing measured, as it changes
+            // nothing the static grader reads.
+            Value::Stand(..) => Ok(()),
             other => halt(
                 self.line,
                 format!("cannot set `{attr}` on a {}", other.type_name()),
