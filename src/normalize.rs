@@ -347,6 +347,22 @@ impl Normalizer {
                 '₂' => Some("2"),
                 '₃' => Some("3"),
                 '₄' => Some("4"),
+                // `θₜ`, `Σᵢ`: a subscript letter is the `_t` of a name, as in LaTeX.
+                'ₐ' => Some("_a"),
+                'ₑ' => Some("_e"),
+                'ₕ' => Some("_h"),
+                'ᵢ' => Some("_i"),
+                'ⱼ' => Some("_j"),
+                'ₖ' => Some("_k"),
+                'ₘ' => Some("_m"),
+                'ₙ' => Some("_n"),
+                'ₛ' => Some("_s"),
+                'ₜ' => Some("_t"),
+                'ᵤ' => Some("_u"),
+                'ᵥ' => Some("_v"),
+                // `p₁ⁱ`: the i-th sample of `p₁`, which a sum over `i` takes whole.
+                'ⁱ' => Some("[i]"),
+                'ʲ' => Some("[j]"),
                 '½' => Some("(1/2)"),
                 '⅓' => Some("(1/3)"),
                 '¼' => Some("(1/4)"),
@@ -362,6 +378,68 @@ impl Normalizer {
                 self.edit(line0, ed, i, i + 2, "=");
             }
             i += 1;
+        }
+    }
+
+    /// `f = proyector ∘ backbone`: a composition of networks is the sequence that applies
+    /// the right-hand one first, `nn.Sequential(backbone, proyector)`.
+    fn composition(&mut self, line0: usize, ed: &mut LineEdit) {
+        // Each pass rewrites one chain; the bound keeps a malformed line from looping.
+        for _ in 0..ed.chars.len() {
+            let mask = ed.code_mask();
+            let end = ed.code_end();
+            let Some(first) = (0..end).find(|&i| mask[i] && ed.chars[i] == '∘') else {
+                return;
+            };
+            let boundary = |c: char| matches!(c, ',' | '=' | ':');
+            let mut start = first;
+            let mut depth = 0i32;
+            while start > 0 {
+                let c = ed.chars[start - 1];
+                match c {
+                    ')' | ']' => depth += 1,
+                    '(' | '[' if depth == 0 => break,
+                    '(' | '[' => depth -= 1,
+                    _ if depth == 0 && boundary(c) => break,
+                    _ => {}
+                }
+                start -= 1;
+            }
+            let mut stop = first;
+            depth = 0;
+            while stop < end {
+                let c = ed.chars[stop];
+                match c {
+                    '(' | '[' => depth += 1,
+                    ')' | ']' if depth == 0 => break,
+                    ')' | ']' => depth -= 1,
+                    _ if depth == 0 && boundary(c) => break,
+                    _ => {}
+                }
+                stop += 1;
+            }
+            let region = ed.slice(start, stop);
+            let parts: Vec<&str> = region.split('∘').map(str::trim).collect();
+            if parts.iter().any(|p| p.is_empty()) {
+                // A lone `∘` is no composition: leave it to be reported as unreadable.
+                let at = first;
+                self.edit(line0, ed, at, at + 1, " ");
+                continue;
+            }
+            let sequence: Vec<&str> = parts.into_iter().rev().collect();
+            let leading = region.len() - region.trim_start().len();
+            let trailing = region.len() - region.trim_end().len();
+            let (from, to) = (
+                start + region[..leading].chars().count(),
+                stop - region[region.len() - trailing..].chars().count(),
+            );
+            self.edit(
+                line0,
+                ed,
+                from,
+                to,
+                &format!("nn.Sequential({})", sequence.join(", ")),
+            );
         }
     }
 
@@ -494,6 +572,11 @@ impl Normalizer {
                 // Over every position, each indexed tensor is all of itself.
                 (None, Some(var)) => operand.replace(&format!("[{var}]"), ""),
                 (None, None) => operand.to_string(),
+            };
+            // `Σᵢ [ ½ D(...) + ½ D(...) ]`: square brackets around a summand are parentheses.
+            let operand = match operand.strip_prefix('[').and_then(|o| o.strip_suffix(']')) {
+                Some(inner) if !inner.contains('[') => inner.trim().to_string(),
+                _ => operand,
             };
             let rewritten = format!("sum({operand})");
             let trailing = ed.slice(start, stop).len() - ed.slice(start, stop).trim_end().len();
@@ -1358,6 +1441,7 @@ pub fn normalize(input: &str) -> Normalized {
         open_brackets = (open_brackets + bracket_balance(ed)).max(0);
         n.latex(line0, ed);
         n.operators(line0, ed);
+        n.composition(line0, ed);
         n.math_notation(line0, ed);
         n.ranges(line0, ed);
         n.methods(line0, ed);
@@ -1678,6 +1762,15 @@ mod tests {
         );
         assert_eq!(norm_line("y = f(a) == g(b)"), "y = f(a) == g(b)");
         assert_eq!(norm_line("model(x) == y"), "model(x) == y");
+    }
+
+    #[test]
+    fn compositions_subscript_letters_and_bracketed_summands() {
+        let n = normalize("f = proyector ∘ resnet50()\nL = Σᵢ [ ½ D(p₁ⁱ, z₂ⁱ) ]\nθₜ = θₛ\n");
+        let lines: Vec<&str> = n.text.lines().collect();
+        assert_eq!(lines[0], "f = nn.Sequential(resnet50(), proyector)");
+        assert_eq!(lines[1], "L = sum((1/2) * D(p1, z2))");
+        assert_eq!(lines[2], "θ_t = θ_s");
     }
 
     #[test]

@@ -650,6 +650,14 @@ impl<'a> Evaluator<'a> {
                 self.freeze(m, frozen, span);
             }
             Value::Module(m) => {
+                // `self.student = vit` with `vit` a parameter of `__init__`: an undefined
+                // architecture is a network, a part of this one under the attribute's name.
+                let v = match v {
+                    Value::Global(g) if crate::analysis::facts::is_architecture_name(&g) => {
+                        Value::Module(self.implicit_module(&g))
+                    }
+                    other => other,
+                };
                 if let Value::Module(sub) = &v {
                     let info = &mut self.a.modules[*sub];
                     if info.name.is_empty() || info.implicit {
@@ -1251,6 +1259,16 @@ impl<'a> Evaluator<'a> {
             }
             (Value::Module(x), Value::Module(y)) if op == BinOp::Add => {
                 let (x, y) = (*x, *y);
+                return Value::Module(self.compose("Sequential", vec![x, y], span));
+            }
+            // `f = encoder(resnet50) + projection_mlp`: what is added to a network is a
+            // network, stacked after it, as "backbone + projection MLP" says in words.
+            (Value::Module(x), Value::Global(g)) if op == BinOp::Add => {
+                let (x, y) = (*x, self.implicit_module(g));
+                return Value::Module(self.compose("Sequential", vec![x, y], span));
+            }
+            (Value::Global(g), Value::Module(y)) if op == BinOp::Add => {
+                let (x, y) = (self.implicit_module(g), *y);
                 return Value::Module(self.compose("Sequential", vec![x, y], span));
             }
             (Value::Str(_), _) | (_, Value::Str(_)) => return Value::Unknown,
@@ -1973,6 +1991,16 @@ impl<'a> Evaluator<'a> {
                 ..Default::default()
             }));
         }
+        // `encoder(resnet50)`: an architecture passed uncalled is a network.
+        let args: Vec<Value> = args
+            .into_iter()
+            .map(|a| match a {
+                Value::Global(g) if crate::analysis::facts::is_architecture_name(&g) => {
+                    Value::Module(self.implicit_module(&g))
+                }
+                other => other,
+            })
+            .collect();
         let has_tensor = args.iter().chain(kwargs.iter().map(|(_, v)| v)).any(|a| {
             matches!(a, Value::Tensor(_))
                 || matches!(a, Value::Global(_)) && !matches!(a, Value::Module(_))

@@ -52,6 +52,33 @@ pub fn case_slip<'a>(
     found.next().is_none().then_some(first)
 }
 
+/// Whether a name is a model architecture's constructor (`resnet50`, `models.vit_small`),
+/// which an answer may pass uncalled where a network is meant (`encoder(resnet50)`).
+pub fn is_architecture_name(name: &str) -> bool {
+    const ARCHITECTURES: &[&str] = &[
+        "resnet",
+        "resnext",
+        "wide_resnet",
+        "vit",
+        "deit",
+        "swin",
+        "convnext",
+        "efficientnet",
+        "densenet",
+        "vgg",
+        "alexnet",
+        "mobilenet",
+        "regnet",
+        "unet",
+    ];
+    let last = fold(name.rsplit('.').next().unwrap_or(name));
+    ARCHITECTURES.iter().any(|a| {
+        last.strip_prefix(a).is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit() || c == '_')
+        })
+    })
+}
+
 /// Words of a name: split at `_`, `.`, digits and lowercase→uppercase steps.
 pub fn tokens(name: &str) -> Vec<String> {
     let mut out = Vec::new();

@@ -471,6 +471,11 @@ impl Harness {
         if let Some(role) = self.role_of_name(name) {
             return Ok(Value::Net(self.stand_net(name, Some(role))));
         }
+        // `vit`, `resnet50` passed uncalled (`IBOT(vit)`, `encoder(resnet50)`): an
+        // architecture is a network, as the static grader reads it.
+        if crate::analysis::facts::is_architecture_name(name) {
+            return Ok(Value::Net(self.stand_net(name, None)));
+        }
         if folded.contains("loader") || folded == "dataset" || folded.starts_with("data") {
             return Ok(Value::Loader(Rc::from(name)));
         }
@@ -935,6 +940,15 @@ impl Harness {
 
     /// The nets an optimizer the answer does not build would train: every network
     /// with a role but the teacher, and none that is frozen.
+    /// The networks that play `role`, by the names they were given.
+    pub fn nets_playing(&self, role: &str) -> Vec<Rc<Net>> {
+        self.nets
+            .iter()
+            .filter(|n| self.role_of(n).as_deref() == Some(role))
+            .cloned()
+            .collect()
+    }
+
     pub fn trained_nets(&self) -> Vec<Rc<Net>> {
         self.nets
             .iter()

@@ -931,14 +931,28 @@ impl<'h> Interp<'h> {
         if says_update && !about_teacher {
             // `actualizar G_AB y G_BA con Adam`: the networks the line names, where it
             // names some the answer uses; otherwise every trained one.
-            let named: Vec<Rc<Net>> = text
+            // A word the answer never defines (`actualizar el encoder y el predictor`,
+            // where the networks are `f` and `h`) names a role: the networks playing it.
+            let mut named: Vec<Rc<Net>> = Vec::new();
+            for w in text
                 .split(|c: char| !(c.is_alphanumeric() || c == '_'))
                 .filter(|w| !w.is_empty())
-                .filter_map(|w| match self.bound(w) {
-                    Some(Value::Net(n)) => Some(n),
-                    _ => None,
-                })
-                .collect();
+            {
+                match self.bound(w) {
+                    // A stand-in only called to build another network (`h = predictor()`)
+                    // has no weights of its own; one the answer runs (`G_AB(A)`) does.
+                    Some(Value::Net(n))
+                        if !self.stand_ins.contains(w) || !n.params.borrow().is_empty() =>
+                    {
+                        named.push(n)
+                    }
+                    _ => {
+                        if let Some(role) = self.harness.role_of_name(w) {
+                            named.extend(self.harness.nets_playing(&role));
+                        }
+                    }
+                }
+            }
             let nets = if named.is_empty() {
                 self.harness.trained_nets()
             } else {
@@ -1358,6 +1372,14 @@ impl<'h> Interp<'h> {
             return Ok(part);
         }
         match &o {
+            // `for g in optimizer.param_groups: g['lr'] = lr`: one group, whose settings
+            // a schedule may change without changing anything measured.
+            Value::Optim(opt) if attr == "param_groups" => {
+                let lr = opt.borrow().lr;
+                let group = vec![(Value::Str(Rc::from("lr")), Value::Float(lr))];
+                let group = Value::Dict(Rc::new(RefCell::new(group)));
+                Ok(Value::List(Rc::new(RefCell::new(vec![group]))))
+            }
             Value::Builtin(path) => {
                 // `F.parameters()`: in CycleGAN's notation `F` is a generator, not
                 // torch.nn.functional.
@@ -1377,6 +1399,19 @@ impl<'h> Interp<'h> {
                 // `itertools.chain` is read as the builtin `chain`.
                 if path.as_ref() == "builtins" {
                     return Ok(Value::Builtin(Rc::from(format!("builtins.{attr}"))));
+                }
+                // `math.pi * epoch / epochs` in a learning-rate schedule.
+                if path.as_ref() == "math" {
+                    let constant = match attr {
+                        "pi" => Some(std::f64::consts::PI),
+                        "e" => Some(std::f64::consts::E),
+                        "tau" => Some(std::f64::consts::TAU),
+                        "inf" => Some(f64::INFINITY),
+                        _ => None,
+                    };
+                    if let Some(c) = constant {
+                        return Ok(Value::Float(c));
+                    }
                 }
                 if path.as_ref() == "copy"
                     || path.starts_with("torch")

@@ -1023,6 +1023,12 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
                 let n = n.clone();
                 ip.harness.deep_copy(&n)
             }
+            // `copy.deepcopy(vit)` with `vit` a name the answer never defines: a copy of
+            // the network it stands for once called, not the same network.
+            Some(Value::Stand(role, name)) if role.as_ref() == "unknown" => {
+                let n = ip.harness.unknown_net(name);
+                ip.harness.deep_copy(&n)
+            }
             Some(v) => Ok(v.clone()),
             None => halt(ip.line, "`deepcopy` needs an argument"),
         };
@@ -1056,6 +1062,20 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     if path.starts_with("lightning.") {
         return super::lightning::call(ip, path, args, kwargs);
     }
+    // `torch.hub.load("pytorch/vision", "resnet18")`: a network the answer downloads is
+    // a toy network here, seeded by what it names.
+    if path == "torch.hub.load" {
+        let named: Vec<String> = args
+            .iter()
+            .filter_map(|a| match a {
+                Value::Str(s) => Some(s.to_string()),
+                _ => None,
+            })
+            .collect();
+        return Ok(Value::Net(
+            ip.harness.unknown_net(&format!("hub:{}", named.join("/"))),
+        ));
+    }
     if path.starts_with("math.") {
         let x = args.first().and_then(Value::as_f64).unwrap_or(0.0);
         return match last {
@@ -1064,7 +1084,6 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
             "exp" => Ok(Value::Float(x.exp())),
             "log" => Ok(Value::Float(x.ln())),
             "sqrt" => Ok(Value::Float(x.sqrt())),
-            "pi" => Ok(Value::Float(std::f64::consts::PI)),
             _ => halt(ip.line, format!("`{path}` is outside what --exec runs")),
         };
     }
@@ -1087,6 +1106,11 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     }
     if last == "GradScaler" {
         return Ok(Value::Builtin(Rc::from("amp.scaler")));
+    }
+    // `torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=200)`: a schedule of
+    // learning rates changes nothing measured.
+    if path.starts_with("torch.optim.lr_scheduler.") {
+        return Ok(Value::Stand(Rc::from("schedule"), Rc::from(last)));
     }
     if path.starts_with("torch.optim.") {
         return optimizer(last, args, kwargs);
