@@ -1081,7 +1081,18 @@ impl Normalizer {
                     ed.chars[..a0].iter().all(|c| c.is_whitespace()) && b.contains('.');
                 let before_assign = statement_start || is_before_assignment(&ed.chars, &mask, b1);
                 let inside_def_params = is_def && ed.chars[..a0].contains(&'(');
-                if b_is_name && (known.contains(&joined) || before_assign || inside_def_params) {
+                // `for A, B in data loader:`: a loop's iterable is one name.
+                let head: String = ed.chars[..a0].iter().collect();
+                let tail: String = ed.chars[b1..].iter().collect();
+                let loop_iterable = head.trim_start().starts_with("for ")
+                    && head.trim_end().ends_with(" in")
+                    && tail.trim() == ":";
+                if b_is_name
+                    && (known.contains(&joined)
+                        || before_assign
+                        || inside_def_params
+                        || loop_iterable)
+                {
                     self.edit(line0, ed, a0, b1, &joined);
                     changed = true;
                     break;
@@ -1771,6 +1782,12 @@ mod tests {
         assert_eq!(lines[0], "f = nn.Sequential(resnet50(), proyector)");
         assert_eq!(lines[1], "L = sum((1/2) * D(p1, z2))");
         assert_eq!(lines[2], "θ_t = θ_s");
+    }
+
+    #[test]
+    fn a_loops_iterable_split_by_a_space_is_one_name() {
+        let n = normalize("for A, B in data loader:\n    pass\n");
+        assert_eq!(n.text.lines().next().unwrap(), "for A, B in data_loader:");
     }
 
     #[test]

@@ -86,7 +86,8 @@ const OPTIMIZERS: &[&str] = &[
     "SGD", "Adam", "AdamW", "RMSprop", "LARS", "LAMB", "Adagrad", "Adadelta", "Adamax", "NAdam",
     "RAdam",
 ];
-const LOSS_MODULES: &[(&str, &str)] = &[
+/// `nn` loss classes (and the layers used as losses), with the functions they compute.
+pub const LOSS_MODULES: &[(&str, &str)] = &[
     ("MSELoss", "mse_loss"),
     ("L1Loss", "l1_loss"),
     ("SmoothL1Loss", "smooth_l1_loss"),
@@ -462,6 +463,14 @@ impl<'a> Evaluator<'a> {
                 .fuzzy_notes
                 .push((span.line, name.to_string(), slip.clone()));
             return self.lookup(&slip, span);
+        }
+        if crate::analysis::facts::is_torch_slip(name)
+            && let Some(torch) = self.globals.get("torch").cloned()
+        {
+            self.a
+                .fuzzy_notes
+                .push((span.line, name.to_string(), "torch".to_string()));
+            return torch;
         }
         self.a.note_undefined(name, span);
         Value::Global(name.into())

@@ -79,6 +79,12 @@ pub fn is_architecture_name(name: &str) -> bool {
     })
 }
 
+/// Whether an undefined name is a transcription's slip of `torch` (`forch.no_grad()`,
+/// `toch.cat(...)`): one letter off, in a name of the same length.
+pub fn is_torch_slip(name: &str) -> bool {
+    name != "torch" && name.len() == 5 && strsim::levenshtein(name, "torch") == 1
+}
+
 /// Words of a name: split at `_`, `.`, digits and lowercase→uppercase steps.
 pub fn tokens(name: &str) -> Vec<String> {
     let mut out = Vec::new();

@@ -383,6 +383,15 @@ impl Harness {
             );
         }
         let folded = crate::analysis::facts::fold(name);
+        // `forch.no_grad()`, `toch.cat(...)`: a transcription's slip of `torch`.
+        if crate::analysis::facts::is_torch_slip(name) {
+            return Ok(Value::Builtin(Rc::from("torch")));
+        }
+        // `copiar(f_s)`, `copy(s_net)`: the pseudocode's deep copy, as the static grader
+        // reads it (a tensor's copy is the tensor).
+        if matches!(name, "copy" | "copia" | "copiar" | "clone") {
+            return Ok(Value::Builtin(Rc::from("copy.deepcopy")));
+        }
         // `Variable(x)`, imported from `torch.autograd`: the legacy wrapper is the tensor.
         if name == "Variable" {
             return Ok(Value::Builtin(Rc::from("torch.autograd.Variable")));
@@ -425,6 +434,13 @@ impl Harness {
         // `GradScaler()` and `autocast()` imported from `torch.cuda.amp`.
         if matches!(name, "GradScaler" | "autocast") {
             return Ok(Value::Builtin(Rc::from(format!("torch.cuda.amp.{name}"))));
+        }
+        // `MSELoss()` imported from `torch.nn`.
+        if crate::analysis::eval::LOSS_MODULES
+            .iter()
+            .any(|(c, _)| *c == name)
+        {
+            return Ok(Value::Builtin(Rc::from(format!("torch.nn.{name}"))));
         }
         // `AdamW(...)` imported from `torch.optim`.
         if OPTIMIZERS.contains(&name) {
@@ -1178,6 +1194,21 @@ impl Harness {
                 Some(Value::Tensor(t)) => t.clone(),
                 _ => return halt(line, "this batch holds no tensor"),
             },
+            // `ViT() + cabeza_proyeccion()`: a head put after a ViT projects each of its
+            // outputs, the [CLS] token and the patch tokens, as iBOT's head does.
+            Value::Tuple(items)
+                if !items.is_empty()
+                    && items
+                        .iter()
+                        .all(|i| matches!(i, Value::Tensor(t) if t.token != Token::None)) =>
+            {
+                let items = items.clone();
+                let mut out = Vec::new();
+                for i in items.iter() {
+                    out.push(self.forward(n, vec![i.clone()], kwargs.clone(), line)?);
+                }
+                return Ok(Value::Tuple(Rc::new(out)));
+            }
             other => {
                 return halt(
                     line,

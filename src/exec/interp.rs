@@ -806,6 +806,12 @@ impl<'h> Interp<'h> {
             return Ok(());
         }
         match o {
+            // `f_t.requires_grad = False`: the network's parameters, as `requires_grad_`.
+            Value::Net(n) if attr == "requires_grad" => {
+                let method = Value::Method(Box::new(Value::Net(n)), Rc::from("requires_grad_"));
+                self.call(method, vec![v], Vec::new())?;
+                Ok(())
+            }
             Value::Net(n) => {
                 if let Value::Net(sub) = &v {
                     self.harness.note_alias(sub, attr);
@@ -1572,6 +1578,12 @@ impl<'h> Interp<'h> {
 
     /// Calls any callable value.
     pub fn call(&mut self, f: Value, args: Vec<Value>, kwargs: Vec<(String, Value)>) -> R<Value> {
+        // `λ (loss_cycle_A + loss_cycle_B)`: a number applied to one value is a product,
+        // as math notation writes it.
+        if matches!(f, Value::Int(_) | Value::Float(_)) && args.len() == 1 && kwargs.is_empty() {
+            let x = args.into_iter().next().unwrap_or(Value::None);
+            return self.binop(crate::ir::BinOp::Mul, f, x);
+        }
         match f {
             Value::Func(def, this) => {
                 let mut args = args;
