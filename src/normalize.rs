@@ -369,6 +369,19 @@ impl Normalizer {
                 '¾' => Some("(3/4)"),
                 _ => None,
             };
+            // `loss_G + & (loss_cycle)`: an `&` where an operand belongs is no operator
+            // but a transcribed `λ`, as handwriting recognition reads the letter.
+            let operand_slot = c == '&'
+                && matches!(
+                    prev_non_space(&ed.chars, i),
+                    Some('+' | '-' | '*' | '/' | '(' | '=' | ',')
+                )
+                && next_non_space(&ed.chars, i + 1).is_some_and(|n| n == '(' || is_ident_start(n));
+            let rep = match (operand_slot, next_non_space(&ed.chars, i + 1)) {
+                (true, Some('(')) => Some("λ *"),
+                (true, _) => Some("λ"),
+                (false, _) => rep,
+            };
             if let Some(rep) = rep {
                 self.edit(line0, ed, i, i + 1, rep);
             } else if c == ':'
@@ -826,6 +839,13 @@ impl Normalizer {
                 let left_letters = left.chars().filter(|c| c.is_alphabetic()).count();
                 let starts_ident = left.chars().next().is_some_and(is_ident_start);
                 let preceded_by_dot = s > 0 && ed.chars[s - 1] == '.';
+                // `(or-DA. backward()`: `or`, `and`, `in` and `is` with nothing to their
+                // left to combine are no operators but the start of a transcribed name.
+                let no_left_operand = matches!(left.as_str(), "or" | "and" | "in" | "is")
+                    && matches!(
+                        prev_non_space(&ed.chars, s),
+                        None | Some('(' | '[' | '=' | ',')
+                    );
                 let mut e = i + 1;
                 while e < ed.chars.len() && is_ident_char(ed.chars[e]) {
                     e += 1;
@@ -835,7 +855,7 @@ impl Normalizer {
                     TORCH_UNDERSCORED.contains(&format!("{left}_{}", ed.slice(i + 1, e)).as_str());
                 if starts_ident
                     && left_letters >= 2
-                    && !PY_KEYWORDS.contains(&left.as_str())
+                    && (!PY_KEYWORDS.contains(&left.as_str()) || no_left_operand)
                     && (!preceded_by_dot || library_name)
                 {
                     self.edit(line0, ed, i, i + 1, "_");
@@ -1782,6 +1802,14 @@ mod tests {
         assert_eq!(lines[0], "f = nn.Sequential(resnet50(), proyector)");
         assert_eq!(lines[1], "L = sum((1/2) * D(p1, z2))");
         assert_eq!(lines[2], "θ_t = θ_s");
+    }
+
+    #[test]
+    fn an_ampersand_where_an_operand_belongs_is_lambda() {
+        let n = normalize("loss = a + & (b + c)\nm = x & y\n");
+        let lines: Vec<&str> = n.text.lines().collect();
+        assert_eq!(lines[0], "loss = a + λ * (b + c)");
+        assert_eq!(lines[1], "m = x & y");
     }
 
     #[test]

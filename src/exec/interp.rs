@@ -94,6 +94,9 @@ pub struct Trace {
     pub terms_without_predictor: u32,
     /// Lines that could not be parsed and ran as nothing.
     pub unparsed: Vec<u32>,
+    /// The lines of `loss.backward()` calls on names the answer never computes (a loss
+    /// whose line the transcription lost), with those names.
+    pub lost_backwards: Vec<(u32, String)>,
     /// Loader items started.
     pub iterations: u32,
 }
@@ -1241,6 +1244,17 @@ impl<'h> Interp<'h> {
                     kw.push((k.clone(), self.expr(x)?));
                 }
                 self.line = e.span.line;
+                // `patchify(m_u)`: a helper the answer never defines, applied to what the
+                // rubric names a mask, gives that mask in another shape, as the static
+                // grader reads it. A network given a masked view (`enc(û)`) is still run.
+                if let (Value::Stand(role, _), [arg]) = (&f, args.as_slice())
+                    && role.as_ref() == "unknown"
+                    && kw.is_empty()
+                    && let ExprKind::Name(arg_name) = &arg.kind
+                    && self.harness.is_mask_name(arg_name)
+                {
+                    return Ok(a.remove(0));
+                }
                 self.call(f, a, kw)
             }
             ExprKind::Bin(op, a, b) => {

@@ -1875,7 +1875,11 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
         // `loss_gen.backward()` where the line that made `loss_gen` could not be read (a
         // transcription's `+ & (...)`): the loss is lost, so there is nothing to
         // back-propagate, and the rest of the answer still runs and is measured.
-        "backward" if ip.is_stand_in(&n.name) => Ok(Value::None),
+        "backward" if ip.is_stand_in(&n.name) => {
+            let line = ip.line;
+            ip.trace.lost_backwards.push((line, n.name.clone()));
+            Ok(Value::None)
+        }
         // `fake_A_buffer.push_and_pop(fake_A)` (PyTorch-GAN), `fake_pool.query(fake)`
         // (the CycleGAN repository): an image pool the answer never defines gives back
         // the fakes it is given, as it does until it fills, and as both pools do, it

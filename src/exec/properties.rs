@@ -238,8 +238,15 @@ fn measure_one(
     if base.trace.backwards.is_empty() {
         // A loop that ran to its end without a backward pass updates nothing from the
         // loss, whatever its steps do: that much is measured.
-        if name == "step_after_backward" && base.halt.is_none() && base.trace.iterations > 0 {
+        let about_updates = matches!(name, "step_after_backward" | "separate_updates");
+        if about_updates && base.halt.is_none() && base.trace.iterations > 0 {
             let n = base.trace.iterations;
+            if let Some((line, loss)) = base.trace.lost_backwards.first() {
+                return fail(msg!(
+                    "the training loop ran {n} iterations to its end without a backward pass: `{loss}.backward()` at line {line} is on a loss the answer never computes",
+                    "el bucle de entrenamiento hizo {n} iteraciones hasta el final sin ninguna pasada hacia atrás: `{loss}.backward()` en la línea {line} es de una pérdida que la respuesta nunca calcula"
+                ));
+            }
             return fail(msg!(
                 "the training loop ran {n} iterations to its end without a backward pass, so no update follows one",
                 "el bucle de entrenamiento hizo {n} iteraciones hasta el final sin ninguna pasada hacia atrás, así que ninguna actualización sigue a una"
