@@ -865,6 +865,37 @@ impl Normalizer {
         }
     }
 
+    /// `criterion(D(fake.detach)) fake_labels)`: in a line that closes one parenthesis
+    /// more than it opens, a `)` that ends an inner call and is followed by another
+    /// argument is the comma a transcription misread.
+    fn comma_read_as_parenthesis(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mask = ed.code_mask();
+        let end = ed.code_end();
+        let count = |c: char| (0..end).filter(|&i| mask[i] && ed.chars[i] == c).count();
+        if count(')') != count('(') + 1 {
+            return;
+        }
+        let mut depth = 0i32;
+        for i in 0..end {
+            if !mask[i] {
+                continue;
+            }
+            match ed.chars[i] {
+                '(' => depth += 1,
+                ')' => {
+                    let spaced = ed.chars.get(i + 1) == Some(&' ');
+                    let next = next_non_space(&ed.chars, i + 1);
+                    if depth >= 1 && spaced && next.is_some_and(is_ident_start) {
+                        self.edit(line0, ed, i, i + 1, ",");
+                        return;
+                    }
+                    depth -= 1;
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// `[a + b]/2`: square brackets used as parentheses before `/` or `*`.
     fn bracket_parens(&mut self, line0: usize, ed: &mut LineEdit) {
         let mask = ed.code_mask();
@@ -1484,6 +1515,9 @@ pub fn normalize(input: &str) -> Normalized {
         n.trailing_note(line0, ed);
         n.prose_after_semicolon(line0, ed);
         n.bracket_parens(line0, ed);
+        if !inside_brackets {
+            n.comma_read_as_parenthesis(line0, ed);
+        }
         let end = ed.code_end();
         let code = ed.slice(0, end);
         if !inside_brackets && looks_like_prose(&code) {
@@ -1802,6 +1836,14 @@ mod tests {
         assert_eq!(lines[0], "f = nn.Sequential(resnet50(), proyector)");
         assert_eq!(lines[1], "L = sum((1/2) * D(p1, z2))");
         assert_eq!(lines[2], "θ_t = θ_s");
+    }
+
+    #[test]
+    fn a_parenthesis_read_for_a_comma_between_arguments() {
+        let n = normalize("l = crit(D(fake.detach)) labels)\nm = f(g(x)) + y\n");
+        let lines: Vec<&str> = n.text.lines().collect();
+        assert_eq!(lines[0], "l = crit(D(fake.detach), labels)");
+        assert_eq!(lines[1], "m = f(g(x)) + y");
     }
 
     #[test]

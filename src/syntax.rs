@@ -542,7 +542,25 @@ impl<'a> Lower<'a> {
                     .child_by_field_name("attribute")
                     .map(|a| self.text(a))
                     .unwrap_or_default();
-                ExprKind::Attr(Box::new(obj), attr)
+                // `D(fake_B.detach)`: pseudocode that names `detach` without calling it
+                // means the detached tensor, which is all a bound method could be there.
+                let called = n.parent().is_some_and(|p| {
+                    p.kind() == "call" && p.child_by_field_name("function") == Some(n)
+                });
+                let names_detach = strsim::damerau_levenshtein(&attr, "detach") <= 1;
+                let attr_expr = ExprKind::Attr(Box::new(obj), attr);
+                if names_detach && !called {
+                    ExprKind::Call {
+                        func: Box::new(Expr {
+                            kind: attr_expr,
+                            span,
+                        }),
+                        args: Vec::new(),
+                        kwargs: Vec::new(),
+                    }
+                } else {
+                    attr_expr
+                }
             }
             "call" => {
                 let func = self.expr_field(n, "function", d);
