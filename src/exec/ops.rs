@@ -936,6 +936,17 @@ pub fn library_loss(ip: &mut Interp, name: &str, args: &[Value], kwargs: &Kw) ->
     } else {
         (x, y)
     };
+    // `mse(D(x), Tensor(batch_size).fill_(1.0))`: a `[B]` target for `[B, 1]` scores
+    // means one label per image, not the `[B, B]` grid broadcasting would make (which
+    // libtorch also warns about on the terminal).
+    let y = if elementwise && y.t.numel() == x.t.numel() && y.t.size() != x.t.size() {
+        Tagged {
+            t: lift(ip, y.t.f_reshape(x.t.size()))?,
+            ..y
+        }
+    } else {
+        y
+    };
     note_pairing(ip, &x, &y);
     let red = reduce(kwargs, args, 2);
     let y_like = if y.t.dim() == 0 && x.t.dim() > 0 {
