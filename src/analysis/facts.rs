@@ -801,7 +801,27 @@ pub fn is_view_maker(a: &Analysis, roles: &Roles, m: ModId) -> bool {
 }
 
 pub fn is_mask_maker(a: &Analysis, roles: &Roles, m: ModId) -> bool {
-    roles.module_is(a, m, "mask") && !NETWORK_ROLES.iter().any(|r| roles.module_is(a, m, r))
+    roles.module_is(a, m, "mask")
+        && !NETWORK_ROLES.iter().any(|r| roles.module_is(a, m, r))
+        && !a.module_names(m).iter().any(|n| names_a_network(n))
+}
+
+/// Whether a name says it is a network (`MaskedVisionTransformerTIMM`, `masked_encoder`),
+/// which no mention of masking makes a masker.
+pub fn names_a_network(name: &str) -> bool {
+    let t = tokens(name);
+    t.iter().any(|w| {
+        [
+            "transformer",
+            "vit",
+            "encoder",
+            "backbone",
+            "model",
+            "network",
+            "autoencoder",
+        ]
+        .contains(&w.as_str())
+    })
 }
 
 fn token_of_names(names: &[String]) -> Option<Token> {

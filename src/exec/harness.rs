@@ -149,6 +149,8 @@ pub struct Harness {
     /// Aliases by net id: every name a net was bound to.
     pub aliases: HashMap<usize, Vec<String>>,
     stand_nets: HashMap<String, Rc<Net>>,
+    /// The keys of each `nn.ModuleDict`, in order, by net id.
+    pub module_dict_keys: HashMap<usize, Vec<String>>,
     /// The loader's views, with the clean images each was made from.
     loader_views: Vec<LoaderView>,
     /// Tensors that hold several views joined along the batch (`torch.cat([u, v])`),
@@ -271,6 +273,7 @@ impl Harness {
             nets: Vec::new(),
             aliases: HashMap::new(),
             stand_nets: HashMap::new(),
+            module_dict_keys: HashMap::new(),
             inputs: Vec::new(),
             origins: HashMap::new(),
             parts: HashMap::new(),
@@ -435,6 +438,14 @@ impl Harness {
         if matches!(name, "GradScaler" | "autocast") {
             return Ok(Value::Builtin(Rc::from(format!("torch.cuda.amp.{name}"))));
         }
+        // `timm.create_model("vit_small_patch16_224")`, or `create_model` imported.
+        if name == "create_model" {
+            return Ok(Value::Builtin(Rc::from("timm.create_model")));
+        }
+        // `functional_call(module, params, (x,))` imported from `torch.func`.
+        if name == "functional_call" {
+            return Ok(Value::Builtin(Rc::from("torch.func.functional_call")));
+        }
         // `MSELoss()` imported from `torch.nn`.
         if crate::analysis::eval::LOSS_MODULES
             .iter()
@@ -461,7 +472,9 @@ impl Harness {
             && ["mask", "enmascar", "mascara", "block", "bloque"]
                 .iter()
                 .any(|w| folded.contains(w));
-        if about_masking || self.roles.matches("mask", name) {
+        if (about_masking || self.roles.matches("mask", name))
+            && !crate::analysis::facts::names_a_network(name)
+        {
             return Ok(Value::Stand(Rc::from("mask"), Rc::from(name)));
         }
         if self.roles.matches("augmentation", name) {
@@ -716,19 +729,19 @@ impl Harness {
             // its key as by a name (`model["teacher"]` plays the teacher).
             "ModuleDict" => {
                 let mut items = Vec::new();
+                let mut keys = Vec::new();
                 if let Some(Value::Dict(d)) = args.first() {
                     for (key, v) in d.borrow().iter() {
                         if let (Value::Str(key), Value::Net(n)) = (key, v) {
                             self.note_alias(n, key);
                             items.push(n.clone());
+                            keys.push(key.to_string());
                         }
                     }
                 }
-                Ok(Value::Net(self.register(
-                    name,
-                    None,
-                    NetKind::Sequential(items),
-                )))
+                let dict = self.register(name, None, NetKind::Sequential(items));
+                self.module_dict_keys.insert(dict.id, keys);
+                Ok(Value::Net(dict))
             }
             "Sequential" | "ModuleList" => {
                 let mut items = Vec::new();
@@ -822,6 +835,9 @@ impl Harness {
             params: std::cell::RefCell::new(params),
             frozen: std::cell::RefCell::new(*n.frozen.borrow()),
         });
+        if let Some(keys) = self.module_dict_keys.get(&n.id).cloned() {
+            self.module_dict_keys.insert(copy.id, keys);
+        }
         self.nets.push(copy.clone());
         Ok(Value::Net(copy))
     }
@@ -1588,13 +1604,24 @@ impl Harness {
                     }
                 }
                 let mask = Tensor::from_slice(&v).reshape([BATCH, PATCHES]);
+                // Given no image (`random_token_mask((B, N))`, lightly's, returns the kept
+                // and the masked tokens): the mask, also as the second of a pair.
+                // A mask read as a value (`u ⊙ (1 − M_u)`) is just the mask.
+                let mask_only = || {
+                    let m = Value::tensor(mask.shallow_clone());
+                    if args.is_empty() {
+                        m
+                    } else {
+                        Value::Batch(Rc::new(vec![m.clone(), m]))
+                    }
+                };
                 let masked_input = match args.first() {
                     Some(Value::Tensor(t)) => t.clone(),
                     Some(Value::Batch(items)) => match super::interp::batch_images(items) {
                         Some(Value::Tensor(t)) => t.clone(),
-                        _ => return Ok(Value::tensor(mask)),
+                        _ => return Ok(mask_only()),
                     },
-                    _ => return Ok(Value::tensor(mask)),
+                    _ => return Ok(mask_only()),
                 };
                 // `û = mask(u)`: the masked image, masked patches zeroed.
                 let keep: Vec<f32> = v.iter().map(|m| if *m { 0.0 } else { 1.0 }).collect();

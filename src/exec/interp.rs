@@ -1026,6 +1026,18 @@ impl<'h> Interp<'h> {
             out.extend(self.loader_masks(&batch[..2])?);
             return Ok(Some(out));
         }
+        // `_, (X1, X2), _ = batch` (solo-learn's loaders yield indexes, the views and
+        // the targets): the pair is the views, what surrounds it labels.
+        if let [before, middle, after] = targets
+            && pair(before).is_none()
+            && pair(after).is_none()
+            && pair(middle).is_some()
+            && !is_mask_name(self, after)
+        {
+            let labels = || Value::tensor(Tensor::zeros([BATCH], (Kind::Int64, Device::Cpu)));
+            let views = Value::Tuple(Rc::new(batch[..2].to_vec()));
+            return Ok(Some(vec![labels(), views, labels()]));
+        }
         // `images, labels, masks` (the iBOT repository's loader): the crops, their
         // labels and their masks.
         let (first, rest, labelled) = match targets {
@@ -1462,9 +1474,6 @@ impl<'h> Interp<'h> {
                         attr,
                         "num_features" | "in_features" | "out_features" | "hidden_size"
                     );
-                if width_like && !matches!(n.kind, NetKind::Object(_)) {
-                    return Ok(Value::Int(1));
-                }
                 if let NetKind::Object(obj) = &n.kind {
                     if let Some(v) = obj.borrow().attrs.get(attr) {
                         return Ok(v.clone());
@@ -1474,6 +1483,11 @@ impl<'h> Interp<'h> {
                         let this = (!f.is_static()).then(|| Box::new(o.clone()));
                         return Ok(Value::Func(f, this));
                     }
+                }
+                // An instance's width its undefined base class sets (`self.features_dim`
+                // of solo-learn's `BaseMethod`) is unknown too.
+                if width_like {
+                    return Ok(Value::Int(1));
                 }
                 if let Some(head) = self.harness.head_named(n, attr) {
                     return Ok(Value::Net(head));
@@ -1488,8 +1502,13 @@ impl<'h> Interp<'h> {
                 {
                     return Ok(Value::Net(self.harness.part(n, attr)));
                 }
-                if matches!(n.kind, NetKind::Toy { .. } | NetKind::ToyVit { .. })
-                    && !super::ops::NET_METHODS.contains(&attr)
+                // `self.backbone` that an instance reads but never sets (its undefined base
+                // class, solo-learn's `BaseMethod`, makes it) is a part too, as is
+                // `model.encoder` of a network the answer never defines.
+                if matches!(
+                    n.kind,
+                    NetKind::Toy { .. } | NetKind::ToyVit { .. } | NetKind::Object(_)
+                ) && !super::ops::NET_METHODS.contains(&attr)
                     && (self.harness.role_of_name(attr).is_some() || PART_NAMES.contains(&attr))
                 {
                     // `model.encoder` of a network the answer never defines: a part of
@@ -1733,6 +1752,16 @@ impl<'h> Interp<'h> {
                 Ok(Value::List(Rc::new(RefCell::new(steps))))
             }
             _ => {
+                // `MaskedVisionTransformerTIMM(vit=vit)`: a wrapper given its network by
+                // keyword, and nothing to run on, is that network.
+                if args.is_empty()
+                    && let Some(Value::Net(inner)) = kwargs
+                        .iter()
+                        .map(|(_, v)| v)
+                        .find(|v| matches!(v, Value::Net(_)))
+                {
+                    return Ok(Value::Net(inner.clone()));
+                }
                 let net = self.harness.unknown_net(name);
                 self.call_net(net, args, kwargs)
             }

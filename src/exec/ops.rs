@@ -1073,9 +1073,27 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     if path.starts_with("lightning.") {
         return super::lightning::call(ip, path, args, kwargs);
     }
-    // `torch.hub.load("pytorch/vision", "resnet18")`: a network the answer downloads is
-    // a toy network here, seeded by what it names.
-    if path == "torch.hub.load" {
+    // `functional_call(module, params, (x,))` (`torch.func`): the module applied to the
+    // inputs, with the parameters it holds (the answer passes its own).
+    if last == "functional_call" {
+        let mut it = args.into_iter();
+        let (Some(module), _, Some(inputs)) = (it.next(), it.next(), it.next()) else {
+            return halt(
+                ip.line,
+                "`functional_call` needs a module, its parameters and the inputs",
+            );
+        };
+        let inputs = match inputs {
+            Value::Tuple(items) => items.to_vec(),
+            Value::List(items) => items.borrow().clone(),
+            one => vec![one],
+        };
+        return ip.call(module, inputs, Vec::new());
+    }
+    // `torch.hub.load("pytorch/vision", "resnet18")`, `timm.create_model("vit_small")`:
+    // a network the answer downloads or builds by name is a toy network here, seeded by
+    // what it names.
+    if path == "torch.hub.load" || path == "timm.create_model" {
         let named: Vec<String> = args
             .iter()
             .filter_map(|a| match a {
@@ -1838,7 +1856,14 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
                     .collect()
             }))))
         }
+        // `backbone.encode(x, idx_mask=m)` (lightly), `forward_features(x)` (timm): a
+        // network the answer never defines runs its forward pass.
         "forward" | "__call__" => ip.call_net(n, args, kwargs),
+        "encode" | "forward_features" | "extract_feat" | "extract_features"
+            if !matches!(n.kind, NetKind::Object(_)) =>
+        {
+            ip.call_net(n, args, kwargs)
+        }
         "train" | "eval" | "to" | "cuda" | "cpu" => Ok(Value::Net(n)),
         "requires_grad_" => {
             let on = args.first().is_none_or(Value::truthy);
@@ -1881,6 +1906,25 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
                     format!("`{}.{name}()` is outside what --exec runs", n.name),
                 ),
             }
+        }
+        // `modules.items()` of an `nn.ModuleDict`: its keys and networks, in order.
+        "items" | "keys" | "values" if ip.harness.module_dict_keys.contains_key(&n.id) => {
+            let keys = ip.harness.module_dict_keys[&n.id].clone();
+            let NetKind::Sequential(items) = &n.kind else {
+                return halt(
+                    ip.line,
+                    format!("`{}.{name}()` is outside what --exec runs", n.name),
+                );
+            };
+            let entries = keys.iter().zip(items.iter()).map(|(k, net)| {
+                let key = Value::Str(Rc::from(k.as_str()));
+                match name {
+                    "items" => Value::Tuple(Rc::new(vec![key, Value::Net(net.clone())])),
+                    "keys" => key,
+                    _ => Value::Net(net.clone()),
+                }
+            });
+            Ok(Value::List(Rc::new(RefCell::new(entries.collect()))))
         }
         "modules" | "children" => Ok(Value::List(Rc::new(RefCell::new(vec![Value::Net(n)])))),
         // `loss_gen.backward()` where the line that made `loss_gen` could not be read (a
@@ -2030,6 +2074,14 @@ pub fn tensor_method(
                 Some(d) => x.t.f_mean_dim(d.as_slice(), keepdim, Kind::Float),
                 None if name == "sum" => x.t.f_sum(Kind::Float),
                 None => x.t.f_mean(Kind::Float),
+            };
+            return Ok(derived(lift(ip, r)?, &[&x]));
+        }
+        // `z.std(dim=0).mean()`: a collapse monitor some answers compute beside the loss.
+        "std" => {
+            let r = match dim_opt {
+                Some(d) => x.t.f_std_dim(d.as_slice(), true, keepdim),
+                None => x.t.f_std(true),
             };
             return Ok(derived(lift(ip, r)?, &[&x]));
         }
