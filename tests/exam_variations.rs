@@ -12,14 +12,15 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-/// Answers per rubric: 100, so the suite stays quick, or the 1,000 with
+/// Answers per rubric: 150, more than any rubric has fixtures (so some are variations)
+/// and few enough that the suite stays quick; or the 1,000 with
 /// `PSEUDOGRADE_EXAM_ANSWERS=1000 cargo test --release --test exam_variations`.
 fn answers_per_rubric() -> usize {
     match std::env::var("PSEUDOGRADE_EXAM_ANSWERS") {
         Ok(v) => v
             .parse()
             .unwrap_or_else(|_| panic!("PSEUDOGRADE_EXAM_ANSWERS={v} is not a number of answers")),
-        Err(_) => 100,
+        Err(_) => 150,
     }
 }
 

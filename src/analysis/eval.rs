@@ -364,6 +364,19 @@ impl<'a> Evaluator<'a> {
         if let Some(m) = self.implicit_modules.get(name) {
             return *m;
         }
+        // `GBA (B)` beside `G_BA(fake_B)`: a transcription that drops an underscore
+        // names the same network the answer never defines.
+        let bare = name.replace('_', "");
+        let same = self
+            .implicit_modules
+            .iter()
+            .find(|(k, _)| k.replace('_', "") == bare)
+            .map(|(_, m)| *m);
+        if let Some(m) = same {
+            self.implicit_modules.insert(name.to_string(), m);
+            self.a.modules[m].aliases.push(name.to_string());
+            return m;
+        }
         let m = self.a.new_module(ModuleInfo {
             name: name.to_string(),
             implicit: true,

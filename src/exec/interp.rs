@@ -1282,6 +1282,18 @@ impl<'h> Interp<'h> {
             ExprKind::Compare(op, a, b) => {
                 let x = self.expr(a)?;
                 let y = self.expr(b)?;
+                // `len(images) > args.global_crops_number`: an undefined setting compared
+                // with a number is a number, as in arithmetic.
+                let as_number = |ip: &Self, v: Value, other: &Value| {
+                    if matches!(other, Value::Int(_) | Value::Float(_)) {
+                        ip.harness.as_number(v)
+                    } else {
+                        v
+                    }
+                };
+                let x2 = as_number(self, x.clone(), &y);
+                let y = as_number(self, y, &x);
+                let x = x2;
                 super::ops::compare(self, *op, x, y)
             }
             ExprKind::BoolOp(and, a, b) => {
@@ -1461,6 +1473,12 @@ impl<'h> Interp<'h> {
                 if matches!(attr, "params" | "weights" | "θ" | "theta") {
                     return Ok(Value::Params(n.clone()));
                 }
+                // `student.module`: DistributedDataParallel's wrapped network is the network.
+                if attr == "module"
+                    && !matches!(&n.kind, NetKind::Object(obj) if obj.borrow().attrs.contains_key("module"))
+                {
+                    return Ok(o.clone());
+                }
                 // `*D_A.output_shape`: a toy discriminator scores each image with one number.
                 if attr == "output_shape" {
                     return Ok(Value::Tuple(Rc::new(vec![Value::Int(1)])));
@@ -1530,6 +1548,19 @@ impl<'h> Interp<'h> {
             }
             // `ibot_loss.cls(s, t)`, `criterion.patch(s, t, m)`: any method of a loss
             // object the answer never defines computes the rubric's loss.
+            // `self.opt.lambda_A` where the undefined base class set `self.opt`: an
+            // attribute of something the instance never had stands for its own name.
+            Value::Method(recv, _) if matches!(recv.as_ref(), Value::Net(n) if matches!(n.kind, NetKind::Object(_))) => {
+                self.harness.stand_in(attr, self.line)
+            }
+            // `GANLoss(mode).to(device)`: moving or switching the loss object changes
+            // nothing, and gives the object back.
+            Value::Stand(role, _)
+                if role.as_ref() == "loss"
+                    && matches!(attr, "to" | "cuda" | "cpu" | "train" | "eval" | "float") =>
+            {
+                Ok(Value::Method(Box::new(o.clone()), Rc::from(attr)))
+            }
             Value::Stand(role, _) if role.as_ref() == "loss" => Ok(o.clone()),
             // `opt.n_epochs`, `opt.lambda_cyc`: PyTorch-GAN's `opt` is the command line's
             // options, not an optimizer; what is no optimizer's method stands for its name.
@@ -1699,7 +1730,14 @@ impl<'h> Interp<'h> {
                             | Value::None
                     )
                 });
-                if settings_only {
+                // `networks.GANLoss(opt.gan_mode)`: one option the answer never defines,
+                // and no tensor, builds the loss too; computing one needs two operands.
+                let one_option = args.len() < 2
+                    && !args
+                        .iter()
+                        .chain(kwargs.iter().map(|(_, v)| v))
+                        .any(|a| matches!(a, Value::Tensor(_) | Value::Batch(_)));
+                if settings_only || one_option {
                     return Ok(Value::Stand(Rc::from("loss"), Rc::from(name)));
                 }
                 let mut args = args;
