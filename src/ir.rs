@@ -114,6 +114,13 @@ pub struct FuncDef {
 }
 
 impl FuncDef {
+    /// Whether the method is decorated `@property`: reading it calls it.
+    pub fn is_property(&self) -> bool {
+        self.decorators
+            .iter()
+            .any(|d| matches!(&d.kind, ExprKind::Name(n) if n == "property"))
+    }
+
     /// Whether the method is decorated `@staticmethod`: it is given no instance.
     pub fn is_static(&self) -> bool {
         self.decorators

@@ -266,6 +266,56 @@ mod with_libtorch {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// timm's and lightly's ViTs return one token sequence with the [CLS] token first:
+    /// `tokens[:, 0]` is the [CLS] token and `tokens[:, 1:]` the patch tokens, so the
+    /// pairing of an answer written that way is measured, right or wrong.
+    #[test]
+    fn a_token_sequence_sliced_at_the_cls_token_is_measured_as_cls_and_patches() {
+        let answer = |patch_pairs: &str| {
+            format!(
+                "teacher = copy.deepcopy(student)\n\
+                 teacher.requires_grad_(False)\n\
+                 opt = torch.optim.SGD(student.parameters(), lr=0.1)\n\
+                 for (u, v), (m_u, m_v) in loader:\n\
+                 \x20   su, sv = student(u, mask=m_u), student(v, mask=m_v)\n\
+                 \x20   with torch.no_grad():\n\
+                 \x20       tu, tv = teacher(u), teacher(v)\n\
+                 \x20   loss_cls = (H(su[:, 0], tv[:, 0]) + H(sv[:, 0], tu[:, 0])) / 2\n\
+                 \x20   loss_patch = {patch_pairs}\n\
+                 \x20   loss = loss_cls + loss_patch\n\
+                 \x20   opt.zero_grad()\n\
+                 \x20   loss.backward()\n\
+                 \x20   opt.step()\n"
+            )
+        };
+        let dir = std::env::temp_dir().join(format!("pg-token-seq-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let same = dir.join("same_view.py");
+        std::fs::write(
+            &same,
+            answer("(H(su[:, 1:], tu[:, 1:]) + H(sv[:, 1:], tv[:, 1:])) / 2"),
+        )
+        .unwrap();
+        let r = exec_json("ibot", same.to_str().unwrap());
+        for property in ["cls_cross_view", "patch_same_view"] {
+            assert_eq!(check(&r, property)["result"], "pass", "{:#}", r["exec"]);
+        }
+        let crossed = dir.join("cross_view.py");
+        std::fs::write(
+            &crossed,
+            answer("(H(su[:, 1:], tv[:, 1:]) + H(sv[:, 1:], tu[:, 1:])) / 2"),
+        )
+        .unwrap();
+        let r = exec_json("ibot", crossed.to_str().unwrap());
+        assert_eq!(
+            check(&r, "patch_same_view")["result"],
+            "fail",
+            "{:#}",
+            r["exec"]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     /// With `--lang es` the measurements are reported in Spanish, in the text report and
     /// in the JSON report's `exec` object; the property names and rule ids stay keys.
     #[test]

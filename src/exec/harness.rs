@@ -1695,9 +1695,17 @@ impl Harness {
         if folded.starts_with("batch") || folded == "bs" {
             return Value::Int(BATCH);
         }
-        if folded.starts_with("tau") || folded.starts_with("temp") || folded.starts_with('τ') {
+        // `base_tau`, `final_tau`, `cur_tau` (BYOL's and solo-learn's): the moving
+        // average's momentum, not a temperature.
+        let momentum_tau = ["base_tau", "final_tau", "cur_tau", "tau_base", "ema_tau"]
+            .iter()
+            .any(|m| folded.contains(m));
+        if !momentum_tau
+            && (folded.starts_with("tau") || folded.starts_with("temp") || folded.starts_with('τ'))
+        {
             Value::Float(0.1)
-        } else if folded.starts_with("mom")
+        } else if momentum_tau
+            || folded.starts_with("mom")
             || matches!(folded.as_str(), "m" | "l" | "λ")
             || folded.starts_with("lambda")
         {

@@ -1030,13 +1030,20 @@ impl<'h> Interp<'h> {
         // the targets): the pair is the views, what surrounds it labels.
         if let [before, middle, after] = targets
             && pair(before).is_none()
-            && pair(after).is_none()
             && pair(middle).is_some()
             && !is_mask_name(self, after)
         {
             let labels = || Value::tensor(Tensor::zeros([BATCH], (Kind::Int64, Device::Cpu)));
             let views = Value::Tuple(Rc::new(batch[..2].to_vec()));
-            return Ok(Some(vec![labels(), views, labels()]));
+            // `_, (X1, X2), (M1, M2) = batch`: in a rubric with maskers, the views' masks.
+            let last = match pair(after) {
+                Some(_) if self.harness.has_masker() => {
+                    Value::Tuple(Rc::new(self.loader_masks(&batch[..2])?))
+                }
+                Some(_) => return Ok(None),
+                None => labels(),
+            };
+            return Ok(Some(vec![labels(), views, last]));
         }
         // `images, labels, masks` (the iBOT repository's loader): the crops, their
         // labels and their masks.
@@ -1310,6 +1317,25 @@ impl<'h> Interp<'h> {
                     return Ok(v);
                 }
                 let o = self.expr(obj)?;
+                // `tokens[:, 0]` and `tokens[:, 1:]` of a ViT's output, where timm and
+                // lightly return one sequence with the [CLS] token first: the [CLS] token
+                // and the patch tokens of the stand-in's pair.
+                if let Value::Tuple(items) = &o
+                    && let ExprKind::Tuple(parts) = &idx.kind
+                    && let [all, which] = parts.as_slice()
+                    && matches!(all.kind, ExprKind::Slice(None, None))
+                {
+                    let token = match &which.kind {
+                        ExprKind::Num(x) if *x == 0.0 => Some("cls"),
+                        ExprKind::Slice(Some(start), None) if matches!(start.kind, ExprKind::Num(x) if x == 1.0) => {
+                            Some("patch")
+                        }
+                        _ => None,
+                    };
+                    if let Some(part) = token.and_then(|t| super::ops::token_part(items, t)) {
+                        return Ok(part);
+                    }
+                }
                 let i = match &idx.kind {
                     ExprKind::Slice(start, stop) => {
                         if start.is_some() || stop.is_some() {
@@ -1496,7 +1522,13 @@ impl<'h> Interp<'h> {
                     if let Some(v) = obj.borrow().attrs.get(attr) {
                         return Ok(v.clone());
                     }
-                    if let Some(f) = find_method(&obj.borrow().class, attr) {
+                    let method = find_method(&obj.borrow().class, attr);
+                    if let Some(f) = method {
+                        // `self.momentum_pairs` of a `@property`: its value.
+                        if f.is_property() {
+                            let this = Some(Box::new(o.clone()));
+                            return self.call(Value::Func(f, this), Vec::new(), Vec::new());
+                        }
                         // A `@staticmethod` (`self.D(p, z)`) is given no instance.
                         let this = (!f.is_static()).then(|| Box::new(o.clone()));
                         return Ok(Value::Func(f, this));
@@ -1584,6 +1616,11 @@ impl<'h> Interp<'h> {
             // of the harness is its loader, whatever the answer reads of it.
             Value::Loader(_) if attr == "batch_size" => Ok(Value::Int(BATCH)),
             Value::Loader(_) => Ok(o.clone()),
+            // `cfg.momentum.base_tau`, where `momentum` was taken for the rubric's λ: a
+            // number has no settings, so the attribute stands for its own name.
+            Value::Int(_) | Value::Float(_) if !matches!(attr, "real" | "imag" | "item") => {
+                self.harness.stand_in(attr, self.line)
+            }
             _ => Ok(Value::Method(Box::new(o.clone()), Rc::from(attr))),
         }
     }

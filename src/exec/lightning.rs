@@ -144,18 +144,30 @@ fn optimizers(ip: &mut Interp, module: &Rc<Net>) -> R<Vec<Value>> {
     if let Some(Value::List(l)) = module_attr(module, OPTIMIZERS_ATTR) {
         return Ok(l.borrow().clone());
     }
-    let Some(configure) = object_method(module, "configure_optimizers") else {
-        return halt(
-            ip.line,
-            format!("`{}` has no `configure_optimizers`", module.name),
-        );
-    };
     let line = ip.line;
-    let returned = ip.call(
-        Value::Func(configure, Some(Box::new(Value::Net(module.clone())))),
-        Vec::new(),
-        Vec::new(),
-    )?;
+    let returned = match object_method(module, "configure_optimizers") {
+        Some(configure) => ip.call(
+            Value::Func(configure, Some(Box::new(Value::Net(module.clone())))),
+            Vec::new(),
+            Vec::new(),
+        )?,
+        // A module whose base class configures the optimizer (solo-learn's methods): it
+        // trains the `learnable_params` the module names, or else all its parameters.
+        None => {
+            let params = match object_method(module, "learnable_params") {
+                Some(f) => ip.call(
+                    Value::Func(f, Some(Box::new(Value::Net(module.clone())))),
+                    Vec::new(),
+                    Vec::new(),
+                )?,
+                None => Value::Params(module.clone()),
+            };
+            Value::Optim(Rc::new(RefCell::new(crate::exec::value::Optim {
+                sources: vec![params],
+                lr: ip.harness.spec.lr,
+            })))
+        }
+    };
     ip.line = line;
     let mut found = Vec::new();
     collect_optimizers(&returned, &mut found);
