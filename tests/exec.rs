@@ -266,6 +266,46 @@ mod with_libtorch {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// MMSelfSup's runner calls `model.forward_train(img)` on a model the answer's class
+    /// describes but never makes: the undefined `model` is an instance of the one class
+    /// with that method, and its loss is measured (here with the stop-gradient forgotten).
+    #[test]
+    fn an_undefined_model_whose_method_one_class_defines_is_an_instance_of_it() {
+        let file = std::env::temp_dir().join(format!("pg-instance-{}.py", std::process::id()));
+        std::fs::write(
+            &file,
+            "class SimSiam(nn.Module):\n\
+             \x20   def __init__(self, encoder, predictor):\n\
+             \x20       super().__init__()\n\
+             \x20       self.encoder, self.predictor = encoder, predictor\n\
+             \x20   def forward_train(self, img):\n\
+             \x20       z1, z2 = self.encoder(img[0]), self.encoder(img[1])\n\
+             \x20       p1, p2 = self.predictor(z1), self.predictor(z2)\n\
+             \x20       loss = -0.5 * (F.cosine_similarity(p1, z2).mean() + F.cosine_similarity(p2, z1).mean())\n\
+             \x20       return dict(loss=loss)\n\
+             for data_batch in data_loader:\n\
+             \x20   losses = model.forward_train(data_batch['img'])\n\
+             \x20   optimizer.zero_grad()\n\
+             \x20   losses['loss'].backward()\n\
+             \x20   optimizer.step()\n",
+        )
+        .unwrap();
+        let r = exec_json("simsiam", file.to_str().unwrap());
+        assert_eq!(
+            check(&r, "stop_gradient")["result"],
+            "fail",
+            "{:#}",
+            r["exec"]
+        );
+        assert_eq!(
+            check(&r, "swap_symmetric")["result"],
+            "pass",
+            "{:#}",
+            r["exec"]
+        );
+        let _ = std::fs::remove_file(&file);
+    }
+
     /// timm's and lightly's ViTs return one token sequence with the [CLS] token first:
     /// `tokens[:, 0]` is the [CLS] token and `tokens[:, 1:]` the patch tokens, so the
     /// pairing of an answer written that way is measured, right or wrong.

@@ -477,6 +477,15 @@ impl Harness {
         {
             return Ok(Value::Stand(Rc::from("mask"), Rc::from(name)));
         }
+        // `args.global_crops_number`, `n_views`: a count of crops is the loader's two
+        // views, not an augmentation.
+        let counts = folded.ends_with("number")
+            || folded.ends_with("count")
+            || folded.starts_with("num")
+            || folded.starts_with("n_");
+        if counts && (folded.contains("crop") || folded.contains("view")) {
+            return Ok(Value::Int(2));
+        }
         if self.roles.matches("augmentation", name) {
             return Ok(Value::Stand(Rc::from("augmentation"), Rc::from(name)));
         }

@@ -503,6 +503,40 @@ impl<'h> Interp<'h> {
         Ok(v)
     }
 
+    /// The instance an undefined name stands for when the answer defines exactly one
+    /// class with the method read of it: made once, as `trainer.fit` makes a module, with
+    /// what its `__init__` parameters' names stand for.
+    fn instance_with_method(&mut self, name: &str, method: &str) -> R<Option<Value>> {
+        // `BaseModel.__init__(self, opt)` calls an undefined base class, not an instance.
+        if !self.stand_ins.contains(name)
+            || method.starts_with("__")
+            || super::ops::NET_METHODS.contains(&method)
+        {
+            return Ok(None);
+        }
+        let mut classes: Vec<Rc<crate::ir::ClassDef>> = self
+            .globals
+            .values()
+            .filter_map(|v| match v {
+                Value::Class(c) if find_method(c, method).is_some() => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
+        classes.dedup_by(|a, b| Rc::ptr_eq(a, b));
+        let [class] = classes.as_slice() else {
+            return Ok(None);
+        };
+        let class = class.clone();
+        let args = match find_method(&class, "__init__") {
+            Some(init) => self.args_named_by(init.params.get(1..).unwrap_or_default())?,
+            None => Vec::new(),
+        };
+        let instance = self.instantiate(class, args, Vec::new())?;
+        self.stand_ins.remove(name);
+        self.globals.insert(name.to_string(), instance.clone());
+        Ok(Some(instance))
+    }
+
     /// Whether `name` is one the answer never defines, given a stand-in by the harness.
     pub fn is_stand_in(&self, name: &str) -> bool {
         self.stand_ins.contains(name)
@@ -1495,6 +1529,9 @@ impl<'h> Interp<'h> {
                     format!("`{path}.{attr}` is outside what --exec runs"),
                 )
             }
+            Value::Net(n) if let Some(instance) = self.instance_with_method(&n.name, attr)? => {
+                self.get_attr(instance, attr)
+            }
             Value::Net(n) => {
                 if matches!(attr, "params" | "weights" | "θ" | "theta") {
                     return Ok(Value::Params(n.clone()));
@@ -1568,6 +1605,13 @@ impl<'h> Interp<'h> {
                 Ok(Value::Method(Box::new(o.clone()), Rc::from(attr)))
             }
             Value::Tensor(t) => super::ops::tensor_attr(self, t, attr),
+            // `model.forward_train(img)` where the answer defines the class that has that
+            // method but never makes `model`: `model` is an instance of it.
+            Value::Stand(_, name)
+                if let Some(instance) = self.instance_with_method(name, attr)? =>
+            {
+                self.get_attr(instance, attr)
+            }
             // `torchvision.models.resnet18`: an attribute of an unknown name is unknown
             // too, and stands for what its own name says.
             Value::Stand(role, name) if role.as_ref() == "unknown" => {
