@@ -1479,10 +1479,25 @@ pub fn looks_like_prose(code: &str) -> bool {
             _ => plain.push(c),
         }
     }
-    !aside
-        && plain
-            .chars()
+    let sentence = |text: &str| {
+        text.chars()
             .all(|c| is_ident_char(c) || c == ' ' || c == ',' || c == '\'' || c == '-')
+    };
+    // `actualizar f y h (SGD) ← gradientes de L`: an update said in words, with an arrow
+    // from what drives it. No assignment has a target of three words.
+    let update_in_words = plain.split_once('=').is_some_and(|(target, source)| {
+        let target_words: Vec<&str> = target.split_whitespace().collect();
+        let verb = target_words
+            .first()
+            .map(|w| w.to_lowercase())
+            .unwrap_or_default();
+        target_words.len() >= 3
+            && (verb.starts_with("actualiz") || verb.starts_with("update"))
+            && sentence(target)
+            && sentence(source)
+            && !source.trim().is_empty()
+    });
+    !aside && (sentence(&plain) || update_in_words)
 }
 
 /// Normalizes a whole answer.
@@ -1836,6 +1851,15 @@ mod tests {
         assert_eq!(lines[0], "f = nn.Sequential(resnet50(), proyector)");
         assert_eq!(lines[1], "L = sum((1/2) * D(p1, z2))");
         assert_eq!(lines[2], "θ_t = θ_s");
+    }
+
+    #[test]
+    fn an_update_in_words_with_an_arrow_is_prose() {
+        assert!(looks_like_prose(
+            "actualizar f y h (SGD, lr = 0.05*BS/256) = gradientes de L"
+        ));
+        assert!(!looks_like_prose("optimizer G = Adam(params)"));
+        assert!(!looks_like_prose("update the = x"));
     }
 
     #[test]
