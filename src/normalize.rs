@@ -371,13 +371,14 @@ impl Normalizer {
             };
             // `loss_G + & (loss_cycle)`: an `&` where an operand belongs is no operator
             // but a transcribed `λ`, as handwriting recognition reads the letter.
+            let next = next_non_space(&ed.chars, i + 1);
             let operand_slot = c == '&'
                 && matches!(
                     prev_non_space(&ed.chars, i),
                     Some('+' | '-' | '*' | '/' | '(' | '=' | ',')
                 )
-                && next_non_space(&ed.chars, i + 1).is_some_and(|n| n == '(' || is_ident_start(n));
-            let rep = match (operand_slot, next_non_space(&ed.chars, i + 1)) {
+                && next.is_some_and(|n| n == '(' || is_ident_start(n));
+            let rep = match (operand_slot, next) {
                 (true, Some('(')) => Some("λ *"),
                 (true, _) => Some("λ"),
                 (false, _) => rep,
@@ -440,12 +441,14 @@ impl Normalizer {
                 continue;
             }
             let sequence: Vec<&str> = parts.into_iter().rev().collect();
-            let leading = region.len() - region.trim_start().len();
-            let trailing = region.len() - region.trim_end().len();
-            let (from, to) = (
-                start + region[..leading].chars().count(),
-                stop - region[region.len() - trailing..].chars().count(),
-            );
+            // The spaces around the chain stay where they are.
+            let from = start + region.chars().take_while(|c| c.is_whitespace()).count();
+            let to = stop
+                - region
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_whitespace())
+                    .count();
             self.edit(
                 line0,
                 ed,
@@ -1390,8 +1393,8 @@ fn is_before_assignment(chars: &[char], mask: &[bool], from: usize) -> bool {
         && (chars[i] == '=' && chars.get(i + 1) != Some(&'=') || chars[i] == '.' || chars[i] == ',')
 }
 
-/// Whether the words up to `from` are all an assignment's target is: names, spaces
-/// and hyphens from the statement's start, then a single `=`.
+/// Whether everything before `from` can only be an assignment's target: names, spaces
+/// and hyphens from the statement's start, followed by a single `=`.
 fn names_an_assignment_target(chars: &[char], mask: &[bool], from: usize) -> bool {
     let rest = chars[from..]
         .iter()
@@ -1990,6 +1993,8 @@ mod tests {
             "Update Encoder and Projection (SGD, lr = 0.05 · BatchSize / 256)"
         ));
         assert!(!looks_like_prose("update encoder(f)"));
+        // Settings in an aside keep a sentence prose; a statement with an aside stays code.
+        assert!(looks_like_prose("update the model (lr = 0.1)"));
         assert!(!looks_like_prose("lr = update the model (0.1)"));
         assert!(!looks_like_prose("step the optimizer (f"));
     }

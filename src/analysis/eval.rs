@@ -237,11 +237,11 @@ impl<'a> Evaluator<'a> {
     /// Runs the answer; then runs every top-level function the answer defines but never
     /// calls (a `def train(...)` that holds the loop), with its parameters undefined.
     pub fn run(&mut self, body: &[Stmt]) {
-        self.called_names = crate::ir::directly_called_names(body);
-        for name in directly_called_names(body) {
-            if matches!(self.globals.get(&name), Some(Value::Builtin(path)) if !path.starts_with("builtins."))
+        self.called_names = directly_called_names(body);
+        for name in &self.called_names {
+            if matches!(self.globals.get(name), Some(Value::Builtin(path)) if !path.starts_with("builtins."))
             {
-                self.globals.remove(&name);
+                self.globals.remove(name);
             }
         }
         // Pseudocode often defines `D` or `H` after the loop that uses it: top-level
@@ -364,13 +364,11 @@ impl<'a> Evaluator<'a> {
         if let Some(m) = self.implicit_modules.get(name) {
             return *m;
         }
-        // `GBA (B)` beside `G_BA(fake_B)`: a transcription that drops an underscore
-        // names the same network the answer never defines.
-        let bare = name.replace('_', "");
+        // `GBA (B)` beside `G_BA(fake_B)`.
         let same = self
             .implicit_modules
             .iter()
-            .find(|(k, _)| k.replace('_', "") == bare)
+            .find(|(k, _)| crate::analysis::facts::same_but_underscores(k, name))
             .map(|(_, m)| *m);
         if let Some(m) = same {
             self.implicit_modules.insert(name.to_string(), m);
@@ -384,6 +382,17 @@ impl<'a> Evaluator<'a> {
         });
         self.implicit_modules.insert(name.to_string(), m);
         m
+    }
+
+    /// An undefined architecture (`resnet50`, `vit`) named where a value goes is the
+    /// network it builds; any other value is itself.
+    fn architecture_as_network(&mut self, v: Value) -> Value {
+        match v {
+            Value::Global(g) if crate::analysis::facts::is_architecture_name(&g) => {
+                Value::Module(self.implicit_module(&g))
+            }
+            other => other,
+        }
     }
 
     fn implicit_optimizer(&mut self, name: &str, span: Span) -> OptId {
@@ -491,11 +500,6 @@ impl<'a> Evaluator<'a> {
 
     /// The variable of the answer that an undefined name spells but for case.
     fn case_slip(&self, name: &str) -> Option<String> {
-        // A name the answer calls (`D_A(a)`) is a network or a helper, which no variable
-        // spelt in another case stands for (`d_a` is that discriminator's loss).
-        if self.called_names.contains(name) {
-            return None;
-        }
         let bound: std::collections::BTreeSet<&String> = self
             .frames
             .last()
@@ -508,7 +512,7 @@ impl<'a> Evaluator<'a> {
                     .map(|(k, _)| k),
             )
             .collect();
-        crate::analysis::facts::case_slip(name, bound).cloned()
+        crate::analysis::facts::case_slip(name, bound, &self.called_names).cloned()
     }
 
     /// The network whose parameters a math-notation name stands for: `θt` for `g_θt`.
@@ -672,14 +676,9 @@ impl<'a> Evaluator<'a> {
                 self.freeze(m, frozen, span);
             }
             Value::Module(m) => {
-                // `self.student = vit` with `vit` a parameter of `__init__`: an undefined
-                // architecture is a network, a part of this one under the attribute's name.
-                let v = match v {
-                    Value::Global(g) if crate::analysis::facts::is_architecture_name(&g) => {
-                        Value::Module(self.implicit_module(&g))
-                    }
-                    other => other,
-                };
+                // `self.student = vit` with `vit` a parameter of `__init__`: a part of this
+                // network under the attribute's name.
+                let v = self.architecture_as_network(v);
                 if let Value::Module(sub) = &v {
                     let info = &mut self.a.modules[*sub];
                     if info.name.is_empty() || info.implicit {
@@ -1994,7 +1993,7 @@ impl<'a> Evaluator<'a> {
             return self.builtin_node(name, args, kwargs, span);
         }
         // `copy(s_net)` in pseudocode is a deep copy of the network.
-        if matches!(last, "copy" | "copia" | "copiar")
+        if crate::analysis::facts::COPY_FUNCTIONS.contains(&last)
             || last == "clone" && args.len() == 1 && !matches!(args[0], Value::Tensor(_))
         {
             return self.call_builtin("x.deepcopy", args, kwargs, span);
@@ -2013,15 +2012,10 @@ impl<'a> Evaluator<'a> {
                 ..Default::default()
             }));
         }
-        // `encoder(resnet50)`: an architecture passed uncalled is a network.
+        // `encoder(resnet50)`.
         let args: Vec<Value> = args
             .into_iter()
-            .map(|a| match a {
-                Value::Global(g) if crate::analysis::facts::is_architecture_name(&g) => {
-                    Value::Module(self.implicit_module(&g))
-                }
-                other => other,
-            })
+            .map(|a| self.architecture_as_network(a))
             .collect();
         let has_tensor = args.iter().chain(kwargs.iter().map(|(_, v)| v)).any(|a| {
             matches!(a, Value::Tensor(_))

@@ -33,11 +33,17 @@ pub fn fold(name: &str) -> String {
 /// than on anything else, and a lenient grader reads such a name as the variable the
 /// answer did define. A one-letter part must keep its case, because there case is
 /// meaning: `l_cls` (a weight) is not `L_cls` (a loss), nor `D_A` (a network) `d_a`.
-/// `None` when no bound name or more than one matches, so nothing is guessed.
+/// A name the answer calls (`D_A(a)`) is a network or a helper, which no variable spelt
+/// in another case stands for (`d_a` is that discriminator's loss). `None` when no bound
+/// name or more than one matches, so nothing is guessed.
 pub fn case_slip<'a>(
     name: &str,
     bound: impl IntoIterator<Item = &'a String>,
+    called: &std::collections::HashSet<String>,
 ) -> Option<&'a String> {
+    if called.contains(name) {
+        return None;
+    }
     let same_but_case = |b: &str| {
         let (ours, theirs): (Vec<&str>, Vec<&str>) =
             (name.split('_').collect(), b.split('_').collect());
@@ -51,6 +57,17 @@ pub fn case_slip<'a>(
     let first = found.next()?;
     found.next().is_none().then_some(first)
 }
+
+/// Whether two names differ only in underscores (`GBA` and `G_BA`): a transcription that
+/// drops one names the same thing, in both graders.
+pub fn same_but_underscores(a: &str, b: &str) -> bool {
+    a.chars()
+        .filter(|c| *c != '_')
+        .eq(b.chars().filter(|c| *c != '_'))
+}
+
+/// Pseudocode's names for a deep copy of a network (`copiar(f_s)`, `copy(s_net)`).
+pub const COPY_FUNCTIONS: &[&str] = &["copy", "copia", "copiar"];
 
 /// Whether a name is a model architecture's constructor (`resnet50`, `models.vit_small`),
 /// which an answer may pass uncalled where a network is meant (`encoder(resnet50)`).

@@ -390,9 +390,9 @@ impl Harness {
         if crate::analysis::facts::is_torch_slip(name) {
             return Ok(Value::Builtin(Rc::from("torch")));
         }
-        // `copiar(f_s)`, `copy(s_net)`: the pseudocode's deep copy, as the static grader
+        // `copiar(f_s)`, `clone(s_net)`: the pseudocode's deep copy, as the static grader
         // reads it (a tensor's copy is the tensor).
-        if matches!(name, "copy" | "copia" | "copiar" | "clone") {
+        if crate::analysis::facts::COPY_FUNCTIONS.contains(&name) || name == "clone" {
             return Ok(Value::Builtin(Rc::from("copy.deepcopy")));
         }
         // `Variable(x)`, imported from `torch.autograd`: the legacy wrapper is the tensor.
@@ -549,11 +549,10 @@ impl Harness {
             return n.clone();
         }
         // `GBA (B)` beside `G_BA(fake_B)`: the same network, as the static grader reads it.
-        let bare = name.replace('_', "");
         if let Some(n) = self
             .stand_nets
             .iter()
-            .find(|(k, _)| k.replace('_', "") == bare)
+            .find(|(k, _)| crate::analysis::facts::same_but_underscores(k, name))
             .map(|(_, n)| n.clone())
         {
             self.stand_nets.insert(name.to_string(), n.clone());
@@ -991,8 +990,6 @@ impl Harness {
             .collect()
     }
 
-    /// The nets an optimizer the answer does not build would train: every network
-    /// with a role but the teacher, and none that is frozen.
     /// The networks that play `role`, by the names they were given.
     pub fn nets_playing(&self, role: &str) -> Vec<Rc<Net>> {
         self.nets
@@ -1002,6 +999,8 @@ impl Harness {
             .collect()
     }
 
+    /// The nets an optimizer the answer does not build would train: every network
+    /// with a role but the teacher, and none that is frozen.
     pub fn trained_nets(&self) -> Vec<Rc<Net>> {
         self.nets
             .iter()
@@ -1625,9 +1624,9 @@ impl Harness {
                     }
                 }
                 let mask = Tensor::from_slice(&v).reshape([BATCH, PATCHES]);
-                // Given no image (`random_token_mask((B, N))`, lightly's, returns the kept
-                // and the masked tokens): the mask, also as the second of a pair.
-                // A mask read as a value (`u ⊙ (1 − M_u)`) is just the mask.
+                // Given no image: read as a value (`u ⊙ (1 − M_u)`), just the mask; given
+                // a shape (lightly's `random_token_mask((B, N))` returns the kept and the
+                // masked tokens), the mask also as the second of a pair.
                 let mask_only = || {
                     let m = Value::tensor(mask.shallow_clone());
                     if args.is_empty() {

@@ -306,6 +306,16 @@ impl<'h> Interp<'h> {
         Ok(args)
     }
 
+    /// An instance of a class of the answer that nothing makes: `__init__(self, G_AB,
+    /// G_BA, ...)` is given what its parameters' names stand for.
+    fn instance_named_by(&mut self, class: Rc<ClassDef>) -> R<Value> {
+        let args = match find_method(&class, "__init__") {
+            Some(init) => self.args_named_by(init.params.get(1..).unwrap_or_default())?,
+            None => Vec::new(),
+        };
+        self.instantiate(class, args, Vec::new())
+    }
+
     /// A training loop written as a function the answer never calls (`def train(G, F,
     /// loader, epochs): for ...`) runs as if called with what its parameters' names stand
     /// for: the answer means that loop, and a grader reads it so.
@@ -333,12 +343,7 @@ impl<'h> Interp<'h> {
                 continue;
             }
             self.line = c.span.line;
-            // `__init__(self, G_AB, G_BA, ...)`: what its parameters' names stand for.
-            let args = match find_method(c, "__init__") {
-                Some(init) => self.args_named_by(init.params.get(1..).unwrap_or_default())?,
-                None => Vec::new(),
-            };
-            let module = self.instantiate(c.clone(), args, Vec::new())?;
+            let module = self.instance_named_by(c.clone())?;
             super::lightning::fit(self, vec![module], Vec::new())?;
         }
         Ok(())
@@ -504,8 +509,7 @@ impl<'h> Interp<'h> {
     }
 
     /// The instance an undefined name stands for when the answer defines exactly one
-    /// class with the method read of it: made once, as `trainer.fit` makes a module, with
-    /// what its `__init__` parameters' names stand for.
+    /// class with the method read of it, made once, as `trainer.fit` makes a module.
     fn instance_with_method(&mut self, name: &str, method: &str) -> R<Option<Value>> {
         // `BaseModel.__init__(self, opt)` calls an undefined base class, not an instance.
         if !self.stand_ins.contains(name)
@@ -526,12 +530,7 @@ impl<'h> Interp<'h> {
         let [class] = classes.as_slice() else {
             return Ok(None);
         };
-        let class = class.clone();
-        let args = match find_method(&class, "__init__") {
-            Some(init) => self.args_named_by(init.params.get(1..).unwrap_or_default())?,
-            None => Vec::new(),
-        };
-        let instance = self.instantiate(class, args, Vec::new())?;
+        let instance = self.instance_named_by(class.clone())?;
         self.stand_ins.remove(name);
         self.globals.insert(name.to_string(), instance.clone());
         Ok(Some(instance))
@@ -545,11 +544,6 @@ impl<'h> Interp<'h> {
     /// The variable of the answer that an undefined name spells but for case. Builtins
     /// and the harness's stand-ins are no variables of the answer (`f` is no slip of `F`).
     fn case_slip(&self, name: &str) -> Option<String> {
-        // A name the answer calls (`D_A(a)`) is a network or a helper, which no variable
-        // spelt in another case stands for (`d_a` is that discriminator's loss).
-        if self.called_names.contains(name) {
-            return None;
-        }
         let bound: std::collections::BTreeSet<&String> = self
             .frames
             .last()
@@ -564,7 +558,7 @@ impl<'h> Interp<'h> {
                     .map(|(k, _)| k),
             )
             .collect();
-        crate::analysis::facts::case_slip(name, bound).cloned()
+        crate::analysis::facts::case_slip(name, bound, &self.called_names).cloned()
     }
 
     /// `θ_t`, `θt`: the parameters of the network written with that subscript (`g_t`,
@@ -835,20 +829,14 @@ impl<'h> Interp<'h> {
     }
 
     fn set_attr(&mut self, o: Value, attr: &str, v: Value) -> R<()> {
-        // `θ_t.requires_grad ← False`: the network those parameters belong to is frozen
-        // (or unfrozen), as `requires_grad_` does.
-        if let (Value::Params(n), "requires_grad") = (&o, attr) {
+        // `θ_t.requires_grad ← False`, `f_t.requires_grad = False`: the network (whose
+        // parameters those are) is frozen or unfrozen, as `requires_grad_` does.
+        if let (Value::Params(n) | Value::Net(n), "requires_grad") = (&o, attr) {
             let method = Value::Method(Box::new(Value::Net(n.clone())), Rc::from("requires_grad_"));
             self.call(method, vec![v], Vec::new())?;
             return Ok(());
         }
         match o {
-            // `f_t.requires_grad = False`: the network's parameters, as `requires_grad_`.
-            Value::Net(n) if attr == "requires_grad" => {
-                let method = Value::Method(Box::new(Value::Net(n)), Rc::from("requires_grad_"));
-                self.call(method, vec![v], Vec::new())?;
-                Ok(())
-            }
             Value::Net(n) => {
                 if let Value::Net(sub) = &v {
                     self.harness.note_alias(sub, attr);
@@ -973,9 +961,9 @@ impl<'h> Interp<'h> {
             || t.split(|c: char| !c.is_alphanumeric()).any(|w| w == "c");
         if says_update && !about_teacher {
             // `actualizar G_AB y G_BA con Adam`: the networks the line names, where it
-            // names some the answer uses; otherwise every trained one.
-            // A word the answer never defines (`actualizar el encoder y el predictor`,
-            // where the networks are `f` and `h`) names a role: the networks playing it.
+            // names some the answer uses; otherwise every trained one. A word the answer
+            // never defines (`actualizar el encoder y el predictor`, where the networks
+            // are `f` and `h`) names a role: the networks playing it.
             let mut named: Vec<Rc<Net>> = Vec::new();
             for w in text
                 .split(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -1325,16 +1313,12 @@ impl<'h> Interp<'h> {
                 let y = self.expr(b)?;
                 // `len(images) > args.global_crops_number`: an undefined setting compared
                 // with a number is a number, as in arithmetic.
-                let as_number = |ip: &Self, v: Value, other: &Value| {
-                    if matches!(other, Value::Int(_) | Value::Float(_)) {
-                        ip.harness.as_number(v)
-                    } else {
-                        v
-                    }
+                let number = |v: &Value| matches!(v, Value::Int(_) | Value::Float(_));
+                let (x, y) = match (number(&x), number(&y)) {
+                    (true, false) => (x, self.harness.as_number(y)),
+                    (false, true) => (self.harness.as_number(x), y),
+                    _ => (x, y),
                 };
-                let x2 = as_number(self, x.clone(), &y);
-                let y = as_number(self, y, &x);
-                let x = x2;
                 super::ops::compare(self, *op, x, y)
             }
             ExprKind::BoolOp(and, a, b) => {
@@ -1622,21 +1606,13 @@ impl<'h> Interp<'h> {
                 }
                 self.harness.stand_in(attr, self.line)
             }
-            // `ibot_loss.cls(s, t)`, `criterion.patch(s, t, m)`: any method of a loss
-            // object the answer never defines computes the rubric's loss.
             // `self.opt.lambda_A` where the undefined base class set `self.opt`: an
             // attribute of something the instance never had stands for its own name.
             Value::Method(recv, _) if matches!(recv.as_ref(), Value::Net(n) if matches!(n.kind, NetKind::Object(_))) => {
                 self.harness.stand_in(attr, self.line)
             }
-            // `GANLoss(mode).to(device)`: moving or switching the loss object changes
-            // nothing, and gives the object back.
-            Value::Stand(role, _)
-                if role.as_ref() == "loss"
-                    && matches!(attr, "to" | "cuda" | "cpu" | "train" | "eval" | "float") =>
-            {
-                Ok(Value::Method(Box::new(o.clone()), Rc::from(attr)))
-            }
+            // `ibot_loss.cls(s, t)`, `criterion.patch(s, t, m)`: any method of a loss
+            // object the answer never defines computes the rubric's loss.
             Value::Stand(role, _) if role.as_ref() == "loss" => Ok(o.clone()),
             // `opt.n_epochs`, `opt.lambda_cyc`: PyTorch-GAN's `opt` is the command line's
             // options, not an optimizer; what is no optimizer's method stands for its name.

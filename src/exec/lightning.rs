@@ -145,21 +145,20 @@ fn optimizers(ip: &mut Interp, module: &Rc<Net>) -> R<Vec<Value>> {
         return Ok(l.borrow().clone());
     }
     let line = ip.line;
+    let own = |ip: &mut Interp, f| {
+        ip.call(
+            Value::Func(f, Some(Box::new(Value::Net(module.clone())))),
+            Vec::new(),
+            Vec::new(),
+        )
+    };
     let returned = match object_method(module, "configure_optimizers") {
-        Some(configure) => ip.call(
-            Value::Func(configure, Some(Box::new(Value::Net(module.clone())))),
-            Vec::new(),
-            Vec::new(),
-        )?,
+        Some(configure) => own(ip, configure)?,
         // A module whose base class configures the optimizer (solo-learn's methods): it
         // trains the `learnable_params` the module names, or else all its parameters.
         None => {
             let params = match object_method(module, "learnable_params") {
-                Some(f) => ip.call(
-                    Value::Func(f, Some(Box::new(Value::Net(module.clone())))),
-                    Vec::new(),
-                    Vec::new(),
-                )?,
+                Some(f) => own(ip, f)?,
                 None => Value::Params(module.clone()),
             };
             Value::Optim(Rc::new(RefCell::new(crate::exec::value::Optim {

@@ -1743,13 +1743,6 @@ pub fn call_method(
             let loss = args.into_iter().next().unwrap_or(Value::None);
             call_method(ip, loss, "backward", Vec::new(), Vec::new())
         }
-        // `GANLoss(mode).to(device)`: the loss object itself.
-        Value::Stand(ref role, _)
-            if role.as_ref() == "loss"
-                && matches!(name, "to" | "cuda" | "cpu" | "train" | "eval" | "float") =>
-        {
-            Ok(recv)
-        }
         // `scheduler.step()`: a schedule the answer never defines changes nothing measured.
         Value::Stand(role, _) if role.as_ref() == "schedule" => Ok(Value::None),
         // `T.Compose([T.RandomResizedCrop(224), ...])` with `T` torchvision's transforms:
