@@ -241,6 +241,51 @@ impl Normalizer {
         self.record(line0, from, new);
     }
 
+    /// `c'` (a prime) and `ŝ_u^cls` (a word as a superscript): names of math notation.
+    /// A quote right after a name that is no string prefix (`f'`, `rb'`) is a prime, so
+    /// `c'` is `c_prime`; `^` between a name and a word joins them, since Python's xor
+    /// never appears in a training loop (`x^2`, a power, is `math_notation`'s).
+    fn marked_names(&mut self, line0: usize, ed: &mut LineEdit) {
+        const STRING_PREFIXES: &[&str] = &["r", "b", "f", "u", "rb", "br", "fr", "rf"];
+        let mut i = 0;
+        let mut quote: Option<char> = None;
+        while i < ed.chars.len() {
+            let c = ed.chars[i];
+            if let Some(q) = quote {
+                if c == '\\' {
+                    i += 1;
+                } else if c == q {
+                    quote = None;
+                }
+                i += 1;
+                continue;
+            }
+            if c == '#' {
+                return;
+            }
+            let after_name = i > 0 && is_ident_char(ed.chars[i - 1]);
+            if c == '\'' && after_name {
+                let start = (0..i)
+                    .rev()
+                    .take_while(|&k| is_ident_char(ed.chars[k]))
+                    .last()
+                    .unwrap_or(i);
+                let name = ed.slice(start, i).to_lowercase();
+                if !STRING_PREFIXES.contains(&name.as_str()) {
+                    self.edit(line0, ed, i, i + 1, "_prime");
+                    i += "_prime".len();
+                    continue;
+                }
+            }
+            if c == '^' && after_name && ed.chars.get(i + 1).is_some_and(|n| is_ident_start(*n)) {
+                self.edit(line0, ed, i, i + 1, "_");
+            } else if c == '"' || c == '\'' {
+                quote = Some(c);
+            }
+            i += 1;
+        }
+    }
+
     /// LaTeX left over from a transcription: `$...$`, `\hat{u}`, `x_{1}`, `\lambda`.
     fn latex(&mut self, line0: usize, ed: &mut LineEdit) {
         const COMMANDS: &[(&str, &str)] = &[
@@ -524,6 +569,8 @@ impl Normalizer {
             };
             let mut start = sigma + 1;
             let mut index_set: Option<(String, String)> = None;
+            // `Σ_{(a,b) ∈ {(u,v), (v,u)}}`: the terms of an enumerated set, written out.
+            let mut enumerated: Option<Vec<Vec<(String, String)>>> = None;
             // `Σ_i m[i]·H(s[i], t[i])`: an index over every position.
             let mut bare_index: Option<String> = None;
             if chars.get(start) == Some(&'_') {
@@ -547,6 +594,7 @@ impl Normalizer {
                         .iter()
                         .collect();
                     index_set = ranged_index(&inner);
+                    enumerated = enumerated_index(&inner);
                 } else {
                     // `Σ_i∈m_u`, as the LaTeX pass leaves `Σ_{i∈m_u}`.
                     let token_start = start;
@@ -582,6 +630,16 @@ impl Normalizer {
             let operand = operand.trim();
             if operand.is_empty() {
                 return;
+            }
+            if let Some(elements) = &enumerated {
+                let terms: Vec<String> = elements
+                    .iter()
+                    .map(|element| substitute_indices(operand, element))
+                    .collect();
+                let rewritten = format!("({})", terms.join(" + "));
+                let trailing = ed.slice(start, stop).len() - ed.slice(start, stop).trim_end().len();
+                self.edit(line0, ed, sigma, stop - trailing, &rewritten);
+                continue;
             }
             let operand = match (&index_set, &bare_index) {
                 (Some((var, set)), _) => replace_word(operand, var, set),
@@ -1015,6 +1073,14 @@ impl Normalizer {
                 '(' | '[' | '{' => depth += 1,
                 ')' | ']' | '}' => depth -= 1,
                 ',' if depth == 0 => {
+                    // `masked_mean = lambda l, m: ...`: a lambda's parameters, not a note.
+                    let value: String = ed.chars[eq + 1..k].iter().collect();
+                    if value
+                        .split(|c: char| !is_ident_char(c))
+                        .any(|w| w == "lambda")
+                    {
+                        return;
+                    }
                     let rest: Vec<char> = ed.chars[k + 1..end].to_vec();
                     let word_start = rest.iter().position(|c| !c.is_whitespace());
                     let Some(ws) = word_start else { return };
@@ -1292,6 +1358,184 @@ fn ranged_index(subscript: &str) -> Option<(String, String)> {
         })
 }
 
+/// Lines that say to do the previous line again for the other view:
+/// `repetir para la otra vista (v̂ con t_v) y sumar`, `lo mismo para x2`, `same for v`.
+const REPEAT_PHRASES: &[&str] = &[
+    "repetir",
+    "repite",
+    "se repite",
+    "lo mismo",
+    "y lo mismo",
+    "hacer lo mismo",
+    "ídem",
+    "idem",
+    "igual para",
+    "igual con",
+    "análogo",
+    "analogo",
+    "análogamente",
+    "analogamente",
+    "repeat",
+    "same for",
+    "same with",
+    "the same for",
+    "and the same",
+    "do the same",
+    "likewise",
+];
+
+/// `L_mim ← ½ H(ŝ_u, t_u)` followed by `repetir para la otra vista y sumar`: the line
+/// said in words is the previous one with the views swapped (u and v, or 1 and 2). A
+/// name of one view (`z1`) becomes the other's (`z2 = f(x2)`); a name of both
+/// (`L_mim`) adds the other view's term.
+fn repeated_for_other_view(line: &str, target: &str, value: &str) -> Option<String> {
+    let said = line.trim().to_lowercase();
+    if !REPEAT_PHRASES.iter().any(|p| {
+        said.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ',', ':', '.']))
+    }) {
+        return None;
+    }
+    let swapped = swap_views(value);
+    if swapped == value {
+        return None;
+    }
+    let other_target = swap_views(target);
+    Some(if other_target != target {
+        format!("{other_target} = {swapped}")
+    } else {
+        format!("{target} = {target} + {swapped}")
+    })
+}
+
+/// `text` with the two views exchanged: `u` and `v` as names or subscripts (`ŝ_u`,
+/// `m_v`, `û`), or else a final `1` and `2` (`z1`, `p_2`).
+fn swap_views(text: &str) -> String {
+    let pairs = [
+        ("u", "v"),
+        ("v", "u"),
+        ("û", "v\u{302}"),
+        ("u\u{302}", "v\u{302}"),
+        ("v\u{302}", "û"),
+    ];
+    let by: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    let swapped = substitute_indices(text, &by);
+    if swapped != text {
+        return swapped;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    for (k, c) in chars.iter().enumerate() {
+        let ends_name = chars.get(k + 1).is_none_or(|n| !is_ident_char(*n));
+        let in_name = k > 0 && is_ident_start(chars[k - 1]) || (k > 0 && chars[k - 1] == '_');
+        match c {
+            '1' if ends_name && in_name => out.push('2'),
+            '2' if ends_name && in_name => out.push('1'),
+            _ => out.push(*c),
+        }
+    }
+    out
+}
+
+/// `name = value` with one name as the target, as the code of a line.
+fn single_assignment(code: &str) -> Option<(String, String)> {
+    let chars: Vec<char> = code.chars().collect();
+    let eq = (0..chars.len()).find(|&k| {
+        chars[k] == '='
+            && chars.get(k + 1) != Some(&'=')
+            && !(k > 0 && "<>!=+-*/".contains(chars[k - 1]))
+    })?;
+    let target = chars[..eq].iter().collect::<String>().trim().to_string();
+    let value = chars[eq + 1..]
+        .iter()
+        .collect::<String>()
+        .trim()
+        .to_string();
+    (!target.is_empty() && target.chars().all(is_ident_char) && !value.is_empty())
+        .then_some((target, value))
+}
+
+/// `(a,b) ∈ {(u,v), (v,u)}`, `a ∈ {u, v}`: index names over an enumerated set, as the
+/// substitutions that each element of the set makes.
+fn enumerated_index(subscript: &str) -> Option<Vec<Vec<(String, String)>>> {
+    let (vars, set) = subscript
+        .split_once('∈')
+        .or_else(|| subscript.split_once(" in "))?;
+    let names = |group: &str| -> Option<Vec<String>> {
+        let group = group.trim();
+        let group = group
+            .strip_prefix('(')
+            .and_then(|g| g.strip_suffix(')'))
+            .unwrap_or(group);
+        let names: Vec<String> = group.split(',').map(|n| n.trim().to_string()).collect();
+        names
+            .iter()
+            .all(|n| !n.is_empty() && n.chars().all(is_ident_char))
+            .then_some(names)
+    };
+    let vars = names(vars)?;
+    let set = set.trim().strip_prefix('{')?.strip_suffix('}')?;
+    let mut elements = Vec::new();
+    let (mut depth, mut from) = (0i32, 0usize);
+    let chars: Vec<char> = set.chars().collect();
+    for (k, c) in chars.iter().enumerate() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                elements.push(chars[from..k].iter().collect::<String>());
+                from = k + 1;
+            }
+            _ => {}
+        }
+    }
+    elements.push(chars[from..].iter().collect::<String>());
+    let substitutions: Vec<Vec<(String, String)>> = elements
+        .iter()
+        .map(|e| {
+            let values = names(e)?;
+            (values.len() == vars.len())
+                .then(|| vars.iter().cloned().zip(values).collect::<Vec<_>>())
+        })
+        .collect::<Option<_>>()?;
+    (substitutions.len() >= 2).then_some(substitutions)
+}
+
+/// `text` with each index name replaced at once, as a whole word or as a subscript
+/// segment of a name (`ŝ_a_cls` with `a = u` is `ŝ_u_cls`).
+fn substitute_indices(text: &str, by: &[(String, String)]) -> String {
+    let value_of = |word: &str| by.iter().find(|(v, _)| v == word).map(|(_, x)| x.clone());
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_ident_char(chars[i]) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && is_ident_char(chars[i]) {
+            i += 1;
+        }
+        let word: String = chars[start..i].iter().collect();
+        if let Some(v) = value_of(&word) {
+            out.push_str(&v);
+            continue;
+        }
+        let mut segments = word.split('_');
+        out.push_str(segments.next().unwrap_or_default());
+        for segment in segments {
+            out.push('_');
+            out.push_str(&value_of(segment).unwrap_or_else(|| segment.to_string()));
+        }
+    }
+    out
+}
+
 /// `text` with every whole-word `word` replaced by `by`.
 fn replace_word(text: &str, word: &str, by: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
@@ -1515,10 +1759,23 @@ pub fn normalize(input: &str) -> Normalized {
     let mut edits: Vec<LineEdit> = original_lines.iter().map(|l| LineEdit::new(l)).collect();
     let mut prose = BTreeMap::new();
     let mut open_brackets = 0i32;
+    // The last line that assigns one name, for a line that says to repeat it.
+    let mut last_assignment: Option<(String, String)> = None;
 
     for (line0, ed) in edits.iter_mut().enumerate() {
+        // A prime (`c'`) is no quote: it must not open a string for the bracket count.
+        n.marked_names(line0, ed);
         let inside_brackets = open_brackets > 0;
         open_brackets = (open_brackets + bracket_balance(ed)).max(0);
+        if !inside_brackets
+            && let Some((target, value)) = &last_assignment
+            && let Some(code) = repeated_for_other_view(&original_lines[line0], target, value)
+        {
+            let (indent, end) = (ed.indent(), ed.code_end());
+            n.edit(line0, ed, indent, end, &code);
+            last_assignment = None;
+            continue;
+        }
         n.latex(line0, ed);
         n.operators(line0, ed);
         n.composition(line0, ed);
@@ -1542,6 +1799,9 @@ pub fn normalize(input: &str) -> Normalized {
             prose.insert(line0 as u32 + 1, original_lines[line0].trim().to_string());
             let indent = ed.indent();
             ed.replace(indent, ed.chars.len(), "pass");
+            last_assignment = None;
+        } else if !code.trim().is_empty() {
+            last_assignment = single_assignment(code.trim());
         }
     }
 
@@ -1795,6 +2055,33 @@ mod tests {
             "L = (1/2) [sum(H(t[m_u], s[m_u])) + sum(H(a[m_v], b[m_v]))]"
         );
         assert_eq!(norm_line("x = a + ∑_k w[k]"), "x = a + sum(w)");
+        assert_eq!(
+            norm_line("L ← ½ Σ_{(a,b) ∈ {(u,v), (v,u)}} H(ŝ_a^cls, t_b^cls, c')"),
+            "L = (1/2) * (H(ŝ_u_cls, t_v_cls, c_prime) + H(ŝ_v_cls, t_u_cls, c_prime))"
+        );
+        assert_eq!(
+            norm_line("L = Σ_{x ∈ {x1, x2}} f(x)"),
+            "L = (f(x1) + f(x2))"
+        );
+    }
+
+    #[test]
+    fn a_line_that_says_to_repeat_for_the_other_view_is_written_out() {
+        assert_eq!(
+            normalize("L ← ½ H(ŝ_u, t_u, m_u)\nrepetir para la otra vista (v̂ con t_v) y sumar\n")
+                .text,
+            "L = (1/2) * H(ŝ_u, t_u, m_u)\nL = L + (1/2) * H(ŝ_v, t_v, m_v)\n"
+        );
+        assert_eq!(
+            normalize("for x1, x2 in loader:\n    z1 = f(x1)\n    lo mismo para x2\n").text,
+            "for x1, x2 in loader:\n    z1 = f(x1)\n    z2 = f(x2)\n"
+        );
+        // Nothing to swap, or no previous assignment: the line stays prose.
+        assert_eq!(
+            normalize("L = H(s, t)\nrepetir otra vez\n").text,
+            "L = H(s, t)\npass\n"
+        );
+        assert_eq!(normalize("repeat for v\n").text, "pass\n");
     }
 
     #[test]
@@ -1976,6 +2263,18 @@ mod tests {
         );
         assert_eq!(norm_line("for each x in loader"), "for x in loader:");
         assert!(!norm_line("para cada época:").starts_with("for"));
+        // A lambda's parameters are no note.
+        assert_eq!(
+            norm_line("mean_m = lambda l, m: (l * m).sum(-1)"),
+            "mean_m = lambda l, m: (l * m).sum(-1)"
+        );
+        // A prime and a word superscript are parts of a name; string prefixes and xor
+        // between spaced operands stay.
+        assert_eq!(
+            norm_line("c' ← 0.9·c' + t_u^patch"),
+            "c_prime = 0.9*c_prime + t_u_patch"
+        );
+        assert_eq!(norm_line("s = f'{x}' + 'a'"), "s = f'{x}' + 'a'");
         // A subscript by a variable, and a tuple after an assignment, stay as they are.
         assert_eq!(norm_line("y = x[k]"), "y = x[k]");
         assert_eq!(
