@@ -218,6 +218,46 @@ mod with_libtorch {
         let _ = std::fs::remove_file(&file);
     }
 
+    /// tch frees a `Scalar` argument before it reads the op's error, so a failed
+    /// `F.normalize`, `masked_fill` or `lerp_` once panicked and the run ended as
+    /// "stopped unexpectedly"; each now ends at its line with torch's reason.
+    #[test]
+    fn ops_with_a_number_argument_that_fail_say_why_at_their_line() {
+        let cases = [
+            (
+                "normalize",
+                "z = F.normalize(torch.ones(4), dim=1)",
+                "out of range",
+            ),
+            (
+                "masked_fill",
+                "z = torch.ones(4, 3).masked_fill(torch.ones(5, 2) > 0, 0.0)",
+                "line 3",
+            ),
+            (
+                "lerp",
+                "z = torch.ones(4, 3)\n    z.lerp_(torch.ones(5, 2), 0.5)",
+                "line 4",
+            ),
+        ];
+        for (name, line, reason) in cases {
+            let file =
+                std::env::temp_dir().join(format!("pg-scalar-{name}-{}.py", std::process::id()));
+            std::fs::write(
+                &file,
+                format!("import torch\nfor x in loader:\n    {line}\n    z.sum().backward()\n"),
+            )
+            .unwrap();
+            let r = exec_json("simsiam", file.to_str().unwrap());
+            assert_eq!(r["exec"]["status"], "not_run", "{name}: {:#}", r["exec"]);
+            let why = r["exec"]["reason"].as_str().unwrap();
+            assert!(why.starts_with("line "), "{name}: {why}");
+            assert!(why.contains(reason), "{name}: {why}");
+            assert!(!why.contains("unexpectedly"), "{name}: {why}");
+            let _ = std::fs::remove_file(&file);
+        }
+    }
+
     /// A `LightningModule` never writes its loop: `trainer.fit` runs `training_step` and,
     /// with automatic optimization, backward and the step on the loss it returns. A
     /// module that forgets to return the loss is never updated, and the run says so.
@@ -415,6 +455,15 @@ mod with_libtorch {
                 "os",
                 format!("import os\nos.system(\"touch {}\")\n", marker.display()),
                 "`os` reaches outside",
+            ),
+            // The answer's `os.environ` is its own dict; any other use of `os` is refused.
+            (
+                "environ",
+                format!(
+                    "import os\nos.environ[\"HOME\"] = \"/\"\nos.system(\"touch {}\")\n",
+                    marker.display()
+                ),
+                "line 3: `os` reaches outside",
             ),
             (
                 "open",

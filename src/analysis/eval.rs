@@ -2095,19 +2095,7 @@ impl<'a> Evaluator<'a> {
         });
         // `define_G(opt)`, `build_model(args)` (the CycleGAN and DINO repositories): a
         // builder given options, not tensors, builds a network.
-        let builder = [
-            "define",
-            "build",
-            "create",
-            "construct",
-            "make_model",
-            "make_net",
-            "get_model",
-            "get_net",
-            "init_net",
-        ]
-        .iter()
-        .any(|p| lower.starts_with(p));
+        let builder = crate::analysis::facts::is_builder_name(name);
         let given_tensor = args
             .iter()
             .chain(kwargs.iter().map(|(_, v)| v))

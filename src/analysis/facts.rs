@@ -66,6 +66,34 @@ pub fn same_but_underscores(a: &str, b: &str) -> bool {
         .eq(b.chars().filter(|c| *c != '_'))
 }
 
+/// Whether an undefined function's name says it builds a network from options
+/// (`define_G(opt)`, `build_neck(cfg)`, `build_model(args)`, as the CycleGAN, DINO and
+/// OpenMMLab repositories write it). Given no tensor, both graders read its call as a
+/// network.
+pub fn is_builder_name(name: &str) -> bool {
+    let lower = name.rsplit('.').next().unwrap_or(name).to_lowercase();
+    [
+        "define",
+        "build",
+        "create",
+        "construct",
+        "make_model",
+        "make_net",
+        "get_model",
+        "get_net",
+        "init_net",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
+}
+
+/// Whether an undefined EMA helper is lightly's `update_momentum(model, model_ema, m)`,
+/// whose documented signature moves the second argument towards the first. Other
+/// helpers' argument order is unknown, and the graders trust their names.
+pub fn moves_second_argument(helper: &str) -> bool {
+    helper.rsplit('.').next() == Some("update_momentum")
+}
+
 /// Pseudocode's names for a deep copy of a network (`copiar(f_s)`, `copy(s_net)`).
 pub const COPY_FUNCTIONS: &[&str] = &["copy", "copia", "copiar"];
 

@@ -6,7 +6,8 @@
 //! loop over zipped parameters with `.data` assignment, `mul_(m).add_((1 - m) * p)`,
 //! `lerp_`, math notation with `←`, a method decorated with `@torch.no_grad()`, or a
 //! helper the answer does not define (`update_momentum(student, teacher, m)`, trusted
-//! with a note). The coefficients are computed, not pattern-matched: whatever the
+//! with a note; lightly's helper of that name moves its second argument, so called with
+//! the teacher first it has the roles reversed). The coefficients are computed, not pattern-matched: whatever the
 //! spelling, the update must combine the two networks with weights that add up to one.
 //!
 //! ## Why it matters
@@ -94,9 +95,14 @@ pub fn findings(ctx: &Ctx) -> Vec<EmaFinding> {
                     .and_then(|n| scalar_poly(&ctx.a.graph, n))
                     .and_then(|p| p.as_const());
                 let any_teacher = modules.iter().any(|x| ctx.teacher_score(*x) > 0);
+                // lightly's `update_momentum(model, model_ema, m)` moves its second
+                // argument: called with the teacher first, it updates the student.
+                let reversed = crate::analysis::facts::moves_second_argument(name)
+                    && matches!(modules.as_slice(), [online, ema, ..]
+                        if ctx.teacher_score(*online) > ctx.teacher_score(*ema));
                 out.push(EmaFinding {
-                    ok: any_teacher || modules.len() >= 2,
-                    reversed: false,
+                    ok: (any_teacher || modules.len() >= 2) && !reversed,
+                    reversed,
                     momentum: m,
                     span: e.span,
                     helper: Some(name.clone()),
@@ -123,13 +129,18 @@ pub fn run(ctx: &Ctx) -> Outcome {
             None => out,
         };
     }
-    if let Some(f) = found.iter().find(|f| f.reversed) {
+    let reversed: Vec<Span> = found
+        .iter()
+        .filter(|f| f.reversed)
+        .map(|f| f.span)
+        .collect();
+    if !reversed.is_empty() {
         return Outcome::fail(
             Msg::new(
                 "the moving average updates the student from the teacher: the roles are reversed",
                 "la media móvil actualiza al estudiante con el profesor: los papeles están invertidos",
             ),
-            vec![f.span],
+            reversed,
         );
     }
     if let Some(f) = found.first() {

@@ -298,16 +298,29 @@ impl Harness {
             "generator",
             "discriminator",
         ];
-        // `f_θ`, `h_φ`, `g_θs`: a network written with its parameters as a subscript
-        // plays the role of its name without them.
-        let without_parameters = name
+        // `f_θ`, `h_φ`: a network written with its parameters as a subscript plays the
+        // role of its name without them; `f_θs` the role of `f_s`, the parameters' own
+        // subscript kept.
+        let (without_parameters, own_subscript) = match name
             .rsplit_once('_')
             .filter(|(_, sub)| sub.chars().next().is_some_and(is_greek))
-            .map(|(base, _)| base);
+        {
+            Some((base, sub)) => {
+                let rest = sub.trim_start_matches(is_greek).trim_start_matches('_');
+                (
+                    Some(base),
+                    (!rest.is_empty()).then(|| format!("{base}_{rest}")),
+                )
+            }
+            None => (None, None),
+        };
         NET_ROLES
             .iter()
             .find(|r| {
                 self.roles.matches(r, name)
+                    || own_subscript
+                        .as_deref()
+                        .is_some_and(|n| self.roles.matches(r, n))
                     || without_parameters.is_some_and(|base| self.roles.matches(r, base))
             })
             .map(|r| r.to_string())
@@ -441,6 +454,14 @@ impl Harness {
         // `timm.create_model("vit_small_patch16_224")`, or `create_model` imported.
         if name == "create_model" {
             return Ok(Value::Builtin(Rc::from("timm.create_model")));
+        }
+        // `ops.normalize(p, axis=1)`, with `from keras import ops`.
+        if name == "ops" {
+            return Ok(Value::Builtin(Rc::from("keras.ops")));
+        }
+        // `partial(H, tau_t=0.04)` imported from `functools`.
+        if name == "partial" {
+            return Ok(Value::Builtin(Rc::from("functools.partial")));
         }
         // `functional_call(module, params, (x,))` imported from `torch.func`.
         if name == "functional_call" {
@@ -1348,8 +1369,12 @@ impl Harness {
             // A layer sized for real images (`nn.Linear(2048, 512)`) is given toy
             // features: it is remade for the width it receives, like `nn.LazyLinear`.
             let batch = input.size().first().copied().unwrap_or(1);
+            // Tokens (`[B, N, D]` patch tokens) are projected one by one, over their
+            // last dimension.
             let width = if input.dim() <= 1 {
                 input.numel() as i64
+            } else if x.token != Token::None {
+                input.size().last().copied().unwrap_or(1)
             } else {
                 input.numel() as i64 / batch.max(1)
             };

@@ -183,6 +183,8 @@ pub struct Interp<'h> {
     called: std::collections::HashSet<String>,
     /// The undefined names that the harness gave a stand-in.
     stand_ins: std::collections::HashSet<String>,
+    /// What the answer writes in `os.environ`: its own, and read by nothing else.
+    environment: Rc<RefCell<Vec<(Value, Value)>>>,
     /// The names the answer calls, which are never case slips of a variable.
     called_names: std::collections::HashSet<String>,
     /// Sums of scalars, so that a backward can tell the terms of its loss apart. Each
@@ -201,6 +203,8 @@ const BUILTIN_MODULES: &[(&str, &str)] = &[
     ("np", "torch"),
     ("numpy", "torch"),
     ("math", "math"),
+    ("functools", "functools"),
+    ("keras", "keras"),
 ];
 
 /// Python builtins the executor provides. Anything else that Python would find
@@ -262,6 +266,7 @@ impl<'h> Interp<'h> {
             called: Default::default(),
             stand_ins: Default::default(),
             called_names: Default::default(),
+            environment: Default::default(),
             sums: Vec::new(),
         }
     }
@@ -304,6 +309,38 @@ impl<'h> Interp<'h> {
             });
         }
         Ok(args)
+    }
+
+    /// The parameters an unknown config (`**cfg`) must have given a function or class of
+    /// the answer: each one not given otherwise, and with no default, stands for what
+    /// its name says, as for a class that nothing makes.
+    fn settings_from_opaque_config(
+        &mut self,
+        callee: &Value,
+        given: usize,
+        kwargs: &mut Vec<(String, Value)>,
+    ) -> R<()> {
+        let params: Vec<crate::ir::Param> = match callee {
+            Value::Class(c) => match find_method(c, "__init__") {
+                Some(init) => init.params.get(1..).unwrap_or_default().to_vec(),
+                None => return Ok(()),
+            },
+            Value::Func(def, this) => {
+                let skip = usize::from(this.is_some());
+                def.params.get(skip..).unwrap_or_default().to_vec()
+            }
+            _ => return Ok(()),
+        };
+        for p in params.iter().skip(given) {
+            if p.name.starts_with('*') {
+                break;
+            }
+            if p.default.is_none() && !kwargs.iter().any(|(k, _)| *k == p.name) {
+                let v = self.lookup(&p.name)?;
+                kwargs.push((p.name.clone(), v));
+            }
+        }
+        Ok(())
     }
 
     /// An instance of a class of the answer that nothing makes: `__init__(self, G_AB,
@@ -500,6 +537,13 @@ impl<'h> Interp<'h> {
         if let Some(slip) = self.case_slip(name) {
             return self.lookup(&slip);
         }
+        // `ibot_loss(...)` in a loop handed its loss, where the answer defines the class
+        // `iBOTLoss` but never makes it: an instance of that class.
+        if let Some(class) = self.class_named_like(name) {
+            let instance = self.instance_named_by(class)?;
+            self.globals.insert(name.to_string(), instance.clone());
+            return Ok(instance);
+        }
         // A name the answer never defines: the harness says what it stands for, once,
         // so that every use sees the same object.
         let v = self.harness.stand_in(name, self.line)?;
@@ -534,6 +578,19 @@ impl<'h> Interp<'h> {
         self.stand_ins.remove(name);
         self.globals.insert(name.to_string(), instance.clone());
         Ok(Some(instance))
+    }
+
+    /// The one class of the answer that an undefined name spells but for case and
+    /// underscores (`ibot_loss` for `iBOTLoss`).
+    fn class_named_like(&self, name: &str) -> Option<Rc<crate::ir::ClassDef>> {
+        let plain = |s: &str| s.replace('_', "").to_lowercase();
+        let wanted = plain(name);
+        let mut found = self.globals.values().filter_map(|v| match v {
+            Value::Class(c) if plain(&c.name) == wanted && c.name != name => Some(c.clone()),
+            _ => None,
+        });
+        let first = found.next()?;
+        found.all(|c| Rc::ptr_eq(&c, &first)).then_some(first)
     }
 
     /// Whether `name` is one the answer never defines, given a stand-in by the harness.
@@ -573,9 +630,10 @@ impl<'h> Interp<'h> {
             .iter()
             .filter_map(|(var, v)| match v {
                 Value::Net(n)
-                    if var
-                        .split_once('_')
-                        .is_some_and(|(_, s)| s == subscript || s == name) =>
+                    if var.split_once('_').is_some_and(|(_, s)| {
+                        // `θ_t` names the parameters of `f_t`, and of `f_θt`.
+                        s == subscript || s.replace('_', "") == name.replace('_', "")
+                    }) =>
                 {
                     Some((var, n))
                 }
@@ -885,6 +943,14 @@ impl<'h> Interp<'h> {
         }
     }
 
+    /// `nets = {"student": ViT()}`, `nets["teacher"] = copy.deepcopy(...)`: a network kept
+    /// in a dict under a key is known by that key, as a `ModuleDict`'s are.
+    fn note_dict_entry(&mut self, key: &Value, v: &Value) {
+        if let (Value::Str(key), Value::Net(net)) = (key, v) {
+            self.harness.note_alias(net, key);
+        }
+    }
+
     fn set_item(&mut self, o: Value, i: Value, v: Value) -> R<()> {
         match o {
             Value::List(l) => {
@@ -893,6 +959,7 @@ impl<'h> Interp<'h> {
                 Ok(())
             }
             Value::Dict(d) => {
+                self.note_dict_entry(&i, &v);
                 let mut d = d.borrow_mut();
                 match d.iter_mut().find(|(k, _)| keys_equal(k, &i)) {
                     Some(slot) => slot.1 = v,
@@ -1261,9 +1328,20 @@ impl<'h> Interp<'h> {
             ExprKind::Dict(kv) => {
                 let mut out = Vec::new();
                 for (k, v) in kv {
-                    out.push((self.expr(k)?, self.expr(v)?));
+                    let (k, v) = (self.expr(k)?, self.expr(v)?);
+                    self.note_dict_entry(&k, &v);
+                    out.push((k, v));
                 }
                 Ok(Value::Dict(Rc::new(RefCell::new(out))))
+            }
+            // `os.environ["KERAS_BACKEND"] = "torch"`: the answer's own environment, a dict
+            // that starts empty and that nothing outside the interpreter reads. Every
+            // other use of `os` is refused.
+            ExprKind::Attr(obj, attr)
+                if attr == "environ"
+                    && matches!(&obj.kind, ExprKind::Name(n) if n == "os" && self.bound(n).is_none()) =>
+            {
+                Ok(Value::Dict(self.environment.clone()))
             }
             ExprKind::Attr(obj, attr) => {
                 let o = self.expr(obj)?;
@@ -1272,17 +1350,35 @@ impl<'h> Interp<'h> {
             ExprKind::Call { func, args, kwargs } => {
                 let f = self.expr(func)?;
                 let mut a = Vec::new();
+                let mut kw = Vec::new();
+                let mut opaque_config = false;
                 for x in args {
                     if let ExprKind::Star(inner) = &x.kind {
-                        let v = self.expr(inner)?;
-                        a.extend(self.iterate(v)?);
+                        match self.expr(inner)? {
+                            // `Head(**cfg)` with a dict the answer builds: its entries
+                            // are keywords.
+                            Value::Dict(d) => {
+                                kw.extend(d.borrow().iter().filter_map(|(k, v)| match k {
+                                    Value::Str(k) => Some((k.to_string(), v.clone())),
+                                    _ => None,
+                                }))
+                            }
+                            // `LatentPredictHead(**head)` with a config the answer never
+                            // shows (an OpenMMLab `cfg`): its settings are unknown.
+                            Value::Stand(..) | Value::Class(_) | Value::None => {
+                                opaque_config = true;
+                            }
+                            v => a.extend(self.iterate(v)?),
+                        }
                     } else {
                         a.push(self.expr(x)?);
                     }
                 }
-                let mut kw = Vec::new();
                 for (k, x) in kwargs {
                     kw.push((k.clone(), self.expr(x)?));
+                }
+                if opaque_config {
+                    self.settings_from_opaque_config(&f, a.len(), &mut kw)?;
                 }
                 self.line = e.span.line;
                 // `patchify(m_u)`: a helper the answer never defines, applied to what the
@@ -1335,6 +1431,18 @@ impl<'h> Interp<'h> {
                     return Ok(v);
                 }
                 let o = self.expr(obj)?;
+                // `self.encoder(img)[0]`: frameworks' networks (OpenMMLab, Hugging Face)
+                // return a tuple of outputs whose first is the features; a toy network
+                // returns the features themselves, and a training loop never means the
+                // first sample of a batch there.
+                if let ExprKind::Call { .. } = &obj.kind
+                    && matches!(idx.kind, ExprKind::Num(x) if x == 0.0)
+                    && let Value::Tensor(t) = &o
+                    && t.origin != 0
+                    && t.t.dim() >= 2
+                {
+                    return Ok(o);
+                }
                 // `tokens[:, 0]` and `tokens[:, 1:]` of a ViT's output, where timm and
                 // lightly return one sequence with the [CLS] token first: the [CLS] token
                 // and the patch tokens of the stand-in's pair.
@@ -1481,7 +1589,10 @@ impl<'h> Interp<'h> {
                 if path.as_ref() == super::accelerate::WRAPPER {
                     return Ok(super::accelerate::attr(attr));
                 }
-                if path.as_ref() == "builtins.super_object" || path.as_ref() == "amp.scaler" {
+                if path.as_ref() == "builtins.super_object"
+                    || path.as_ref() == "amp.scaler"
+                    || path.as_ref() == super::keras::METRIC
+                {
                     return Ok(Value::Method(Box::new(o.clone()), Rc::from(attr)));
                 }
                 // `itertools.chain` is read as the builtin `chain`.
@@ -1502,6 +1613,8 @@ impl<'h> Interp<'h> {
                     }
                 }
                 if path.as_ref() == "copy"
+                    || path.as_ref() == "functools"
+                    || path.starts_with("keras")
                     || path.starts_with("torch")
                     || path.starts_with("lightning")
                     || path.as_ref() == "math"
@@ -1517,7 +1630,16 @@ impl<'h> Interp<'h> {
                 self.get_attr(instance, attr)
             }
             Value::Net(n) => {
-                if matches!(attr, "params" | "weights" | "θ" | "theta") {
+                // `self.trainable_weights` of a Keras model.
+                if matches!(
+                    attr,
+                    "params"
+                        | "weights"
+                        | "θ"
+                        | "theta"
+                        | "trainable_weights"
+                        | "trainable_variables"
+                ) {
                     return Ok(Value::Params(n.clone()));
                 }
                 // `student.module`: DistributedDataParallel's wrapped network is the network.
@@ -1738,6 +1860,19 @@ impl<'h> Interp<'h> {
                 r
             }
             Value::Class(c) => self.instantiate(c, args, kwargs),
+            Value::Partial(p) => {
+                let mut all = p.args.clone();
+                all.extend(args);
+                // A keyword of the call overrides the same keyword given to `partial`.
+                let mut kw: Vec<(String, Value)> = p
+                    .kwargs
+                    .iter()
+                    .filter(|(k, _)| !kwargs.iter().any(|(given, _)| given == k))
+                    .cloned()
+                    .collect();
+                kw.extend(kwargs);
+                self.call(p.func.clone(), all, kw)
+            }
             Value::Net(n) => self.call_net(n, args, kwargs),
             // `F(y)` with `F` a generator (CycleGAN's notation).
             Value::Builtin(path)
@@ -1819,7 +1954,7 @@ impl<'h> Interp<'h> {
                         .iter()
                         .chain(kwargs.iter().map(|(_, v)| v))
                         .find_map(Value::as_f64);
-                    return self.ema_helper(&nets, momentum);
+                    return self.ema_helper(name, &nets, momentum);
                 }
                 // `update_center(teacher_output)`: DINO's and iBOT's centre is a running
                 // mean of the teacher's outputs, not a step of any network.
@@ -1863,15 +1998,19 @@ impl<'h> Interp<'h> {
         }
     }
 
-    /// `update_momentum(student, teacher, m)`, a helper the answer does not define: as
-    /// the static analysis trusts it, the network that plays the teacher (else the
-    /// second, as in lightly's helper) moves to `m·itself + (1 − m)·the other`, with `m`
-    /// from the call or the rubric's λ.
-    fn ema_helper(&mut self, nets: &[Rc<Net>], momentum: Option<f64>) -> R<Value> {
-        let teacher_at = nets
-            .iter()
-            .position(|n| self.harness.role_of(n).as_deref() == Some("teacher"))
-            .unwrap_or(1);
+    /// `ema_update(teacher, student, m)`, a helper the answer does not define: as the
+    /// static analysis trusts it, the network that plays the teacher (else the second)
+    /// moves to `m·itself + (1 − m)·the other`, with `m` from the call or the rubric's λ.
+    /// lightly's `update_momentum(model, model_ema, m)` always moves its second.
+    fn ema_helper(&mut self, name: &str, nets: &[Rc<Net>], momentum: Option<f64>) -> R<Value> {
+        // lightly's helper has a documented order, whatever the roles.
+        let teacher_at = if crate::analysis::facts::moves_second_argument(name) {
+            1
+        } else {
+            nets.iter()
+                .position(|n| self.harness.role_of(n).as_deref() == Some("teacher"))
+                .unwrap_or(1)
+        };
         let target = nets[teacher_at].clone();
         let online = nets[if teacher_at == 0 { 1 } else { 0 }].clone();
         let m = momentum
@@ -2114,6 +2253,16 @@ impl<'h> Interp<'h> {
     ) -> R<Value> {
         let mut args = args;
         let mut kwargs = kwargs;
+        // `self.predictor([x])[0]`: OpenMMLab's necks and heads take a list of feature
+        // maps and give one back, so a toy given one tensor in a list gives its output
+        // in a list.
+        if matches!(n.kind, NetKind::Toy { .. } | NetKind::ToyVit { .. })
+            && let [Value::List(items)] = args.as_slice()
+            && let [item @ Value::Tensor(_)] = items.borrow().as_slice()
+        {
+            let out = self.call_net(n.clone(), vec![item.clone()], kwargs)?;
+            return Ok(Value::List(Rc::new(RefCell::new(vec![out]))));
+        }
         // `student(images[:2], mask=masks[:2])`: a list of crops (and of their masks) is
         // one batch of them all, as a multi-crop wrapper makes it. The answer's own
         // classes and losses take their arguments as written.

@@ -81,6 +81,13 @@ pub struct Optim {
     pub lr: f64,
 }
 
+/// What `functools.partial` made: the callable, and the arguments given first.
+pub struct Partial {
+    pub func: Value,
+    pub args: Vec<Value>,
+    pub kwargs: Vec<(String, Value)>,
+}
+
 #[derive(Clone)]
 pub enum Value {
     None,
@@ -94,6 +101,8 @@ pub enum Value {
     Dict(Rc<RefCell<Vec<(Value, Value)>>>),
     Func(Rc<FuncDef>, Option<Box<Value>>),
     Lambda(Rc<(Vec<String>, Expr)>),
+    /// `functools.partial(H, tau_t=0.04)`: a callable with some arguments given.
+    Partial(Rc<Partial>),
     Class(Rc<ClassDef>),
     Net(Rc<Net>),
     Optim(Rc<RefCell<Optim>>),
@@ -136,7 +145,7 @@ impl Value {
             Value::List(_) => "list",
             Value::Tuple(_) => "tuple",
             Value::Dict(_) => "dict",
-            Value::Func(..) | Value::Lambda(_) => "function",
+            Value::Func(..) | Value::Lambda(_) | Value::Partial(_) => "function",
             Value::Class(_) => "class",
             Value::Net(_) => "network",
             Value::Optim(_) => "optimizer",

@@ -1,0 +1,145 @@
+//! Keras 3 on the torch backend. An answer written as a `keras.Model` with its own
+//! `train_step` never writes its loop: `model.compile(optimizer=...)` gives the model
+//! its optimizer and `model.fit(data)` calls `train_step` on each batch. The step does
+//! its own `loss.backward()` and `self.optimizer.apply(gradients, weights)`, so this
+//! module runs only what Keras adds around it. `keras.ops` functions are torch's, with
+//! `axis` for `dim`; metrics (`keras.metrics.Mean`) record nothing that is measured.
+
+use super::interp::{Interp, R, find_method, halt};
+use super::value::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+type Kw = Vec<(String, Value)>;
+
+/// What a metric object (`keras.metrics.Mean(name="loss")`) is.
+pub const METRIC: &str = "keras.metric";
+
+/// Calls of `keras.*`: `keras.ops` functions, optimizers, metrics, and layers or models
+/// (toy networks named by their class).
+pub fn call(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    if let Some(function) = path.strip_prefix("keras.ops.") {
+        return op(ip, function, args, kwargs);
+    }
+    if path.starts_with("keras.optimizers.") {
+        // The optimizer learns what it trains from `compile`, or from `apply`.
+        let lr = kwargs
+            .iter()
+            .find(|(k, _)| k == "learning_rate")
+            .and_then(|(_, v)| v.as_f64())
+            .unwrap_or(ip.harness.spec.lr);
+        return Ok(Value::Optim(Rc::new(RefCell::new(Optim {
+            sources: Vec::new(),
+            lr,
+        }))));
+    }
+    if path.starts_with("keras.metrics.") {
+        return Ok(Value::Builtin(Rc::from(METRIC)));
+    }
+    Ok(Value::Net(ip.harness.unknown_net(last)))
+}
+
+/// `ops.normalize(p, axis=1)`, `ops.mean(x)`, `ops.stop_gradient(z)`: the torch function
+/// of the same meaning.
+fn op(ip: &mut Interp, function: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
+    let mut kwargs: Kw = kwargs
+        .into_iter()
+        .map(|(k, v)| match k.as_str() {
+            "axis" => ("dim".to_string(), v),
+            "keepdims" => ("keepdim".to_string(), v),
+            "order" => ("p".to_string(), v),
+            _ => (k, v),
+        })
+        .collect();
+    let torch = match function {
+        "stop_gradient" => "torch.detach",
+        "normalize" => {
+            // Keras normalizes over the last axis unless told otherwise.
+            if args.len() < 2 && !kwargs.iter().any(|(k, _)| k == "dim") {
+                kwargs.push(("dim".to_string(), Value::Int(-1)));
+            }
+            "torch.nn.functional.normalize"
+        }
+        "concatenate" => "torch.cat",
+        "power" => "torch.pow",
+        "negative" => "torch.neg",
+        "absolute" => "torch.abs",
+        "square" | "sqrt" | "exp" | "log" | "mean" | "sum" | "matmul" | "softmax"
+        | "log_softmax" | "abs" | "maximum" | "minimum" | "stack" | "transpose" | "cast"
+        | "sigmoid" | "tanh" | "relu" | "max" | "min" | "norm" | "ones_like" | "zeros_like"
+        | "cos" | "clip" | "where" => {
+            let path = match function {
+                "clip" => "torch.clamp".to_string(),
+                "cast" => return Ok(args.into_iter().next().unwrap_or(Value::None)),
+                _ => format!("torch.{function}"),
+            };
+            return super::ops::call_builtin(ip, &path, args, kwargs);
+        }
+        _ => {
+            return halt(
+                ip.line,
+                format!("`keras.ops.{function}` is outside what --exec runs"),
+            );
+        }
+    };
+    super::ops::call_builtin(ip, torch, args, kwargs)
+}
+
+/// `model.compile(optimizer=keras.optimizers.SGD(...))`: the optimizer trains the
+/// model's weights and is `self.optimizer` in `train_step`.
+pub fn compile(ip: &mut Interp, model: &Rc<Net>, args: Vec<Value>, kwargs: Kw) -> R<Value> {
+    let optimizer = kwargs
+        .into_iter()
+        .find(|(k, _)| k == "optimizer")
+        .map(|(_, v)| v)
+        .or_else(|| args.into_iter().next());
+    let Some(Value::Optim(opt)) = optimizer else {
+        return halt(ip.line, "`compile` is given no optimizer that --exec runs");
+    };
+    if opt.borrow().sources.is_empty() {
+        opt.borrow_mut().sources.push(Value::Params(model.clone()));
+    }
+    if let NetKind::Object(obj) = &model.kind {
+        obj.borrow_mut()
+            .attrs
+            .insert("optimizer".to_string(), Value::Optim(opt));
+    }
+    Ok(Value::None)
+}
+
+/// Whether `model.fit(...)` is Keras's: the model's class has a `train_step` and no
+/// `fit` of its own.
+pub fn runs_fit(model: &Rc<Net>) -> bool {
+    match &model.kind {
+        NetKind::Object(obj) => {
+            let class = &obj.borrow().class;
+            find_method(class, "train_step").is_some() && find_method(class, "fit").is_none()
+        }
+        _ => false,
+    }
+}
+
+/// `model.fit(train_ds, epochs=EPOCHS)`: `train_step` on each batch of the data, or of
+/// the harness's loader.
+pub fn fit(ip: &mut Interp, model: &Rc<Net>, args: Vec<Value>, kwargs: Kw) -> R<Value> {
+    let NetKind::Object(obj) = &model.kind else {
+        return Ok(Value::None);
+    };
+    let Some(step) = find_method(&obj.borrow().class, "train_step") else {
+        return Ok(Value::None);
+    };
+    let data = args
+        .into_iter()
+        .next()
+        .or_else(|| kwargs.into_iter().find(|(k, _)| k == "x").map(|(_, v)| v))
+        .unwrap_or_else(|| Value::Loader(Rc::from("train_ds")));
+    let fit_line = ip.line;
+    for batch in ip.iterate(data)? {
+        ip.begin_loader_item(&batch)?;
+        let this = Some(Box::new(Value::Net(model.clone())));
+        ip.call(Value::Func(step.clone(), this), vec![batch], Vec::new())?;
+        ip.line = fit_line;
+    }
+    Ok(Value::None)
+}
