@@ -1698,6 +1698,11 @@ impl<'a> Evaluator<'a> {
         if let Some(b) = path.strip_prefix("builtins.") {
             return self.call_python_builtin(b, args, kwargs, span);
         }
+        if crate::analysis::facts::wraps_a_network(path)
+            && matches!(args.first(), Some(Value::Module(_)))
+        {
+            return args.into_iter().next().unwrap_or(Value::Unknown);
+        }
         if matches!(name, "no_grad" | "inference_mode") {
             return Value::NoGrad;
         }
@@ -1977,6 +1982,18 @@ impl<'a> Evaluator<'a> {
         // Library names imported bare (`from torch.cuda.amp import GradScaler, autocast`).
         if matches!(last, "GradScaler" | "autocast" | "DataLoader") {
             return self.call_builtin(&format!("torch.{last}"), args, kwargs, span);
+        }
+        if crate::analysis::facts::wraps_a_network(name)
+            && matches!(args.first(), Some(Value::Module(_)))
+        {
+            return args.into_iter().next().unwrap_or(Value::Unknown);
+        }
+        // `tqdm(loader)`, `track(train_loader)`: a wrapper of a loader the answer never
+        // defines (a progress bar) yields the loader's batches.
+        if let [Value::Global(source)] = args.as_slice()
+            && crate::analysis::facts::names_a_loader(source)
+        {
+            return args.into_iter().next().unwrap_or(Value::Unknown);
         }
         // `Variable(x, requires_grad=False)`: the old autograd wrapper is the tensor itself.
         if last == "Variable" {

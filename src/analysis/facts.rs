@@ -94,6 +94,29 @@ pub fn moves_second_argument(helper: &str) -> bool {
     helper.rsplit('.').next() == Some("update_momentum")
 }
 
+/// Whether an undefined name is a data loader (`loader`, `train_dl`, `dataset`,
+/// `dataloader_A`), in both graders.
+pub fn names_a_loader(name: &str) -> bool {
+    let folded = fold(name);
+    folded.contains("loader")
+        || folded == "dataset"
+        || folded.starts_with("data")
+        || folded.ends_with("_dl")
+        || folded == "dl"
+}
+
+/// Whether a function gives back the network it is handed, wrapped for speed or for
+/// several devices (`torch.compile(model)`, `nn.DataParallel(model)`, `DDP(model)`):
+/// both graders read its call as that network.
+pub fn wraps_a_network(path: &str) -> bool {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    matches!(
+        last,
+        "DataParallel" | "DistributedDataParallel" | "DDP" | "convert_sync_batchnorm"
+    ) || (last == "compile" && path.starts_with("torch"))
+        || (last == "script" && path.contains("jit"))
+}
+
 /// Pseudocode's names for a deep copy of a network (`copiar(f_s)`, `copy(s_net)`).
 pub const COPY_FUNCTIONS: &[&str] = &["copy", "copia", "copiar"];
 

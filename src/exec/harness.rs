@@ -535,7 +535,7 @@ impl Harness {
         if crate::analysis::facts::is_architecture_name(name) {
             return Ok(Value::Net(self.stand_net(name, None)));
         }
-        if folded.contains("loader") || folded == "dataset" || folded.starts_with("data") {
+        if crate::analysis::facts::names_a_loader(name) {
             return Ok(Value::Loader(Rc::from(name)));
         }
         if folded == "itertools" {
@@ -549,6 +549,22 @@ impl Harness {
                 .any(|w| folded.contains(w))
         {
             return Ok(Value::Int(0));
+        }
+        // `step`, `global_step`, `it`: a counter of training steps starts at zero.
+        if matches!(
+            folded.as_str(),
+            "step" | "global_step" | "it" | "iteration" | "cur_step" | "current_step" | "n_iter"
+        ) {
+            return Ok(Value::Int(0));
+        }
+        // `total_steps`, `max_iters`: a number of steps, which the loop that counts them
+        // stops short of once it has trained on a loader's batches.
+        let counts_steps = ["total", "max", "num", "n_"]
+            .iter()
+            .any(|p| folded.starts_with(p))
+            && (folded.contains("step") || folded.contains("iter"));
+        if counts_steps {
+            return Ok(Value::Int(100));
         }
         if folded.contains("epoch")
             || folded.starts_with("num")
@@ -1149,13 +1165,17 @@ impl Harness {
     }
 
     /// The loader's two batches.
-    pub fn batches(&mut self, name: &str) -> Vec<Value> {
-        let count = if self.knobs.long_loader {
-            LONG_LOADER_BATCHES
+    /// How many batches a loader holds in this run.
+    pub fn loader_len(&self) -> u32 {
+        if self.knobs.long_loader {
+            LONG_LOADER_BATCHES as u32
         } else {
-            LOADER_BATCHES
-        };
-        (0..count)
+            LOADER_BATCHES as u32
+        }
+    }
+
+    pub fn batches(&mut self, name: &str) -> Vec<Value> {
+        (0..u64::from(self.loader_len()))
             .map(|b| {
                 let seed = seed_of(name) ^ (b + 1).wrapping_mul(0x9e37);
                 if self.spec.batch == "pair" {

@@ -707,11 +707,12 @@ impl<'h> Interp<'h> {
                 let items = self.iterate(it)?;
                 // `for epoch in range(800)`: an epoch loop, seen by the loader loop it
                 // runs, stops after its first epoch, as one of an undefined number does;
-                // the properties read the first iterations, and the rest only spends the
-                // budget.
+                // `for step in range(total_steps): batch = next(it)` stops once it has
+                // trained on as many batches as a loader holds. The properties read the
+                // first iterations, and the rest only spends the budget.
                 let counting = items.iter().all(|i| matches!(i, Value::Int(_)));
+                let started = self.trace.iterations;
                 for item in items {
-                    let started = self.trace.iterations;
                     self.begin_loader_item(&item)?;
                     self.assign(target, item)?;
                     match self.block(body) {
@@ -719,23 +720,32 @@ impl<'h> Interp<'h> {
                         Err(Flow::Break) => break,
                         Err(e) => return Err(e),
                     }
-                    if counting && self.trace.iterations > started {
+                    if counting && self.trace.iterations - started >= self.harness.loader_len() {
                         break;
                     }
                 }
             }
-            Stmt::While { cond, body, span } => loop {
-                self.line = span.line;
-                self.loop_tick()?;
-                if !self.expr(cond)?.truthy() {
-                    break;
+            Stmt::While { cond, body, span } => {
+                // `while step < total_steps: batch = next(it)`: a loop of training steps
+                // stops once it has trained on as many batches as a loader holds, as an
+                // epoch loop stops after its first epoch.
+                let started = self.trace.iterations;
+                loop {
+                    self.line = span.line;
+                    self.loop_tick()?;
+                    if !self.expr(cond)?.truthy() {
+                        break;
+                    }
+                    match self.block(body) {
+                        Ok(()) | Err(Flow::Continue) => {}
+                        Err(Flow::Break) => break,
+                        Err(e) => return Err(e),
+                    }
+                    if self.trace.iterations - started >= self.harness.loader_len() {
+                        break;
+                    }
                 }
-                match self.block(body) {
-                    Ok(()) | Err(Flow::Continue) => {}
-                    Err(Flow::Break) => break,
-                    Err(e) => return Err(e),
-                }
-            },
+            }
             Stmt::If {
                 cond,
                 body,
@@ -1410,9 +1420,14 @@ impl<'h> Interp<'h> {
                 // `len(images) > args.global_crops_number`: an undefined setting compared
                 // with a number is a number, as in arithmetic.
                 let number = |v: &Value| matches!(v, Value::Int(_) | Value::Float(_));
+                let stand_in = |v: &Value| matches!(v, Value::Stand(..));
                 let (x, y) = match (number(&x), number(&y)) {
                     (true, false) => (x, self.harness.as_number(y)),
                     (false, true) => (self.harness.as_number(x), y),
+                    // `step < total_steps`, both undefined: numbers as the names say.
+                    _ if stand_in(&x) && stand_in(&y) => {
+                        (self.harness.as_number(x), self.harness.as_number(y))
+                    }
                     _ => (x, y),
                 };
                 super::ops::compare(self, *op, x, y)
@@ -1992,6 +2007,17 @@ impl<'h> Interp<'h> {
                 {
                     return Ok(Value::Net(inner.clone()));
                 }
+                // `DDP(model, device_ids=[rank])`: the network it wraps.
+                if crate::analysis::facts::wraps_a_network(name)
+                    && let Some(net @ Value::Net(_)) = args.first()
+                {
+                    return Ok(net.clone());
+                }
+                // `tqdm(loader)`, `track(loader, description=...)`: an undefined wrapper of
+                // a loader (a progress bar) yields the loader's batches.
+                if let Some(loader @ Value::Loader(_)) = args.first() {
+                    return Ok(loader.clone());
+                }
                 let net = self.harness.unknown_net(name);
                 self.call_net(net, args, kwargs)
             }
@@ -2235,11 +2261,34 @@ impl<'h> Interp<'h> {
             class: class.clone(),
             attrs: Default::default(),
         }));
-        let net = self.harness.new_net(&class.name, NetKind::Object(obj));
+        // `lr: float = 0.05` in the class body (a `@dataclass` config, a class constant):
+        // each instance reads it; without an `__init__`, the call's arguments set the
+        // fields in order and by name, as a dataclass's generated one does.
+        let mut fields = Vec::new();
+        for stmt in &class.body {
+            if let Stmt::Assign { targets, value, .. } = stmt
+                && let [
+                    Expr {
+                        kind: ExprKind::Name(field),
+                        ..
+                    },
+                ] = targets.as_slice()
+            {
+                let v = self.expr(value)?;
+                obj.borrow_mut().attrs.insert(field.clone(), v);
+                fields.push(field.clone());
+            }
+        }
+        let net = self
+            .harness
+            .new_net(&class.name, NetKind::Object(obj.clone()));
         if let Some(init) = find_method(&class, "__init__") {
             let mut all = vec![Value::Net(net.clone())];
             all.extend(args);
             self.call_def(&init, all, kwargs)?;
+        } else {
+            let given = fields.iter().cloned().zip(args).chain(kwargs);
+            obj.borrow_mut().attrs.extend(given);
         }
         Ok(Value::Net(net))
     }

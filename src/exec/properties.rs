@@ -52,12 +52,16 @@ pub const WEIGHS_LOSS_CALLS: &[&str] = &["cls_cross_view", "patch_same_view", "s
 struct Measured {
     outcome: Outcome,
     detail: Msg,
+    /// A failure seen in what ran, which nothing after a stop could undo (a step that
+    /// ran before backward).
+    conclusive: bool,
 }
 
 fn pass(detail: Msg) -> Measured {
     Measured {
         outcome: Outcome::Pass,
         detail,
+        conclusive: false,
     }
 }
 
@@ -65,6 +69,14 @@ fn fail(detail: Msg) -> Measured {
     Measured {
         outcome: Outcome::Fail,
         detail,
+        conclusive: false,
+    }
+}
+
+fn fail_seen(detail: Msg) -> Measured {
+    Measured {
+        conclusive: true,
+        ..fail(detail)
     }
 }
 
@@ -72,6 +84,7 @@ fn skip(detail: Msg) -> Measured {
     Measured {
         outcome: Outcome::Skipped,
         detail,
+        conclusive: false,
     }
 }
 
@@ -129,6 +142,7 @@ pub fn measure(text: &str, rubric: &Rubric, report: &Report) -> ExecReport {
             // A failure measured on a run that stopped early may only say that the
             // answer went past what the executor runs: it is not a measurement.
             if m.outcome == Outcome::Fail
+                && !m.conclusive
                 && let Some(h) = &runs["base"].halt
             {
                 let (en, es, line, cause) = (&m.detail.en, &m.detail.es, h.line, &h.cause);
@@ -498,8 +512,42 @@ fn measure_one(
                 }
                 None => {
                     let (back, first_iteration) = (first.line, first.iteration);
+                    // `optimizer.step()` then `loss.backward()`: the step ran with none of
+                    // this loss's gradients, whatever the rest of the run would do.
+                    if let Some(s) = base
+                        .trace
+                        .steps
+                        .iter()
+                        .find(|s| s.iteration == first_iteration && s.order < first.order)
+                    {
+                        let step = s.line;
+                        return fail_seen(msg!(
+                            "the update at line {step} runs before backward() at line {back}, with none of this loss's gradients",
+                            "la actualización de la línea {step} se ejecuta antes de backward() de la línea {back}, sin ningún gradiente de esta pérdida"
+                        ));
+                    }
                     // `if (it + 1) % accum_steps == 0: step()`: gradients accumulated
-                    // over several iterations, then one step. A longer loader shows it.
+                    // over several iterations, then one step, seen in this run or in a
+                    // longer loader's. A step earlier in the first iteration is a step
+                    // before backward, not an accumulation.
+                    let accumulates = !base
+                        .trace
+                        .steps
+                        .iter()
+                        .any(|s| s.iteration == first_iteration);
+                    let later = base
+                        .trace
+                        .steps
+                        .iter()
+                        .find(|s| !s.moved.is_empty() && s.order > first.order);
+                    if accumulates && let Some(s) = later {
+                        let iterations = s.iteration.saturating_sub(first_iteration) + 1;
+                        let step = s.line;
+                        return pass(msg!(
+                            "the update at line {step} follows the backward() calls at line {back} of {iterations} iterations (gradient accumulation) and moves the weights",
+                            "la actualización de la línea {step} sigue a las llamadas a backward() de la línea {back} de {iterations} iteraciones (acumulación de gradientes) y mueve los pesos"
+                        ));
+                    }
                     if base.trace.steps.is_empty() {
                         let long = get_run(
                             runs,
