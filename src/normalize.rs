@@ -881,6 +881,38 @@ impl Normalizer {
         }
     }
 
+    /// `1oader`, `0ptimizer`: a name whose first letter a transcription read as a digit.
+    /// Python has no number followed by letters, apart from `0x1f`, `0b1`, `0o7`, `1e-3`
+    /// and `2j`, which stay.
+    fn digit_read_for_letter(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mut i = 0;
+        while i < ed.chars.len() {
+            let mask = ed.code_mask();
+            let starts_word = i == 0 || !is_ident_char(ed.chars[i - 1]) && ed.chars[i - 1] != '.';
+            let c = ed.chars[i];
+            if mask[i] && starts_word && (c == '1' || c == '0') {
+                let word_end = (i + 1..ed.chars.len())
+                    .find(|&k| !is_ident_char(ed.chars[k]))
+                    .unwrap_or(ed.chars.len());
+                let rest: String = ed.chars[i + 1..word_end].iter().collect();
+                let literal = c == '0' && rest.starts_with(['x', 'X', 'b', 'B', 'o', 'O'])
+                    || rest.starts_with(['e', 'E'])
+                        && rest[1..].chars().all(|d| d.is_ascii_digit())
+                    || rest == "j"
+                    || rest.starts_with('_');
+                let letters = rest.chars().count() >= 2
+                    && rest.chars().next().is_some_and(char::is_alphabetic)
+                    && rest.chars().all(|r| r.is_alphabetic() || r == '_');
+                if letters && !literal {
+                    self.edit(line0, ed, i, i + 1, if c == '1' { "l" } else { "o" });
+                }
+                i = word_end;
+                continue;
+            }
+            i += 1;
+        }
+    }
+
     /// A hyphen inside a name written without spaces (`loss-gen`, `fake-B`,
     /// `optim-D3`): an underscore, when the left part has two letters or more.
     fn hyphen_names(&mut self, line0: usize, ed: &mut LineEdit) {
@@ -1783,6 +1815,7 @@ pub fn normalize(input: &str) -> Normalized {
         n.ranges(line0, ed);
         n.methods(line0, ed);
         n.lambda_variable(line0, ed);
+        n.digit_read_for_letter(line0, ed);
         n.hyphen_names(line0, ed);
         n.loop_in_words(line0, ed);
         n.token_subscripts(line0, ed);
@@ -2263,6 +2296,13 @@ mod tests {
         );
         assert_eq!(norm_line("for each x in loader"), "for x in loader:");
         assert!(!norm_line("para cada época:").starts_with("for"));
+        // A letter read as a digit; number literals stay.
+        assert_eq!(norm_line("for x in 1oader:"), "for x in loader:");
+        assert_eq!(norm_line("0ptimizer.step()"), "optimizer.step()");
+        assert_eq!(
+            norm_line("lr = 1e-3 + 0x1f + 1e5 + 2j"),
+            "lr = 1e-3 + 0x1f + 1e5 + 2j"
+        );
         // A lambda's parameters are no note.
         assert_eq!(
             norm_line("mean_m = lambda l, m: (l * m).sum(-1)"),

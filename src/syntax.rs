@@ -298,9 +298,14 @@ impl<'a> Lower<'a> {
                                 kind: ExprKind::Unknown,
                                 span,
                             });
-                            let alias = value
-                                .child_by_field_name("alias")
-                                .map(|a| self.expr(a, depth));
+                            // `as tape`: the name inside the alias's target node.
+                            let alias = value.child_by_field_name("alias").map(|a| {
+                                let target = match a.kind() {
+                                    "as_pattern_target" => a.named_child(0).unwrap_or(a),
+                                    _ => a,
+                                };
+                                self.expr(target, depth)
+                            });
                             items.push((e, alias));
                         } else {
                             items.push((self.expr(value, depth), None));

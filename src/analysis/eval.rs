@@ -153,6 +153,15 @@ const TRANSPARENT_METHODS: &[&str] = &[
     "expand_as",
 ];
 
+/// Libraries an answer imports whose attributes are paths, not methods of a network.
+const LIBRARY_ROOTS: &[&str] = &["keras", "tf", "tensorflow", "jax", "optax", "flax"];
+
+/// What `tf.GradientTape()` is.
+const GRADIENT_TAPE: &str = "tensorflow.tape";
+
+/// What `argparse.ArgumentParser(...)` is.
+const ARGUMENT_PARSER: &str = "argparse.parser";
+
 impl<'a> Evaluator<'a> {
     pub fn new(a: &'a mut Analysis) -> Self {
         let mut globals = HashMap::new();
@@ -403,6 +412,7 @@ impl<'a> Evaluator<'a> {
             name: name.to_string(),
             params: None,
             span,
+            given_gradients: false,
         });
         let id = self.a.optimizers.len() - 1;
         self.implicit_opts.insert(name.to_string(), id);
@@ -953,6 +963,8 @@ impl<'a> Evaluator<'a> {
                 .map(|m| Value::Param(*m))
                 .collect(),
             Value::Global(name) => vec![Value::Tensor(self.data_node(name, span))],
+            // `for t in teacher.weights` (Keras's list of variables): each parameter.
+            Value::Param(m) => vec![Value::Param(*m)],
             // `zip(*[teacher(v) for v in views])`: a network's output iterates as the
             // pair it returns, [CLS] and patch tokens.
             // `for x in images` where the loader yielded `(images, masks)`: the crops.
@@ -1158,6 +1170,39 @@ impl<'a> Evaluator<'a> {
     }
 
     fn subscript(&mut self, b: Value, idx: &Expr, span: Span) -> Value {
+        // `images[:2]` of a loader's list of crops, `views[1:]` of a list: the crops or
+        // items kept, so that a comprehension over them still sees each one.
+        if let ExprKind::Slice(start, stop) = &idx.kind {
+            let mut bound = |e: &Option<Box<Expr>>| match e {
+                None => Some(None),
+                Some(e) => match self.expr(e) {
+                    Value::Num(k) if k.fract() == 0.0 => Some(Some(k as i64)),
+                    _ => None,
+                },
+            };
+            let (from, to) = (bound(start), bound(stop));
+            let items = match &b {
+                Value::List(items) => Some(items.borrow().clone()),
+                Value::Tuple(items) => Some(items.to_vec()),
+                _ => None,
+            };
+            if let (Some(items), Some(from), Some(to)) = (items, from, to) {
+                let len = items.len() as i64;
+                let at = |k: Option<i64>, default: i64| {
+                    let k = k.unwrap_or(default);
+                    (if k < 0 { len + k } else { k }).clamp(0, len) as usize
+                };
+                let (a, z) = (at(from, 0), at(to, len));
+                let kept = items.get(a..z.max(a)).unwrap_or_default().to_vec();
+                return Value::List(Rc::new(RefCell::new(kept)));
+            }
+            if let Value::Tensor(t) = &b
+                && matches!(from, Some(None) | Some(Some(0)))
+                && super::facts::is_loader_output(&self.a.graph, *t)
+            {
+                return b;
+            }
+        }
         let i = self.expr(idx);
         match (&b, &i) {
             (Value::List(items), Value::Num(k)) => {
@@ -1390,6 +1435,12 @@ impl<'a> Evaluator<'a> {
                 }
             },
             Value::Global(name) => {
+                // `keras.optimizers.SGD`, `tf.math.l2_normalize`: a library's path, whose
+                // parts are no methods (`optimizers` is not Lightning's).
+                let root = name.split('.').next().unwrap_or(&name);
+                if LIBRARY_ROOTS.contains(&root) {
+                    return Value::Global(format!("{name}.{attr}").into());
+                }
                 if matches!(attr, "params" | "weights" | "theta" | "θ") {
                     let m = self.implicit_module(&name);
                     return Value::Param(m);
@@ -1698,6 +1749,20 @@ impl<'a> Evaluator<'a> {
         if let Some(b) = path.strip_prefix("builtins.") {
             return self.call_python_builtin(b, args, kwargs, span);
         }
+        if path == format!("{GRADIENT_TAPE}.gradient") {
+            if let Some(Value::Tensor(loss)) = args.first() {
+                self.event(EventKind::Backward { loss: *loss }, span);
+            }
+            return Value::Unknown;
+        }
+        // `args = parser.parse_args()`: undefined settings, read as `args.lr`.
+        if let Some(method) = path.strip_prefix(&format!("{ARGUMENT_PARSER}.")) {
+            return if method.starts_with("parse") {
+                Value::Global("args".into())
+            } else {
+                Value::None
+            };
+        }
         if crate::analysis::facts::wraps_a_network(path)
             && matches!(args.first(), Some(Value::Module(_)))
         {
@@ -1713,11 +1778,14 @@ impl<'a> Evaluator<'a> {
                     .find(|(k, _)| k == "params")
                     .map(|(_, v)| v.clone())
             });
-            let params = first.map(|p| self.params_of(&p)).unwrap_or_default();
+            // A Keras optimizer is made without parameters: what it trains is said
+            // when it steps (`apply_gradients`), or never, and then it is unknown.
+            let params = first.map(|p| self.params_of(&p));
             self.a.optimizers.push(OptInfo {
                 name: String::new(),
-                params: Some(params),
+                params,
                 span,
+                given_gradients: false,
             });
             return Value::Optimizer(self.a.optimizers.len() - 1);
         }
@@ -1988,6 +2056,29 @@ impl<'a> Evaluator<'a> {
         {
             return args.into_iter().next().unwrap_or(Value::Unknown);
         }
+        // `tf.boolean_mask(t, mask)`, `torch.masked_select(t, mask)`: the masked tokens,
+        // as `t[mask]` selects them.
+        if matches!(last, "boolean_mask" | "masked_select")
+            && let [Value::Tensor(x), Value::Tensor(_), ..] = args.as_slice()
+        {
+            return Value::Tensor(self.node(
+                Op::Select {
+                    of: *x,
+                    kind: SelectKind::Masked,
+                },
+                span,
+            ));
+        }
+        // `with tf.GradientTape() as tape:`: TensorFlow's recorder, whose
+        // `tape.gradient(loss, variables)` is the backward pass.
+        if last == "GradientTape" {
+            return Value::Builtin(GRADIENT_TAPE.into());
+        }
+        // `parser = argparse.ArgumentParser(...)`: a command line whose `parse_args()`
+        // gives the run's settings.
+        if last == "ArgumentParser" {
+            return Value::Builtin(ARGUMENT_PARSER.into());
+        }
         // `tqdm(loader)`, `track(train_loader)`: a wrapper of a loader the answer never
         // defines (a progress bar) yields the loader's batches.
         if let [Value::Global(source)] = args.as_slice()
@@ -2108,7 +2199,7 @@ impl<'a> Evaluator<'a> {
             matches!(
                 a,
                 Value::Num(_) | Value::Str(_) | Value::Bool(_) | Value::None | Value::Module(_)
-            )
+            ) || matches!(a, Value::Global(g) if crate::analysis::facts::is_setting(g))
         });
         // `define_G(opt)`, `build_model(args)` (the CycleGAN and DINO repositories): a
         // builder given options, not tensors, builds a network.
@@ -2117,7 +2208,7 @@ impl<'a> Evaluator<'a> {
             .iter()
             .chain(kwargs.iter().map(|(_, v)| v))
             .any(|a| matches!(a, Value::Tensor(_)));
-        let is_ctor = (last.chars().next().is_some_and(char::is_uppercase) && !has_tensor)
+        let is_ctor = (crate::analysis::facts::looks_like_class(last) && !has_tensor)
             || (builder && !given_tensor)
             || settings_only;
         if is_ctor {
@@ -2364,9 +2455,42 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn optimizer_method(&mut self, o: OptId, name: &str, _args: Vec<Value>, span: Span) -> Value {
+    fn optimizer_method(&mut self, o: OptId, name: &str, args: Vec<Value>, span: Span) -> Value {
         match name {
             "step" => self.event(EventKind::Step { opt: o }, span),
+            // Keras's and TensorFlow's step, `optimizer.apply_gradients(zip(grads,
+            // variables))` or `optimizer.apply(grads, variables)`: it trains the variables
+            // it is given when nothing else said what it trains.
+            "apply_gradients" | "apply" => {
+                let variables = match (name, args.as_slice()) {
+                    ("apply", [_, variables, ..]) => Some(variables.clone()),
+                    ("apply_gradients", [Value::List(pairs), ..]) => {
+                        let seconds: Vec<Value> = pairs
+                            .borrow()
+                            .iter()
+                            .filter_map(|p| match p {
+                                Value::Tuple(t) => t.get(1).cloned(),
+                                _ => None,
+                            })
+                            .collect();
+                        Some(Value::List(Rc::new(RefCell::new(seconds))))
+                    }
+                    _ => None,
+                };
+                self.a.optimizers[o].given_gradients = true;
+                if let Some(v) = variables
+                    && self.a.optimizers[o]
+                        .params
+                        .as_ref()
+                        .is_none_or(Vec::is_empty)
+                {
+                    let params = self.params_of(&v);
+                    if !params.is_empty() {
+                        self.a.optimizers[o].params = Some(params);
+                    }
+                }
+                self.event(EventKind::Step { opt: o }, span)
+            }
             "zero_grad" => self.event(
                 EventKind::ZeroGrad {
                     opt: Some(o),
@@ -2452,6 +2576,13 @@ impl<'a> Evaluator<'a> {
             .find(|(k, _)| k == "alpha")
             .map(|(_, v)| v.clone())
             .or_else(|| args.get(1).cloned());
+        // `t.assign(m * t + (1 - m) * s)`: a TensorFlow variable's update, in place.
+        let name = match name {
+            "assign" => "copy_",
+            "assign_add" => "add_",
+            "assign_sub" => "sub_",
+            other => other,
+        };
         let new = match name {
             "mul_" => self.binop(BinOp::Mul, cur, arg, span),
             "add_" => {

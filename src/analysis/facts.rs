@@ -117,6 +117,29 @@ pub fn wraps_a_network(path: &str) -> bool {
         || (last == "script" && path.contains("jit"))
 }
 
+/// Whether a name is spelt as a class (`Backbone`, `iBOTHead`, `resNet`): it starts
+/// with a capital, or is camel case, with no underscore.
+pub fn looks_like_class(name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    first.is_uppercase()
+        || (!name.contains('_')
+            && name.chars().any(char::is_uppercase)
+            && name.chars().any(char::is_lowercase))
+}
+
+/// Whether an undefined dotted name is a setting of a run (`args.out_dim`,
+/// `opt.lambda_A`, `cfg.model.dim`): a number or a string, never data.
+pub fn is_setting(name: &str) -> bool {
+    const ROOTS: &[&str] = &[
+        "args", "opt", "opts", "cfg", "config", "conf", "hparams", "hp", "flags", "settings",
+    ];
+    name.split_once('.')
+        .is_some_and(|(root, _)| ROOTS.contains(&root.to_lowercase().as_str()))
+}
+
 /// Pseudocode's names for a deep copy of a network (`copiar(f_s)`, `copy(s_net)`).
 pub const COPY_FUNCTIONS: &[&str] = &["copy", "copia", "copiar"];
 

@@ -38,6 +38,9 @@ pub struct OptInfo {
     /// The modules whose parameters it updates; `None` when the optimizer is undefined.
     pub params: Option<Vec<ModId>>,
     pub span: Span,
+    /// Stepped with the gradients handed to it (Keras's `apply_gradients`), which a
+    /// tape computes afresh each time: nothing accumulates, so nothing needs zeroing.
+    pub given_gradients: bool,
 }
 
 #[derive(Clone, Debug)]

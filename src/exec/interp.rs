@@ -205,6 +205,9 @@ const BUILTIN_MODULES: &[(&str, &str)] = &[
     ("math", "math"),
     ("functools", "functools"),
     ("keras", "keras"),
+    ("argparse", "argparse"),
+    ("tf", "tensorflow"),
+    ("tensorflow", "tensorflow"),
 ];
 
 /// Python builtins the executor provides. Anything else that Python would find
@@ -1604,9 +1607,14 @@ impl<'h> Interp<'h> {
                 if path.as_ref() == super::accelerate::WRAPPER {
                     return Ok(super::accelerate::attr(attr));
                 }
+                // `tf.keras.layers.Dense`: Keras, as imported on its own.
+                if path.as_ref() == "tensorflow" && attr == "keras" {
+                    return Ok(Value::Builtin(Rc::from("keras")));
+                }
                 if path.as_ref() == "builtins.super_object"
                     || path.as_ref() == "amp.scaler"
                     || path.as_ref() == super::keras::METRIC
+                    || path.as_ref() == super::keras::TAPE
                 {
                     return Ok(Value::Method(Box::new(o.clone()), Rc::from(attr)));
                 }
@@ -1630,6 +1638,8 @@ impl<'h> Interp<'h> {
                 if path.as_ref() == "copy"
                     || path.as_ref() == "functools"
                     || path.starts_with("keras")
+                    || path.starts_with("argparse")
+                    || path.starts_with("tensorflow")
                     || path.starts_with("torch")
                     || path.starts_with("lightning")
                     || path.as_ref() == "math"
@@ -1741,7 +1751,16 @@ impl<'h> Interp<'h> {
                     let net = self.harness.unknown_net(name);
                     return self.get_attr(Value::Net(net), attr);
                 }
-                self.harness.stand_in(attr, self.line)
+                let v = self.harness.stand_in(attr, self.line)?;
+                // `args.momentum_teacher`: a setting of the run is a number, whatever
+                // network or loader its name mentions.
+                if crate::analysis::facts::is_setting(&format!("{name}.{attr}"))
+                    && matches!(v, Value::Net(_) | Value::Loader(_) | Value::Stand(..))
+                {
+                    let named = Value::Stand(Rc::from("unknown"), Rc::from(attr));
+                    return Ok(self.harness.as_number(named));
+                }
+                Ok(v)
             }
             // `self.opt.lambda_A` where the undefined base class set `self.opt`: an
             // attribute of something the instance never had stands for its own name.

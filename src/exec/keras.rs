@@ -4,6 +4,11 @@
 //! its own `loss.backward()` and `self.optimizer.apply(gradients, weights)`, so this
 //! module runs only what Keras adds around it. `keras.ops` functions are torch's, with
 //! `axis` for `dim`; metrics (`keras.metrics.Mean`) record nothing that is measured.
+//!
+//! TensorFlow's own loop is here too: `with tf.GradientTape() as tape:` records as
+//! libtorch always does, `tape.gradient(loss, variables)` is the backward pass and gives
+//! the variables' gradients, and `optimizer.apply_gradients(zip(grads, variables))` is the
+//! step over those variables.
 
 use super::interp::{Interp, R, find_method, halt};
 use super::value::*;
@@ -15,12 +20,102 @@ type Kw = Vec<(String, Value)>;
 /// What a metric object (`keras.metrics.Mean(name="loss")`) is.
 pub const METRIC: &str = "keras.metric";
 
-/// Calls of `keras.*`: `keras.ops` functions, optimizers, metrics, and layers or models
-/// (toy networks named by their class).
+/// What `tf.GradientTape()` is.
+pub const TAPE: &str = "tensorflow.tape";
+
+/// Calls of `tf.*` outside Keras: the tape, and the math of `tf` and `tf.math` as
+/// `keras.ops` functions.
+pub fn call_tensorflow(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
+    let rest = path.strip_prefix("tensorflow.").unwrap_or(path);
+    let rest = rest.strip_prefix("math.").unwrap_or(rest);
+    let rest = rest.strip_prefix("nn.").unwrap_or(rest);
+    match rest {
+        "GradientTape" => Ok(Value::Builtin(Rc::from(TAPE))),
+        // `@tf.function`, `tf.print(...)`, `tf.random.set_seed(0)`: nothing measured.
+        "function" => Ok(args.into_iter().next().unwrap_or(Value::None)),
+        "print" | "random.set_seed" => Ok(Value::None),
+        "l2_normalize" => op(ip, "normalize", args, kwargs),
+        "reduce_mean" => op(ip, "mean", args, kwargs),
+        "reduce_sum" => op(ip, "sum", args, kwargs),
+        "reduce_max" => op(ip, "max", args, kwargs),
+        "concat" => op(ip, "concatenate", args, kwargs),
+        _ => op(ip, rest, args, kwargs),
+    }
+}
+
+/// `tape.gradient(loss, variables)`: the backward pass of the loss, and the gradients of
+/// the variables, in their order.
+pub fn tape_method(ip: &mut Interp, name: &str, args: Vec<Value>) -> R<Value> {
+    if name != "gradient" {
+        return Ok(Value::None);
+    }
+    let mut args = args.into_iter();
+    let (Some(loss), Some(variables)) = (args.next(), args.next()) else {
+        return halt(ip.line, "`tape.gradient` needs the loss and the variables");
+    };
+    super::ops::call_method(ip, loss, "backward", Vec::new(), Vec::new())?;
+    let grads = ip
+        .iterate(variables)?
+        .into_iter()
+        .map(|v| match v {
+            Value::Tensor(t) if t.t.grad().defined() => Value::tensor(t.t.grad()),
+            _ => Value::None,
+        })
+        .collect();
+    Ok(Value::List(Rc::new(RefCell::new(grads))))
+}
+
+/// The variables an optimizer that `compile` never saw is told to update:
+/// `apply_gradients(zip(grads, variables))` or `apply(grads, variables)`.
+pub fn applied_variables(ip: &mut Interp, name: &str, args: &[Value]) -> R<Vec<Value>> {
+    match (name, args) {
+        ("apply_gradients", [pairs, ..]) => {
+            let mut variables = Vec::new();
+            for pair in ip.iterate(pairs.clone())? {
+                if let Some(v) = ip.iterate(pair)?.into_iter().nth(1) {
+                    variables.push(v);
+                }
+            }
+            Ok(variables)
+        }
+        ("apply", [_, variables, ..]) => ip.iterate(variables.clone()),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// Calls of `keras.*`: `keras.ops` functions, optimizers, metrics, losses, and layers
+/// or models (toy networks named by their class).
 pub fn call(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
     let last = path.rsplit('.').next().unwrap_or(path);
     if let Some(function) = path.strip_prefix("keras.ops.") {
         return op(ip, function, args, kwargs);
+    }
+    // `keras.Sequential([backbone, head])`: the layers in order.
+    if last == "Sequential" {
+        let layers = match args.into_iter().next() {
+            Some(list) => ip.iterate(list)?,
+            None => Vec::new(),
+        };
+        return super::ops::call_builtin(ip, "torch.nn.Sequential", layers, Vec::new());
+    }
+    // `keras.losses.MeanSquaredError()`: torch's loss of the same meaning.
+    if path.starts_with("keras.losses.") {
+        let from_logits = kwargs.iter().any(|(k, v)| k == "from_logits" && v.truthy());
+        let torch = match last {
+            "MeanSquaredError" | "mean_squared_error" | "MSE" | "mse" => "MSELoss",
+            "MeanAbsoluteError" | "mean_absolute_error" | "MAE" | "mae" => "L1Loss",
+            "BinaryCrossentropy" | "binary_crossentropy" if from_logits => "BCEWithLogitsLoss",
+            "BinaryCrossentropy" | "binary_crossentropy" => "BCELoss",
+            _ => "CrossEntropyLoss",
+        };
+        let loss =
+            super::ops::call_builtin(ip, &format!("torch.nn.{torch}"), Vec::new(), Vec::new())?;
+        // The function forms take `(y_true, y_pred)` at once.
+        return if last.chars().next().is_some_and(char::is_lowercase) && args.len() == 2 {
+            ip.call(loss, args, Vec::new())
+        } else {
+            Ok(loss)
+        };
     }
     if path.starts_with("keras.optimizers.") {
         // The optimizer learns what it trains from `compile`, or from `apply`.
@@ -37,7 +132,9 @@ pub fn call(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -> R<Valu
     if path.starts_with("keras.metrics.") {
         return Ok(Value::Builtin(Rc::from(METRIC)));
     }
-    Ok(Value::Net(ip.harness.unknown_net(last)))
+    // `keras.layers.Dense(512)`: a new toy layer on each call.
+    let named = ip.harness.unknown_net(last);
+    Ok(Value::Net(ip.harness.construct(&named)))
 }
 
 /// `ops.normalize(p, axis=1)`, `ops.mean(x)`, `ops.stop_gradient(z)`: the torch function

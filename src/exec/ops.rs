@@ -1038,6 +1038,18 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     {
         return Ok(net.clone());
     }
+    // `parser = argparse.ArgumentParser(...)`, `parser.add_argument(...)`: nothing runs;
+    // `args = parser.parse_args()` is the run's undefined settings (`args.lr`).
+    if let Some(rest) = path.strip_prefix("argparse.") {
+        return match rest {
+            "ArgumentParser" => Ok(Value::Builtin(Rc::from("argparse.parser"))),
+            _ if rest.starts_with("parser.parse") => ip.lookup("args"),
+            _ => Ok(Value::None),
+        };
+    }
+    if path.starts_with("tensorflow.") && path != super::keras::TAPE {
+        return super::keras::call_tensorflow(ip, path, args, kwargs);
+    }
     if path.starts_with("keras.") && path != super::keras::METRIC {
         return super::keras::call(ip, path, args, kwargs);
     }
@@ -1167,6 +1179,15 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
             Some(loader @ Value::Loader(_)) => loader.clone(),
             _ => Value::Loader(Rc::from("DataLoader")),
         });
+    }
+    // `torch.save(state, path)`, a checkpoint: nothing is written, and nothing measured
+    // depends on it. `torch.manual_seed(0)`: the harness's tensors are seeded already.
+    if path == "torch.save"
+        || path.ends_with("manual_seed")
+        || path.ends_with("manual_seed_all")
+        || path.ends_with(".seed")
+    {
+        return Ok(Value::None);
     }
     // `torch.no_grad()`, `torch.inference_mode()`.
     if matches!(last, "no_grad" | "inference_mode") {
@@ -1681,6 +1702,12 @@ pub fn call_method(
                 // `self.optimizer.apply(gradients, weights)`, Keras's step over the
                 // gradients that backward left on the weights.
                 "step" | "apply" | "apply_gradients" => {
+                    if o.borrow().sources.is_empty() {
+                        let variables = super::keras::applied_variables(ip, name, &args)?;
+                        o.borrow_mut()
+                            .sources
+                            .push(Value::List(Rc::new(RefCell::new(variables))));
+                    }
                     let lr = o.borrow().lr;
                     let params = optim_params(ip, &o)?;
                     let mut holds: Vec<usize> = params
@@ -1807,6 +1834,9 @@ pub fn call_method(
             ),
         },
         Value::Builtin(path) if path.as_ref() == "builtins.super_object" => Ok(Value::None),
+        Value::Builtin(path) if path.as_ref() == super::keras::TAPE => {
+            super::keras::tape_method(ip, name, args)
+        }
         // `self.loss_tracker.update_state(loss)`: a Keras metric measures nothing here.
         Value::Builtin(path) if path.as_ref() == super::keras::METRIC => Ok(Value::None),
         Value::Builtin(path) if path.as_ref() == "amp.scaler" => match name {
@@ -2385,6 +2415,15 @@ pub fn tensor_method(
         }
         "mul_" | "add_" | "sub_" | "div_" | "copy_" | "lerp_" => {
             return in_place(ip, &x, name, &args, &kwargs);
+        }
+        // `t.assign(m * t + (1 - m) * s)`, a TensorFlow variable's update.
+        "assign" | "assign_add" | "assign_sub" => {
+            let as_torch = match name {
+                "assign" => "copy_",
+                "assign_add" => "add_",
+                _ => "sub_",
+            };
+            return in_place(ip, &x, as_torch, &args, &kwargs);
         }
         "mm" | "matmul" | "bmm" | "dot" => {
             let y = match args.first() {

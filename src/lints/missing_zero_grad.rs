@@ -3,7 +3,8 @@
 //! ## What it does
 //! Reports each optimizer that is stepped in the training loop with no `zero_grad` for
 //! it, or for a module it trains, anywhere in the loop. A prose update line names no
-//! optimizer and raises none.
+//! optimizer and raises none, nor does an optimizer handed its gradients
+//! (`optimizer.apply_gradients(zip(grads, variables))`), which never accumulate.
 //!
 //! ## Why it matters
 //! PyTorch accumulates gradients: without `zero_grad` every step applies the sum of all
@@ -28,7 +29,7 @@ pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
         let EventKind::Step { opt } = e.kind else {
             continue;
         };
-        if reported.contains(&opt) {
+        if reported.contains(&opt) || ctx.a.optimizers[opt].given_gradients {
             continue;
         }
         let zeroed = events.iter().any(|z| ctx.zeroes(&z.kind, opt));
