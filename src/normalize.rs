@@ -728,6 +728,11 @@ impl Normalizer {
         // Pairs from the right, so earlier positions stay valid while editing.
         for pair in bars.chunks(2).rev() {
             let (open, close) = (pair[0], pair[1]);
+            // `|rec_a − a|₁`: the norm's subscript, which `abs(...)` makes plain.
+            let digits = (close + 1..ed.chars.len())
+                .take_while(|&k| ed.chars[k].is_ascii_digit())
+                .count();
+            let close_end = close + 1 + digits;
             let before = prev_non_space(&ed.chars, open);
             let function_bar = open > 0 && is_ident_char(ed.chars[open - 1]);
             let value_bar = matches!(
@@ -735,13 +740,160 @@ impl Normalizer {
                 None | Some('(' | '=' | '+' | '-' | '*' | '/' | ',' | '[')
             );
             if function_bar {
-                self.edit(line0, ed, close, close + 1, "))");
+                self.edit(line0, ed, close, close_end, "))");
                 self.edit(line0, ed, open, open + 1, "(abs(");
             } else if value_bar {
-                self.edit(line0, ed, close, close + 1, ")");
+                self.edit(line0, ed, close, close_end, ")");
                 self.edit(line0, ed, open, open + 1, "abs(");
             }
         }
+    }
+
+    /// `1) translate both ways: ...`, `(2)`, `Paso 3:`: the number of a step in a list,
+    /// which is no part of the code.
+    fn step_number(&mut self, line0: usize, ed: &mut LineEdit) {
+        let (start, end) = (ed.indent(), ed.code_end());
+        if end <= start {
+            return;
+        }
+        let code = ed.slice(start, end);
+        let lower = code.to_lowercase();
+        let after_word = ["paso ", "step "]
+            .iter()
+            .find_map(|w| lower.strip_prefix(w).map(|_| w.len()))
+            .unwrap_or(0);
+        let rest: Vec<char> = code.chars().skip(after_word).collect();
+        let open = usize::from(rest.first() == Some(&'('));
+        let digits = rest[open..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if digits == 0 || digits > 2 {
+            return;
+        }
+        let mark = rest.get(open + digits);
+        let closes = match (open, mark) {
+            (1, Some(')')) => true,
+            (0, Some(')' | ':')) => true,
+            // `2. reconstruct`, but not the number `2.5`.
+            (0, Some('.')) => rest.get(digits + 1) == Some(&' '),
+            (0, Some(' ')) => after_word > 0,
+            _ => false,
+        };
+        if !closes {
+            return;
+        }
+        let label = after_word + open + digits + 1;
+        let spaces = code.chars().skip(label).take_while(|c| *c == ' ').count();
+        self.edit(line0, ed, start, start + label + spaces, "");
+    }
+
+    /// `translate both ways: fake_b = G_AB(a)`, `paso cada vista por el encoder: z1 = f(x1)`:
+    /// a sentence before a colon labels the code after it.
+    fn label_before_code(&mut self, line0: usize, ed: &mut LineEdit) {
+        let (start, end) = (ed.indent(), ed.code_end());
+        if end <= start {
+            return;
+        }
+        let mask = ed.code_mask();
+        let mut depth = 0i32;
+        let Some(colon) = (start..end).find(|&k| {
+            if !mask[k] {
+                return false;
+            }
+            match ed.chars[k] {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                ':' => return depth == 0,
+                _ => {}
+            }
+            false
+        }) else {
+            return;
+        };
+        // `u, v := aug(x), aug(x)`: an assignment, and its targets, are no label.
+        if ed.chars.get(colon + 1) == Some(&'=') {
+            return;
+        }
+        let label = ed.slice(start, colon);
+        let code = ed.slice(colon + 1, end);
+        let names_only = label
+            .split(',')
+            .all(|part| part.trim().chars().all(is_ident_char));
+        let words: Vec<&str> = label.split_whitespace().collect();
+        let first = words.first().copied().unwrap_or_default();
+        let label_is_prose = words.len() >= 2
+            && !names_only
+            && !PY_KEYWORDS.contains(&first)
+            && !label.contains(['=', '[', '{', '.'])
+            && label
+                .chars()
+                .all(|c| is_ident_char(c) || " ,()'-".contains(c));
+        let code_is_code = code.contains('=') || code.contains('(');
+        if label_is_prose && code_is_code && !looks_like_prose(&code) {
+            let spaces = ed.chars[colon + 1..end]
+                .iter()
+                .take_while(|c| **c == ' ')
+                .count();
+            self.edit(line0, ed, start, colon + 1 + spaces, "");
+        }
+    }
+
+    /// `fake_b = G_AB(a), fake_a = G_BA(b)`: assignments a sentence lists with commas are
+    /// statements of their own (Python would read no valid target there).
+    fn comma_assignments(&mut self, line0: usize, ed: &mut LineEdit) {
+        let (start, end) = (ed.indent(), ed.code_end());
+        if end <= start {
+            return;
+        }
+        let mask = ed.code_mask();
+        let mut depth = 0i32;
+        let mut commas = Vec::new();
+        for k in start..end {
+            if !mask[k] {
+                continue;
+            }
+            match ed.chars[k] {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                ',' if depth == 0 => commas.push(k),
+                _ => {}
+            }
+            // The end of a call that began on an earlier line: its keywords.
+            if depth < 0 {
+                return;
+            }
+        }
+        let bounds: Vec<usize> = std::iter::once(start)
+            .chain(commas.iter().map(|c| c + 1))
+            .collect();
+        let ends: Vec<usize> = commas.iter().copied().chain(std::iter::once(end)).collect();
+        let segments: Vec<(usize, usize)> = bounds.into_iter().zip(ends).collect();
+        let assigns = segments.iter().all(|(a, b)| {
+            let segment = ed.slice(*a, *b);
+            single_assignment(segment.trim())
+                .is_some_and(|(target, _)| target.chars().next().is_some_and(is_ident_start))
+        });
+        if !assigns {
+            return;
+        }
+        // `c = 0 (centro [CLS])`: words in parentheses after a value are a note on it.
+        let mut notes = Vec::new();
+        let mut rewritten = Vec::new();
+        for (a, b) in &segments {
+            let segment = ed.slice(*a, *b);
+            let (code, note) = split_aside(segment.trim());
+            rewritten.push(code);
+            notes.extend(note);
+        }
+        if commas.is_empty() && notes.is_empty() {
+            return;
+        }
+        let mut new = rewritten.join("; ");
+        if !notes.is_empty() {
+            new = format!("{new}  # {}", notes.join("; "));
+        }
+        self.edit(line0, ed, start, end, &new);
     }
 
     /// Spaces around a method name after a dot: `L. backward ()`, `loss_D. back ward()`,
@@ -818,6 +970,27 @@ impl Normalizer {
                 }
             }
             i += 1;
+        }
+    }
+
+    /// `optimizer.zero_grad`, `loss.backward` written as a line of their own without
+    /// parentheses: the call the student meant (the line would otherwise do nothing).
+    fn uncalled_method(&mut self, line0: usize, ed: &mut LineEdit) {
+        const ACTIONS: &[&str] = &["zero_grad", "step", "backward", "update"];
+        let (start, end) = (ed.indent(), ed.code_end());
+        if end <= start {
+            return;
+        }
+        let code = ed.slice(start, end);
+        let Some((receiver, method)) = code.rsplit_once('.') else {
+            return;
+        };
+        let is_path = !receiver.is_empty()
+            && receiver
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(is_ident_char));
+        if is_path && ACTIONS.contains(&method) {
+            self.edit(line0, ed, end, end, "()");
         }
     }
 
@@ -989,26 +1162,23 @@ impl Normalizer {
         }
     }
 
-    /// `[a + b]/2`: square brackets used as parentheses before `/` or `*`.
+    /// `[a + b]/2`, `½ [a + b]`: square brackets used as parentheses, before `/` or `*`
+    /// or after a number.
     fn bracket_parens(&mut self, line0: usize, ed: &mut LineEdit) {
-        let mask = ed.code_mask();
-        let mut stack: Vec<usize> = Vec::new();
-        let mut pairs = Vec::new();
-        for i in 0..ed.chars.len() {
-            if !mask[i] {
-                continue;
-            }
-            match ed.chars[i] {
-                '[' => stack.push(i),
-                ']' => {
-                    if let Some(open) = stack.pop() {
-                        pairs.push((open, i));
-                    }
-                }
-                _ => {}
-            }
+        // `½ [ H(a, b) + H(c, d) ]`, `0.5 [ ... ]`: a number before brackets scales what
+        // they group, as math writes a product. One pair at a time, since the product
+        // sign moves the positions after it; the bound keeps a malformed line finite.
+        for _ in 0..ed.chars.len() {
+            let Some((open, close)) = bracket_pairs(ed)
+                .into_iter()
+                .find(|(open, _)| number_before(&ed.chars[..*open]))
+            else {
+                break;
+            };
+            self.edit(line0, ed, close, close + 1, ")");
+            self.edit(line0, ed, open, open + 1, "* (");
         }
-        for (open, close) in pairs {
+        for (open, close) in bracket_pairs(ed) {
             let before = prev_non_space(&ed.chars, open);
             let after = next_non_space(&ed.chars, close + 1);
             let is_subscript =
@@ -1159,7 +1329,13 @@ impl Normalizer {
         let rest: Vec<char> = code.chars().skip(head.chars().count()).collect();
         let rest: String = rest.into_iter().collect();
         let rest = rest.trim_end().trim_end_matches(':').trim_end();
-        let Some((targets, iterable)) = [" en ", " in ", " de "]
+        // `para cada época:`, `for every epoch:`: the epoch loop.
+        let folded = crate::analysis::facts::fold(rest);
+        if ["epoca", "epoch"].iter().any(|e| folded.starts_with(e)) && !folded.contains(' ') {
+            self.edit(line0, ed, indent, end, "for epoch in range(epochs):");
+            return;
+        }
+        let Some((targets, iterable)) = [" en ", " in ", " del ", " de ", " from ", " of "]
             .iter()
             .find_map(|sep| rest.split_once(sep))
         else {
@@ -1173,8 +1349,32 @@ impl Normalizer {
         }
         let is_code =
             |t: &str| !t.is_empty() && t.chars().all(|c| is_ident_char(c) || "()[], .".contains(c));
-        let (targets, iterable) = (targets.trim(), iterable.trim());
-        if !is_code(targets) || !is_code(iterable) || iterable.contains(' ') {
+        // `batch x`, `pair (a, b) sampled`: the variables, after the noun that names them
+        // and before any word that describes them.
+        let mut targets = targets.trim();
+        for noun in NAMING_NOUNS {
+            if let Some(after) = targets.strip_prefix(noun)
+                && after.starts_with(' ')
+            {
+                targets = after.trim_start();
+                break;
+            }
+        }
+        let targets = match targets.split_once(')') {
+            Some((group, _)) if targets.starts_with('(') => format!("{group})"),
+            _ => targets.split(' ').next().unwrap_or_default().to_string(),
+        };
+        // `the unpaired datasets A and B`: a loader said in words.
+        let said_in_words = iterable.contains(' ')
+            && ["data", "datos", "loader", "conjunto"]
+                .iter()
+                .any(|w| crate::analysis::facts::fold(iterable).contains(w));
+        let iterable = if said_in_words {
+            "loader"
+        } else {
+            iterable.trim()
+        };
+        if !is_code(&targets) || !is_code(iterable) || iterable.contains(' ') {
             return;
         }
         let new = format!("for {targets} in {iterable}:");
@@ -1390,6 +1590,22 @@ fn ranged_index(subscript: &str) -> Option<(String, String)> {
         })
 }
 
+/// Nouns before a loop's variables in words: `para cada batch x del dataloader`.
+const NAMING_NOUNS: &[&str] = &[
+    "batch",
+    "minibatch",
+    "mini-batch",
+    "lote",
+    "pair",
+    "par",
+    "sample",
+    "muestra",
+    "image",
+    "imagen",
+    "step",
+    "paso",
+];
+
 /// Lines that say to do the previous line again for the other view:
 /// `repetir para la otra vista (v̂ con t_v) y sumar`, `lo mismo para x2`, `same for v`.
 const REPEAT_PHRASES: &[&str] = &[
@@ -1470,6 +1686,34 @@ fn swap_views(text: &str) -> String {
         }
     }
     out
+}
+
+/// `c = 0 (centro [CLS])`: the assignment, and the words in parentheses after its value
+/// (more than one word, not a call's arguments), which are a note.
+fn split_aside(segment: &str) -> (String, Option<String>) {
+    let whole = (segment.to_string(), None);
+    let Some(inner_end) = segment.strip_suffix(')') else {
+        return whole;
+    };
+    let Some(open) = inner_end.rfind('(') else {
+        return whole;
+    };
+    let (before, inside) = (&inner_end[..open], &inner_end[open + 1..]);
+    let value_ends = before.ends_with(' ')
+        && before
+            .trim_end()
+            .ends_with(|c: char| is_ident_char(c) || c == ')' || c == ']');
+    let words = inside.split_whitespace().count() >= 2
+        && !inside.contains(['=', ',', '+', '*', '/', '('])
+        && !inside.contains(" - ");
+    if value_ends && words && before.contains('=') {
+        (
+            before.trim_end().to_string(),
+            Some(inside.trim().to_string()),
+        )
+    } else {
+        whole
+    }
 }
 
 /// `name = value` with one name as the target, as the code of a line.
@@ -1705,6 +1949,55 @@ fn top_level_statement_assign(chars: &[char], at: usize) -> bool {
     depth == 0
 }
 
+/// The square-bracket pairs of a line's code, by their positions.
+fn bracket_pairs(ed: &LineEdit) -> Vec<(usize, usize)> {
+    let mask = ed.code_mask();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut pairs = Vec::new();
+    for i in 0..ed.chars.len() {
+        if !mask[i] {
+            continue;
+        }
+        match ed.chars[i] {
+            '[' => stack.push(i),
+            ']' => {
+                if let Some(open) = stack.pop() {
+                    pairs.push((open, i));
+                }
+            }
+            _ => {}
+        }
+    }
+    pairs
+}
+
+/// Whether code ends with a number (`0.5`, `(1/2)`) that is no part of a name or a call.
+fn number_before(chars: &[char]) -> bool {
+    let text: String = chars.iter().collect();
+    let text = text.trim_end();
+    let number = |t: &str| {
+        !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == '/')
+    };
+    match text.strip_suffix(')') {
+        Some(inner) => inner
+            .rfind('(')
+            .is_some_and(|k| number(&inner[k + 1..]) && !inner[..k].ends_with(is_ident_char)),
+        None => {
+            let start = text
+                .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .map_or(0, |k| k + c_len(text, k));
+            number(&text[start..]) && !text[..start].ends_with(is_ident_char)
+        }
+    }
+}
+
+/// The length in bytes of the character at byte `k` of `text`.
+fn c_len(text: &str, k: usize) -> usize {
+    text[k..].chars().next().map_or(1, char::len_utf8)
+}
+
 fn has_top_level_sum(chars: &[char]) -> bool {
     let mut depth = 0i32;
     chars.iter().any(|c| {
@@ -1798,6 +2091,10 @@ pub fn normalize(input: &str) -> Normalized {
         // A prime (`c'`) is no quote: it must not open a string for the bracket count.
         n.marked_names(line0, ed);
         let inside_brackets = open_brackets > 0;
+        if !inside_brackets {
+            n.step_number(line0, ed);
+            n.label_before_code(line0, ed);
+        }
         open_brackets = (open_brackets + bracket_balance(ed)).max(0);
         if !inside_brackets
             && let Some((target, value)) = &last_assignment
@@ -1814,6 +2111,7 @@ pub fn normalize(input: &str) -> Normalized {
         n.math_notation(line0, ed);
         n.ranges(line0, ed);
         n.methods(line0, ed);
+        n.uncalled_method(line0, ed);
         n.lambda_variable(line0, ed);
         n.digit_read_for_letter(line0, ed);
         n.hyphen_names(line0, ed);
@@ -1821,6 +2119,9 @@ pub fn normalize(input: &str) -> Normalized {
         n.token_subscripts(line0, ed);
         n.copy_of(line0, ed);
         n.trailing_note(line0, ed);
+        if !inside_brackets {
+            n.comma_assignments(line0, ed);
+        }
         n.prose_after_semicolon(line0, ed);
         n.bracket_parens(line0, ed);
         if !inside_brackets {
@@ -2075,6 +2376,11 @@ mod tests {
         assert_eq!(norm_line("t ← m·t + (1 − m)×s"), "t = m*t + (1 - m)*s");
         assert_eq!(norm_line("x := 3"), "x = 3");
         assert_eq!(norm_line("L ← ½ · [a + b]"), "L = (1/2) * [a + b]");
+        assert_eq!(
+            norm_line("L = ½ [ H(a[m], b[m]) + 0.5 [c + d] ]"),
+            "L = (1/2) * ( H(a[m], b[m]) + 0.5 * (c + d) )"
+        );
+        assert_eq!(norm_line("y = x[0][1] + f(2)[k]"), "y = x[0][1] + f(2)[k]");
     }
 
     #[test]
@@ -2085,7 +2391,7 @@ mod tests {
         );
         assert_eq!(
             norm_line("L ← ½ [Σ_{i∈m_u} H(t[i], s[i]) + Σ_{i∈m_v} H(a[i], b[i])]"),
-            "L = (1/2) [sum(H(t[m_u], s[m_u])) + sum(H(a[m_v], b[m_v]))]"
+            "L = (1/2) * (sum(H(t[m_u], s[m_u])) + sum(H(a[m_v], b[m_v])))"
         );
         assert_eq!(norm_line("x = a + ∑_k w[k]"), "x = a + sum(w)");
         assert_eq!(
@@ -2095,6 +2401,37 @@ mod tests {
         assert_eq!(
             norm_line("L = Σ_{x ∈ {x1, x2}} f(x)"),
             "L = (f(x1) + f(x2))"
+        );
+    }
+
+    #[test]
+    fn answers_in_words_keep_their_code() {
+        assert_eq!(
+            norm_line("1) translate both ways: fake_b = G_AB(a), fake_a = G_BA(b)"),
+            "fake_b = G_AB(a); fake_a = G_BA(b)"
+        );
+        assert_eq!(
+            norm_line("paso cada vista por el encoder: z1 = f(x1), z2 = f(x2)"),
+            "z1 = f(x1); z2 = f(x2)"
+        );
+        assert_eq!(norm_line("Paso 2: loss.backward()"), "loss.backward()");
+        assert_eq!(norm_line("(3) L = |a - b|₁"), "L = abs(a - b)");
+        // Code keeps its colons, numbers and tuples.
+        assert_eq!(norm_line("x = 2.5"), "x = 2.5");
+        assert_eq!(
+            norm_line("τ_s = 0.1 , c = 0 (centro [CLS]) , c' = 0 (centro patches)"),
+            "τ_s = 0.1; c = 0; c_prime = 0  # centro [CLS]; centro patches"
+        );
+        assert_eq!(norm_line("z = f (x)"), "z = f (x)");
+        assert_eq!(norm_line("u, v := aug(x), aug(x)"), "u, v = aug(x), aug(x)");
+        assert_eq!(
+            norm_line("x1, x2 = aug(x), aug(x)"),
+            "x1, x2 = aug(x), aug(x)"
+        );
+        assert_eq!(norm_line("f(a=1, b=2)"), "f(a=1, b=2)");
+        assert_eq!(
+            norm_line("if step % 10 == 0: log(x)"),
+            "if step % 10 == 0: log(x)"
         );
     }
 
@@ -2295,13 +2632,29 @@ mod tests {
             "for (A, B) in dataloader:"
         );
         assert_eq!(norm_line("for each x in loader"), "for x in loader:");
-        assert!(!norm_line("para cada época:").starts_with("for"));
+        assert_eq!(norm_line("Para cada época:"), "for epoch in range(epochs):");
+        assert_eq!(
+            norm_line("para cada batch x del dataloader:"),
+            "for x in dataloader:"
+        );
+        assert_eq!(
+            norm_line("for every pair (a, b) sampled from the unpaired datasets A and B:"),
+            "for (a, b) in loader:"
+        );
+
         // A letter read as a digit; number literals stay.
         assert_eq!(norm_line("for x in 1oader:"), "for x in loader:");
         assert_eq!(norm_line("0ptimizer.step()"), "optimizer.step()");
         assert_eq!(
             norm_line("lr = 1e-3 + 0x1f + 1e5 + 2j"),
             "lr = 1e-3 + 0x1f + 1e5 + 2j"
+        );
+        // A method written without its call, on a line of its own.
+        assert_eq!(norm_line("    opt.zero_grad"), "opt.zero_grad()");
+        assert_eq!(norm_line("x = opt.step"), "x = opt.step");
+        assert_eq!(
+            normalize("a = 1\n    \n    # note\n").text,
+            "a = 1\n    \n    # note\n"
         );
         // A lambda's parameters are no note.
         assert_eq!(

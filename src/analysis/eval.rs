@@ -850,6 +850,13 @@ impl<'a> Evaluator<'a> {
                 return Flow::Return(v);
             }
             Stmt::Prose { text, span } => {
+                if crate::analysis::facts::prose_freezes(text) {
+                    for word in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+                        if let Some(Value::Module(m)) = self.scope_get(word) {
+                            self.freeze(m, true, *span);
+                        }
+                    }
+                }
                 self.event(EventKind::Prose { text: text.clone() }, *span)
             }
             Stmt::Continue => return Flow::Continue,
@@ -1269,6 +1276,12 @@ impl<'a> Evaluator<'a> {
     fn select_kind(&self, idx: &Expr, v: &Value) -> SelectKind {
         if let Value::Tensor(n) = v
             && super::facts::mentions_mask(&self.a.graph, &self.a.modules, *n)
+        {
+            return SelectKind::Masked;
+        }
+        // `s_patch[m_u]` with a mask the answer never makes.
+        if let Value::Global(g) = v
+            && super::facts::is_mask_symbol(g)
         {
             return SelectKind::Masked;
         }

@@ -140,6 +140,21 @@ pub fn is_setting(name: &str) -> bool {
         .is_some_and(|(root, _)| ROOTS.contains(&root.to_lowercase().as_str()))
 }
 
+/// Whether a line of prose says to freeze a network (`congelar f_t (requires_grad =
+/// False)`, `freeze the teacher`): both graders freeze the networks it names.
+pub fn prose_freezes(text: &str) -> bool {
+    let t = fold(text).replace(' ', "");
+    [
+        "congel",
+        "freeze",
+        "frozen",
+        "requires_grad=false",
+        "requires_grad_(false)",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
+}
+
 /// Pseudocode's names for a deep copy of a network (`copiar(f_s)`, `copy(s_net)`).
 pub const COPY_FUNCTIONS: &[&str] = &["copy", "copia", "copiar"];
 
@@ -355,6 +370,18 @@ pub const NETWORK_ROLES: &[&str] = &[
     "discriminator",
     "network",
 ];
+
+/// Whether a name is a mask: it says so (`mask_u`, `mascara`), or is math's `m_u`, `m_v`,
+/// `m1` for the mask of a view.
+pub fn is_mask_symbol(name: &str) -> bool {
+    let f = fold(name);
+    f.contains("mask")
+        || f.contains("mascara")
+        || matches!(
+            f.as_str(),
+            "m_u" | "m_v" | "mu" | "mv" | "m_1" | "m_2" | "m1" | "m2" | "m_a" | "m_b"
+        )
+}
 
 pub fn mentions_mask(g: &Graph, modules: &[ModuleInfo], n: NodeId) -> bool {
     let mut stack = vec![(n, 0)];

@@ -1029,6 +1029,16 @@ impl<'h> Interp<'h> {
     /// A prose line that says to update the weights (`Update Encoder and Projection`)
     /// is a step of the optimizer over the trained networks; other prose runs as nothing.
     fn prose(&mut self, text: &str) -> R<()> {
+        // `congelar f_t (requires_grad = False)`: the networks named are frozen.
+        if crate::analysis::facts::prose_freezes(text) {
+            for word in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+                if let Some(net @ Value::Net(_)) = self.bound(word) {
+                    let freeze = Value::Builtin(Rc::from("helpers.freeze"));
+                    self.call(freeze, vec![net], Vec::new())?;
+                }
+            }
+            return Ok(());
+        }
         let t = crate::analysis::facts::fold(text);
         let says_update = ["update", "actualiz", "step", "optimi", "paso"]
             .iter()
@@ -1664,6 +1674,8 @@ impl<'h> Interp<'h> {
                         | "theta"
                         | "trainable_weights"
                         | "trainable_variables"
+                        | "parametros"
+                        | "parámetros"
                 ) {
                     return Ok(Value::Params(n.clone()));
                 }

@@ -740,10 +740,14 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
                     })
                 });
             }
-            // A masker's output used as an index is its mask (`patches[m]`).
+            // A masker's output used as an index is its mask (`patches[m]`); a mask's
+            // name the answer never defines (`s_patch[m_u]`) is a mask of the harness's.
             let i = match &i {
                 Value::Batch(items) if matches!(items.get(1), Some(Value::Tensor(m)) if m.t.kind() == Kind::Bool) => {
                     items[1].clone()
+                }
+                Value::Stand(role, _) if role.as_ref() == "mask" => {
+                    Value::Tensor(ip.as_tensor(&i)?)
                 }
                 _ => i,
             };
@@ -1422,6 +1426,12 @@ fn optim_params(ip: &mut Interp, o: &Rc<RefCell<Optim>>) -> R<Vec<Tensor>> {
 fn collect_params(ip: &mut Interp, v: Value, out: &mut Vec<Tensor>) -> R<()> {
     match v {
         Value::Tensor(t) => out.push(t.t),
+        // `SGD(f.parameters, lr=0.05)`, the call's parentheses forgotten.
+        Value::Method(recv, name) if name.as_ref() == "parameters" => {
+            if let Value::Net(n) = *recv {
+                out.extend(ip.harness.all_params(&n));
+            }
+        }
         Value::Net(n) | Value::Params(n) => out.extend(ip.harness.all_params(&n)),
         Value::Dict(d) => {
             let vals: Vec<Value> = d.borrow().iter().map(|(_, v)| v.clone()).collect();
