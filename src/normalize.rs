@@ -817,12 +817,23 @@ impl Normalizer {
         }
         let label = ed.slice(start, colon);
         let code = ed.slice(colon + 1, end);
-        let names_only = label
-            .split(',')
-            .all(|part| part.trim().chars().all(is_ident_char));
+        let names_only = label.contains(',')
+            && label
+                .split(',')
+                .all(|part| part.trim().chars().all(is_ident_char));
         let words: Vec<&str> = label.split_whitespace().collect();
         let first = words.first().copied().unwrap_or_default();
-        let label_is_prose = words.len() >= 2
+        // `reconstruct: rec_a = G_BA(fake_b)`: one word labels an assignment of a call to
+        // a name, where an annotation (`lr: float = 0.05`, `m: nn.Module = f()`) would
+        // name a type.
+        let one_word_label = words.len() == 1
+            && first.chars().all(char::is_alphabetic)
+            && single_assignment(code.trim()).is_some_and(|(target, value)| {
+                !TYPE_NAMES.contains(&target.as_str())
+                    && !target.chars().next().is_some_and(char::is_uppercase)
+                    && value.contains('(')
+            });
+        let label_is_prose = (words.len() >= 2 || one_word_label)
             && !names_only
             && !PY_KEYWORDS.contains(&first)
             && !label.contains(['=', '[', '{', '.'])
@@ -1590,6 +1601,12 @@ fn ranged_index(subscript: &str) -> Option<(String, String)> {
         })
 }
 
+/// Names of types, which an annotation puts after a colon (`lr: float = 0.05`).
+const TYPE_NAMES: &[&str] = &[
+    "int", "float", "str", "bool", "list", "dict", "tuple", "set", "bytes", "object", "any",
+    "optional", "callable",
+];
+
 /// Nouns before a loop's variables in words: `para cada batch x del dataloader`.
 const NAMING_NOUNS: &[&str] = &[
     "batch",
@@ -1686,6 +1703,18 @@ fn swap_views(text: &str) -> String {
         }
     }
     out
+}
+
+/// `discriminator A: real a → 1, fake a → 0, with the fake detached:`: a sentence that
+/// heads the lines under it, ending with a colon like a block's header but starting
+/// with no keyword, and holding no assignment or call.
+fn prose_header(code: &str) -> bool {
+    let code = code.trim();
+    let first = code.split(|c: char| !is_ident_char(c)).next().unwrap_or("");
+    code.ends_with(':')
+        && !PY_KEYWORDS.contains(&first)
+        && !code.contains(['=', '(', '['])
+        && code.split_whitespace().count() >= 3
 }
 
 /// `c = 0 (centro [CLS])`: the assignment, and the words in parentheses after its value
@@ -2129,7 +2158,7 @@ pub fn normalize(input: &str) -> Normalized {
         }
         let end = ed.code_end();
         let code = ed.slice(0, end);
-        if !inside_brackets && looks_like_prose(&code) {
+        if !inside_brackets && (looks_like_prose(&code) || prose_header(&code)) {
             prose.insert(line0 as u32 + 1, original_lines[line0].trim().to_string());
             let indent = ed.indent();
             ed.replace(indent, ed.chars.len(), "pass");
@@ -2415,6 +2444,16 @@ mod tests {
             "z1 = f(x1); z2 = f(x2)"
         );
         assert_eq!(norm_line("Paso 2: loss.backward()"), "loss.backward()");
+        assert_eq!(
+            norm_line("reconstruct: rec_a = G_BA(fake_b)"),
+            "rec_a = G_BA(fake_b)"
+        );
+        assert_eq!(norm_line("lr: float = 0.05"), "lr: float = 0.05");
+        assert_eq!(norm_line("model: Module = ViT()"), "model: Module = ViT()");
+        assert_eq!(
+            normalize("discriminator A: real a → 1, fake a → 0:\n    L = x\n").text,
+            "pass\nL = x\n"
+        );
         assert_eq!(norm_line("(3) L = |a - b|₁"), "L = abs(a - b)");
         // Code keeps its colons, numbers and tuples.
         assert_eq!(norm_line("x = 2.5"), "x = 2.5");

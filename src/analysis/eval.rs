@@ -815,7 +815,11 @@ impl<'a> Evaluator<'a> {
                 cond, body, orelse, ..
             } => {
                 let c = self.expr(cond);
+                // `if (step + 1) % accum == 0:` in a loop: true on some iterations and
+                // false on others, whatever the counter is on the one iteration read.
+                let periodic = self.loop_depth > 0 && mentions_modulo(cond);
                 return match truthy(&c) {
+                    _ if periodic => self.both_branches(body, orelse),
                     Some(true) => self.block(body),
                     Some(false) => self.block(orelse),
                     None => self.both_branches(body, orelse),
@@ -1399,6 +1403,20 @@ impl<'a> Evaluator<'a> {
                     // A `@staticmethod` (`self.D(p, z)`) is given no instance.
                     let this = (!f.is_static()).then(|| Box::new(Value::Module(m)));
                     return Value::Func(f, this);
+                }
+                // `hp.lambda_cyc` of a class whose body sets `lambda_cyc = 10.0` (a
+                // settings class, a `@dataclass`).
+                if let Some(class) = self.a.modules[m].class.clone()
+                    && let Some(value) = class.body.iter().find_map(|stmt| match stmt {
+                        Stmt::Assign { targets, value, .. }
+                            if matches!(targets.as_slice(), [t] if matches!(&t.kind, ExprKind::Name(n) if n == attr)) =>
+                        {
+                            Some(value.clone())
+                        }
+                        _ => None,
+                    })
+                {
+                    return self.expr(&value);
                 }
                 if matches!(attr, "params" | "weights" | "theta" | "θ" | "data") {
                     return Value::Param(m);
@@ -2682,6 +2700,18 @@ fn body_trains(body: &[Stmt]) -> bool {
         Stmt::With { body, .. } => body_trains(body),
         _ => false,
     })
+}
+
+/// Whether an expression takes a remainder (`step % 100`).
+fn mentions_modulo(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Bin(BinOp::Mod, _, _) => true,
+        ExprKind::Bin(_, a, b) | ExprKind::Compare(_, a, b) | ExprKind::BoolOp(_, a, b) => {
+            mentions_modulo(a) || mentions_modulo(b)
+        }
+        ExprKind::Not(x) | ExprKind::Neg(x) => mentions_modulo(x),
+        _ => false,
+    }
 }
 
 fn index_seq(items: &[Value], k: f64) -> Option<Value> {

@@ -33,8 +33,26 @@ pub fn call_tensorflow(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw
         "GradientTape" => Ok(Value::Builtin(Rc::from(TAPE))),
         // `@tf.function`, `tf.print(...)`, `tf.random.set_seed(0)`: nothing measured.
         "function" => Ok(args.into_iter().next().unwrap_or(Value::None)),
+        // `tf.Variable(tf.zeros([1, K]), trainable=False)`: the tensor it holds.
+        "Variable" => Ok(args.into_iter().next().unwrap_or(Value::None)),
+        // `tf.zeros([1, K])`: torch's, with the shape as one list.
+        "zeros" | "ones" => {
+            let shape = match args.into_iter().next() {
+                Some(shape) => ip.iterate(shape)?,
+                None => Vec::new(),
+            };
+            super::ops::call_builtin(ip, &format!("torch.{rest}"), shape, Vec::new())
+        }
         "print" | "random.set_seed" => Ok(Value::None),
         "l2_normalize" => op(ip, "normalize", args, kwargs),
+        // `tf.boolean_mask(t, mask)`: the masked tokens, as `t[mask]`.
+        "boolean_mask" => {
+            let mut args = args.into_iter();
+            let (Some(x), Some(mask)) = (args.next(), args.next()) else {
+                return halt(ip.line, "`tf.boolean_mask` needs a tensor and a mask");
+            };
+            super::ops::get_item(ip, x, mask)
+        }
         "reduce_mean" => op(ip, "mean", args, kwargs),
         "reduce_sum" => op(ip, "sum", args, kwargs),
         "reduce_max" => op(ip, "max", args, kwargs),

@@ -1956,6 +1956,8 @@ pub const NET_METHODS: &[&str] = &[
     "zero_grad",
     "load_state_dict",
     "state_dict",
+    "set_weights",
+    "get_weights",
     "modules",
     "children",
     "register_buffer",
@@ -2006,14 +2008,15 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
             }
             Ok(Value::None)
         }
-        "load_state_dict" => {
+        // `teacher.set_weights(student.get_weights())` is Keras's copy.
+        "load_state_dict" | "set_weights" => {
             if let Some(Value::Net(src)) = args.first() {
                 let src = src.clone();
                 copy_params(ip, &src, &n)?;
             }
             Ok(Value::None)
         }
-        "state_dict" => Ok(Value::Net(n)),
+        "state_dict" | "get_weights" => Ok(Value::Net(n)),
         // `self.register_buffer("center", torch.zeros(1, d))`: an attribute by another
         // name (a buffer is state that no optimizer trains).
         "register_buffer" | "register_parameter" | "add_module" => {
