@@ -593,6 +593,17 @@ impl<'a> Evaluator<'a> {
                     self.event(EventKind::RoleParamUpdate { role, value }, span);
                 }
             }
+            // `for θ_t, θ_s in zip(teacher.params, student.params): θ_t ← m θ_t + ...`: in
+            // pseudocode, a loop's parameter given a new value is that parameter updated.
+            ExprKind::Name(n)
+                if matches!(v, Value::Tensor(_))
+                    && self.loop_depth > 0
+                    && matches!(self.scope_get(n), Some(Value::Param(_))) =>
+            {
+                if let Some(Value::Param(m)) = self.scope_get(n) {
+                    self.param_update(m, &v, span);
+                }
+            }
             ExprKind::Name(n) => self.bind_name(n, v, span.line),
             ExprKind::Tuple(ts) | ExprKind::List(ts) => {
                 let parts = self.unpack(&v, ts.len(), span);
@@ -2139,6 +2150,13 @@ impl<'a> Evaluator<'a> {
         }
         if matches!(last, "deepcopy" | "no_grad" | "chain") {
             return self.call_builtin(&format!("x.{last}"), args, kwargs, span);
+        }
+        // `random_block_mask()`: a masker called with no image draws a mask, as data.
+        if args.is_empty()
+            && crate::analysis::facts::fold(last).contains("mask")
+            && !crate::analysis::facts::looks_like_class(last)
+        {
+            return Value::Tensor(self.data_node(last, span));
         }
         if args.is_empty()
             && kwargs.iter().all(|(_, v)| !matches!(v, Value::Tensor(_)))
