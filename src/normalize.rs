@@ -860,11 +860,12 @@ impl Normalizer {
         let mask = ed.code_mask();
         let mut depth = 0i32;
         let mut commas = Vec::new();
-        for k in start..end {
-            if !mask[k] {
+        let code = ed.chars.iter().zip(&mask).enumerate().take(end).skip(start);
+        for (k, (c, in_code)) in code {
+            if !in_code {
                 continue;
             }
-            match ed.chars[k] {
+            match c {
                 '(' | '[' | '{' => depth += 1,
                 ')' | ']' | '}' => depth -= 1,
                 ',' if depth == 0 => commas.push(k),
@@ -1695,7 +1696,8 @@ fn swap_views(text: &str) -> String {
     let mut out = String::new();
     for (k, c) in chars.iter().enumerate() {
         let ends_name = chars.get(k + 1).is_none_or(|n| !is_ident_char(*n));
-        let in_name = k > 0 && is_ident_start(chars[k - 1]) || (k > 0 && chars[k - 1] == '_');
+        // `z1`, `p_2`: the digit ends a name (`_` starts one as well as a letter does).
+        let in_name = k > 0 && is_ident_start(chars[k - 1]);
         match c {
             '1' if ends_name && in_name => out.push('2'),
             '2' if ends_name && in_name => out.push('1'),
@@ -1983,11 +1985,11 @@ fn bracket_pairs(ed: &LineEdit) -> Vec<(usize, usize)> {
     let mask = ed.code_mask();
     let mut stack: Vec<usize> = Vec::new();
     let mut pairs = Vec::new();
-    for i in 0..ed.chars.len() {
-        if !mask[i] {
+    for (i, (c, in_code)) in ed.chars.iter().zip(&mask).enumerate() {
+        if !in_code {
             continue;
         }
-        match ed.chars[i] {
+        match c {
             '[' => stack.push(i),
             ']' => {
                 if let Some(open) = stack.pop() {
