@@ -850,6 +850,37 @@ impl Normalizer {
         }
     }
 
+    /// `opt_G = Adam over G_AB and G_BA`, `opt = SGD sobre f y h (lr 0.05)`: an optimizer
+    /// declared in words trains the networks it names; several optimizers named for as
+    /// many networks (`opt_DA, opt_DB = Adam over D_A and D_B`) train one each.
+    fn optimizer_in_words(&mut self, line0: usize, ed: &mut LineEdit) {
+        let (start, end) = (ed.indent(), ed.code_end());
+        if end <= start {
+            return;
+        }
+        let code = ed.slice(start, end);
+        let mut changed = false;
+        let mut notes = Vec::new();
+        let statements: Vec<String> = code
+            .split(';')
+            .map(|statement| match optimizer_said(statement.trim()) {
+                Some((rewritten, note)) => {
+                    changed = true;
+                    notes.extend(note);
+                    rewritten
+                }
+                None => statement.trim().to_string(),
+            })
+            .collect();
+        if changed {
+            let mut new = statements.join("; ");
+            if !notes.is_empty() {
+                new = format!("{new}  # {}", notes.join("; "));
+            }
+            self.edit(line0, ed, start, end, &new);
+        }
+    }
+
     /// `fake_b = G_AB(a), fake_a = G_BA(b)`: assignments a sentence lists with commas are
     /// statements of their own (Python would read no valid target there).
     fn comma_assignments(&mut self, line0: usize, ed: &mut LineEdit) {
@@ -1719,6 +1750,58 @@ fn prose_header(code: &str) -> bool {
         && code.split_whitespace().count() >= 3
 }
 
+/// `opt_G = Adam over G_AB and G_BA (lr 2e-4)`: the assignment as code, and the aside.
+fn optimizer_said(statement: &str) -> Option<(String, Option<String>)> {
+    const OPTIMIZERS: &[&str] = &["adam", "adamw", "sgd", "rmsprop", "lars", "lamb", "adagrad"];
+    let (targets, value) = statement.split_once('=')?;
+    let (value, note) = match value
+        .trim()
+        .strip_suffix(')')
+        .and_then(|v| v.rsplit_once('('))
+    {
+        Some((before, aside)) => (before.trim(), Some(aside.trim().to_string())),
+        None => (value.trim(), None),
+    };
+    let mut words = value.splitn(3, ' ');
+    let (optimizer, over, nets) = (words.next()?, words.next()?, words.next()?);
+    if !OPTIMIZERS.contains(&optimizer.to_lowercase().as_str())
+        || !matches!(over, "over" | "on" | "for" | "sobre" | "para" | "de")
+    {
+        return None;
+    }
+    let nets: Vec<&str> = nets
+        .split([',', '&'])
+        .flat_map(|n| n.split(" and "))
+        .flat_map(|n| n.split(" y "))
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    let targets: Vec<&str> = targets.split(',').map(str::trim).collect();
+    let names = |xs: &[&str]| {
+        !xs.is_empty()
+            && xs
+                .iter()
+                .all(|x| !x.is_empty() && x.chars().all(is_ident_char))
+    };
+    if !names(&nets) || !names(&targets) {
+        return None;
+    }
+    let code = if targets.len() > 1 && targets.len() == nets.len() {
+        let each: Vec<String> = nets
+            .iter()
+            .map(|n| format!("{optimizer}(params({n}))"))
+            .collect();
+        format!("{} = {}", targets.join(", "), each.join(", "))
+    } else {
+        format!(
+            "{} = {optimizer}(params({}))",
+            targets.join(", "),
+            nets.join(", ")
+        )
+    };
+    Some((code, note))
+}
+
 /// `c = 0 (centro [CLS])`: the assignment, and the words in parentheses after its value
 /// (more than one word, not a call's arguments), which are a note.
 fn split_aside(segment: &str) -> (String, Option<String>) {
@@ -2125,6 +2208,7 @@ pub fn normalize(input: &str) -> Normalized {
         if !inside_brackets {
             n.step_number(line0, ed);
             n.label_before_code(line0, ed);
+            n.optimizer_in_words(line0, ed);
         }
         open_brackets = (open_brackets + bracket_balance(ed)).max(0);
         if !inside_brackets
@@ -2446,6 +2530,20 @@ mod tests {
             "z1 = f(x1); z2 = f(x2)"
         );
         assert_eq!(norm_line("Paso 2: loss.backward()"), "loss.backward()");
+        assert_eq!(
+            norm_line(
+                "Optimizers: opt_G = Adam over G_AB and G_BA ; opt_DA, opt_DB = Adam over D_A and D_B (lr 2e-4)"
+            ),
+            "opt_G = Adam(params(G_AB, G_BA)); opt_DA, opt_DB = Adam(params(D_A)), Adam(params(D_B))  # lr 2e-4"
+        );
+        assert_eq!(
+            norm_line("opt = SGD sobre f y h"),
+            "opt = SGD(params(f, h))"
+        );
+        assert_eq!(
+            norm_line("opt = SGD(f.parameters())"),
+            "opt = SGD(f.parameters())"
+        );
         assert_eq!(
             norm_line("reconstruct: rec_a = G_BA(fake_b)"),
             "rec_a = G_BA(fake_b)"
