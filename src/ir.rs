@@ -137,6 +137,25 @@ pub struct ClassDef {
     pub span: Span,
 }
 
+impl ClassDef {
+    /// The names the class body assigns (`lr: float = 0.05` of a `@dataclass`, a class
+    /// constant), in order, with their values: what every instance reads.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &Expr)> {
+        self.body.iter().filter_map(|stmt| match stmt {
+            Stmt::Assign { targets, value, .. } => match targets.as_slice() {
+                [
+                    Expr {
+                        kind: ExprKind::Name(field),
+                        ..
+                    },
+                ] => Some((field.as_str(), value)),
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum Stmt {
     Assign {

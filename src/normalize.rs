@@ -795,20 +795,10 @@ impl Normalizer {
         if end <= start {
             return;
         }
-        let mask = ed.code_mask();
-        let mut depth = 0i32;
-        let Some(colon) = (start..end).find(|&k| {
-            if !mask[k] {
-                return false;
-            }
-            match ed.chars[k] {
-                '(' | '[' | '{' => depth += 1,
-                ')' | ']' | '}' => depth -= 1,
-                ':' => return depth == 0,
-                _ => {}
-            }
-            false
-        }) else {
+        let Some(colon) = top_level(ed, start, end)
+            .and_then(|chars| chars.into_iter().find(|(_, c)| *c == ':'))
+            .map(|(k, _)| k)
+        else {
             return;
         };
         // `u, v := aug(x), aug(x)`: an assignment, and its targets, are no label.
@@ -873,11 +863,7 @@ impl Normalizer {
             })
             .collect();
         if changed {
-            let mut new = statements.join("; ");
-            if !notes.is_empty() {
-                new = format!("{new}  # {}", notes.join("; "));
-            }
-            self.edit(line0, ed, start, end, &new);
+            self.edit(line0, ed, start, end, &with_notes(&statements, &notes));
         }
     }
 
@@ -888,25 +874,15 @@ impl Normalizer {
         if end <= start {
             return;
         }
-        let mask = ed.code_mask();
-        let mut depth = 0i32;
-        let mut commas = Vec::new();
-        let code = ed.chars.iter().zip(&mask).enumerate().take(end).skip(start);
-        for (k, (c, in_code)) in code {
-            if !in_code {
-                continue;
-            }
-            match c {
-                '(' | '[' | '{' => depth += 1,
-                ')' | ']' | '}' => depth -= 1,
-                ',' if depth == 0 => commas.push(k),
-                _ => {}
-            }
-            // The end of a call that began on an earlier line: its keywords.
-            if depth < 0 {
-                return;
-            }
-        }
+        // `None`: the end of a call that began on an earlier line, and its keywords.
+        let Some(chars) = top_level(ed, start, end) else {
+            return;
+        };
+        let commas: Vec<usize> = chars
+            .into_iter()
+            .filter(|(_, c)| *c == ',')
+            .map(|(k, _)| k)
+            .collect();
         let bounds: Vec<usize> = std::iter::once(start)
             .chain(commas.iter().map(|c| c + 1))
             .collect();
@@ -932,11 +908,7 @@ impl Normalizer {
         if commas.is_empty() && notes.is_empty() {
             return;
         }
-        let mut new = rewritten.join("; ");
-        if !notes.is_empty() {
-            new = format!("{new}  # {}", notes.join("; "));
-        }
-        self.edit(line0, ed, start, end, &new);
+        self.edit(line0, ed, start, end, &with_notes(&rewritten, &notes));
     }
 
     /// Spaces around a method name after a dot: `L. backward ()`, `loss_D. back ward()`,
@@ -2063,6 +2035,41 @@ fn top_level_statement_assign(chars: &[char], at: usize) -> bool {
     depth == 0
 }
 
+/// The code characters of `start..end` outside every bracket, with their positions;
+/// `None` where a bracket closes that the range did not open.
+fn top_level(ed: &LineEdit, start: usize, end: usize) -> Option<Vec<(usize, char)>> {
+    let mask = ed.code_mask();
+    let mut depth = 0i32;
+    let mut out = Vec::new();
+    let code = ed.chars.iter().zip(&mask).enumerate().take(end).skip(start);
+    for (k, (c, in_code)) in code {
+        if !in_code {
+            continue;
+        }
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ if depth == 0 => out.push((k, *c)),
+            _ => {}
+        }
+        if depth < 0 {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// Statements made of one line, joined on it, with the notes taken from them as its
+/// comment.
+fn with_notes(statements: &[String], notes: &[String]) -> String {
+    let code = statements.join("; ");
+    if notes.is_empty() {
+        code
+    } else {
+        format!("{code}  # {}", notes.join("; "))
+    }
+}
+
 /// The square-bracket pairs of a line's code, by their positions.
 fn bracket_pairs(ed: &LineEdit) -> Vec<(usize, usize)> {
     let mask = ed.code_mask();
@@ -2099,17 +2106,17 @@ fn number_before(chars: &[char]) -> bool {
             .rfind('(')
             .is_some_and(|k| number(&inner[k + 1..]) && !inner[..k].ends_with(is_ident_char)),
         None => {
-            let start = text
-                .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .map_or(0, |k| k + c_len(text, k));
+            // Digits and dots are one byte each, so the number starts that many bytes
+            // before the end.
+            let digits = text
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .count();
+            let start = text.len() - digits;
             number(&text[start..]) && !text[..start].ends_with(is_ident_char)
         }
     }
-}
-
-/// The length in bytes of the character at byte `k` of `text`.
-fn c_len(text: &str, k: usize) -> usize {
-    text[k..].chars().next().map_or(1, char::len_utf8)
 }
 
 fn has_top_level_sum(chars: &[char]) -> bool {

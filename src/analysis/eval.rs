@@ -10,6 +10,7 @@
 //! The evaluator is written against values, not against a domain: a second value domain
 //! (real tensors through libtorch) is the direction for `--exec`.
 
+use super::facts::{ARGUMENT_PARSER, GRADIENT_TAPE, method_of};
 use super::graph::*;
 use super::{Analysis, Event, EventKind, ModuleInfo, OptInfo};
 use crate::ir::*;
@@ -155,12 +156,6 @@ const TRANSPARENT_METHODS: &[&str] = &[
 
 /// Libraries an answer imports whose attributes are paths, not methods of a network.
 const LIBRARY_ROOTS: &[&str] = &["keras", "tf", "tensorflow", "jax", "optax", "flax"];
-
-/// What `tf.GradientTape()` is.
-const GRADIENT_TAPE: &str = "tensorflow.tape";
-
-/// What `argparse.ArgumentParser(...)` is.
-const ARGUMENT_PARSER: &str = "argparse.parser";
 
 impl<'a> Evaluator<'a> {
     pub fn new(a: &'a mut Analysis) -> Self {
@@ -866,7 +861,7 @@ impl<'a> Evaluator<'a> {
             }
             Stmt::Prose { text, span } => {
                 if crate::analysis::facts::prose_freezes(text) {
-                    for word in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+                    for word in crate::analysis::facts::words(text) {
                         if let Some(Value::Module(m)) = self.scope_get(word) {
                             self.freeze(m, true, *span);
                         }
@@ -1418,16 +1413,9 @@ impl<'a> Evaluator<'a> {
                 // `hp.lambda_cyc` of a class whose body sets `lambda_cyc = 10.0` (a
                 // settings class, a `@dataclass`).
                 if let Some(class) = self.a.modules[m].class.clone()
-                    && let Some(value) = class.body.iter().find_map(|stmt| match stmt {
-                        Stmt::Assign { targets, value, .. }
-                            if matches!(targets.as_slice(), [t] if matches!(&t.kind, ExprKind::Name(n) if n == attr)) =>
-                        {
-                            Some(value.clone())
-                        }
-                        _ => None,
-                    })
+                    && let Some((_, value)) = class.fields().find(|(field, _)| *field == attr)
                 {
-                    return self.expr(&value);
+                    return self.expr(value);
                 }
                 if matches!(attr, "params" | "weights" | "theta" | "θ" | "data") {
                     return Value::Param(m);
@@ -1791,14 +1779,14 @@ impl<'a> Evaluator<'a> {
         if let Some(b) = path.strip_prefix("builtins.") {
             return self.call_python_builtin(b, args, kwargs, span);
         }
-        if path == format!("{GRADIENT_TAPE}.gradient") {
+        if method_of(path, GRADIENT_TAPE) == Some("gradient") {
             if let Some(Value::Tensor(loss)) = args.first() {
                 self.event(EventKind::Backward { loss: *loss }, span);
             }
             return Value::Unknown;
         }
         // `args = parser.parse_args()`: undefined settings, read as `args.lr`.
-        if let Some(method) = path.strip_prefix(&format!("{ARGUMENT_PARSER}.")) {
+        if let Some(method) = method_of(path, ARGUMENT_PARSER) {
             return if method.starts_with("parse") {
                 Value::Global("args".into())
             } else {
@@ -2626,12 +2614,7 @@ impl<'a> Evaluator<'a> {
             .map(|(_, v)| v.clone())
             .or_else(|| args.get(1).cloned());
         // `t.assign(m * t + (1 - m) * s)`: a TensorFlow variable's update, in place.
-        let name = match name {
-            "assign" => "copy_",
-            "assign_add" => "add_",
-            "assign_sub" => "sub_",
-            other => other,
-        };
+        let name = crate::analysis::facts::torch_in_place(name).unwrap_or(name);
         let new = match name {
             "mul_" => self.binop(BinOp::Mul, cur, arg, span),
             "add_" => {

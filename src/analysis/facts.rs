@@ -133,11 +133,22 @@ pub fn looks_like_class(name: &str) -> bool {
 /// Whether an undefined dotted name is a setting of a run (`args.out_dim`,
 /// `opt.lambda_A`, `cfg.model.dim`): a number or a string, never data.
 pub fn is_setting(name: &str) -> bool {
+    name.split_once('.')
+        .is_some_and(|(root, _)| is_settings_root(root))
+}
+
+/// Whether a name holds a run's settings (`args`, `opt`, `cfg`, `hparams`).
+pub fn is_settings_root(name: &str) -> bool {
     const ROOTS: &[&str] = &[
         "args", "opt", "opts", "cfg", "config", "conf", "hparams", "hp", "flags", "settings",
     ];
-    name.split_once('.')
-        .is_some_and(|(root, _)| ROOTS.contains(&root.to_lowercase().as_str()))
+    ROOTS.contains(&name.to_lowercase().as_str())
+}
+
+/// The words of a line of prose or code that could be names (`f_t`, `G_AB`), in order.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
 }
 
 /// Whether a line of prose says to freeze a network (`congelar f_t (requires_grad =
@@ -153,6 +164,31 @@ pub fn prose_freezes(text: &str) -> bool {
     ]
     .iter()
     .any(|w| t.contains(w))
+}
+
+/// What `tf.GradientTape()` is, in both graders: a recorder whose
+/// `gradient(loss, variables)` is the backward pass.
+pub const GRADIENT_TAPE: &str = "tensorflow.tape";
+
+/// What `argparse.ArgumentParser(...)` is, in both graders: a command line whose
+/// `parse_args()` gives the run's undefined settings (`args.lr`).
+pub const ARGUMENT_PARSER: &str = "argparse.parser";
+
+/// The method that a method of `recv`'s kind names after `prefix` and a dot
+/// (`tensorflow.tape.gradient` → `gradient`).
+pub fn method_of<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
+    path.strip_prefix(prefix)?.strip_prefix('.')
+}
+
+/// TensorFlow's in-place updates of a variable (`t.assign(m * t + (1 - m) * s)`) as
+/// torch's, in both graders.
+pub fn torch_in_place(method: &str) -> Option<&'static str> {
+    match method {
+        "assign" => Some("copy_"),
+        "assign_add" => Some("add_"),
+        "assign_sub" => Some("sub_"),
+        _ => None,
+    }
 }
 
 /// Pseudocode's names for a deep copy of a network (`copiar(f_s)`, `copy(s_net)`).

@@ -7,8 +7,9 @@
 //! `lerp_`, math notation with `←`, a method decorated with `@torch.no_grad()`, or a
 //! helper the answer does not define (`update_momentum(student, teacher, m)`, trusted
 //! with a note; lightly's helper of that name moves its second argument, so called with
-//! the teacher first it has the roles reversed). The coefficients are computed, not pattern-matched: whatever the
-//! spelling, the update must combine the two networks with weights that add up to one.
+//! the teacher first it has the roles reversed). The coefficients are computed, not
+//! pattern-matched: whatever the spelling, the update must combine the two networks
+//! with weights that add up to one.
 //!
 //! ## Why it matters
 //! The EMA teacher is what gives BYOL, DINO and iBOT stable targets. Copying the student,

@@ -804,8 +804,7 @@ impl<'h> Interp<'h> {
             Stmt::Unparsed { span, text } => {
                 // `    = 1e-3` (a name lost in transcription) names nothing the run could
                 // have used; any other unparsed line might have mattered.
-                let names_something = text
-                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                let names_something = crate::analysis::facts::words(text)
                     .any(|t| t.starts_with(|c: char| c.is_alphabetic() || c == '_'));
                 if names_something {
                     self.trace.unparsed.push(span.line);
@@ -1031,7 +1030,7 @@ impl<'h> Interp<'h> {
     fn prose(&mut self, text: &str) -> R<()> {
         // `congelar f_t (requires_grad = False)`: the networks named are frozen.
         if crate::analysis::facts::prose_freezes(text) {
-            for word in text.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+            for word in crate::analysis::facts::words(text) {
                 if let Some(net @ Value::Net(_)) = self.bound(word) {
                     let freeze = Value::Builtin(Rc::from("helpers.freeze"));
                     self.call(freeze, vec![net], Vec::new())?;
@@ -1055,10 +1054,7 @@ impl<'h> Interp<'h> {
             // never defines (`actualizar el encoder y el predictor`, where the networks
             // are `f` and `h`) names a role: the networks playing it.
             let mut named: Vec<Rc<Net>> = Vec::new();
-            for w in text
-                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .filter(|w| !w.is_empty())
-            {
+            for w in crate::analysis::facts::words(text) {
                 match self.bound(w) {
                     // A stand-in only called to build another network (`h = predictor()`)
                     // has no weights of its own; one the answer runs (`G_AB(A)`) does.
@@ -1766,7 +1762,8 @@ impl<'h> Interp<'h> {
                 let v = self.harness.stand_in(attr, self.line)?;
                 // `args.momentum_teacher`: a setting of the run is a number, whatever
                 // network or loader its name mentions.
-                if crate::analysis::facts::is_setting(&format!("{name}.{attr}"))
+                let root = name.split('.').next().unwrap_or(name);
+                if crate::analysis::facts::is_settings_root(root)
                     && matches!(v, Value::Net(_) | Value::Loader(_) | Value::Stand(..))
                 {
                     let named = Value::Stand(Rc::from("unknown"), Rc::from(attr));
@@ -2296,19 +2293,10 @@ impl<'h> Interp<'h> {
         // each instance reads it; without an `__init__`, the call's arguments set the
         // fields in order and by name, as a dataclass's generated one does.
         let mut fields = Vec::new();
-        for stmt in &class.body {
-            if let Stmt::Assign { targets, value, .. } = stmt
-                && let [
-                    Expr {
-                        kind: ExprKind::Name(field),
-                        ..
-                    },
-                ] = targets.as_slice()
-            {
-                let v = self.expr(value)?;
-                obj.borrow_mut().attrs.insert(field.clone(), v);
-                fields.push(field.clone());
-            }
+        for (field, value) in class.fields() {
+            let v = self.expr(value)?;
+            obj.borrow_mut().attrs.insert(field.to_string(), v);
+            fields.push(field.to_string());
         }
         let net = self
             .harness

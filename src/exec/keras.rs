@@ -21,7 +21,7 @@ type Kw = Vec<(String, Value)>;
 pub const METRIC: &str = "keras.metric";
 
 /// What `tf.GradientTape()` is.
-pub const TAPE: &str = "tensorflow.tape";
+pub const TAPE: &str = crate::analysis::facts::GRADIENT_TAPE;
 
 /// Calls of `tf.*` outside Keras: the tape, and the math of `tf` and `tf.math` as
 /// `keras.ops` functions.
@@ -33,6 +33,7 @@ pub fn call_tensorflow(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw
         "GradientTape" => Ok(Value::Builtin(Rc::from(TAPE))),
         // `@tf.function`, `tf.print(...)`, `tf.random.set_seed(0)`: nothing measured.
         "function" => Ok(args.into_iter().next().unwrap_or(Value::None)),
+        "print" | "random.set_seed" => Ok(Value::None),
         // `tf.Variable(tf.zeros([1, K]), trainable=False)`: the tensor it holds.
         "Variable" => Ok(args.into_iter().next().unwrap_or(Value::None)),
         // `tf.zeros([1, K])`: torch's, with the shape as one list.
@@ -43,7 +44,6 @@ pub fn call_tensorflow(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw
             };
             super::ops::call_builtin(ip, &format!("torch.{rest}"), shape, Vec::new())
         }
-        "print" | "random.set_seed" => Ok(Value::None),
         "l2_normalize" => op(ip, "normalize", args, kwargs),
         // `tf.boolean_mask(t, mask)`: the masked tokens, as `t[mask]`.
         "boolean_mask" => {

@@ -1044,10 +1044,11 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     }
     // `parser = argparse.ArgumentParser(...)`, `parser.add_argument(...)`: nothing runs;
     // `args = parser.parse_args()` is the run's undefined settings (`args.lr`).
-    if let Some(rest) = path.strip_prefix("argparse.") {
-        return match rest {
-            "ArgumentParser" => Ok(Value::Builtin(Rc::from("argparse.parser"))),
-            _ if rest.starts_with("parser.parse") => ip.lookup("args"),
+    if path.starts_with("argparse.") {
+        use crate::analysis::facts::{ARGUMENT_PARSER, method_of};
+        return match method_of(path, ARGUMENT_PARSER) {
+            _ if path == "argparse.ArgumentParser" => Ok(Value::Builtin(Rc::from(ARGUMENT_PARSER))),
+            Some(method) if method.starts_with("parse") => ip.lookup("args"),
             _ => Ok(Value::None),
         };
     }
@@ -2091,11 +2092,8 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
         // entries of the loss dict whose key says `loss`, and gives the dict back too.
         "parse_losses"
             if matches!(n.kind, NetKind::Object(_))
-                && matches!(args.first(), Some(Value::Dict(_))) =>
+                && let Some(Value::Dict(losses)) = args.first() =>
         {
-            let Some(Value::Dict(losses)) = args.first() else {
-                return Ok(Value::None);
-            };
             let terms: Vec<Value> = losses
                 .borrow()
                 .iter()
@@ -2430,12 +2428,7 @@ pub fn tensor_method(
             return in_place(ip, &x, name, &args, &kwargs);
         }
         // `t.assign(m * t + (1 - m) * s)`, a TensorFlow variable's update.
-        "assign" | "assign_add" | "assign_sub" => {
-            let as_torch = match name {
-                "assign" => "copy_",
-                "assign_add" => "add_",
-                _ => "sub_",
-            };
+        _ if let Some(as_torch) = crate::analysis::facts::torch_in_place(name) => {
             return in_place(ip, &x, as_torch, &args, &kwargs);
         }
         "mm" | "matmul" | "bmm" | "dot" => {

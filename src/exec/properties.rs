@@ -527,50 +527,34 @@ fn measure_one(
                         ));
                     }
                     // `if (it + 1) % accum_steps == 0: step()`: gradients accumulated
-                    // over several iterations, then one step, seen in this run or in a
-                    // longer loader's. A step earlier in the first iteration is a step
-                    // before backward, not an accumulation.
-                    let accumulates = !base
-                        .trace
-                        .steps
-                        .iter()
-                        .any(|s| s.iteration == first_iteration);
-                    let later = base
-                        .trace
-                        .steps
-                        .iter()
-                        .find(|s| !s.moved.is_empty() && s.order > first.order);
-                    if accumulates && let Some(s) = later {
-                        let iterations = s.iteration.saturating_sub(first_iteration) + 1;
-                        let step = s.line;
+                    // over several iterations, then one step that moves the weights,
+                    // seen in this run or, where this one never steps, in a longer
+                    // loader's (the first iteration, as found above, steps neither before
+                    // nor after its backward).
+                    let accumulated = |run: &Run| {
+                        run.trace
+                            .steps
+                            .iter()
+                            .find(|s| {
+                                !s.moved.is_empty()
+                                    && run.trace.backwards.iter().any(|b| b.order < s.order)
+                            })
+                            .map(|s| (s.line, s.iteration))
+                    };
+                    let mut found = accumulated(base);
+                    if found.is_none() && base.trace.steps.is_empty() {
+                        let long = Knobs {
+                            long_loader: true,
+                            ..Knobs::default()
+                        };
+                        found = accumulated(get_run(runs, "long loader", body, rubric, long));
+                    }
+                    if let Some((step, iteration)) = found {
+                        let iterations = iteration.saturating_sub(first_iteration) + 1;
                         return pass(msg!(
                             "the update at line {step} follows the backward() calls at line {back} of {iterations} iterations (gradient accumulation) and moves the weights",
                             "la actualización de la línea {step} sigue a las llamadas a backward() de la línea {back} de {iterations} iteraciones (acumulación de gradientes) y mueve los pesos"
                         ));
-                    }
-                    if base.trace.steps.is_empty() {
-                        let long = get_run(
-                            runs,
-                            "long loader",
-                            body,
-                            rubric,
-                            Knobs {
-                                long_loader: true,
-                                ..Knobs::default()
-                            },
-                        );
-                        let accumulated = long.trace.steps.iter().find(|s| {
-                            !s.moved.is_empty()
-                                && long.trace.backwards.iter().any(|b| b.order < s.order)
-                        });
-                        if let Some(s) = accumulated {
-                            let iterations = s.iteration.saturating_sub(first_iteration) + 1;
-                            let step = s.line;
-                            return pass(msg!(
-                                "the update at line {step} follows the backward() calls at line {back} of {iterations} iterations (gradient accumulation) and moves the weights",
-                                "la actualización de la línea {step} sigue a las llamadas a backward() de la línea {back} de {iterations} iteraciones (acumulación de gradientes) y mueve los pesos"
-                            ));
-                        }
                     }
                     fail(msg!(
                         "no update step follows backward() at line {back} in the same iteration",
