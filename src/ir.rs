@@ -94,6 +94,8 @@ pub enum ExprKind {
         body: Box<Expr>,
     },
     Star(Box<Expr>),
+    /// `**kwargs` in a call: a mapping spread as keywords.
+    KeywordSplat(Box<Expr>),
     /// Something the lowering does not model (a too deeply nested expression, a set, ...).
     Unknown,
 }
@@ -236,9 +238,11 @@ fn collect_names(body: &[Stmt], only_called: bool) -> std::collections::HashSet<
                 args.iter().for_each(|a| expr(a, only_called, out));
                 kwargs.iter().for_each(|(_, a)| expr(a, only_called, out));
             }
-            ExprKind::Attr(x, _) | ExprKind::Neg(x) | ExprKind::Not(x) | ExprKind::Star(x) => {
-                expr(x, only_called, out)
-            }
+            ExprKind::Attr(x, _)
+            | ExprKind::Neg(x)
+            | ExprKind::Not(x)
+            | ExprKind::Star(x)
+            | ExprKind::KeywordSplat(x) => expr(x, only_called, out),
             ExprKind::Bin(_, a, b)
             | ExprKind::Compare(_, a, b)
             | ExprKind::BoolOp(_, a, b)

@@ -834,8 +834,12 @@ impl<'a> Lower<'a> {
                     body: Box::new(self.expr_field(n, "body", d)),
                 }
             }
-            "list_splat" | "list_splat_pattern" | "dictionary_splat" => match n.named_child(0) {
+            "list_splat" | "list_splat_pattern" => match n.named_child(0) {
                 Some(inner) => ExprKind::Star(Box::new(self.expr(inner, d))),
+                None => ExprKind::Unknown,
+            },
+            "dictionary_splat" => match n.named_child(0) {
+                Some(inner) => ExprKind::KeywordSplat(Box::new(self.expr(inner, d))),
                 None => ExprKind::Unknown,
             },
             "keyword_argument" => return self.expr_field(n, "value", d),

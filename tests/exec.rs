@@ -218,6 +218,35 @@ mod with_libtorch {
         let _ = std::fs::remove_file(&file);
     }
 
+    /// `**` once lowered as `*`, so a dict spread positionally gave its keys and a
+    /// tensor spread as keywords was iterated; `**` now passes a dict's entries as
+    /// keywords and refuses anything that is no mapping, at its line.
+    #[test]
+    fn keyword_splat_passes_a_dicts_entries_and_refuses_a_tensor() {
+        let file = std::env::temp_dir().join(format!("pg-splat-{}.py", std::process::id()));
+        let answer = |spread: &str| {
+            format!(
+                "def D(p, z):\n    return -F.cosine_similarity(p, z.detach(), dim=-1).mean()\n\
+                 for x in loader:\n    x1, x2 = aug(x), aug(x)\n\
+                 \x20   p1, p2, z1, z2 = h(f(x1)), h(f(x2)), f(x1), f(x2)\n\
+                 \x20   loss = D(**{spread}) / 2 + D(p2, z1) / 2\n\
+                 \x20   opt.zero_grad()\n    loss.backward()\n    opt.step()\n"
+            )
+        };
+        std::fs::write(&file, answer("dict(p=p1, z=z2)")).unwrap();
+        let r = exec_json("simsiam", file.to_str().unwrap());
+        assert_eq!(r["exec"]["status"], "confirmed", "{:#}", r["exec"]);
+        std::fs::write(&file, answer("p1")).unwrap();
+        let r = exec_json("simsiam", file.to_str().unwrap());
+        assert_eq!(r["exec"]["status"], "not_run", "{:#}", r["exec"]);
+        let reason = r["exec"]["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with("line 6") && reason.contains("`**` spreads a mapping"),
+            "{reason}"
+        );
+        let _ = std::fs::remove_file(&file);
+    }
+
     /// tch frees a `Scalar` argument before it reads the op's error, so a failed
     /// `F.normalize`, `masked_fill` or `lerp_` once panicked and the run ended as
     /// "stopped unexpectedly"; each now ends at its line with torch's reason.

@@ -1049,9 +1049,18 @@ impl<'a> Evaluator<'a> {
             ExprKind::Call { func, args, kwargs } => {
                 let f = self.expr(func);
                 let mut argv = Vec::new();
+                let mut kw: Vec<(String, Value)> = Vec::new();
                 for a in args {
                     match &a.kind {
-                        ExprKind::Star(inner) => {
+                        ExprKind::KeywordSplat(inner)
+                            if let Some(pairs) = written_keywords(inner) =>
+                        {
+                            for (k, v) in pairs {
+                                let v = self.expr(v);
+                                kw.push((k, v));
+                            }
+                        }
+                        ExprKind::Star(inner) | ExprKind::KeywordSplat(inner) => {
                             let v = self.expr(inner);
                             match v {
                                 Value::List(items) => argv.extend(items.borrow().iter().cloned()),
@@ -1062,10 +1071,10 @@ impl<'a> Evaluator<'a> {
                         _ => argv.push(self.expr(a)),
                     }
                 }
-                let kw: Vec<(String, Value)> = kwargs
-                    .iter()
-                    .map(|(k, v)| (k.clone(), self.expr(v)))
-                    .collect();
+                for (k, v) in kwargs {
+                    let v = self.expr(v);
+                    kw.push((k.clone(), v));
+                }
                 self.call(f, argv, kw, span)
             }
             ExprKind::Bin(op, l, r) => {
@@ -1167,7 +1176,7 @@ impl<'a> Evaluator<'a> {
             ExprKind::Lambda { params, body } => {
                 Value::Lambda(Rc::new((params.clone(), (**body).clone())))
             }
-            ExprKind::Star(inner) => self.expr(inner),
+            ExprKind::Star(inner) | ExprKind::KeywordSplat(inner) => self.expr(inner),
         }
     }
 
@@ -2878,4 +2887,25 @@ fn fuzzy_method(name: &str) -> &str {
             strsim::damerau_levenshtein(&name.to_lowercase(), t) <= if t.len() >= 8 { 2 } else { 1 }
         })
         .unwrap_or(name)
+}
+
+/// The keywords of a mapping written out where it is spread (`D(**{"p": p1, "z": z2})`,
+/// `D(**dict(p=p1, z=z2))`), which this grader, holding no dict values, reads as if
+/// they were passed one by one.
+fn written_keywords(e: &Expr) -> Option<Vec<(String, &Expr)>> {
+    match &e.kind {
+        ExprKind::Dict(pairs) => pairs
+            .iter()
+            .map(|(k, v)| match &k.kind {
+                ExprKind::Str(k) => Some((k.clone(), v)),
+                _ => None,
+            })
+            .collect(),
+        ExprKind::Call { func, args, kwargs }
+            if args.is_empty() && matches!(&func.kind, ExprKind::Name(n) if n == "dict") =>
+        {
+            Some(kwargs.iter().map(|(k, v)| (k.clone(), v)).collect())
+        }
+        _ => None,
+    }
 }

@@ -200,11 +200,13 @@ fn is_vit_name(name: &str) -> bool {
     folded.starts_with("vit") || folded.contains("visiontransformer") || folded.starts_with("deit")
 }
 
-/// `iBOTHead`, `student_head`, `proj_mlp`, but not `ViTWithHeads`: a model that has
-/// heads is more than one.
+/// `iBOTHead`, `student_head`, `proj_mlp`, an OpenMMLab `neck`, but not `ViTWithHeads`:
+/// a model that has heads is more than one.
 fn is_head_name(name: &str) -> bool {
     let folded = crate::analysis::facts::fold(name);
-    ["head", "proj", "mlp"].iter().any(|w| folded.contains(w))
+    ["head", "proj", "mlp", "neck"]
+        .iter()
+        .any(|w| folded.contains(w))
         && !["vit", "with", "backbone", "encoder", "transformer", "model"]
             .iter()
             .any(|w| folded.contains(w))

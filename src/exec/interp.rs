@@ -346,6 +346,33 @@ impl<'h> Interp<'h> {
         Ok(())
     }
 
+    /// A loader's item spread as keywords (`model.loss(**data)`) is MMEngine's data
+    /// dict: the images as `inputs`, indexed by view, and one data sample per image
+    /// whose `mask` holds the masker's mask of each view, stacked `[views, patches]`.
+    fn mmengine_data(&mut self, items: &Rc<Vec<Value>>) -> R<Vec<(String, Value)>> {
+        let mut samples = Vec::new();
+        if self.harness.has_masker() {
+            let line = self.line;
+            let mut masks = Vec::new();
+            for _ in 0..2 {
+                let mask = self.harness.call_stand("mask", "mask", Vec::new(), line)?;
+                masks.push(self.as_tensor(&mask)?.t);
+            }
+            let stacked = Tensor::f_stack(&masks, 1).or_else(|e| halt(line, short(&e)))?;
+            for b in 0..stacked.size()[0] {
+                let mask = (Value::Str(Rc::from("mask")), Value::tensor(stacked.get(b)));
+                samples.push(Value::Dict(Rc::new(RefCell::new(vec![mask]))));
+            }
+        }
+        Ok(vec![
+            ("inputs".to_string(), Value::Batch(items.clone())),
+            (
+                "data_samples".to_string(),
+                Value::List(Rc::new(RefCell::new(samples))),
+            ),
+        ])
+    }
+
     /// An instance of a class of the answer that nothing makes: `__init__(self, G_AB,
     /// G_BA, ...)` is given what its parameters' names stand for.
     fn instance_named_by(&mut self, class: Rc<ClassDef>) -> R<Value> {
@@ -1372,7 +1399,7 @@ impl<'h> Interp<'h> {
                 let mut kw = Vec::new();
                 let mut opaque_config = false;
                 for x in args {
-                    if let ExprKind::Star(inner) = &x.kind {
+                    if let ExprKind::KeywordSplat(inner) = &x.kind {
                         match self.expr(inner)? {
                             // `Head(**cfg)` with a dict the answer builds: its entries
                             // are keywords.
@@ -1382,8 +1409,23 @@ impl<'h> Interp<'h> {
                                     _ => None,
                                 }))
                             }
+                            // `model.loss(**data)` with a loader's item: MMEngine's data
+                            // dict of the images and their data samples.
+                            Value::Batch(items) => kw.extend(self.mmengine_data(&items)?),
                             // `LatentPredictHead(**head)` with a config the answer never
                             // shows (an OpenMMLab `cfg`): its settings are unknown.
+                            Value::Stand(..) | Value::Class(_) | Value::None => {
+                                opaque_config = true;
+                            }
+                            v => {
+                                return halt(
+                                    e.span.line,
+                                    format!("`**` spreads a mapping, not a {}", v.type_name()),
+                                );
+                            }
+                        }
+                    } else if let ExprKind::Star(inner) = &x.kind {
+                        match self.expr(inner)? {
                             Value::Stand(..) | Value::Class(_) | Value::None => {
                                 opaque_config = true;
                             }
@@ -1537,7 +1579,7 @@ impl<'h> Interp<'h> {
             ExprKind::Lambda { params, body } => {
                 Ok(Value::Lambda(Rc::new((params.clone(), (**body).clone()))))
             }
-            ExprKind::Star(x) => self.expr(x),
+            ExprKind::Star(x) | ExprKind::KeywordSplat(x) => self.expr(x),
             // `{k: o.detach() for k, o in out.items()}`: the IR keeps the value; each key
             // is the first of the item's pair, as `.items()` gives them.
             ExprKind::DictComprehension(inner) => {
@@ -1590,6 +1632,20 @@ impl<'h> Interp<'h> {
             && let Some(part) = super::ops::token_part(items, attr)
         {
             return Ok(part);
+        }
+        // `ds.mask` of a data sample, `cfg.lr` of an `EasyDict`: a record whose fields
+        // are its keys, where no method of a dict has that name.
+        if let Value::Dict(d) = &o
+            && !matches!(
+                attr,
+                "items" | "keys" | "values" | "get" | "pop" | "update" | "setdefault" | "copy"
+            )
+            && let Some((_, v)) = d
+                .borrow()
+                .iter()
+                .find(|(k, _)| matches!(k, Value::Str(k) if k.as_ref() == attr))
+        {
+            return Ok(v.clone());
         }
         match &o {
             // `for g in optimizer.param_groups: g['lr'] = lr`: one group, whose settings

@@ -2088,6 +2088,12 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
             super::keras::compile(ip, &n, args, kwargs)
         }
         "fit" if super::keras::runs_fit(&n) => super::keras::fit(ip, &n, args, kwargs),
+        // `data = model.data_preprocessor(data, True)`: MMEngine's base model moves the
+        // batch to its device and normalizes it, which the toy batch needs neither of.
+        "data_preprocessor" if matches!(n.kind, NetKind::Object(_)) => match args.first() {
+            Some(batch) => Ok(batch.clone()),
+            None => halt(ip.line, "`data_preprocessor` needs the batch"),
+        },
         // `loss, log_vars = model.parse_losses(losses)`: MMEngine's base model sums the
         // entries of the loss dict whose key says `loss`, and gives the dict back too.
         "parse_losses"
