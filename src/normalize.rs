@@ -504,8 +504,18 @@ impl Normalizer {
         }
     }
 
-    /// `‖p‖₂`, `‖p‖`: the norm of `p`.
+    /// `‖p‖₂`, `‖p‖`, and typed `||p||₂`: the norm of `p`.
     fn norm_bars(&mut self, line0: usize, ed: &mut LineEdit) {
+        // Python has no `||` operator, so a doubled bar in code is the norm's bar.
+        loop {
+            let mask = ed.code_mask();
+            let Some(i) = (0..ed.chars.len().saturating_sub(1))
+                .find(|&i| mask[i] && ed.chars[i] == '|' && ed.chars[i + 1] == '|')
+            else {
+                break;
+            };
+            self.edit(line0, ed, i, i + 2, "‖");
+        }
         loop {
             let mask = ed.code_mask();
             let bars: Vec<usize> = (0..ed.chars.len())
@@ -2562,6 +2572,8 @@ mod tests {
             "pass\nL = x\n"
         );
         assert_eq!(norm_line("(3) L = |a - b|₁"), "L = abs(a - b)");
+        assert_eq!(norm_line("p = p / ||p||₂"), "p = p / norm(p)");
+        assert_eq!(norm_line("n = ||z||"), "n = norm(z)");
         // Code keeps its colons, numbers and tuples.
         assert_eq!(norm_line("x = 2.5"), "x = 2.5");
         assert_eq!(

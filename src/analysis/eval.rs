@@ -600,6 +600,20 @@ impl<'a> Evaluator<'a> {
                 }
             }
             ExprKind::Name(n) => self.bind_name(n, v, span.line),
+            // `student, teacher = utils.build_ibot(args)`: networks a builder makes
+            // together, each the network its name stands for.
+            ExprKind::Tuple(ts) | ExprKind::List(ts)
+                if matches!(v, Value::Module(m) if self.a.modules[m].class.is_none())
+                    && ts.len() > 1
+                    && ts.iter().all(|t| matches!(t.kind, ExprKind::Name(_))) =>
+            {
+                for t in ts {
+                    if let ExprKind::Name(n) = &t.kind {
+                        let m = self.implicit_module(n);
+                        self.bind_name(n, Value::Module(m), span.line);
+                    }
+                }
+            }
             ExprKind::Tuple(ts) | ExprKind::List(ts) => {
                 let parts = self.unpack(&v, ts.len(), span);
                 for (t, p) in ts.iter().zip(parts) {
@@ -1125,6 +1139,11 @@ impl<'a> Evaluator<'a> {
                 None => Value::Unknown,
             },
             ExprKind::Slice(..) | ExprKind::Unknown => Value::Unknown,
+            // `models.__dict__[args.arch]` (the SimSiam, MoCo and DINO repositories): an
+            // architecture of a library picked by name, a network as `resnet50` is.
+            ExprKind::Subscript(base, _) if matches!(&base.kind, ExprKind::Attr(_, a) if a == "__dict__") => {
+                Value::Global(Rc::from(super::facts::ARCHITECTURE))
+            }
             ExprKind::Subscript(base, idx) => {
                 let b = self.expr(base);
                 self.subscript(b, idx, span)
@@ -1435,6 +1454,11 @@ impl<'a> Evaluator<'a> {
                     || (WRAPPER_METHODS.contains(&attr) && self.a.modules[m].class.is_none())
                 {
                     return Value::Method(Box::new(Value::Module(m)), attr.into());
+                }
+                // `self.hparams.lambda_cyc` (Lightning's `save_hyperparameters()`),
+                // `self.opt.lambda_A`: settings the base class keeps, numbers by name.
+                if super::facts::is_settings_root(attr) {
+                    return Value::Global(attr.into());
                 }
                 // An attribute the answer never set: a submodule (`model.encoder`).
                 let base = self.a.modules[m].name.clone();
@@ -2323,9 +2347,34 @@ impl<'a> Evaluator<'a> {
                     }
                     Value::None
                 }
+                // The optimizers are those the module's `configure_optimizers` returns,
+                // configured once; a module whose base class configures them has one.
                 "optimizers" | "optimizer" => {
-                    let o = self.implicit_optimizer("optimizer", span);
-                    Value::Optimizer(o)
+                    if let Some(v) = self.a.modules[m].attrs.get(CONFIGURED_OPTIMIZERS) {
+                        return v.clone();
+                    }
+                    let mut found = Vec::new();
+                    if let Some(class) = self.a.modules[m].class.clone()
+                        && let Some(configure) = find_method(&class, "configure_optimizers")
+                    {
+                        let returned = self.call_func(
+                            &configure,
+                            Some(Value::Module(m)),
+                            vec![],
+                            vec![],
+                            span,
+                        );
+                        collect_optimizers(&returned, &mut found);
+                    }
+                    let v = match found.len() {
+                        0 => Value::Optimizer(self.implicit_optimizer("optimizer", span)),
+                        1 => found.remove(0),
+                        _ => Value::List(Rc::new(RefCell::new(found))),
+                    };
+                    self.a.modules[m]
+                        .attrs
+                        .insert(CONFIGURED_OPTIMIZERS.to_string(), v.clone());
+                    v
                 }
                 // `self.register_buffer("center", zeros)`: an attribute like any other.
                 "register_buffer" | "register_parameter" => {
@@ -2721,6 +2770,24 @@ fn mentions_modulo(e: &Expr) -> bool {
         }
         ExprKind::Not(x) | ExprKind::Neg(x) => mentions_modulo(x),
         _ => false,
+    }
+}
+
+/// Where a Lightning module keeps the optimizers its `configure_optimizers` returned: a
+/// name no answer's attribute can have.
+const CONFIGURED_OPTIMIZERS: &str = "<configured optimizers>";
+
+/// The optimizers in what `configure_optimizers` returns: one, a list of them, or a pair
+/// of lists of optimizers and schedulers.
+fn collect_optimizers(v: &Value, out: &mut Vec<Value>) {
+    match v {
+        Value::Optimizer(_) => out.push(v.clone()),
+        Value::List(items) => items
+            .borrow()
+            .iter()
+            .for_each(|i| collect_optimizers(i, out)),
+        Value::Tuple(items) => items.iter().for_each(|i| collect_optimizers(i, out)),
+        _ => {}
     }
 }
 

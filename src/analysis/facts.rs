@@ -95,11 +95,12 @@ pub fn moves_second_argument(helper: &str) -> bool {
 }
 
 /// Whether an undefined name is a data loader (`loader`, `train_dl`, `dataset`,
-/// `dataloader_A`), in both graders.
+/// `dataloader_A`, `ImageDataset`, Lightning's `UnpairedDataModule`), in both graders.
 pub fn names_a_loader(name: &str) -> bool {
     let folded = fold(name);
     folded.contains("loader")
-        || folded == "dataset"
+        || folded.ends_with("dataset")
+        || folded.contains("datamodule")
         || folded.starts_with("data")
         || folded.ends_with("_dl")
         || folded == "dl"
@@ -194,6 +195,10 @@ pub fn torch_in_place(method: &str) -> Option<&'static str> {
 /// Pseudocode's names for a deep copy of a network (`copiar(f_s)`, `copy(s_net)`).
 pub const COPY_FUNCTIONS: &[&str] = &["copy", "copia", "copiar"];
 
+/// The name both graders give an architecture picked by name at run time
+/// (`models.__dict__[args.arch]`).
+pub const ARCHITECTURE: &str = "architecture";
+
 /// Whether a name is a model architecture's constructor (`resnet50`, `models.vit_small`),
 /// which an answer may pass uncalled where a network is meant (`encoder(resnet50)`).
 pub fn is_architecture_name(name: &str) -> bool {
@@ -214,11 +219,12 @@ pub fn is_architecture_name(name: &str) -> bool {
         "unet",
     ];
     let last = fold(name.rsplit('.').next().unwrap_or(name));
-    ARCHITECTURES.iter().any(|a| {
-        last.strip_prefix(a).is_some_and(|rest| {
-            rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit() || c == '_')
+    last == ARCHITECTURE
+        || ARCHITECTURES.iter().any(|a| {
+            last.strip_prefix(a).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit() || c == '_')
+            })
         })
-    })
 }
 
 /// Whether an undefined name is a transcription's slip of `torch` (`forch.no_grad()`,

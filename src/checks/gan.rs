@@ -183,6 +183,8 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
 }
 
 /// `relu(1 - D(x))` pushes D(x) up (the real target); `relu(1 + D(x))` pushes it down.
+/// So do the logistic loss's `softplus(-D(x))` (the non-saturating generators' loss)
+/// and `softplus(D(x))`.
 fn hinge_judgement(ctx: &Ctx, t: NodeId) -> Option<(bool, NodeId)> {
     let g = &ctx.a.graph;
     let mut cur = t;
@@ -190,6 +192,13 @@ fn hinge_judgement(ctx: &Ctx, t: NodeId) -> Option<(bool, NodeId)> {
         match g.op(cur) {
             Op::Builtin { name, args, .. } if name == "mean" || name == "sum" => {
                 cur = *args.first()?
+            }
+            Op::Builtin { name, args, .. } if name == "softplus" => {
+                let x = *args.first()?;
+                return match g.op(x) {
+                    Op::Neg(d) => Some((true, *d)),
+                    _ => Some((false, x)),
+                };
             }
             Op::Builtin { name, args, .. }
                 if name == "relu" || name == "clamp" || name == "clamp_min" =>

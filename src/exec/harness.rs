@@ -71,6 +71,7 @@ const TORCH_FUNCTIONS: &[&str] = &[
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "tanh",
+    "softplus",
 ];
 
 /// Optimizer classes that answers import by their bare name.

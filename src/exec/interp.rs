@@ -9,6 +9,7 @@
 
 use super::harness::{BATCH, Harness, PATCHES};
 use super::value::*;
+use crate::analysis::facts::ARCHITECTURE;
 use crate::ir::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -865,6 +866,21 @@ impl<'h> Interp<'h> {
                 self.set(n, v);
                 Ok(())
             }
+            // `student, teacher = utils.build_ibot(args)`: networks a builder makes
+            // together, each the network its name stands for.
+            ExprKind::Tuple(items) | ExprKind::List(items)
+                if matches!(&v, Value::Net(n) if matches!(n.kind, NetKind::Toy { .. }))
+                    && items.len() > 1
+                    && items.iter().all(|t| matches!(t.kind, ExprKind::Name(_))) =>
+            {
+                for t in items {
+                    if let ExprKind::Name(n) = &t.kind {
+                        let net = self.harness.unknown_net(n);
+                        self.set(n, Value::Net(net));
+                    }
+                }
+                Ok(())
+            }
             ExprKind::Tuple(items) | ExprKind::List(items) => {
                 let vals = match &v {
                     Value::Batch(batch) => match self.loader_pattern(batch, items)? {
@@ -1490,6 +1506,11 @@ impl<'h> Interp<'h> {
                 }
                 self.expr(b)
             }
+            // `models.__dict__[args.arch]` (the SimSiam, MoCo and DINO repositories): an
+            // architecture of a library picked by name, a network as `resnet50` is.
+            ExprKind::Subscript(obj, _) if matches!(&obj.kind, ExprKind::Attr(_, a) if a == "__dict__") => {
+                Ok(Value::Net(self.harness.unknown_net(ARCHITECTURE)))
+            }
             ExprKind::Subscript(obj, idx) => {
                 if let Some(name) = self.subscripted_name(obj, idx)
                     && let Some(v) = self.bound(&name)
@@ -2096,6 +2117,13 @@ impl<'h> Interp<'h> {
                     && let Some(net @ Value::Net(_)) = args.first()
                 {
                     return Ok(net.clone());
+                }
+                // `utils.get_params_groups(student)` (DINO, iBOT), `get_parameters(net)`: a
+                // helper named for parameters, given a network, gives its parameters.
+                if crate::analysis::facts::fold(name).contains("param")
+                    && let [Value::Net(net)] = args.as_slice()
+                {
+                    return Ok(Value::Params(net.clone()));
                 }
                 // `tqdm(loader)`, `track(loader, description=...)`: an undefined wrapper of
                 // a loader (a progress bar) yields the loader's batches.

@@ -2299,6 +2299,13 @@ pub fn tensor_method(
         "tanh" => x.t.f_tanh(),
         "sigmoid" => x.t.f_sigmoid(),
         "relu" => x.t.f_relu(),
+        // `F.softplus(-D(fake))`: the non-saturating GAN loss.
+        "softplus" => softplus(&x.t),
+        "logsigmoid" => {
+            x.t.f_neg()
+                .and_then(|y| softplus(&y))
+                .and_then(|y| y.f_neg())
+        }
         "square" => x.t.f_square(),
         "t" => x.t.f_transpose(-2, -1),
         "pow" => {
@@ -2387,6 +2394,19 @@ pub fn tensor_method(
                 x.t.f_repeat(&shape)
             } else {
                 x.t.f_expand(&shape, false)
+            }
+        }
+        // `real_label.expand_as(pred)`, `m.view_as(x)`: the shape of another tensor.
+        "expand_as" | "view_as" | "reshape_as" => {
+            let other = match args.first() {
+                Some(v) => ip.as_tensor(v)?,
+                None => return halt(ip.line, format!("`{name}` needs the tensor to match")),
+            };
+            let shape = other.t.size();
+            if name == "expand_as" {
+                x.t.f_expand(&shape, false)
+            } else {
+                x.t.f_reshape(&shape)
             }
         }
         "argmax" => x.t.f_argmax(
@@ -2513,6 +2533,7 @@ fn in_place(ip: &mut Interp, x: &Tagged, name: &str, args: &[Value], kwargs: &Kw
     let alpha = kw(kwargs, "alpha").and_then(Value::as_f64);
     ip.note_manual_update(&x.t);
     let mut t = x.t.shallow_clone();
+    refit_constant(&mut t, &other.t);
     let weight = args.get(1).and_then(Value::as_f64);
     let r = tch::no_grad(|| -> Result<(), tch::TchError> {
         let o = match alpha {
@@ -2533,6 +2554,30 @@ fn in_place(ip: &mut Interp, x: &Tagged, name: &str, args: &[Value], kwargs: &Kw
     });
     lift(ip, r)?;
     Ok(Value::Tensor(x.clone()))
+}
+
+/// `center.mul_(m).add_(t.mean(0, keepdim=True), alpha=1 - m)` with `center =
+/// torch.zeros(1, 8192)`: a buffer sized for the real model (larger than the toy
+/// outputs in every dimension) that holds one repeated value, updated in place from
+/// toy outputs, takes their shape and keeps its value first, as `fit_to_toy_shapes`
+/// reads it in arithmetic. Any other mismatch is left for libtorch to report.
+fn refit_constant(t: &mut Tensor, other: &Tensor) {
+    let (shape, target) = (t.size(), other.size());
+    let larger = shape.len() == target.len() && shape.iter().zip(&target).all(|(a, b)| a >= b);
+    if t.requires_grad() || t.numel() == 0 || !larger || broadcastable(&shape, &target) {
+        return;
+    }
+    let refit = || -> Result<(), tch::TchError> {
+        let (lo, hi) = (
+            t.f_min()?.f_double_value(&[])?,
+            t.f_max()?.f_double_value(&[])?,
+        );
+        if lo == hi {
+            t.f_resize_(&target)?.f_fill_(lo).map(drop)?;
+        }
+        Ok(())
+    };
+    let _ = tch::no_grad(refit);
 }
 
 /// `loss.backward()`, keeping the graph: a second backward through a graph that an
@@ -2712,4 +2757,11 @@ fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
         terms,
     });
     Ok(Value::None)
+}
+
+/// log(1 + eˣ), written stably as relu(x) + log(1 + e^−|x|): torch's own `softplus`
+/// takes its β and threshold as `Scalar`s, which tch frees before it reads a failure.
+fn softplus(x: &Tensor) -> Result<Tensor, tch::TchError> {
+    let tail = x.f_abs()?.f_neg()?.f_exp()?.f_log1p()?;
+    x.f_relu()?.f_add(&tail)
 }
