@@ -967,9 +967,11 @@ impl Normalizer {
             {
                 self.edit(line0, ed, i, p, &format!(".{joined}"));
             } else if w1 == "init"
-                && ed.chars.get(p.min(j)..).is_some()
+                && (w1s > i + 1 || ed.chars.get(j) == Some(&' '))
                 && next_non_space(&ed.chars, j) == Some('(')
             {
+                // `super(). init ()`: a transcription that lost `__init__`'s underscores
+                // left spaces where they were; Flax's `G.init(key, x)` has none.
                 let paren = (j..ed.chars.len())
                     .find(|&x| ed.chars[x] == '(')
                     .unwrap_or(j);
@@ -2725,6 +2727,7 @@ mod tests {
         assert_eq!(norm_line("loss_D. back ward ()"), "loss_D.backward()");
         assert_eq!(norm_line("optim_DA. Step ()"), "optim_DA.step()");
         assert_eq!(norm_line("super(). init ()"), "super().__init__()");
+        assert_eq!(norm_line("p = G.init(key, x)"), "p = G.init(key, x)");
     }
 
     #[test]

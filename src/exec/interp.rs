@@ -209,6 +209,9 @@ const BUILTIN_MODULES: &[(&str, &str)] = &[
     ("argparse", "argparse"),
     ("tf", "tensorflow"),
     ("tensorflow", "tensorflow"),
+    ("jax", "jax"),
+    ("jnp", "jax.numpy"),
+    ("optax", "optax"),
 ];
 
 /// Python builtins the executor provides. Anything else that Python would find
@@ -1723,6 +1726,8 @@ impl<'h> Interp<'h> {
                     || path.starts_with("keras")
                     || path.starts_with("argparse")
                     || path.starts_with("tensorflow")
+                    || path.starts_with("jax")
+                    || path.starts_with("optax")
                     || path.starts_with("torch")
                     || path.starts_with("lightning")
                     || path.as_ref() == "math"

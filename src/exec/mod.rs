@@ -12,6 +12,8 @@ mod harness;
 #[cfg(feature = "exec")]
 mod interp;
 #[cfg(feature = "exec")]
+mod jax;
+#[cfg(feature = "exec")]
 mod keras;
 #[cfg(feature = "exec")]
 mod lightning;

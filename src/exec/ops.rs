@@ -1058,6 +1058,9 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     if path.starts_with("keras.") && path != super::keras::METRIC {
         return super::keras::call(ip, path, args, kwargs);
     }
+    if path.starts_with("jax.") || path.starts_with("optax.") {
+        return super::jax::call(ip, path, args, kwargs);
+    }
     if let Some(b) = path.strip_prefix("builtins.") {
         return python_builtin(ip, b, args, kwargs);
     }
@@ -1423,6 +1426,13 @@ fn optim_params(ip: &mut Interp, o: &Rc<RefCell<Optim>>) -> R<Vec<Tensor>> {
     Ok(out)
 }
 
+/// The tensors of what an optimizer may be given.
+pub fn params_of(ip: &mut Interp, v: Value) -> R<Vec<Tensor>> {
+    let mut out = Vec::new();
+    collect_params(ip, v, &mut out)?;
+    Ok(out)
+}
+
 /// The tensors of `parameters()` lists, chains, param groups and networks.
 fn collect_params(ip: &mut Interp, v: Value, out: &mut Vec<Tensor>) -> R<()> {
     match v {
@@ -1735,6 +1745,21 @@ pub fn call_method(
                     Ok(Value::None)
                 }
                 "param_groups" => Ok(Value::List(Rc::new(RefCell::new(Vec::new())))),
+                // optax: `state = tx.init(params)` gives the optimizer its parameters;
+                // `updates, state = tx.update(grads, state, params)` gives it back as
+                // the updates that `optax.apply_updates` steps.
+                "init" => {
+                    if let Some(params) = args.into_iter().next()
+                        && o.borrow().sources.is_empty()
+                    {
+                        o.borrow_mut().sources.push(params);
+                    }
+                    Ok(Value::None)
+                }
+                "update" => {
+                    let state = args.get(1).cloned().unwrap_or(Value::None);
+                    Ok(Value::Tuple(Rc::new(vec![Value::Optim(o), state])))
+                }
                 _ => halt(
                     line,
                     format!("optimizer method `{name}` is outside what --exec runs"),
@@ -1992,6 +2017,17 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
             ip.call_net(n, args, kwargs)
         }
         "train" | "eval" | "to" | "cuda" | "cpu" => Ok(Value::Net(n)),
+        // Flax: `params = G.init(key, x)` are the network's parameters, and
+        // `G.apply(params, x)` runs the network whose parameters they are.
+        "init" if !matches!(n.kind, NetKind::Object(_)) => Ok(Value::Params(n)),
+        "apply" if args.len() >= 2 && !matches!(n.kind, NetKind::Object(_)) => {
+            let mut args = args.into_iter();
+            let net = match args.next() {
+                Some(Value::Params(owner) | Value::Net(owner)) => owner,
+                _ => n,
+            };
+            ip.call_net(net, args.collect(), kwargs)
+        }
         "requires_grad_" => {
             let on = args.first().is_none_or(Value::truthy);
             for p in ip.harness.all_params(&n) {
