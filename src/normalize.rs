@@ -243,7 +243,8 @@ impl Normalizer {
 
     /// `c'` (a prime) and `ŝ_u^cls` (a word as a superscript): names of math notation.
     /// A quote right after a name that is no string prefix (`f'`, `rb'`) is a prime, so
-    /// `c'` is `c_prime`; `^` between a name and a word joins them, since Python's xor
+    /// `c'` is `c_prime` and math's `B'` is `B_prime` (code writes its prefixes in lower
+    /// case); `^` between a name and a word joins them, since Python's xor
     /// never appears in a training loop (`x^2`, a power, is `math_notation`'s).
     fn marked_names(&mut self, line0: usize, ed: &mut LineEdit) {
         const STRING_PREFIXES: &[&str] = &["r", "b", "f", "u", "rb", "br", "fr", "rf"];
@@ -270,7 +271,7 @@ impl Normalizer {
                     .take_while(|&k| is_ident_char(ed.chars[k]))
                     .last()
                     .unwrap_or(i);
-                let name = ed.slice(start, i).to_lowercase();
+                let name = ed.slice(start, i);
                 if !STRING_PREFIXES.contains(&name.as_str()) {
                     self.edit(line0, ed, i, i + 1, "_prime");
                     i += "_prime".len();
@@ -826,11 +827,25 @@ impl Normalizer {
         // `reconstruct: rec_a = G_BA(fake_b)`: one word labels an assignment of a call to
         // a name, where an annotation (`lr: float = 0.05`, `m: nn.Module = f()`) would
         // name a type.
+        // A capitalised target may be the type of an annotation (`m: Module = f()`),
+        // but not when more assignments follow (`generar: B' = G(A), A' = F(B)`).
+        let more_assignments = |value: &str| {
+            let mut depth = 0i32;
+            value.chars().any(|c| {
+                match c {
+                    '(' | '[' | '{' => depth += 1,
+                    ')' | ']' | '}' => depth -= 1,
+                    _ => {}
+                }
+                c == '=' && depth == 0
+            })
+        };
         let one_word_label = words.len() == 1
             && first.chars().all(char::is_alphabetic)
             && single_assignment(code.trim()).is_some_and(|(target, value)| {
                 !TYPE_NAMES.contains(&target.as_str())
-                    && !target.chars().next().is_some_and(char::is_uppercase)
+                    && (!target.chars().next().is_some_and(char::is_uppercase)
+                        || more_assignments(&value))
                     && value.contains('(')
             });
         let label_is_prose = (words.len() >= 2 || one_word_label)
@@ -1210,9 +1225,11 @@ impl Normalizer {
             let after = next_non_space(&ed.chars, close + 1);
             let is_subscript =
                 matches!(before, Some(c) if is_ident_char(c) || c == ')' || c == ']');
-            // `[a + b]/2` groups a sum; `[augment(x)] * 2` is a list repeated.
+            // `[a + b]/2` and `½ · [a + b]` group a sum; `[augment(x)] * 2` is a list
+            // repeated.
             let groups_a_sum = has_top_level_sum(&ed.chars[open + 1..close]);
-            if !is_subscript && groups_a_sum && matches!(after, Some('/') | Some('*')) {
+            let scaled = matches!(after, Some('/') | Some('*')) || before == Some('*');
+            if !is_subscript && groups_a_sum && scaled {
                 self.edit(line0, ed, open, open + 1, "(");
                 self.edit(line0, ed, close, close + 1, ")");
             }
@@ -2509,7 +2526,7 @@ mod tests {
     fn arrows_and_unicode_operators_become_python() {
         assert_eq!(norm_line("t ← m·t + (1 − m)×s"), "t = m*t + (1 - m)*s");
         assert_eq!(norm_line("x := 3"), "x = 3");
-        assert_eq!(norm_line("L ← ½ · [a + b]"), "L = (1/2) * [a + b]");
+        assert_eq!(norm_line("L ← ½ · [a + b]"), "L = (1/2) * (a + b)");
         assert_eq!(
             norm_line("L = ½ [ H(a[m], b[m]) + 0.5 [c + d] ]"),
             "L = (1/2) * ( H(a[m], b[m]) + 0.5 * (c + d) )"
@@ -2545,6 +2562,10 @@ mod tests {
             "fake_b = G_AB(a); fake_a = G_BA(b)"
         );
         assert_eq!(
+            norm_line("1. generar:  B' = G_AB(A) ,   A' = G_BA(B)"),
+            "B_prime = G_AB(A); A_prime = G_BA(B)"
+        );
+        assert_eq!(
             norm_line("paso cada vista por el encoder: z1 = f(x1), z2 = f(x2)"),
             "z1 = f(x1); z2 = f(x2)"
         );
@@ -2575,6 +2596,12 @@ mod tests {
         );
         assert_eq!(norm_line("(3) L = |a - b|₁"), "L = abs(a - b)");
         assert_eq!(norm_line("p = p / ||p||₂"), "p = p / norm(p)");
+        assert_eq!(norm_line("B' = G_AB(A)"), "B_prime = G_AB(A)");
+        assert_eq!(
+            norm_line("L = ½ · [ H(a, 1) + H(b, 0) ]"),
+            "L = (1/2) * ( H(a, 1) + H(b, 0) )"
+        );
+        assert_eq!(norm_line("s = b'xy'"), "s = b'xy'");
         assert_eq!(norm_line("n = ||z||"), "n = norm(z)");
         // Code keeps its colons, numbers and tuples.
         assert_eq!(norm_line("x = 2.5"), "x = 2.5");

@@ -36,6 +36,8 @@ pub enum Value {
     List(Rc<RefCell<Vec<Value>>>),
     Func(Rc<FuncDef>, Option<Box<Value>>),
     Lambda(Rc<(Vec<String>, Expr)>),
+    /// `functools.partial(f, *args, **kwargs)`: `f` with its first arguments given.
+    Partial(Rc<(Value, Vec<Value>, Vec<(String, Value)>)>),
     Class(Rc<ClassDef>),
     Module(ModId),
     /// A library object or function, by dotted path (`torch.nn.functional.normalize`).
@@ -171,6 +173,7 @@ impl<'a> Evaluator<'a> {
             ("np", "numpy"),
             ("numpy", "numpy"),
             ("amp", "torch.cuda.amp"),
+            ("functools", "functools"),
         ] {
             globals.insert(name.to_string(), Value::Builtin(path.into()));
         }
@@ -321,6 +324,15 @@ impl<'a> Evaluator<'a> {
             self.loop_depth += 1;
             let before = self.a.events.len();
             let result = self.call_func(&step, Some(module), args, Vec::new(), step.span);
+            // `return {"loss": loss, "log": logs}`: Lightning back-propagates its `"loss"`.
+            let result = match result {
+                Value::Module(m) if self.a.modules[m].ctor == RECORD => self.a.modules[m]
+                    .attrs
+                    .get("loss")
+                    .cloned()
+                    .unwrap_or(Value::Unknown),
+                other => other,
+            };
             let stepped = self.a.events[before..]
                 .iter()
                 .any(|e| matches!(e.kind, EventKind::Backward { .. }));
@@ -628,6 +640,13 @@ impl<'a> Evaluator<'a> {
             ExprKind::Subscript(base, idx) => {
                 let b = self.expr(base);
                 let i = self.expr(idx);
+                // `out["rec_A"] = G_BA(out["fake_B"])`: a new entry of a record.
+                if let (Value::Module(m), Value::Str(key)) = (&b, &i)
+                    && self.a.modules[*m].ctor == RECORD
+                {
+                    self.set_attr(Value::Module(*m), key, v, span);
+                    return;
+                }
                 if let (Value::List(items), Value::Num(k)) = (&b, &i) {
                     let mut items = items.borrow_mut();
                     let k = *k as usize;
@@ -1089,6 +1108,9 @@ impl<'a> Evaluator<'a> {
                     let v = self.expr(v);
                     kw.push((k.clone(), v));
                 }
+                if let (Value::Lambda(l), ExprKind::Name(name)) = (&f, &func.kind) {
+                    return self.call_lambda(l, argv, name, span);
+                }
                 self.call(f, argv, kw, span)
             }
             ExprKind::Bin(op, l, r) => {
@@ -1128,16 +1150,37 @@ impl<'a> Evaluator<'a> {
             // `{"cls": c1, "patch": c2}`: read through one representative value, like the
             // outputs of networks that return dicts, so `t[key] - center[key]` keeps its
             // subtraction.
-            ExprKind::Dict(pairs) => match pairs.first() {
-                Some((_, v)) => {
-                    let first = self.expr(v);
-                    for (_, rest) in pairs.iter().skip(1) {
-                        self.expr(rest);
+            ExprKind::Dict(pairs) => {
+                let values: Vec<Value> = pairs.iter().map(|(_, v)| self.expr(v)).collect();
+                let keys: Option<Vec<&str>> = pairs
+                    .iter()
+                    .map(|(k, _)| match &k.kind {
+                        ExprKind::Str(k) => Some(k.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                // `{"G_AB": G_AB, "D_A": D_A}`, `nn.ModuleDict({...})`: networks by name, a
+                // network whose parts are the entries, so `nets["G_AB"]` is `G_AB`; and
+                // `{"fake_B": G_AB(a), "rec_A": ...}`, a record of tensors kept the same way.
+                let record = values
+                    .iter()
+                    .all(|v| matches!(v, Value::Module(_) | Value::Global(_) | Value::Tensor(_)));
+                match keys {
+                    Some(keys) if record && !keys.is_empty() => {
+                        let d = self.a.new_module(ModuleInfo {
+                            ctor: RECORD.to_string(),
+                            span,
+                            ..Default::default()
+                        });
+                        for (k, v) in keys.into_iter().zip(values) {
+                            self.set_attr(Value::Module(d), k, v, span);
+                        }
+                        Value::Module(d)
                     }
-                    first
+                    // Any other dict is read as its first value (`{"loss": loss, ...}`).
+                    _ => values.into_iter().next().unwrap_or(Value::Unknown),
                 }
-                None => Value::Unknown,
-            },
+            }
             ExprKind::Slice(..) | ExprKind::Unknown => Value::Unknown,
             // `models.__dict__[args.arch]` (the SimSiam, MoCo and DINO repositories): an
             // architecture of a library picked by name, a network as `resnet50` is.
@@ -1250,6 +1293,11 @@ impl<'a> Evaluator<'a> {
         }
         let i = self.expr(idx);
         match (&b, &i) {
+            (Value::Module(m), Value::Str(key))
+                if self.a.modules[*m].attrs.contains_key(key.as_ref()) =>
+            {
+                self.a.modules[*m].attrs[key.as_ref()].clone()
+            }
             (Value::List(items), Value::Num(k)) => {
                 let items = items.borrow();
                 index_seq(&items, *k).unwrap_or(Value::Unknown)
@@ -1530,9 +1578,17 @@ impl<'a> Evaluator<'a> {
             Value::Optimizer(_) | Value::Params(_) | Value::List(_) => {
                 Value::Method(Box::new(o), attr.into())
             }
+            // `Losses.adversarial(pred)`, `Losses.mse`: a class's static methods and its
+            // fields, read on the class itself.
             Value::Class(c) => match find_method(&c, attr) {
                 Some(f) => Value::Func(f, None),
-                None => Value::Unknown,
+                None => match c.fields().find(|(field, _)| *field == attr) {
+                    Some((_, value)) => {
+                        let value = value.clone();
+                        self.expr(&value)
+                    }
+                    None => Value::Unknown,
+                },
             },
             Value::Unknown => Value::Unknown,
             other => Value::Method(Box::new(other), attr.into()),
@@ -1550,15 +1606,12 @@ impl<'a> Evaluator<'a> {
     ) -> Value {
         match f {
             Value::Func(def, bound) => self.call_func(&def, bound.map(|b| *b), args, kwargs, span),
-            Value::Lambda(l) => {
-                let mut frame = HashMap::new();
-                for (p, a) in l.0.iter().zip(args) {
-                    frame.insert(p.clone(), a);
-                }
-                self.frames.push(frame);
-                let v = self.expr(&l.1);
-                self.frames.pop();
-                v
+            Value::Lambda(l) => self.call_lambda(&l, args, "lambda", span),
+            Value::Partial(p) => {
+                let (f, given, given_kw) = p.as_ref();
+                let args = given.iter().cloned().chain(args).collect();
+                let kwargs = given_kw.iter().cloned().chain(kwargs).collect();
+                self.call(f.clone(), args, kwargs, span)
             }
             Value::Class(c) => self.instantiate(c, args, kwargs, span),
             Value::Module(m) => self.apply_module(m, args, kwargs, span),
@@ -1595,6 +1648,41 @@ impl<'a> Evaluator<'a> {
                 self.binop(BinOp::Mul, Value::Tensor(t), a, span)
             }
             _ => Value::Unknown,
+        }
+    }
+
+    /// `D = lambda p, z: ...` called as `D(p1, z2)`: like a function of the answer that
+    /// returns one tensor, a frame named where it is bound, so that a loss written as a
+    /// lambda is one term at its call.
+    fn call_lambda(
+        &mut self,
+        l: &Rc<(Vec<String>, Expr)>,
+        args: Vec<Value>,
+        name: &str,
+        span: Span,
+    ) -> Value {
+        let mut frame = HashMap::new();
+        let mut tensor_args = Vec::new();
+        for (p, a) in l.0.iter().zip(args) {
+            if let Value::Tensor(t) = &a {
+                tensor_args.push(*t);
+                self.a.graph.name(*t, p);
+            }
+            frame.insert(p.clone(), a);
+        }
+        self.frames.push(frame);
+        let v = self.expr(&l.1);
+        self.frames.pop();
+        match v {
+            Value::Tensor(r) => Value::Tensor(self.node(
+                Op::Frame {
+                    func: name.to_string(),
+                    args: tensor_args,
+                    result: r,
+                },
+                span,
+            )),
+            other => other,
         }
     }
 
@@ -1811,6 +1899,19 @@ impl<'a> Evaluator<'a> {
         let name = last_segment(path);
         if let Some(b) = path.strip_prefix("builtins.") {
             return self.call_python_builtin(b, args, kwargs, span);
+        }
+        if path == "functools.partial" {
+            let mut args = args.into_iter();
+            return match args.next() {
+                Some(f) => Value::Partial(Rc::new((f, args.collect(), kwargs))),
+                None => Value::Unknown,
+            };
+        }
+        // `nn.ModuleDict({...})` of a dict of networks: that dict.
+        if name == "ModuleDict"
+            && let [d @ Value::Module(_)] = args.as_slice()
+        {
+            return d.clone();
         }
         if method_of(path, GRADIENT_TAPE) == Some("gradient") {
             if let Some(Value::Tensor(loss)) = args.first() {
@@ -2093,8 +2194,30 @@ impl<'a> Evaluator<'a> {
     ) -> Value {
         let last = last_segment(name);
         let lower = name.to_lowercase();
+        // `‖a − b‖₁`, which the normalizer writes `norm(a - b)`: torch's norm, as the
+        // executor reads it.
+        if name == "norm" && matches!(args.first(), Some(Value::Tensor(_))) {
+            return self.call_builtin("torch.norm", args, kwargs, span);
+        }
+        // `partial(torch.ones, 8, 1)`, imported from `functools`.
+        if last == "partial" {
+            return self.call_builtin("functools.partial", args, kwargs, span);
+        }
         if OPTIMIZERS.contains(&last) {
             return self.call_builtin(&format!("torch.optim.{last}"), args, kwargs, span);
+        }
+        // `functional_call(net, params, (x,))` (`torch.func`): the network applied to the
+        // inputs, with parameters that are its own.
+        if last == "functional_call"
+            && let [Value::Module(m), _, inputs, ..] = args.as_slice()
+        {
+            let (m, inputs) = (*m, inputs.clone());
+            let inputs = match inputs {
+                Value::Tuple(items) => items.to_vec(),
+                Value::List(items) => items.borrow().clone(),
+                one => vec![one],
+            };
+            return self.apply_module(m, inputs, kwargs, span);
         }
         if let Some((c, _)) = LOSS_MODULES.iter().find(|(c, _)| *c == last) {
             return self.call_builtin(&format!("torch.nn.{c}"), args, kwargs, span);
@@ -2328,6 +2451,42 @@ impl<'a> Evaluator<'a> {
         match recv {
             Value::Tensor(t) => self.tensor_method(t, name, args, kwargs, span),
             Value::Param(m) => self.param_method(m, name, args, kwargs, span),
+            // `losses.values()`, `out.items()`, `nets.get("G_AB")` of a record.
+            Value::Module(m)
+                if self.a.modules[m].ctor == RECORD
+                    && matches!(name, "values" | "items" | "keys" | "get" | "pop") =>
+            {
+                let mut entries: Vec<(String, Value)> = self.a.modules[m]
+                    .attrs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                let list = |items: Vec<Value>| Value::List(Rc::new(RefCell::new(items)));
+                match name {
+                    "values" => list(entries.into_iter().map(|(_, v)| v).collect()),
+                    "keys" => list(
+                        entries
+                            .into_iter()
+                            .map(|(k, _)| Value::Str(k.into()))
+                            .collect(),
+                    ),
+                    "items" => list(
+                        entries
+                            .into_iter()
+                            .map(|(k, v)| Value::Tuple(Rc::new(vec![Value::Str(k.into()), v])))
+                            .collect(),
+                    ),
+                    _ => match args.first() {
+                        Some(Value::Str(k)) => self.a.modules[m]
+                            .attrs
+                            .get(k.as_ref())
+                            .cloned()
+                            .unwrap_or(Value::Unknown),
+                        _ => Value::Unknown,
+                    },
+                }
+            }
             Value::Module(m) => match name {
                 "parameters" | "named_parameters" | "state_dict" | "modules" | "children" => {
                     Value::Params(Rc::new(vec![m]))
@@ -2772,6 +2931,10 @@ fn mentions_modulo(e: &Expr) -> bool {
         _ => false,
     }
 }
+
+/// What a dict of networks or tensors with string keys is made as: a network whose
+/// attributes are the entries.
+const RECORD: &str = "<dict>";
 
 /// Where a Lightning module keeps the optimizers its `configure_optimizers` returned: a
 /// name no answer's attribute can have.

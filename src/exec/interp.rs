@@ -1879,6 +1879,13 @@ impl<'h> Interp<'h> {
                 self.harness.stand_in(attr, self.line)
             }
             Value::Stand(..) => Ok(Value::Method(Box::new(o.clone()), Rc::from(attr))),
+            // `Losses.adversarial(pred)`, `Losses.mse`: a class's static methods and its
+            // fields, read on the class itself.
+            Value::Class(c) if let Some(f) = find_method(c, attr) => Ok(Value::Func(f, None)),
+            Value::Class(c) if let Some((_, value)) = c.fields().find(|(f, _)| *f == attr) => {
+                let value = value.clone();
+                self.expr(&value)
+            }
             // `torchvision.datasets.CIFAR10(...)`, `loader.dataset`: a dataset or loader
             // of the harness is its loader, whatever the answer reads of it.
             Value::Loader(_) if attr == "batch_size" => Ok(Value::Int(BATCH)),
