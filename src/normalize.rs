@@ -1379,6 +1379,23 @@ impl Normalizer {
             self.edit(line0, ed, indent, end, "for epoch in range(epochs):");
             return;
         }
+        // `for each batch x:`, `para cada batch (a, b):`: no loader named, the loader.
+        let named_only = NAMING_NOUNS.iter().find_map(|noun| {
+            let after = rest.strip_prefix(noun)?.strip_prefix(' ')?.trim();
+            let is_targets = !after.is_empty()
+                && after
+                    .chars()
+                    .all(|c| is_ident_char(c) || "(), ".contains(c))
+                && ((after.starts_with('(')
+                    && after.ends_with(')')
+                    && after.matches(')').count() == 1)
+                    || !after.contains([' ', '(', ')', ',']));
+            is_targets.then_some(after)
+        });
+        if let Some(targets) = named_only {
+            self.edit(line0, ed, indent, end, &format!("for {targets} in loader:"));
+            return;
+        }
         let Some((targets, iterable)) = [" en ", " in ", " del ", " de ", " from ", " of "]
             .iter()
             .find_map(|sep| rest.split_once(sep))
@@ -1743,7 +1760,25 @@ fn swap_views(text: &str) -> String {
 /// heads the lines under it, ending with a colon like a block's header but starting
 /// with no keyword, and holding no assignment or call.
 fn prose_header(code: &str) -> bool {
-    let code = code.trim();
+    // `[CLS] loss, cross-view, both directions:`: a token's name in brackets, as the
+    // papers write it, is a word of the sentence, not a subscript.
+    let mut untagged = String::new();
+    let mut rest = code.trim();
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find(']').map(|k| open + k) else {
+            break;
+        };
+        let tag = &rest[open + 1..close];
+        let after_name = rest[..open].chars().last().is_some_and(is_ident_char);
+        if after_name || tag.is_empty() || !tag.chars().all(char::is_alphabetic) {
+            break;
+        }
+        untagged.push_str(&rest[..open]);
+        untagged.push_str(tag);
+        rest = &rest[close + 1..];
+    }
+    untagged.push_str(rest);
+    let code = untagged.as_str();
     let first = code.split(|c: char| !is_ident_char(c)).next().unwrap_or("");
     code.ends_with(':')
         && !PY_KEYWORDS.contains(&first)
@@ -2175,6 +2210,40 @@ fn has_top_level_colon(chars: &[char]) -> bool {
 
 /// A line of words with no code punctuation, that does not start like a statement:
 /// `Update Encoder and Projection`, `update c`, `actualizar el estudiante`.
+/// Whether an assignment's value, outside parentheses and comments, holds two plain
+/// words side by side (`ViT backbone`, `projection head`): a description, where math's
+/// juxtaposed factors are symbols (`λ1 L_cls`, `m θ_t`).
+fn described_in_words(line: &str) -> bool {
+    let code = line.split('#').next().unwrap_or_default();
+    let Some((target, value)) = code.split_once('=') else {
+        return false;
+    };
+    if value.starts_with('=') || target.trim().is_empty() || target.contains(['(', '[']) {
+        return false;
+    }
+    let mut depth = 0u32;
+    let outside: String = value
+        .chars()
+        .map(|c| {
+            match c {
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth = depth.saturating_sub(1),
+                _ if depth == 0 => return c,
+                _ => {}
+            }
+            ' '
+        })
+        .collect();
+    let plain = |w: &str| {
+        w.chars().count() >= 3
+            && w.chars().all(|c| c.is_ascii_alphabetic())
+            && !PY_KEYWORDS.contains(&w)
+            && !MATH_FUNCTIONS.contains(&w)
+    };
+    let words: Vec<&str> = outside.split(' ').collect();
+    words.windows(2).any(|w| plain(w[0]) && plain(w[1]))
+}
+
 pub fn looks_like_prose(code: &str) -> bool {
     let trimmed = code.trim().trim_end_matches(['.', ';', ':']);
     if trimmed.is_empty() {
@@ -2313,6 +2382,15 @@ pub fn normalize(input: &str) -> Normalized {
         let deeper = matches!((indents[line0], next_indent), (Some(a), Some(b)) if b > a);
         let ed = &mut edits[line0];
         if prose.contains_key(&(line0 as u32 + 1)) {
+            continue;
+        }
+        // `student = ViT backbone + projection head`: an assignment described in words
+        // is prose, not a product of undefined names; its target stays undefined and
+        // stands for what its name says.
+        if described_in_words(&ed.text()) {
+            prose.insert(line0 as u32 + 1, original_lines[line0].trim().to_string());
+            let indent = ed.indent();
+            ed.replace(indent, ed.chars.len(), "pass");
             continue;
         }
         n.split_names(line0, ed, &known);
@@ -2597,6 +2675,22 @@ mod tests {
         assert_eq!(norm_line("(3) L = |a - b|₁"), "L = abs(a - b)");
         assert_eq!(norm_line("p = p / ||p||₂"), "p = p / norm(p)");
         assert_eq!(norm_line("B' = G_AB(A)"), "B_prime = G_AB(A)");
+        assert_eq!(
+            norm_line("student = ViT backbone + projection head"),
+            "pass"
+        );
+        assert_eq!(
+            norm_line("[CLS] loss, cross-view, both directions:"),
+            "pass"
+        );
+        assert_eq!(
+            norm_line("for each batch x:\n    y = f(x)"),
+            "for x in loader:\n    y = f(x)"
+        );
+        assert_eq!(
+            norm_line("L = λ1 L_cls + λ2 L_mim"),
+            "L = λ1 * L_cls + λ2 * L_mim"
+        );
         assert_eq!(
             norm_line("L = ½ · [ H(a, 1) + H(b, 0) ]"),
             "L = (1/2) * ( H(a, 1) + H(b, 0) )"

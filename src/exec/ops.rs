@@ -237,6 +237,15 @@ pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
             let chain = NetKind::Sequential(vec![x.clone(), y.clone()]);
             return Ok(Value::Net(ip.harness.new_net(&name, chain)));
         }
+        // `teacher = 0.99 * teacher + 0.01 * student`: a network weighed by a number is
+        // its weights, as the EMA in math notation means.
+        (Value::Net(n), Value::Float(_)) | (Value::Float(_), Value::Net(n)) if op == BinOp::Mul => {
+            let (x, y) = match (&a, &b) {
+                (Value::Net(_), _) => (Value::Params(n.clone()), b.clone()),
+                _ => (a.clone(), Value::Params(n.clone())),
+            };
+            return params_binop(ip, op, x, y);
+        }
         (Value::Net(n), other) | (other, Value::Net(n))
             if matches!(op, BinOp::Add | BinOp::Mul)
                 && matches!(other, Value::Stand(..) | Value::Int(_) | Value::Float(_)) =>
@@ -1060,6 +1069,22 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     }
     if path.starts_with("jax.") || path.starts_with("optax.") {
         return super::jax::call(ip, path, args, kwargs);
+    }
+    // `sg(teacher(u))` of a ViT's ([CLS], patch) pair: each part detached.
+    if path == "torch.detach"
+        && let Some(Value::Tuple(parts)) = args.first()
+    {
+        let mut out = Vec::new();
+        for part in parts.iter() {
+            out.push(call_method(
+                ip,
+                part.clone(),
+                "detach",
+                Vec::new(),
+                Vec::new(),
+            )?);
+        }
+        return Ok(Value::Tuple(Rc::new(out)));
     }
     if let Some(b) = path.strip_prefix("builtins.") {
         return python_builtin(ip, b, args, kwargs);
@@ -2330,6 +2355,9 @@ pub fn tensor_method(
         "exp" => x.t.f_exp(),
         "log" => x.t.f_log(),
         "sqrt" => x.t.f_sqrt(),
+        // `|m_u|` of a mask, which the normalizer writes `abs(m_u)`: how many tokens it
+        // holds, as math means a set's bars.
+        "abs" if x.t.kind() == Kind::Bool => x.t.f_sum(Kind::Float),
         "abs" => x.t.f_abs(),
         "neg" => x.t.f_neg(),
         "tanh" => x.t.f_tanh(),

@@ -748,10 +748,22 @@ fn predictor_on_encoder(base: &Run) -> Measured {
             .get(id)
             .and_then(|n| base.harness.role_of(n))
     };
-    for enc in calls
-        .iter()
-        .filter(|c| role(c.net).as_deref() == Some("encoder"))
-    {
+    // The encoder is the network that plays it, or else whatever network makes what the
+    // predictor takes (`f = lambda x: proj_head(resnet(x))`, an architecture and a head
+    // that no name calls an encoder).
+    let feeds_predictor = |c: &&&super::interp::NetCall| {
+        let Some(out) = c.output.as_ref() else {
+            return false;
+        };
+        calls
+            .iter()
+            .filter(|p| role(p.net).as_deref() == Some("predictor"))
+            .any(|p| p.input.as_ref().is_some_and(|i| i.origin == out.origin))
+    };
+    for enc in calls.iter().filter(|c| {
+        role(c.net).as_deref() == Some("encoder")
+            || (role(c.net).as_deref() != Some("predictor") && feeds_predictor(c))
+    }) {
         // One encoder, used for every input (the architecture; which views it is given
         // is `distinct_views`' business), whose outputs the predictor takes.
         // A batch of joined views (`encoder(torch.cat([x1, x2]))`) counts once per view.
