@@ -913,18 +913,38 @@ impl Normalizer {
             .collect();
         let ends: Vec<usize> = commas.iter().copied().chain(std::iter::once(end)).collect();
         let segments: Vec<(usize, usize)> = bounds.into_iter().zip(ends).collect();
-        let assigns = segments.iter().all(|(a, b)| {
-            let segment = ed.slice(*a, *b);
+        let is_assignment = |segment: &str| {
             single_assignment(segment.trim())
                 .is_some_and(|(target, _)| target.chars().next().is_some_and(is_ident_start))
-        });
-        if !assigns {
+        };
+        let leading = segments
+            .iter()
+            .take_while(|(a, b)| is_assignment(&ed.slice(*a, *b)))
+            .count();
+        // `opt_G = Adam(...), opt_D = Adam(...), lr 2e-4, betas (0.5, 0.999)`: settings
+        // said after the assignments (a word, a space, a value) are a note on them.
+        let setting = |segment: &str| {
+            segment.trim().split_once(' ').is_some_and(|(word, value)| {
+                word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && word.chars().next().is_some_and(char::is_alphabetic)
+                    && !value.trim().is_empty()
+                    && !value.contains('=')
+            })
+        };
+        let settings: Vec<String> = segments[leading..]
+            .iter()
+            .map(|(a, b)| ed.slice(*a, *b).trim().to_string())
+            .collect();
+        if leading == 0
+            || (leading < segments.len() && (leading < 2 || !settings.iter().all(|s| setting(s))))
+        {
             return;
         }
+        let segments = &segments[..leading];
         // `c = 0 (centro [CLS])`: words in parentheses after a value are a note on it.
-        let mut notes = Vec::new();
+        let mut notes = settings;
         let mut rewritten = Vec::new();
-        for (a, b) in &segments {
+        for (a, b) in segments {
             let segment = ed.slice(*a, *b);
             let (code, note) = split_aside(segment.trim());
             rewritten.push(code);
@@ -1372,7 +1392,19 @@ impl Normalizer {
         };
         let rest: Vec<char> = code.chars().skip(head.chars().count()).collect();
         let rest: String = rest.into_iter().collect();
-        let rest = rest.trim_end().trim_end_matches(':').trim_end();
+        let mut rest = rest.trim_end().trim_end_matches(':').trim_end();
+        // `for each epoch, for each batch (a, b) from the loader:`: the epochs repeat
+        // the loop over batches, which is the one the line says.
+        if let Some((first, second)) = rest.split_once(", ")
+            && ["epoca", "epoch"]
+                .iter()
+                .any(|e| crate::analysis::facts::fold(first).starts_with(e))
+            && let Some(inner) = ["para cada ", "para todo ", "for each ", "for every "]
+                .iter()
+                .find_map(|h| second.strip_prefix(h))
+        {
+            rest = inner;
+        }
         // `para cada época:`, `for every epoch:`: the epoch loop.
         let folded = crate::analysis::facts::fold(rest);
         if ["epoca", "epoch"].iter().any(|e| folded.starts_with(e)) && !folded.contains(' ') {
@@ -2249,6 +2281,14 @@ pub fn looks_like_prose(code: &str) -> bool {
     if trimmed.is_empty() {
         return false;
     }
+    // `Networks: G_AB: A -> B, G_BA: B -> A`: a labelled list of mappings.
+    if let Some((label, rest)) = trimmed.split_once(": ")
+        && label.chars().next().is_some_and(char::is_uppercase)
+        && label.chars().all(char::is_alphabetic)
+        && (rest.contains("->") || rest.contains('→'))
+    {
+        return true;
+    }
     let words: Vec<&str> = trimmed.split_whitespace().collect();
     if words.len() < 2 {
         return false;
@@ -2682,6 +2722,19 @@ mod tests {
         assert_eq!(
             norm_line("[CLS] loss, cross-view, both directions:"),
             "pass"
+        );
+        assert_eq!(norm_line("Networks: G_AB: A -> B, G_BA: B -> A"), "pass");
+        assert_eq!(
+            norm_line(
+                "opt_G = Adam(G_AB + G_BA), opt_D = Adam(D_A + D_B), lr 2e-4, betas (0.5, 0.999)"
+            ),
+            "opt_G = Adam(G_AB + G_BA); opt_D = Adam(D_A + D_B)  # lr 2e-4; betas (0.5, 0.999)"
+        );
+        assert_eq!(
+            norm_line(
+                "for each epoch, for each batch (a, b) from the unpaired loader:\n    y = f(a)"
+            ),
+            "for (a, b) in loader:\n    y = f(a)"
         );
         assert_eq!(
             norm_line("for each batch x:\n    y = f(x)"),

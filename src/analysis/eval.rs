@@ -25,6 +25,9 @@ const MAX_CALL_DEPTH: usize = 24;
 /// Longest literal list or `range` that a loop is unrolled over.
 const MAX_UNROLL: usize = 16;
 
+/// A callable, and the positional and keyword arguments `functools.partial` gave it.
+pub type PartialCall = (Value, Vec<Value>, Vec<(String, Value)>);
+
 #[derive(Clone, Debug)]
 pub enum Value {
     Tensor(NodeId),
@@ -37,7 +40,7 @@ pub enum Value {
     Func(Rc<FuncDef>, Option<Box<Value>>),
     Lambda(Rc<(Vec<String>, Expr)>),
     /// `functools.partial(f, *args, **kwargs)`: `f` with its first arguments given.
-    Partial(Rc<(Value, Vec<Value>, Vec<(String, Value)>)>),
+    Partial(Rc<PartialCall>),
     Class(Rc<ClassDef>),
     Module(ModId),
     /// A library object or function, by dotted path (`torch.nn.functional.normalize`).
@@ -2451,6 +2454,26 @@ impl<'a> Evaluator<'a> {
         match recv {
             Value::Tensor(t) => self.tensor_method(t, name, args, kwargs, span),
             Value::Param(m) => self.param_method(m, name, args, kwargs, span),
+            // `nn.ModuleDict({"s": student, "t": teacher}).parameters()`: every entry's.
+            Value::Module(m) if self.a.modules[m].ctor == RECORD && name == "parameters" => {
+                let mut entries: Vec<(String, Value)> = self.a.modules[m]
+                    .attrs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                let mut modules = Vec::new();
+                for (_, v) in entries {
+                    let v = match v {
+                        Value::Global(g) => Value::Module(self.implicit_module(&g)),
+                        other => other,
+                    };
+                    if let Value::Module(sub) = v {
+                        modules.push(sub);
+                    }
+                }
+                Value::Params(Rc::new(modules))
+            }
             // `losses.values()`, `out.items()`, `nets.get("G_AB")` of a record.
             Value::Module(m)
                 if self.a.modules[m].ctor == RECORD

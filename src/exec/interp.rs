@@ -1873,8 +1873,11 @@ impl<'h> Interp<'h> {
             // `torchvision.models.resnet18`: an attribute of an unknown name is unknown
             // too, and stands for what its own name says.
             Value::Stand(role, name) if role.as_ref() == "unknown" => {
-                // `red_t.parameters()`: an unknown name used like a network is one.
-                if super::ops::NET_METHODS.contains(&attr) {
+                // `red_t.parameters()`: an unknown name used like a network is one; so is
+                // an image pool the answer never makes (`pool_A.query(fake_a)`).
+                if super::ops::NET_METHODS.contains(&attr)
+                    || matches!(attr, "query" | "push_and_pop")
+                {
                     let net = self.harness.unknown_net(name);
                     return self.get_attr(Value::Net(net), attr);
                 }

@@ -1273,7 +1273,7 @@ fn detached_fakes(
                     .terms
                     .iter()
                     .zip(r)
-                    .filter(|(_, role)| **role == TermRole::Discriminator)
+                    .filter(|(_, role)| trains_discriminator(**role))
                     .map(|(t, _)| to_generators(&t.grads))
                     .sum();
                 if leak > 0.0 {
@@ -1368,9 +1368,13 @@ fn called_discriminators(run: &Run) -> Vec<usize> {
 /// discriminators score images as more real.
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum TermRole {
-    /// Falls when real images score higher, or rises when fakes do: a discriminator's
-    /// loss.
+    /// Falls when real images score higher: a discriminator's loss.
     Discriminator,
+    /// Rises when fakes score higher, and does not judge real images: a
+    /// discriminator's term on fakes where its backward also judges real images, and
+    /// otherwise a generators' loss with the wrong target (which
+    /// `generator_adversarial` judges), as the static grader reads it.
+    FakeTarget,
     /// Falls when fakes score higher: the generators' adversarial loss.
     Generator,
     /// Does not depend on the discriminators (a cycle or identity term).
@@ -1380,6 +1384,11 @@ enum TermRole {
 /// One backward of the generators' and the discriminators' losses together.
 fn is_joint(roles: &[TermRole]) -> bool {
     roles.contains(&TermRole::Discriminator) && roles.contains(&TermRole::Generator)
+}
+
+/// Whether a term of a joint backward trains the discriminators.
+fn trains_discriminator(role: TermRole) -> bool {
+    matches!(role, TermRole::Discriminator | TermRole::FakeTarget)
 }
 
 /// Which images a score-shift run scores as more real.
@@ -1470,8 +1479,10 @@ fn term_roles(
                     if real.abs().max(fake.abs()) < 1e-6 {
                         TermRole::Neither
                     } else if fake.abs() >= real.abs() {
-                        if fake > 0.0 {
+                        if fake > 0.0 && real < -1e-6 {
                             TermRole::Discriminator
+                        } else if fake > 0.0 {
+                            TermRole::FakeTarget
                         } else {
                             TermRole::Generator
                         }
@@ -1502,7 +1513,7 @@ fn part_loss(
                 .iter()
                 .zip(r)
                 .filter(|(_, role)| {
-                    (**role == TermRole::Discriminator) == (probe == GanProbe::Discriminator)
+                    trains_discriminator(**role) == (probe == GanProbe::Discriminator)
                 })
                 .map(|(t, _)| t.value)
                 .sum(),
