@@ -1094,7 +1094,6 @@ impl Harness {
         }
     }
 
-    /// Σ|∂loss/∂image| over the loader's first images and over its second images.
     /// Every leaf the harness tracks gradients for: the networks' parameters that
     /// require one, and the loader's images when `input_grad` is on (each once).
     pub fn gradient_leaves(&self) -> Vec<Tensor> {
@@ -1125,6 +1124,7 @@ impl Harness {
         })
     }
 
+    /// Σ|∂loss/∂image| over the loader's first images and over its second images.
     pub fn input_grads(&self) -> (f64, f64) {
         let sum = |t: &Tensor| {
             let g = t.grad();
