@@ -829,23 +829,13 @@ impl Normalizer {
         // name a type.
         // A capitalised target may be the type of an annotation (`m: Module = f()`),
         // but not when more assignments follow (`generar: B' = G(A), A' = F(B)`).
-        let more_assignments = |value: &str| {
-            let mut depth = 0i32;
-            value.chars().any(|c| {
-                match c {
-                    '(' | '[' | '{' => depth += 1,
-                    ')' | ']' | '}' => depth -= 1,
-                    _ => {}
-                }
-                c == '=' && depth == 0
-            })
-        };
+        let more_assignments = top_level(ed, colon + 1, end)
+            .is_some_and(|chars| chars.iter().filter(|(_, c)| *c == '=').count() >= 2);
         let one_word_label = words.len() == 1
             && first.chars().all(char::is_alphabetic)
             && single_assignment(code.trim()).is_some_and(|(target, value)| {
                 !TYPE_NAMES.contains(&target.as_str())
-                    && (!target.chars().next().is_some_and(char::is_uppercase)
-                        || more_assignments(&value))
+                    && (!target.chars().next().is_some_and(char::is_uppercase) || more_assignments)
                     && value.contains('(')
             });
         let label_is_prose = (words.len() >= 2 || one_word_label)
@@ -2245,27 +2235,30 @@ fn has_top_level_colon(chars: &[char]) -> bool {
 /// Whether an assignment's value, outside parentheses and comments, holds two plain
 /// words side by side (`ViT backbone`, `projection head`): a description, where math's
 /// juxtaposed factors are symbols (`λ1 L_cls`, `m θ_t`).
-fn described_in_words(line: &str) -> bool {
-    let code = line.split('#').next().unwrap_or_default();
-    let Some((target, value)) = code.split_once('=') else {
+fn described_in_words(ed: &LineEdit) -> bool {
+    let (start, end) = (ed.indent(), ed.code_end());
+    let Some(chars) = top_level(ed, start, end) else {
         return false;
     };
-    if value.starts_with('=') || target.trim().is_empty() || target.contains(['(', '[']) {
+    let Some(eq) = chars.iter().position(|(_, c)| *c == '=') else {
+        return false;
+    };
+    let at = chars[eq].0;
+    let target = ed.slice(start, at);
+    if ed.chars.get(at + 1) == Some(&'=') || target.trim().is_empty() || target.contains(['(', '['])
+    {
         return false;
     }
-    let mut depth = 0u32;
-    let outside: String = value
-        .chars()
-        .map(|c| {
-            match c {
-                '(' | '[' => depth += 1,
-                ')' | ']' => depth = depth.saturating_sub(1),
-                _ if depth == 0 => return c,
-                _ => {}
-            }
-            ' '
-        })
-        .collect();
+    // The value at the top level, a space standing for each bracketed part.
+    let mut outside = String::new();
+    let mut last = at;
+    for &(k, c) in &chars[eq + 1..] {
+        if k > last + 1 {
+            outside.push(' ');
+        }
+        outside.push(c);
+        last = k;
+    }
     let plain = |w: &str| {
         w.chars().count() >= 3
             && w.chars().all(|c| c.is_ascii_alphabetic())
@@ -2427,7 +2420,7 @@ pub fn normalize(input: &str) -> Normalized {
         // `student = ViT backbone + projection head`: an assignment described in words
         // is prose, not a product of undefined names; its target stays undefined and
         // stands for what its name says.
-        if described_in_words(&ed.text()) {
+        if described_in_words(ed) {
             prose.insert(line0 as u32 + 1, original_lines[line0].trim().to_string());
             let indent = ed.indent();
             ed.replace(indent, ed.chars.len(), "pass");

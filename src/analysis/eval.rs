@@ -329,7 +329,7 @@ impl<'a> Evaluator<'a> {
             let result = self.call_func(&step, Some(module), args, Vec::new(), step.span);
             // `return {"loss": loss, "log": logs}`: Lightning back-propagates its `"loss"`.
             let result = match result {
-                Value::Module(m) if self.a.modules[m].ctor == RECORD => self.a.modules[m]
+                Value::Module(m) if self.is_record(m) => self.a.modules[m]
                     .attrs
                     .get("loss")
                     .cloned()
@@ -645,7 +645,7 @@ impl<'a> Evaluator<'a> {
                 let i = self.expr(idx);
                 // `out["rec_A"] = G_BA(out["fake_B"])`: a new entry of a record.
                 if let (Value::Module(m), Value::Str(key)) = (&b, &i)
-                    && self.a.modules[*m].ctor == RECORD
+                    && self.is_record(*m)
                 {
                     self.set_attr(Value::Module(*m), key, v, span);
                     return;
@@ -1676,11 +1676,18 @@ impl<'a> Evaluator<'a> {
         self.frames.push(frame);
         let v = self.expr(&l.1);
         self.frames.pop();
-        match v {
+        self.frame(name.to_string(), tensor_args, v, span)
+    }
+
+    /// What a function of the answer returns: one tensor is a frame (a loss function,
+    /// `D`, a loss class's `forward`), one term named where it is called; anything else
+    /// is itself.
+    fn frame(&mut self, func: String, args: Vec<NodeId>, result: Value, span: Span) -> Value {
+        match result {
             Value::Tensor(r) => Value::Tensor(self.node(
                 Op::Frame {
-                    func: name.to_string(),
-                    args: tensor_args,
+                    func,
+                    args,
                     result: r,
                 },
                 span,
@@ -1766,23 +1773,11 @@ impl<'a> Evaluator<'a> {
             Flow::Return(v) => v,
             Flow::Normal | Flow::Continue | Flow::Break => Value::None,
         };
-        // A function of the answer that returns one tensor is a frame: a loss function
-        // (`D`, a loss class's `forward`) is then one term, named where it is called.
         let func = match (&bound, def.name.as_str()) {
             (Some(Value::Module(m)), "forward" | "__call__") => self.a.module_name(*m),
             _ => def.name.clone(),
         };
-        match result {
-            Value::Tensor(r) => Value::Tensor(self.node(
-                Op::Frame {
-                    func,
-                    args: tensor_args,
-                    result: r,
-                },
-                span,
-            )),
-            other => other,
-        }
+        self.frame(func, tensor_args, result, span)
     }
 
     fn instantiate(
@@ -2455,15 +2450,9 @@ impl<'a> Evaluator<'a> {
             Value::Tensor(t) => self.tensor_method(t, name, args, kwargs, span),
             Value::Param(m) => self.param_method(m, name, args, kwargs, span),
             // `nn.ModuleDict({"s": student, "t": teacher}).parameters()`: every entry's.
-            Value::Module(m) if self.a.modules[m].ctor == RECORD && name == "parameters" => {
-                let mut entries: Vec<(String, Value)> = self.a.modules[m]
-                    .attrs
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
-                entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Module(m) if self.is_record(m) && name == "parameters" => {
                 let mut modules = Vec::new();
-                for (_, v) in entries {
+                for (_, v) in self.record_entries(m) {
                     let v = match v {
                         Value::Global(g) => Value::Module(self.implicit_module(&g)),
                         other => other,
@@ -2476,15 +2465,10 @@ impl<'a> Evaluator<'a> {
             }
             // `losses.values()`, `out.items()`, `nets.get("G_AB")` of a record.
             Value::Module(m)
-                if self.a.modules[m].ctor == RECORD
+                if self.is_record(m)
                     && matches!(name, "values" | "items" | "keys" | "get" | "pop") =>
             {
-                let mut entries: Vec<(String, Value)> = self.a.modules[m]
-                    .attrs
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
-                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                let entries = self.record_entries(m);
                 let list = |items: Vec<Value>| Value::List(Rc::new(RefCell::new(items)));
                 match name {
                     "values" => list(entries.into_iter().map(|(_, v)| v).collect()),
@@ -2730,6 +2714,22 @@ impl<'a> Evaluator<'a> {
             }
             _ => Value::Unknown,
         }
+    }
+
+    /// Whether a module is a dict of networks or tensors the answer wrote (`RECORD`).
+    fn is_record(&self, m: ModId) -> bool {
+        self.a.modules[m].ctor == RECORD
+    }
+
+    /// A record's entries, by key, in the keys' order.
+    fn record_entries(&self, m: ModId) -> Vec<(String, Value)> {
+        let mut entries: Vec<(String, Value)> = self.a.modules[m]
+            .attrs
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries
     }
 
     fn optimizer_method(&mut self, o: OptId, name: &str, args: Vec<Value>, span: Span) -> Value {
@@ -3143,8 +3143,8 @@ fn fuzzy_method(name: &str) -> &str {
 }
 
 /// The keywords of a mapping written out where it is spread (`D(**{"p": p1, "z": z2})`,
-/// `D(**dict(p=p1, z=z2))`), which this grader, holding no dict values, reads as if
-/// they were passed one by one.
+/// `D(**dict(p=p1, z=z2))`), read as if they were passed one by one, whatever their
+/// values (a record holds only networks and tensors).
 fn written_keywords(e: &Expr) -> Option<Vec<(String, &Expr)>> {
     match &e.kind {
         ExprKind::Dict(pairs) => pairs

@@ -175,8 +175,8 @@ pub const GRADIENT_TAPE: &str = "tensorflow.tape";
 /// `parse_args()` gives the run's undefined settings (`args.lr`).
 pub const ARGUMENT_PARSER: &str = "argparse.parser";
 
-/// The method that a method of `recv`'s kind names after `prefix` and a dot
-/// (`tensorflow.tape.gradient` → `gradient`).
+/// The method a path names after `prefix` and a dot (`tensorflow.tape.gradient` →
+/// `gradient`).
 pub fn method_of<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
     path.strip_prefix(prefix)?.strip_prefix('.')
 }

@@ -133,12 +133,7 @@ fn differentiated(ip: &mut Interp, args: Vec<Value>, kwargs: Kw) -> R<Value> {
         );
     };
     let line = ip.line;
-    for p in super::ops::params_of(ip, params.clone())? {
-        let mut g = p.grad();
-        if g.defined() {
-            let _ = g.f_zero_();
-        }
-    }
+    super::ops::zero_grads(&super::ops::params_of(ip, params.clone())?);
     let out = ip.call(f, call_args, kwargs)?;
     ip.line = line;
     let (loss, aux) = if has_aux.truthy() {

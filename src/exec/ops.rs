@@ -356,13 +356,8 @@ fn fit_to_toy_shapes(x: Tagged, y: Tagged) -> (Tagged, Tagged) {
         return (x, y);
     }
     let as_value = |t: &Tagged| -> Option<Tagged> {
-        if t.t.requires_grad() || t.t.numel() == 0 {
-            return None;
-        }
-        let (lo, hi) = (t.t.f_min().ok()?, t.t.f_max().ok()?);
-        let (lo, hi) = (lo.f_double_value(&[]).ok()?, hi.f_double_value(&[]).ok()?);
-        (lo == hi).then(|| Tagged {
-            t: Tensor::from(lo as f32),
+        constant_value(&t.t).map(|v| Tagged {
+            t: Tensor::from(v as f32),
             ..t.clone()
         })
     };
@@ -1737,12 +1732,7 @@ pub fn call_method(
             let line = ip.line;
             match name {
                 "zero_grad" => {
-                    for p in optim_params(ip, &o)?.iter() {
-                        let mut g = p.grad();
-                        if g.defined() {
-                            let _ = g.f_zero_();
-                        }
-                    }
+                    zero_grads(&optim_params(ip, &o)?);
                     Ok(Value::None)
                 }
                 // `self.optimizer.apply(gradients, weights)`, Keras's step over the
@@ -1932,12 +1922,7 @@ pub fn call_method(
             }
             "zero_grad" => {
                 for n in ip.harness.nets_for_optimizer(&opt_name) {
-                    for p in ip.harness.all_params(&n) {
-                        let mut g = p.grad();
-                        if g.defined() {
-                            let _ = g.f_zero_();
-                        }
-                    }
+                    zero_grads(&ip.harness.all_params(&n));
                 }
                 Ok(Value::None)
             }
@@ -1954,6 +1939,16 @@ pub fn call_method(
                 other.type_name()
             ),
         ),
+    }
+}
+
+/// Zeroes the gradients the tensors hold, as `zero_grad()` does.
+pub fn zero_grads(params: &[Tensor]) {
+    for p in params {
+        let mut g = p.grad();
+        if g.defined() {
+            let _ = g.f_zero_();
+        }
     }
 }
 
@@ -2062,12 +2057,7 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
             Ok(Value::Net(n))
         }
         "zero_grad" => {
-            for p in ip.harness.all_params(&n) {
-                let mut g = p.grad();
-                if g.defined() {
-                    let _ = g.f_zero_();
-                }
-            }
+            zero_grads(&ip.harness.all_params(&n));
             Ok(Value::None)
         }
         // `teacher.set_weights(student.get_weights())` is Keras's copy.
@@ -2628,20 +2618,23 @@ fn in_place(ip: &mut Interp, x: &Tagged, name: &str, args: &[Value], kwargs: &Kw
 fn refit_constant(t: &mut Tensor, other: &Tensor) {
     let (shape, target) = (t.size(), other.size());
     let larger = shape.len() == target.len() && shape.iter().zip(&target).all(|(a, b)| a >= b);
-    if t.requires_grad() || t.numel() == 0 || !larger || broadcastable(&shape, &target) {
+    if !larger || broadcastable(&shape, &target) {
         return;
     }
-    let refit = || -> Result<(), tch::TchError> {
-        let (lo, hi) = (
-            t.f_min()?.f_double_value(&[])?,
-            t.f_max()?.f_double_value(&[])?,
-        );
-        if lo == hi {
-            t.f_resize_(&target)?.f_fill_(lo).map(drop)?;
-        }
-        Ok(())
-    };
-    let _ = tch::no_grad(refit);
+    if let Some(value) = constant_value(t) {
+        let _ = tch::no_grad(|| t.f_resize_(&target).and_then(|mut r| r.f_fill_(value)));
+    }
+}
+
+/// The one value a tensor without gradient repeats (`torch.zeros(1, 8192)`), if it
+/// holds a single value.
+fn constant_value(t: &Tensor) -> Option<f64> {
+    if t.requires_grad() || t.numel() == 0 {
+        return None;
+    }
+    let lo = t.f_min().ok()?.f_double_value(&[]).ok()?;
+    let hi = t.f_max().ok()?.f_double_value(&[]).ok()?;
+    (lo == hi).then_some(lo)
 }
 
 /// `loss.backward()`, keeping the graph: a second backward through a graph that an
