@@ -120,6 +120,35 @@ mod with_libtorch {
         let _ = std::fs::remove_file(&file);
     }
 
+    /// An answer that freezes its student has a loss PyTorch cannot back-propagate: the
+    /// run says so at the line and still measures what the other lines mean, except the
+    /// EMA, which a student that never moves cannot show.
+    #[test]
+    fn a_backward_on_nothing_trained_is_noted_and_the_run_goes_on() {
+        let frozen = "fixtures/ibot/b11_student_frozen_teacher_in_moduledict_optimizer.py";
+        let text = std::fs::read_to_string(frozen).unwrap();
+        let freeze = "nets[\"s\"].requires_grad_(False)";
+        assert!(text.contains(freeze));
+        let trained = std::env::temp_dir().join(format!("pg-trained-{}.py", std::process::id()));
+        std::fs::write(&trained, text.replace(freeze, "pass")).unwrap();
+
+        let r = exec_json("ibot", frozen);
+        let reason = r["exec"]["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("line 24") && reason.contains("PyTorch raises"),
+            "{reason}"
+        );
+        assert_eq!(check(&r, "cls_cross_view")["result"], "pass", "{r:#}");
+        assert_eq!(check(&r, "teacher_no_grad")["result"], "fail", "{r:#}");
+        assert_eq!(check(&r, "ema_teacher")["result"], "skipped", "{r:#}");
+
+        let r = exec_json("ibot", trained.to_str().unwrap());
+        let reason = r["exec"]["reason"].as_str().unwrap();
+        assert!(!reason.contains("PyTorch raises"), "{reason}");
+        assert_eq!(check(&r, "ema_teacher")["result"], "pass", "{r:#}");
+        let _ = std::fs::remove_file(&trained);
+    }
+
     #[test]
     fn a_one_term_loss_changes_when_the_views_are_swapped() {
         let r = exec_json("simsiam", "fixtures/simsiam/one_term_only.py");

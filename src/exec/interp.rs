@@ -98,6 +98,10 @@ pub struct Trace {
     /// The lines of `loss.backward()` calls on names the answer never computes (a loss
     /// whose line the transcription lost), with those names.
     pub lost_backwards: Vec<(u32, String)>,
+    /// The lines of `backward()` calls on a loss that depends on no trained parameter
+    /// (everything it comes from is frozen or detached): PyTorch raises there, and the
+    /// run went on without that backward.
+    pub untrained_backwards: Vec<u32>,
     /// Loader items started.
     pub iterations: u32,
 }

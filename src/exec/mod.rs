@@ -101,6 +101,17 @@ impl ExecReport {
         })
     }
 
+    /// Adds to the reason something the run met that the checks do not show.
+    #[cfg(feature = "exec")]
+    fn add_note(&mut self, note: Msg) {
+        self.reason = if self.reason.en.is_empty() {
+            note
+        } else {
+            let (en, es, note_en, note_es) = (&self.reason.en, &self.reason.es, &note.en, &note.es);
+            msg!("{en}; {note_en}", "{es}; {note_es}")
+        };
+    }
+
     /// Sums up the checks: contradicted beats partial beats confirmed.
     #[cfg(feature = "exec")]
     fn from_checks(checks: Vec<PropertyCheck>) -> ExecReport {

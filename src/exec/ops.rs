@@ -2766,13 +2766,13 @@ fn backward(ip: &mut Interp, x: &Tagged) -> R<Value> {
     if x.t.numel() != 1 {
         return halt(ip.line, "`backward()` of an empty tensor");
     }
-    // Under a probe that cuts or replaces networks, a loss left depending on nothing
-    // trained is the measurement (no gradient reaches any network), not a broken answer.
+    // PyTorch raises on a loss that depends on nothing trained. Under a probe that cuts
+    // or replaces networks that is the measurement (no gradient reaches any network);
+    // in the answer itself it is a fault the run records and steps over, so that what
+    // the answer's other lines mean (the pairs, the EMA, the optimizer's parameters)
+    // is still measured.
     if !x.t.requires_grad() && !ip.harness.knobs.alters_networks() {
-        return halt(
-            ip.line,
-            "`backward()` of a tensor that does not depend on any trained parameter",
-        );
+        ip.trace.untrained_backwards.push(ip.line);
     }
     let loss = lift(ip, x.t.f_double_value(&[]))?;
     let terms = loss_terms(ip, &x.t)?;

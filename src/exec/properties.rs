@@ -173,7 +173,14 @@ pub fn measure(text: &str, rubric: &Rubric, report: &Report) -> ExecReport {
             });
         }
     }
-    ExecReport::from_checks(checks)
+    let mut report = ExecReport::from_checks(checks);
+    if let Some(line) = runs["base"].trace.untrained_backwards.first() {
+        report.add_note(msg!(
+            "line {line}: `backward()` of a loss that depends on no trained parameter (PyTorch raises here); the run went on without it",
+            "línea {line}: `backward()` de una pérdida que no depende de ningún parámetro entrenado (PyTorch falla aquí); la ejecución siguió sin ella"
+        ));
+    }
+    report
 }
 
 fn get_run<'a>(
@@ -1050,6 +1057,24 @@ fn ema_teacher(base: &Run) -> Measured {
             "profesor = {lambda:.4}·profesor + {rest:.4}·estudiante tras una iteración"
         ));
     }
+    // A teacher that starts as a copy of a student nothing trains (a frozen student)
+    // keeps the student's weights under an EMA and under a copy alike: no λ shows.
+    let indeterminate = windows.iter().all(|(before, after)| {
+        teachers.iter().all(|t| {
+            students
+                .iter()
+                .any(|s| match (before.get(t), after.get(t), after.get(s)) {
+                    (Some(tb), Some(ta), Some(sa)) => same_weights(tb, ta) && same_weights(ta, sa),
+                    _ => false,
+                })
+        })
+    });
+    if fitted.is_empty() && indeterminate {
+        return skip(msg!(
+            "the teacher and the student kept the same weights through the iteration (nothing trained the student), so no blend can be measured",
+            "el profesor y el estudiante mantuvieron los mismos pesos durante la iteración (nada entrenó al estudiante), así que no se puede medir ninguna mezcla"
+        ));
+    }
     match fitted.first() {
         Some(lambda) => fail(msg!(
             "the teacher follows the student with λ = {lambda:.4}, outside (0, 1)",
@@ -1060,6 +1085,17 @@ fn ema_teacher(base: &Run) -> Measured {
             "los pesos del profesor tras una iteración no son una mezcla de sus pesos anteriores y los del estudiante"
         )),
     }
+}
+
+/// Whether two networks' parameters are equal, to float noise.
+fn same_weights(a: &[Vec<f32>], b: &[Vec<f32>]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(u, v)| (u - v).abs() <= 1e-6 * u.abs().max(1.0))
+        })
 }
 
 /// The λ with `after = λ·before + (1 − λ)·student`, when one λ fits every parameter.
