@@ -102,6 +102,9 @@ const TORCH_UNDERSCORED: &[&str] = &[
 ];
 
 /// Functions that math notation applies without parentheses (`log s`, `exp x`).
+/// Words that introduce a function defined as an equation (`donde H(t, s) = ...`).
+const DEFINITION_LEADS: &[&str] = &["donde", "where", "with", "con", "siendo", "y", "and"];
+
 const MATH_FUNCTIONS: &[&str] = &["log", "exp", "sqrt", "softmax", "sigmoid", "tanh", "sg"];
 
 fn is_ident_start(c: char) -> bool {
@@ -620,11 +623,29 @@ impl Normalizer {
                     }
                 }
             }
+            // `m_u,i`, `ut_patch_i`, `softmax(t)_k`: the bare index written as a subscript
+            // of each indexed factor, which a sum over every position takes whole.
+            let index_at = |k: usize, mark: char| -> Option<usize> {
+                let var: Vec<char> = bare_index.as_deref()?.chars().collect();
+                let after = k + 1 + var.len();
+                (chars[k] == mark
+                    && k > 0
+                    && (is_ident_char(chars[k - 1]) || matches!(chars[k - 1], ')' | ']'))
+                    && chars.get(k + 1..after) == Some(&var[..])
+                    && !chars.get(after).is_some_and(|c| is_ident_char(*c)))
+                .then_some(after)
+            };
             let mut stop = start;
             let mut depth = 0i32;
             let mut seen_operand = false;
+            let mut subscripts = Vec::new();
             while stop < end {
                 let c = chars[stop];
+                if let Some(after) = index_at(stop, ',').or_else(|| index_at(stop, '_')) {
+                    subscripts.push((stop, after));
+                    stop = after;
+                    continue;
+                }
                 match c {
                     '(' | '[' | '{' => depth += 1,
                     ')' | ']' | '}' if depth == 0 => break,
@@ -636,6 +657,13 @@ impl Normalizer {
                     seen_operand = true;
                 }
                 stop += 1;
+            }
+            if !subscripts.is_empty() {
+                // Right to left, so that earlier positions stay valid.
+                for (a, b) in subscripts.into_iter().rev() {
+                    self.edit(line0, ed, a, b, "");
+                }
+                continue;
             }
             let operand = ed.slice(start, stop);
             let operand = operand.trim();
@@ -671,10 +699,23 @@ impl Normalizer {
 
     /// `D(p, z) = expr`: a function defined as an equation is a one-line `def`.
     fn equation_definition(&mut self, line0: usize, ed: &mut LineEdit) {
-        let start = ed.indent();
+        let indent = ed.indent();
         let end = ed.code_end();
+        if end <= indent {
+            return;
+        }
         let mask = ed.code_mask();
         let chars = &ed.chars;
+        // `donde H(t, s) = ...`, `where D(p, z) = ...`: the word that introduces the
+        // definition is no part of it.
+        let lead = ed.slice(indent, end);
+        let start = DEFINITION_LEADS
+            .iter()
+            .find_map(|w| {
+                let rest = lead.strip_prefix(w)?.strip_prefix(' ')?;
+                Some(indent + lead.chars().count() - rest.trim_start().chars().count())
+            })
+            .unwrap_or(indent);
         // name ( names ) = expression, with nothing else before the `=`.
         let mut i = start;
         while i < end && is_ident_char(chars[i]) {
@@ -702,7 +743,7 @@ impl Normalizer {
         self.edit(
             line0,
             ed,
-            start,
+            indent,
             end,
             &format!("def {head}: return {}", body.trim()),
         );
@@ -831,12 +872,26 @@ impl Normalizer {
         // but not when more assignments follow (`generar: B' = G(A), A' = F(B)`).
         let more_assignments = top_level(ed, colon + 1, end)
             .is_some_and(|chars| chars.iter().filter(|(_, c)| *c == '=').count() >= 2);
+        // `student: a_cls, a_patch = f_s(û) ; b_cls, b_patch = f_s(v̂)`, `EMA: θ_t ← ...`:
+        // tuple targets and statements separated by `;` are code too.
+        let more_assignments = more_assignments || code.contains(';');
         let one_word_label = words.len() == 1
             && first.chars().all(char::is_alphabetic)
-            && single_assignment(code.trim()).is_some_and(|(target, value)| {
-                !TYPE_NAMES.contains(&target.as_str())
-                    && (!target.chars().next().is_some_and(char::is_uppercase) || more_assignments)
-                    && value.contains('(')
+            && code.contains('(')
+            && code.split(';').all(|statement| {
+                let statement = statement.trim().replacen('←', "=", 1);
+                let (targets, value) = match statement.split_once('=') {
+                    Some((t, v)) if !v.starts_with('=') => (t.trim(), v.trim()),
+                    _ => return false,
+                };
+                let first_target = targets.split(',').next().unwrap_or_default().trim();
+                targets.split(',').all(|t| {
+                    let t = t.trim();
+                    !t.is_empty() && t.chars().all(is_ident_char)
+                }) && !TYPE_NAMES.contains(&first_target)
+                    && (!first_target.chars().next().is_some_and(char::is_uppercase)
+                        || more_assignments)
+                    && !value.is_empty()
             });
         let label_is_prose = (words.len() >= 2 || one_word_label)
             && !names_only
@@ -937,9 +992,38 @@ impl Normalizer {
         for (a, b) in segments {
             let segment = ed.slice(*a, *b);
             let (code, note) = split_aside(segment.trim());
+            let (code, schedule) = schedule_start(&code);
             rewritten.push(code);
             notes.extend(note);
+            notes.extend(schedule);
         }
+        // `L = L_cls + λ * L_mim , λ = 1`: a constant said after the statement that uses
+        // it ("where λ = 1") is set before it.
+        let constant = |code: &str| {
+            single_assignment(code)
+                .filter(|(_, value)| value.parse::<f64>().is_ok())
+                .map(|(target, _)| target)
+        };
+        let used_before = |k: usize, name: &str| {
+            rewritten[..k].iter().any(|earlier| {
+                earlier
+                    .split(|c: char| !is_ident_char(c))
+                    .any(|w| w == name)
+            })
+        };
+        let hoisted: Vec<bool> = (0..rewritten.len())
+            .map(|k| constant(&rewritten[k]).is_some_and(|name| used_before(k, &name)))
+            .collect();
+        let rewritten: Vec<String> = [true, false]
+            .iter()
+            .flat_map(|first| {
+                rewritten
+                    .iter()
+                    .zip(&hoisted)
+                    .filter(move |(_, h)| *h == first)
+                    .map(|(code, _)| code.clone())
+            })
+            .collect();
         if commas.is_empty() && notes.is_empty() {
             return;
         }
@@ -1465,19 +1549,25 @@ impl Normalizer {
     }
 
     /// `f_t ← copy(f_s) ;  los parámetros de f_t no reciben gradiente`: a sentence after
-    /// a semicolon is a remark on the statement before it.
-    fn prose_after_semicolon(&mut self, line0: usize, ed: &mut LineEdit) {
+    /// a semicolon is a remark on the statement before it, unless it says an update
+    /// (`L.backward() ; paso de AdamW sobre θ_s`): that is a statement in words of its
+    /// own, returned so that the line records it as prose.
+    fn prose_after_semicolon(&mut self, line0: usize, ed: &mut LineEdit) -> Option<String> {
         let mask = ed.code_mask();
         let end = ed.code_end();
-        let Some(semi) = (0..end)
-            .find(|&k| mask[k] && ed.chars[k] == ';' && top_level_statement_assign(&ed.chars, k))
-        else {
-            return;
-        };
-        let rest = ed.slice(semi + 1, end);
-        if looks_like_prose(&rest) {
-            let start = ed.spaces_before(semi);
-            self.edit(line0, ed, start, end, &format!("  # {}", rest.trim()));
+        let semi = (0..end)
+            .find(|&k| mask[k] && ed.chars[k] == ';' && top_level_statement_assign(&ed.chars, k))?;
+        let rest = ed.slice(semi + 1, end).trim().to_string();
+        if !looks_like_prose(&rest) {
+            return None;
+        }
+        let start = ed.spaces_before(semi);
+        if crate::analysis::facts::says_update(&rest) {
+            self.edit(line0, ed, start, end, "; pass");
+            Some(rest)
+        } else {
+            self.edit(line0, ed, start, end, &format!("  # {rest}"));
+            None
         }
     }
 
@@ -1544,6 +1634,19 @@ impl Normalizer {
                     changed = true;
                     break;
                 }
+                // `log softmax(s / τ)`: a math function applied to a call.
+                if b_is_name
+                    && MATH_FUNCTIONS.contains(&a.as_str())
+                    && followed == Some('(')
+                    && in_expression(&ed.chars, &mask, a0)
+                    && let Some(open) = (b1..ed.chars.len()).find(|&k| ed.chars[k] == '(')
+                    && let Some(close) = matching_close(&ed.chars, open)
+                {
+                    let args = ed.slice(open, close + 1);
+                    self.edit(line0, ed, a0, close + 1, &format!("{a}({b}{args})"));
+                    changed = true;
+                    break;
+                }
                 if in_expression(&ed.chars, &mask, a0) {
                     self.edit(line0, ed, a1, b0, " * ");
                     changed = true;
@@ -1592,6 +1695,24 @@ impl Normalizer {
             }
         }
     }
+}
+
+/// The position of the bracket that closes the one at `open`.
+fn matching_close(chars: &[char], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, c) in chars.iter().enumerate().skip(open) {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Among runs of words separated by single spaces, the longest (of two words or more)
@@ -1885,6 +2006,24 @@ fn split_aside(segment: &str) -> (String, Option<String>) {
         )
     } else {
         whole
+    }
+}
+
+/// `λ_ema = 0.996 → 1 (coseno)`: a value said as a schedule starts at its first number;
+/// the schedule becomes a note.
+fn schedule_start(code: &str) -> (String, Option<String>) {
+    let Some((target, value)) = single_assignment(code) else {
+        return (code.to_string(), None);
+    };
+    let Some((first, _)) = value.split_once('→').or_else(|| value.split_once("->")) else {
+        return (code.to_string(), None);
+    };
+    match first.trim().parse::<f64>() {
+        Ok(_) => (
+            format!("{target} = {}", first.trim()),
+            Some(format!("{target}: {value}")),
+        ),
+        Err(_) => (code.to_string(), None),
     }
 }
 
@@ -2375,7 +2514,9 @@ pub fn normalize(input: &str) -> Normalized {
         if !inside_brackets {
             n.comma_assignments(line0, ed);
         }
-        n.prose_after_semicolon(line0, ed);
+        if let Some(statement) = n.prose_after_semicolon(line0, ed) {
+            prose.insert(line0 as u32 + 1, statement);
+        }
         n.bracket_parens(line0, ed);
         if !inside_brackets {
             n.comma_read_as_parenthesis(line0, ed);
@@ -2433,6 +2574,7 @@ pub fn normalize(input: &str) -> Normalized {
         n.header_colon(line0, ed, deeper);
     }
 
+    multiline_bracket_parens(&mut n, &mut edits);
     close_dangling_brackets(&mut n, &mut edits);
     repair_indentation(&mut n, &mut edits);
 
@@ -2449,6 +2591,54 @@ pub fn normalize(input: &str) -> Normalized {
         prose,
         unparsed: BTreeMap::new(),
         original_lines,
+    }
+}
+
+/// `L = [ a / n_a` then `+ b / n_b ] / 2` on the next line: square brackets that group a
+/// sum over several lines and are scaled are parentheses, as on one line
+/// (`Normalizer::bracket_parens`).
+fn multiline_bracket_parens(n: &mut Normalizer, edits: &mut [LineEdit]) {
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut pairs = Vec::new();
+    for (line0, ed) in edits.iter().enumerate() {
+        let mask = ed.code_mask();
+        for (i, c) in ed.chars.iter().enumerate() {
+            match c {
+                '[' if mask[i] => open.push((line0, i)),
+                ']' if mask[i] => {
+                    if let Some(start) = open.pop()
+                        && start.0 != line0
+                    {
+                        pairs.push((start, (line0, i)));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for ((open_line, open_at), (close_line, close_at)) in pairs {
+        let before = prev_non_space(&edits[open_line].chars, open_at);
+        let after = next_non_space(&edits[close_line].chars, close_at + 1);
+        let is_subscript = matches!(before, Some(c) if is_ident_char(c) || c == ')' || c == ']');
+        let scaled = matches!(after, Some('/') | Some('*')) || before == Some('*');
+        let inside: Vec<char> = (open_line..=close_line)
+            .flat_map(|l| {
+                let ed = &edits[l];
+                let from = if l == open_line { open_at + 1 } else { 0 };
+                let to = if l == close_line {
+                    close_at
+                } else {
+                    ed.code_end()
+                };
+                ed.chars[from.min(to)..to].to_vec()
+            })
+            .collect();
+        if !is_subscript && scaled && has_top_level_sum(&inside) {
+            let ed = &mut edits[close_line];
+            n.edit(close_line, ed, close_at, close_at + 1, ")");
+            let ed = &mut edits[open_line];
+            n.edit(open_line, ed, open_at, open_at + 1, "(");
+        }
     }
 }
 
@@ -2788,7 +2978,11 @@ mod tests {
             "return - sum(t * log(s))"
         );
         assert_eq!(norm_line("y = exp x + 1"), "y = exp(x) + 1");
-        assert_eq!(norm_line("y = log p.mean()"), "y = log * p.mean()");
+        assert_eq!(norm_line("y = log p.mean()"), "y = log(p.mean())");
+        assert_eq!(
+            norm_line("l = Σ_k t_k · log softmax(s / τ)_k"),
+            "l = sum(t * log(softmax(s / τ)))"
+        );
         assert_eq!(norm_line("m = u ⊙ (1 − M_u)"), "m = u * (1 - M_u)");
     }
 
@@ -2935,6 +3129,41 @@ mod tests {
             Some("Update Encoder and Projection")
         );
         assert!(n.text.contains("    pass"));
+    }
+
+    #[test]
+    fn numbered_math_steps_read_as_code() {
+        assert_eq!(
+            norm_line("3. student:   a_cls, a_patch = f_s(û)   ;   b_cls, b_patch = f_s(v̂)"),
+            "a_cls, a_patch = f_s(û)   ;   b_cls, b_patch = f_s(v̂)"
+        );
+        assert_eq!(
+            norm_line(
+                "9. EMA:  θ_t ← λ_ema · θ_t + (1 − λ_ema) · θ_s ,  λ_ema = 0.996 → 1 (coseno)"
+            ),
+            "λ_ema = 0.996; θ_t = λ_ema * θ_t + (1 - λ_ema) * θ_s  # λ_ema: 0.996 → 1 (coseno)"
+        );
+        assert_eq!(
+            norm_line("L = L_cls + λ · L_mim ,  λ = 1"),
+            "λ = 1; L = L_cls + λ * L_mim"
+        );
+        // A constant that nothing before it uses keeps its place.
+        assert_eq!(norm_line("a = f(x), k = 2"), "a = f(x); k = 2");
+        let n = normalize("L.backward()  ;  paso de AdamW sobre θ_s\n");
+        assert_eq!(n.text, "L.backward(); pass\n");
+        assert_eq!(n.prose[&1], "paso de AdamW sobre θ_s");
+        assert_eq!(
+            norm_line("L = Σ_i m_u,i · H(t_i, s_i) / Σ_i m_u,i"),
+            "L = sum(m_u * H(t, s) / sum(m_u))"
+        );
+        assert_eq!(
+            norm_line("donde  H(t, s) = − Σ_k softmax(t / τ_t)_k · log softmax(s / τ_s)_k"),
+            "def H(t, s): return - sum(softmax(t / τ_t) * log_softmax(s / τ_s))"
+        );
+        assert_eq!(
+            normalize("L = [ a / n_a\n      + b / n_b ] / 2\nx = [a, b]\n").text,
+            "L = ( a / n_a\n      + b / n_b ) / 2\nx = [a, b]\n"
+        );
     }
 
     #[test]

@@ -152,6 +152,15 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// Whether a prose line says that something is updated or stepped
+/// (`update encoder and projection`, `paso de AdamW sobre θ_s`).
+pub fn says_update(text: &str) -> bool {
+    let t = fold(text);
+    ["update", "actualiz", "step", "optimi", "paso"]
+        .iter()
+        .any(|w| t.contains(w))
+}
+
 /// Whether a line of prose says to freeze a network (`congelar f_t (requires_grad =
 /// False)`, `freeze the teacher`): both graders freeze the networks it names.
 pub fn prose_freezes(text: &str) -> bool {
@@ -417,26 +426,32 @@ pub const NETWORK_ROLES: &[&str] = &[
 /// `m1` for the mask of a view.
 pub fn is_mask_symbol(name: &str) -> bool {
     let f = fold(name);
-    f.contains("mask")
-        || f.contains("mascara")
+    says_mask(name)
         || matches!(
             f.as_str(),
             "m_u" | "m_v" | "mu" | "mv" | "m_1" | "m_2" | "m1" | "m2" | "m_a" | "m_b"
         )
 }
 
+/// Whether a word is about masking, in English or Spanish (`random_mask`,
+/// `mascara_bloques`, `enmascarar`).
+pub fn says_mask(word: &str) -> bool {
+    let f = fold(word);
+    f.contains("mask") || f.contains("mascar")
+}
+
 pub fn mentions_mask(g: &Graph, modules: &[ModuleInfo], n: NodeId) -> bool {
     let mut stack = vec![(n, 0)];
     while let Some((x, d)) = stack.pop() {
         let node = g.node(x);
-        if node.names.iter().any(|s| fold(s).contains("mask")) {
+        if node.names.iter().any(|s| says_mask(s)) {
             return true;
         }
         match &node.op {
-            Op::Apply { module, .. } if fold(&modules[*module].name).contains("mask") => {
+            Op::Apply { module, .. } if says_mask(&modules[*module].name) => {
                 return true;
             }
-            Op::Data { source } if fold(source).contains("mask") => return true,
+            Op::Data { source } if says_mask(source) => return true,
             _ => {}
         }
         if d < 6 {
@@ -722,12 +737,13 @@ fn is_mask_tensor(a: &Analysis, n: NodeId) -> bool {
     let mut cur = n;
     for _ in 0..12 {
         let node = g.node(cur);
-        if node.names.iter().any(|s| fold(s).contains("mask")) {
+        // `Σ_i m_u,i · H(...) / Σ_i m_u,i`: math's `m_u` is the mask of view u.
+        if node.names.iter().any(|s| is_mask_symbol(s)) {
             return true;
         }
         match &node.op {
-            Op::Apply { module, .. } => return fold(&a.modules[*module].name).contains("mask"),
-            Op::Data { source } => return fold(source).contains("mask"),
+            Op::Apply { module, .. } => return says_mask(&a.modules[*module].name),
+            Op::Data { source } => return says_mask(source),
             Op::Part { of, .. } | Op::Select { of, .. } => cur = *of,
             Op::Builtin { args, .. } if !args.is_empty() => cur = args[0],
             Op::Bin(_, x, y) => cur = if g.is_scalar(*x) { *y } else { *x },

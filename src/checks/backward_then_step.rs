@@ -24,12 +24,7 @@ use crate::msg::Msg;
 pub fn is_update(kind: &EventKind) -> bool {
     match kind {
         EventKind::Step { .. } | EventKind::UpdateCall { .. } => true,
-        EventKind::Prose { text } => {
-            let t = crate::analysis::facts::fold(text);
-            ["update", "actualiz", "step", "optimi", "paso"]
-                .iter()
-                .any(|w| t.contains(w))
-        }
+        EventKind::Prose { text } => crate::analysis::facts::says_update(text),
         _ => false,
     }
 }

@@ -1110,9 +1110,7 @@ impl<'h> Interp<'h> {
             return Ok(());
         }
         let t = crate::analysis::facts::fold(text);
-        let says_update = ["update", "actualiz", "step", "optimi", "paso"]
-            .iter()
-            .any(|w| t.contains(w));
+        let says_update = crate::analysis::facts::says_update(text);
         // `update c` (the center of the teacher's outputs) and teacher updates are not
         // a step of the optimizer. An aside in parentheses gives settings
         // (`actualizar f y h con SGD (lr = 0.05, momentum = 0.9)`): an optimizer's
