@@ -334,7 +334,30 @@ fn test(
             "{missing}: no existe esa carpeta"
         ));
     }
+    if let Some(other) = roots
+        .iter()
+        .find(|p| p.is_file() && p.extension().is_none_or(|e| e != "py"))
+    {
+        let other = other.display();
+        return fail(tr!(
+            lang,
+            "{other}: not a fixture folder nor a fixture's answer\nhelp: a fixture is `<rubric>/<case>.py` beside `<case>.expected.toml`",
+            "{other}: no es una carpeta de fixtures ni la respuesta de un fixture\nhelp: un fixture es `<rúbrica>/<caso>.py` junto a `<caso>.expected.toml`"
+        ));
+    }
     let s = fixtures::run_all(&roots, rubric, filter, bless, lang);
+    if s.ok + s.changed + s.new + s.errors == 0 {
+        let roots = roots
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        return fail(tr!(
+            lang,
+            "no fixture found in {roots}\nhelp: a fixture is `<rubric>/<case>.py` beside `<case>.expected.toml`; check `--rubric` and `--filter`",
+            "no se encontró ningún fixture en {roots}\nhelp: un fixture es `<rúbrica>/<caso>.py` junto a `<caso>.expected.toml`; revisa `--rubric` y `--filter`"
+        ));
+    }
     for l in &s.lines {
         println!("{l}");
     }

@@ -53,10 +53,30 @@ pub enum Verdict {
     Error(Msg),
 }
 
-/// Every fixture under the given folders (a rubric's folder, or a folder of them).
+/// Every fixture under the given folders (a rubric's folder, or a folder of them), and
+/// the fixtures given as their answer file (`fixtures/ibot/case.py`).
 pub fn discover(roots: &[PathBuf]) -> Vec<Fixture> {
     let mut out = Vec::new();
     for root in roots {
+        if root.is_file() {
+            let dir = root.parent().unwrap_or(Path::new("."));
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            let rubric = std::fs::canonicalize(dir)
+                .ok()
+                .and_then(|d| d.file_name().map(|s| s.to_string_lossy().to_string()))
+                .unwrap_or_default();
+            out.push(Fixture {
+                rubric_file: Some(dir.join("rubric.toml")).filter(|p| p.exists()),
+                rubric,
+                answer: root.clone(),
+                expected: root.with_extension("expected.toml"),
+            });
+            continue;
+        }
         let dirs: Vec<PathBuf> = if root.join("FORMAT.md").exists() || has_subdirs(root) {
             sorted_entries(root)
                 .into_iter()

@@ -91,3 +91,39 @@ fn a_changed_rule_reports_exactly_the_fixtures_it_changes() {
     assert!(!out.contains("changed "), "{out}");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// One fixture can be run by naming its answer file; a path that is neither a fixture
+/// folder nor an answer, and a folder without fixtures, are errors that say so rather
+/// than a silent "0 passed".
+#[test]
+fn a_fixture_file_runs_alone_and_paths_without_fixtures_are_errors() {
+    let (code, out) = run_test(
+        std::path::Path::new("fixtures/simsiam/seed_student.py"),
+        false,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("ok      simsiam/seed_student"), "{out}");
+    assert!(out.contains("1 passed, 0 failed"), "{out}");
+
+    let empty =
+        std::env::temp_dir().join(format!("pseudograde-no-fixtures-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    for (path, says) in [
+        (
+            std::path::PathBuf::from("rubrics/simsiam.toml"),
+            "not a fixture folder",
+        ),
+        (empty.clone(), "no fixture found"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_pseudograde"))
+            .env("LC_ALL", "C")
+            .arg("test")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", path.display());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says) && err.contains("help:"), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&empty);
+}
