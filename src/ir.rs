@@ -140,6 +140,23 @@ pub struct ClassDef {
 }
 
 impl ClassDef {
+    /// The method of this name that the class body defines.
+    pub fn method(&self, name: &str) -> Option<Rc<FuncDef>> {
+        self.body.iter().find_map(|s| match s {
+            Stmt::Def(f) if f.name == name => Some(f.clone()),
+            _ => None,
+        })
+    }
+
+    /// The first method that holds a loop (`def fit(self, loader): for x1, x2 in
+    /// loader: ...`): the training loop of a trainer class.
+    pub fn loop_method(&self) -> Option<Rc<FuncDef>> {
+        self.body.iter().find_map(|s| match s {
+            Stmt::Def(f) if !f.name.starts_with("__") && contains_loop(&f.body) => Some(f.clone()),
+            _ => None,
+        })
+    }
+
     /// The names the class body assigns (`lr: float = 0.05` of a `@dataclass`, a class
     /// constant), in order, with their values: what every instance reads.
     pub fn fields(&self) -> impl Iterator<Item = (&str, &Expr)> {
@@ -156,6 +173,46 @@ impl ClassDef {
             _ => None,
         })
     }
+}
+
+/// The positions of the tuples that `itertools.permutations(items, r)`,
+/// `combinations(items, r)` and `product(items, repeat=r)` yield over `n` items, in
+/// Python's order; `None` past a few dozen tuples, which no training loop pairs views by.
+pub fn itertools_positions(kind: &str, n: usize, r: usize) -> Option<Vec<Vec<usize>>> {
+    if n > 8 || r == 0 || r > 3 {
+        return None;
+    }
+    let mut all = vec![Vec::new()];
+    for _ in 0..r {
+        all = all
+            .into_iter()
+            .flat_map(|t: Vec<usize>| {
+                (0..n).map(move |i| {
+                    let mut t = t.clone();
+                    t.push(i);
+                    t
+                })
+            })
+            .collect();
+    }
+    let keep = |t: &Vec<usize>| match kind {
+        "permutations" => t.iter().enumerate().all(|(k, i)| !t[..k].contains(i)),
+        "combinations" => t.windows(2).all(|w| w[0] < w[1]),
+        "product" => true,
+        _ => false,
+    };
+    let tuples: Vec<Vec<usize>> = all.into_iter().filter(keep).collect();
+    (!tuples.is_empty() && tuples.len() <= 64).then_some(tuples)
+}
+
+/// Whether a block holds a `for` or `while` loop, also inside `if` and `with`.
+pub fn contains_loop(body: &[Stmt]) -> bool {
+    body.iter().any(|s| match s {
+        Stmt::For { .. } | Stmt::While { .. } => true,
+        Stmt::If { body, orelse, .. } => contains_loop(body) || contains_loop(orelse),
+        Stmt::With { body, .. } => contains_loop(body),
+        _ => false,
+    })
 }
 
 #[derive(Clone, Debug)]

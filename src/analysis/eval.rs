@@ -314,7 +314,7 @@ impl<'a> Evaluator<'a> {
             })
             .collect();
         for c in classes {
-            let Some(step) = find_method(&c, "training_step") else {
+            let Some(step) = c.method("training_step") else {
                 continue;
             };
             let module = self.instantiate(c.clone(), Vec::new(), Vec::new(), c.span);
@@ -350,6 +350,31 @@ impl<'a> Evaluator<'a> {
                 );
             }
             self.loop_depth -= 1;
+        }
+        if self
+            .a
+            .events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Backward { .. }))
+        {
+            return;
+        }
+        // A trainer class nothing makes (`class Trainer: def fit(self, loader): for ...`):
+        // its method that holds the loop is the loop the answer means.
+        for s in body {
+            let Stmt::Class(c) = s else { continue };
+            let Some(fit) = c.loop_method() else { continue };
+            if self.called_names.contains(&c.name) || self.over_budget() {
+                continue;
+            }
+            let instance = self.instantiate(c.clone(), Vec::new(), Vec::new(), c.span);
+            let args: Vec<Value> = fit
+                .params
+                .iter()
+                .skip(1)
+                .map(|p| Value::Global(p.name.trim_start_matches('*').into()))
+                .collect();
+            self.call_func(&fit, Some(instance), args, Vec::new(), fit.span);
         }
     }
 
@@ -1483,7 +1508,7 @@ impl<'a> Evaluator<'a> {
                     return v.clone();
                 }
                 if let Some(class) = self.a.modules[m].class.clone()
-                    && let Some(f) = find_method(&class, attr)
+                    && let Some(f) = class.method(attr)
                 {
                     // A `@staticmethod` (`self.D(p, z)`) is given no instance.
                     let this = (!f.is_static()).then(|| Box::new(Value::Module(m)));
@@ -1583,7 +1608,7 @@ impl<'a> Evaluator<'a> {
             }
             // `Losses.adversarial(pred)`, `Losses.mse`: a class's static methods and its
             // fields, read on the class itself.
-            Value::Class(c) => match find_method(&c, attr) {
+            Value::Class(c) => match c.method(attr) {
                 Some(f) => Value::Func(f, None),
                 None => match c.fields().find(|(field, _)| *field == attr) {
                     Some((_, value)) => {
@@ -1793,7 +1818,7 @@ impl<'a> Evaluator<'a> {
             span,
             ..Default::default()
         });
-        if let Some(init) = find_method(&c, "__init__") {
+        if let Some(init) = c.method("__init__") {
             self.call_func(&init, Some(Value::Module(m)), args, kwargs, span);
         }
         Value::Module(m)
@@ -1807,9 +1832,7 @@ impl<'a> Evaluator<'a> {
         span: Span,
     ) -> Value {
         if let Some(class) = self.a.modules[m].class.clone() {
-            if let Some(fwd) =
-                find_method(&class, "forward").or_else(|| find_method(&class, "__call__"))
-            {
+            if let Some(fwd) = class.method("forward").or_else(|| class.method("__call__")) {
                 return self.call_func(&fwd, Some(Value::Module(m)), args, kwargs, span);
             }
         }
@@ -1897,6 +1920,37 @@ impl<'a> Evaluator<'a> {
         let name = last_segment(path);
         if let Some(b) = path.strip_prefix("builtins.") {
             return self.call_python_builtin(b, args, kwargs, span);
+        }
+        // `itertools.permutations(range(2), 2)`: the pairs of views (0, 1) and (1, 0).
+        if let Some(kind @ ("permutations" | "combinations" | "product")) =
+            path.strip_prefix("itertools.")
+        {
+            let items = args
+                .first()
+                .map(|a| self.iterate(a, span))
+                .unwrap_or_default();
+            let r = args.get(1).or_else(|| {
+                kwargs
+                    .iter()
+                    .find(|(k, _)| k == "r" || k == "repeat")
+                    .map(|(_, v)| v)
+            });
+            let r = match r {
+                Some(Value::Num(r)) => *r as usize,
+                _ if kind == "product" => 1,
+                _ => items.len(),
+            };
+            return match crate::ir::itertools_positions(kind, items.len(), r) {
+                Some(tuples) => Value::List(Rc::new(RefCell::new(
+                    tuples
+                        .into_iter()
+                        .map(|t| {
+                            Value::Tuple(Rc::new(t.into_iter().map(|i| items[i].clone()).collect()))
+                        })
+                        .collect(),
+                ))),
+                None => Value::Unknown,
+            };
         }
         if path == "functools.partial" {
             let mut args = args.into_iter();
@@ -2521,7 +2575,7 @@ impl<'a> Evaluator<'a> {
                     }
                     let mut found = Vec::new();
                     if let Some(class) = self.a.modules[m].class.clone()
-                        && let Some(configure) = find_method(&class, "configure_optimizers")
+                        && let Some(configure) = class.method("configure_optimizers")
                     {
                         let returned = self.call_func(
                             &configure,
@@ -2576,7 +2630,7 @@ impl<'a> Evaluator<'a> {
                 }
                 _ => {
                     if let Some(class) = self.a.modules[m].class.clone()
-                        && let Some(f) = find_method(&class, name)
+                        && let Some(f) = class.method(name)
                     {
                         let this = (!f.is_static()).then_some(Value::Module(m));
                         return self.call_func(&f, this, args, kwargs, span);
@@ -2734,7 +2788,16 @@ impl<'a> Evaluator<'a> {
 
     fn optimizer_method(&mut self, o: OptId, name: &str, args: Vec<Value>, span: Span) -> Value {
         match name {
-            "step" => self.event(EventKind::Step { opt: o }, span),
+            // `optimizer.step(closure)`: the optimizer calls the closure, which computes
+            // the loss and back-propagates it, before it updates.
+            "step" => {
+                if let Some(closure @ (Value::Func(..) | Value::Lambda(..) | Value::Partial(..))) =
+                    args.into_iter().next()
+                {
+                    self.call(closure, Vec::new(), Vec::new(), span);
+                }
+                self.event(EventKind::Step { opt: o }, span)
+            }
             // Keras's and TensorFlow's step, `optimizer.apply_gradients(zip(grads,
             // variables))` or `optimizer.apply(grads, variables)`: it trains the variables
             // it is given when nothing else said what it trains.
@@ -3024,13 +3087,6 @@ fn compare(op: CmpOp, a: &Value, b: &Value) -> Value {
         _ => None,
     };
     r.map(Value::Bool).unwrap_or(Value::Unknown)
-}
-
-fn find_method(c: &ClassDef, name: &str) -> Option<Rc<FuncDef>> {
-    c.body.iter().find_map(|s| match s {
-        Stmt::Def(f) if f.name == name => Some(f.clone()),
-        _ => None,
-    })
 }
 
 fn is_no_grad_decorator(e: &Expr) -> bool {

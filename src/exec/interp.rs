@@ -242,6 +242,8 @@ const PY_BUILTINS: &[&str] = &[
     "iter",
     "next",
     "chain",
+    "permutations",
+    "combinations",
     "params",
 ];
 
@@ -332,7 +334,7 @@ impl<'h> Interp<'h> {
         kwargs: &mut Vec<(String, Value)>,
     ) -> R<()> {
         let params: Vec<crate::ir::Param> = match callee {
-            Value::Class(c) => match find_method(c, "__init__") {
+            Value::Class(c) => match c.method("__init__") {
                 Some(init) => init.params.get(1..).unwrap_or_default().to_vec(),
                 None => return Ok(()),
             },
@@ -384,7 +386,7 @@ impl<'h> Interp<'h> {
     /// An instance of a class of the answer that nothing makes: `__init__(self, G_AB,
     /// G_BA, ...)` is given what its parameters' names stand for.
     fn instance_named_by(&mut self, class: Rc<ClassDef>) -> R<Value> {
-        let args = match find_method(&class, "__init__") {
+        let args = match class.method("__init__") {
             Some(init) => self.args_named_by(init.params.get(1..).unwrap_or_default())?,
             None => Vec::new(),
         };
@@ -400,7 +402,7 @@ impl<'h> Interp<'h> {
                 break;
             }
             let Stmt::Def(f) = s else { continue };
-            if self.called.contains(&f.name) || !contains_loop(&f.body) {
+            if self.called.contains(&f.name) || !crate::ir::contains_loop(&f.body) {
                 continue;
             }
             self.line = f.span.line;
@@ -414,12 +416,28 @@ impl<'h> Interp<'h> {
                 break;
             }
             let Stmt::Class(c) = s else { continue };
-            if find_method(c, "training_step").is_none() {
+            if c.method("training_step").is_none() {
                 continue;
             }
             self.line = c.span.line;
             let module = self.instance_named_by(c.clone())?;
             super::lightning::fit(self, vec![module], Vec::new())?;
+        }
+        // A trainer class nothing makes (`class Trainer: def fit(self, loader): for ...`):
+        // its method that holds the loop is the loop the answer means.
+        for s in body {
+            if self.trace.iterations > 0 {
+                break;
+            }
+            let Stmt::Class(c) = s else { continue };
+            let Some(fit) = c.loop_method() else { continue };
+            if self.called.contains(&c.name) {
+                continue;
+            }
+            self.line = c.span.line;
+            let instance = self.instance_named_by(c.clone())?;
+            let args = self.args_named_by(fit.params.get(1..).unwrap_or_default())?;
+            self.call(Value::Func(fit, Some(Box::new(instance))), args, Vec::new())?;
         }
         Ok(())
     }
@@ -620,7 +638,7 @@ impl<'h> Interp<'h> {
             .globals
             .values()
             .filter_map(|v| match v {
-                Value::Class(c) if find_method(c, method).is_some() => Some(c.clone()),
+                Value::Class(c) if c.method(method).is_some() => Some(c.clone()),
                 _ => None,
             })
             .collect();
@@ -1819,7 +1837,7 @@ impl<'h> Interp<'h> {
                     if let Some(v) = obj.borrow().attrs.get(attr) {
                         return Ok(v.clone());
                     }
-                    let method = find_method(&obj.borrow().class, attr);
+                    let method = obj.borrow().class.method(attr);
                     if let Some(f) = method {
                         // `self.momentum_pairs` of a `@property`: its value.
                         if f.is_property() {
@@ -1923,7 +1941,7 @@ impl<'h> Interp<'h> {
             Value::Stand(..) => Ok(Value::Method(Box::new(o.clone()), Rc::from(attr))),
             // `Losses.adversarial(pred)`, `Losses.mse`: a class's static methods and its
             // fields, read on the class itself.
-            Value::Class(c) if let Some(f) = find_method(c, attr) => Ok(Value::Func(f, None)),
+            Value::Class(c) if let Some(f) = c.method(attr) => Ok(Value::Func(f, None)),
             Value::Class(c) if let Some((_, value)) = c.fields().find(|(f, _)| *f == attr) => {
                 let value = value.clone();
                 self.expr(&value)
@@ -2439,7 +2457,7 @@ impl<'h> Interp<'h> {
         let net = self
             .harness
             .new_net(&class.name, NetKind::Object(obj.clone()));
-        if let Some(init) = find_method(&class, "__init__") {
+        if let Some(init) = class.method("__init__") {
             let mut all = vec![Value::Net(net.clone())];
             all.extend(args);
             self.call_def(&init, all, kwargs)?;
@@ -2560,9 +2578,7 @@ impl<'h> Interp<'h> {
             }
             NetKind::Object(obj) => {
                 let class = obj.borrow().class.clone();
-                let Some(fwd) =
-                    find_method(&class, "forward").or_else(|| find_method(&class, "__call__"))
-                else {
+                let Some(fwd) = class.method("forward").or_else(|| class.method("__call__")) else {
                     return halt(
                         self.line,
                         format!("class `{}` has no `forward`", class.name),
@@ -2668,21 +2684,6 @@ pub fn batch_images(items: &[Value]) -> Option<&Value> {
 }
 
 /// Whether a block holds a `for` or `while` loop, at any depth outside nested functions.
-fn contains_loop(body: &[Stmt]) -> bool {
-    body.iter().any(|s| match s {
-        Stmt::For { .. } | Stmt::While { .. } => true,
-        Stmt::If { body, orelse, .. } => contains_loop(body) || contains_loop(orelse),
-        Stmt::With { body, .. } => contains_loop(body),
-        _ => false,
-    })
-}
-
-pub fn find_method(class: &ClassDef, name: &str) -> Option<Rc<FuncDef>> {
-    class.body.iter().find_map(|s| match s {
-        Stmt::Def(f) if f.name == name => Some(f.clone()),
-        _ => None,
-    })
-}
 
 fn ends_with_name(e: &Expr, name: &str) -> bool {
     match &e.kind {

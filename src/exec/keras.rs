@@ -10,7 +10,7 @@
 //! the variables' gradients, and `optimizer.apply_gradients(zip(grads, variables))` is the
 //! step over those variables.
 
-use super::interp::{Interp, R, find_method, halt};
+use super::interp::{Interp, R, halt};
 use super::value::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -229,7 +229,7 @@ pub fn runs_fit(model: &Rc<Net>) -> bool {
     match &model.kind {
         NetKind::Object(obj) => {
             let class = &obj.borrow().class;
-            find_method(class, "train_step").is_some() && find_method(class, "fit").is_none()
+            class.method("train_step").is_some() && class.method("fit").is_none()
         }
         _ => false,
     }
@@ -241,7 +241,7 @@ pub fn fit(ip: &mut Interp, model: &Rc<Net>, args: Vec<Value>, kwargs: Kw) -> R<
     let NetKind::Object(obj) = &model.kind else {
         return Ok(Value::None);
     };
-    let Some(step) = find_method(&obj.borrow().class, "train_step") else {
+    let Some(step) = obj.borrow().class.method("train_step") else {
         return Ok(Value::None);
     };
     let data = args

@@ -5,7 +5,7 @@
 //! loop in the interpreter, so the properties measure the module as Lightning would run
 //! it.
 
-use super::interp::{Interp, R, find_method, halt, keys_equal};
+use super::interp::{Interp, R, halt, keys_equal};
 use super::value::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -256,7 +256,7 @@ fn dataloader_of(ip: &mut Interp, given: Value) -> R<Value> {
 
 fn object_method(n: &Rc<Net>, name: &str) -> Option<Rc<crate::ir::FuncDef>> {
     match &n.kind {
-        NetKind::Object(obj) => find_method(&obj.borrow().class, name),
+        NetKind::Object(obj) => obj.borrow().class.method(name),
         _ => None,
     }
 }

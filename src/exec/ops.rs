@@ -1579,6 +1579,42 @@ fn python_builtin(ip: &mut Interp, name: &str, args: Vec<Value>, kwargs: Kw) -> 
             Ok(list(args.into_iter().take(1).collect()))
         }
         "chain" => Ok(list(args)),
+        // `itertools.permutations(range(2), 2)`: the pairs of views (0, 1) and (1, 0).
+        "permutations" | "combinations" | "product" => {
+            let mut args = args.into_iter();
+            let items = match args.next() {
+                Some(v) => ip.iterate(v)?,
+                None => Vec::new(),
+            };
+            let given = args.next().or_else(|| {
+                kwargs
+                    .iter()
+                    .find(|(k, _)| k == "r" || k == "repeat")
+                    .map(|(_, v)| v.clone())
+            });
+            let r = match given {
+                Some(Value::Int(r)) => r.max(0) as usize,
+                _ if name == "product" => 1,
+                _ => items.len(),
+            };
+            let Some(tuples) = crate::ir::itertools_positions(name, items.len(), r) else {
+                return halt(
+                    ip.line,
+                    format!(
+                        "`{name}` of {} items is outside what --exec runs",
+                        items.len()
+                    ),
+                );
+            };
+            Ok(list(
+                tuples
+                    .into_iter()
+                    .map(|t| {
+                        Value::Tuple(Rc::new(t.into_iter().map(|i| items[i].clone()).collect()))
+                    })
+                    .collect(),
+            ))
+        }
         // `params(G_AB)`: a network's parameters, in pseudocode.
         "params" => {
             let nets: Vec<Value> = args
@@ -1738,6 +1774,7 @@ pub fn call_method(
                 // `self.optimizer.apply(gradients, weights)`, Keras's step over the
                 // gradients that backward left on the weights.
                 "step" | "apply" | "apply_gradients" => {
+                    let args = run_closure(ip, name, args)?;
                     if o.borrow().sources.is_empty() {
                         let variables = super::keras::applied_variables(ip, name, &args)?;
                         o.borrow_mut()
@@ -1916,6 +1953,7 @@ pub fn call_method(
         // An optimizer the answer never builds: it trains every network that is trained.
         Value::Stand(role, opt_name) if role.as_ref() == "optimizer" => match name {
             "step" => {
+                run_closure(ip, name, args)?;
                 let nets = ip.harness.nets_for_optimizer(&opt_name);
                 ip.step_nets(&nets)?;
                 Ok(Value::None)
@@ -1939,6 +1977,19 @@ pub fn call_method(
                 other.type_name()
             ),
         ),
+    }
+}
+
+/// `optimizer.step(closure)`: the optimizer calls the closure, which computes the loss
+/// and back-propagates it, before it updates; the arguments left for the step.
+fn run_closure(ip: &mut Interp, name: &str, args: Vec<Value>) -> R<Vec<Value>> {
+    match (name, args.first()) {
+        ("step", Some(Value::Func(..) | Value::Lambda(..) | Value::Partial(..))) => {
+            let closure = args.into_iter().next().unwrap_or(Value::None);
+            ip.call(closure, Vec::new(), Vec::new())?;
+            Ok(Vec::new())
+        }
+        _ => Ok(args),
     }
 }
 
