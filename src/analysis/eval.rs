@@ -2183,10 +2183,17 @@ impl<'a> Evaluator<'a> {
                 args.into_iter().next().unwrap_or(Value::Unknown)
             }
             "list" | "tuple" | "iter" | "sorted" | "reversed" | "set" => {
+                // `zip(ps, reversed(zs))`: the order is what pairs each view with the other.
+                let ordered = |mut items: Vec<Value>| {
+                    if name == "reversed" {
+                        items.reverse();
+                    }
+                    Value::List(Rc::new(RefCell::new(items)))
+                };
                 match args.into_iter().next() {
                     Some(v @ Value::Params(_)) => v,
-                    Some(Value::List(l)) => Value::List(Rc::new(RefCell::new(l.borrow().clone()))),
-                    Some(Value::Tuple(t)) => Value::List(Rc::new(RefCell::new(t.as_ref().clone()))),
+                    Some(Value::List(l)) => ordered(l.borrow().clone()),
+                    Some(Value::Tuple(t)) => ordered(t.as_ref().clone()),
                     Some(other) => other,
                     None => Value::List(Rc::new(RefCell::new(Vec::new()))),
                 }
@@ -2250,6 +2257,10 @@ impl<'a> Evaluator<'a> {
         // executor reads it.
         if name == "norm" && matches!(args.first(), Some(Value::Tensor(_))) {
             return self.call_builtin("torch.norm", args, kwargs, span);
+        }
+        // `cfg = OmegaConf.load("cyclegan.yaml")`: the run's undefined settings.
+        if crate::analysis::facts::loads_settings(name) {
+            return Value::Global("args".into());
         }
         // `partial(torch.ones, 8, 1)`, imported from `functools`.
         if last == "partial" {

@@ -146,6 +146,36 @@ pub fn is_settings_root(name: &str) -> bool {
     ROOTS.contains(&name.to_lowercase().as_str())
 }
 
+/// Whether a call loads a run's settings from a file or builds them
+/// (`OmegaConf.load("cfg.yaml")`, `yaml.safe_load(f)`, `hydra.compose(...)`,
+/// `load_config(path)`): its result holds the undefined settings, as `args` does.
+pub fn loads_settings(dotted: &str) -> bool {
+    let folded = fold(dotted);
+    let (root, method) = folded.rsplit_once('.').unwrap_or(("", folded.as_str()));
+    let root = root.rsplit('.').next().unwrap_or(root);
+    let loader_module = ["omegaconf", "yaml", "json", "toml", "tomllib", "hydra"].contains(&root);
+    let loader_method = [
+        "load",
+        "safe_load",
+        "loads",
+        "create",
+        "merge",
+        "structured",
+        "compose",
+        "from_cli",
+        "from_dotlist",
+    ]
+    .contains(&method);
+    (loader_module && loader_method)
+        || (root.is_empty()
+            && ["load", "get", "parse", "read", "build"]
+                .iter()
+                .any(|verb| {
+                    method.starts_with(verb)
+                        && (method.ends_with("config") || method.ends_with("cfg"))
+                }))
+}
+
 /// The words of a line of prose or code that could be names (`f_t`, `G_AB`), in order.
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))

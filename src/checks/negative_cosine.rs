@@ -3,8 +3,9 @@
 //! ## What it does
 //! Checks that the loss function `D` is a negative cosine similarity:
 //! `-F.cosine_similarity(p, z)`, a negated `nn.CosineSimilarity`, normalising both and
-//! `-(p * z).sum(dim=1).mean()`, `1 - cos`, `2 - 2 * cos`, or an MSE between normalised
-//! vectors. A `D` the answer does not define passes when its name says what it is
+//! `-(p * z).sum(dim=1).mean()` (or `-torch.diag(p @ z.T).mean()`), the cosine written
+//! out as `(p * z).sum(-1) / (p.norm(dim=-1) * z.norm(dim=-1))`, `1 - cos`,
+//! `2 - 2 * cos`, or an MSE between normalised vectors. A `D` the answer does not define passes when its name says what it is
 //! (`D`, `negative_cosine_similarity`), with a note that the name was trusted.
 //!
 //! ## Why it matters
@@ -40,7 +41,9 @@ fn cosine_sign(ctx: &Ctx, n: NodeId, depth: usize) -> Option<i32> {
             {
                 Some(1)
             }
-            "mean" | "sum" => cosine_sign(ctx, *args.first()?, depth + 1),
+            // `torch.diag(p @ z.T)`: the diagonal of the similarity matrix pairs each
+            // prediction with its own target.
+            "mean" | "sum" | "diag" | "diagonal" => cosine_sign(ctx, *args.first()?, depth + 1),
             "mse_loss" if args.len() >= 2 && args.iter().all(|a| normalized(ctx, *a)) => Some(-1),
             _ => None,
         },
@@ -64,7 +67,10 @@ fn cosine_sign(ctx: &Ctx, n: NodeId, depth: usize) -> Option<i32> {
                 (normalized(ctx, x) && normalized(ctx, y)).then_some(sx * sy)
             }
         },
+        Op::Bin(BinOp::MatMul, x, y) => (normalized(ctx, *x) && normalized(ctx, *y)).then_some(1),
         Op::Bin(BinOp::Div, x, y) if g.is_scalar(*y) => cosine_sign(ctx, *x, depth + 1),
+        // `(p * z).sum(-1) / (p.norm(dim=-1) * z.norm(dim=-1))`: the cosine written out.
+        Op::Bin(BinOp::Div, x, y) if is_dot_product(g, *x) && is_norm_product(g, *y) => Some(1),
         Op::Bin(BinOp::Add, x, y) => {
             if g.is_scalar(*x) {
                 cosine_sign(ctx, *y, depth + 1)
@@ -84,6 +90,37 @@ fn cosine_sign(ctx: &Ctx, n: NodeId, depth: usize) -> Option<i32> {
             }
         }
         _ => None,
+    }
+}
+
+/// `(p * z).sum(-1)`, `einsum('nc,nc->n', p, z)`, `(p * z).sum(dim=1)`: a dot product.
+fn is_dot_product(g: &Graph, n: NodeId) -> bool {
+    match g.op(n) {
+        Op::Builtin { name, args, .. } => match name.as_str() {
+            "sum" => args
+                .first()
+                .is_some_and(|a| matches!(g.op(*a), Op::Bin(BinOp::Mul, ..))),
+            "einsum" | "dot" | "inner" | "vdot" | "bmm" | "matmul" => args.len() >= 2,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// `p.norm(dim=-1) * z.norm(dim=-1)`, possibly clamped: the product of two norms.
+fn is_norm_product(g: &Graph, n: NodeId) -> bool {
+    let is_norm =
+        |m: NodeId| matches!(g.op(m), Op::Builtin { name, .. } if name == "norm" || name == "sqrt");
+    match g.op(n) {
+        Op::Bin(BinOp::Mul, x, y) => is_norm(*x) && is_norm(*y),
+        Op::Builtin { name, args, .. }
+            if name == "clamp" || name == "clamp_min" || name == "sqrt" =>
+        {
+            args.first().is_some_and(|a| {
+                is_norm_product(g, *a) || matches!(g.op(*a), Op::Bin(BinOp::Mul, ..))
+            })
+        }
+        _ => false,
     }
 }
 

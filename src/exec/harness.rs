@@ -541,6 +541,16 @@ impl Harness {
         if crate::analysis::facts::names_a_loader(name) {
             return Ok(Value::Loader(Rc::from(name)));
         }
+        // `OmegaConf.load(...)`, `yaml.safe_load(...)`: modules whose loaders give the
+        // run's settings (`crate::analysis::facts::loads_settings`).
+        if ["omegaconf", "yaml", "json", "toml", "tomllib", "hydra"].contains(&folded.as_str())
+            || crate::analysis::facts::loads_settings(name)
+        {
+            return Ok(Value::Builtin(Rc::from(format!("settings.{name}"))));
+        }
+        if folded == "random" {
+            return Ok(Value::Builtin(Rc::from("random")));
+        }
         if folded == "itertools" {
             return Ok(Value::Builtin(Rc::from("builtins")));
         }

@@ -1787,6 +1787,8 @@ impl<'h> Interp<'h> {
                     || path.starts_with("optax")
                     || path.starts_with("torch")
                     || path.starts_with("lightning")
+                    || path.starts_with("settings.")
+                    || path.as_ref() == "random"
                     || path.as_ref() == "math"
                 {
                     return Ok(Value::Builtin(Rc::from(format!("{path}.{attr}"))));

@@ -1056,6 +1056,30 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
             _ => Ok(Value::None),
         };
     }
+    // Python's `random` (an image pool's `random.random() < 0.5`): fixed draws, so that
+    // every run of an answer takes the same branches.
+    if let Some(draw) = path.strip_prefix("random.") {
+        let first = args.first().cloned();
+        return match draw {
+            "random" => Ok(Value::Float(0.6)),
+            "uniform" | "randint" => Ok(first.unwrap_or(Value::Int(0))),
+            "randrange" => Ok(Value::Int(0)),
+            "choice" => match first {
+                Some(seq) => Ok(ip.iterate(seq)?.into_iter().next().unwrap_or(Value::None)),
+                None => halt(ip.line, "`random.choice` needs a sequence"),
+            },
+            "seed" | "shuffle" => Ok(Value::None),
+            _ => halt(ip.line, format!("`{path}` is outside what --exec runs")),
+        };
+    }
+    // `cfg = OmegaConf.load("cyclegan.yaml")`: the run's undefined settings.
+    if let Some(call) = path.strip_prefix("settings.") {
+        return if crate::analysis::facts::loads_settings(call) {
+            ip.lookup("args")
+        } else {
+            Ok(Value::None)
+        };
+    }
     if path.starts_with("tensorflow.") && path != super::keras::TAPE {
         return super::keras::call_tensorflow(ip, path, args, kwargs);
     }
@@ -2413,6 +2437,9 @@ pub fn tensor_method(
         }
         "square" => x.t.f_square(),
         "t" => x.t.f_transpose(-2, -1),
+        // `torch.diag(p @ z.T)`: each prediction's similarity with its own target.
+        "diag" | "diagonal" if x.t.dim() == 2 => x.t.f_diagonal(0, 0, 1),
+        "diag" => x.t.f_diag(0),
         "pow" => {
             let e = args.first().and_then(Value::as_f64).unwrap_or(2.0);
             x.t.f_pow_tensor_scalar(e)
