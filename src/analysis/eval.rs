@@ -2258,6 +2258,20 @@ impl<'a> Evaluator<'a> {
         if name == "norm" && matches!(args.first(), Some(Value::Tensor(_))) {
             return self.call_builtin("torch.norm", args, kwargs, span);
         }
+        // `vector_to_parameters(parameters_to_vector(student.parameters()),
+        // teacher.parameters())`: the student's weights copied into the teacher.
+        if last == "parameters_to_vector" {
+            return args.into_iter().next().unwrap_or(Value::Unknown);
+        }
+        if last == "vector_to_parameters" {
+            let src = args.first().map(|a| self.modules_in(a)).unwrap_or_default();
+            let dst = args.get(1).map(|a| self.modules_in(a)).unwrap_or_default();
+            if let (Some(s), Some(d)) = (src.first(), dst.first()) {
+                let n = self.node(Op::Param(*s), span);
+                self.param_update(*d, &Value::Tensor(n), span);
+            }
+            return Value::None;
+        }
         // `cfg = OmegaConf.load("cyclegan.yaml")`: the run's undefined settings.
         if crate::analysis::facts::loads_settings(name) {
             return Value::Global("args".into());
@@ -2714,7 +2728,13 @@ impl<'a> Evaluator<'a> {
                 Value::None
             }
             Value::Params(ms) => match name {
-                "parameters" => Value::Params(ms),
+                "parameters" | "values" => Value::Params(ms),
+                // `teacher.state_dict().items()`: each network's parameters by name.
+                "items" => Value::List(Rc::new(RefCell::new(
+                    ms.iter()
+                        .map(|m| Value::Tuple(Rc::new(vec![Value::Unknown, Value::Param(*m)])))
+                        .collect(),
+                ))),
                 _ => Value::Unknown,
             },
             _ => Value::Unknown,

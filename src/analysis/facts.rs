@@ -1016,18 +1016,22 @@ pub fn is_mask_maker(a: &Analysis, roles: &Roles, m: ModId) -> bool {
 /// which no mention of masking makes a masker.
 pub fn names_a_network(name: &str) -> bool {
     let t = tokens(name);
-    t.iter().any(|w| {
-        [
-            "transformer",
-            "vit",
-            "encoder",
-            "backbone",
-            "model",
-            "network",
-            "autoencoder",
-        ]
-        .contains(&w.as_str())
-    })
+    // `MaskedViT`, `IBOTViT`: the camel case of `ViT` splits into `vi` and `t`.
+    let folded = fold(name).replace('_', "");
+    folded.ends_with("vit")
+        || folded.ends_with("resnet")
+        || t.iter().any(|w| {
+            [
+                "transformer",
+                "vit",
+                "encoder",
+                "backbone",
+                "model",
+                "network",
+                "autoencoder",
+            ]
+            .contains(&w.as_str())
+        })
 }
 
 fn token_of_names(names: &[String]) -> Option<Token> {
@@ -1078,9 +1082,11 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
                 kwargs,
             } => {
                 let m = *module;
+                // `student(x, mask=m)`, or the mask given positionally (`student(u, mu)`).
                 if kwargs
                     .iter()
                     .any(|(k, v)| k.contains("mask") && !matches!(g.op(*v), Op::Const(_)))
+                    || args.iter().skip(1).any(|x| is_mask_like(a, roles, *x))
                 {
                     d.masked = true;
                 }

@@ -548,6 +548,9 @@ impl Harness {
         {
             return Ok(Value::Builtin(Rc::from(format!("settings.{name}"))));
         }
+        if folded == "parameters_to_vector" || folded == "vector_to_parameters" {
+            return Ok(Value::Builtin(Rc::from(format!("torch.nn.utils.{name}"))));
+        }
         if folded == "random" {
             return Ok(Value::Builtin(Rc::from("random")));
         }

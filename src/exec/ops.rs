@@ -799,6 +799,16 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
             out.t = r;
             Ok(Value::Tensor(out))
         }
+        // `s_state[k]` of a `state_dict()`: the parameter of that name.
+        Value::Net(n)
+            if let Value::Str(key) = &i
+                && let Some(k) = key.strip_prefix('p').and_then(|k| k.parse::<usize>().ok()) =>
+        {
+            match ip.harness.all_params(&n).into_iter().nth(k) {
+                Some(p) => Ok(Value::tensor(p)),
+                None => halt(ip.line, format!("`{}` has no parameter `{key}`", n.name)),
+            }
+        }
         Value::Net(n) => {
             let line = ip.line;
             ip.harness.net_item(&n, &i, line)
@@ -1054,6 +1064,28 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
             _ if path == "argparse.ArgumentParser" => Ok(Value::Builtin(Rc::from(ARGUMENT_PARSER))),
             Some(method) if method.starts_with("parse") => ip.lookup("args"),
             _ => Ok(Value::None),
+        };
+    }
+    // `vector_to_parameters(parameters_to_vector(student.parameters()),
+    // teacher.parameters())`: the flat vector stands for the parameters it flattens, and
+    // writing it into other parameters copies the weights.
+    if last == "parameters_to_vector" {
+        return Ok(args.into_iter().next().unwrap_or(Value::None));
+    }
+    if last == "vector_to_parameters" {
+        return match (args.first(), args.get(1)) {
+            (
+                Some(Value::Params(src) | Value::Net(src)),
+                Some(Value::Params(dst) | Value::Net(dst)),
+            ) => {
+                let (src, dst) = (src.clone(), dst.clone());
+                copy_params(ip, &src, &dst)?;
+                Ok(Value::None)
+            }
+            _ => halt(
+                ip.line,
+                "`vector_to_parameters` needs two networks' parameters",
+            ),
         };
     }
     // Python's `random` (an image pool's `random.random() < 0.5`): fixed draws, so that
@@ -2084,6 +2116,9 @@ pub const NET_METHODS: &[&str] = &[
     "register_buffer",
     "register_parameter",
     "add_module",
+    "items",
+    "keys",
+    "values",
 ];
 
 fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
@@ -2091,7 +2126,28 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
         // The network's parameters as they are when used: toy networks make theirs on
         // first use, after an optimizer may have been given them.
         "parameters" => Ok(Value::Params(n)),
-        "named_parameters" => {
+        // `teacher.state_dict().items()`: each parameter by its name, as
+        // `named_parameters()` names them; `keys()` and `values()` likewise.
+        "keys" if !ip.harness.module_dict_keys.contains_key(&n.id) => {
+            let count = ip.harness.all_params(&n).len();
+            Ok(Value::List(Rc::new(RefCell::new(
+                (0..count)
+                    .map(|i| Value::Str(Rc::from(format!("p{i}"))))
+                    .collect(),
+            ))))
+        }
+        "values" if !ip.harness.module_dict_keys.contains_key(&n.id) => {
+            Ok(Value::List(Rc::new(RefCell::new(
+                ip.harness
+                    .all_params(&n)
+                    .into_iter()
+                    .map(Value::tensor)
+                    .collect(),
+            ))))
+        }
+        "items" | "named_parameters"
+            if name == "named_parameters" || !ip.harness.module_dict_keys.contains_key(&n.id) =>
+        {
             let ps = ip.harness.all_params(&n);
             let items = ps.into_iter().map(Value::tensor);
             Ok(Value::List(Rc::new(RefCell::new({
