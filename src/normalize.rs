@@ -5,7 +5,7 @@
 //! The number of lines never changes: line `n` of the result is line `n` of the input.
 //! The table of what is rewritten is in `docs/normalization.md`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One rewrite, as shown in the JSON report's `parse.normalizations`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -80,6 +80,21 @@ const KNOWN_METHODS: &[&str] = &[
     "train",
     "eval",
     "update",
+];
+
+/// Words that name a part of a network (`backbone + projector` stacks two of them).
+const NETWORK_PARTS: &[&str] = &[
+    "backbone",
+    "encoder",
+    "projector",
+    "projection",
+    "predictor",
+    "head",
+    "mlp",
+    "resnet",
+    "vit",
+    "trunk",
+    "neck",
 ];
 
 const BLOCK_KEYWORDS: &[&str] = &[
@@ -508,6 +523,39 @@ impl Normalizer {
         }
     }
 
+    /// `f = backbone + projector`: networks added are stacked, the left one first, as a
+    /// diagram reads (only where every operand is a plain name and each names a part of
+    /// a network; a sum of tensors stays a sum).
+    fn network_sum(&mut self, line0: usize, ed: &mut LineEdit) {
+        let (start, end) = (ed.indent(), ed.code_end());
+        if end <= start {
+            return;
+        }
+        let code = ed.slice(start, end);
+        let Some((target, value)) = single_assignment(code.trim()) else {
+            return;
+        };
+        let parts: Vec<&str> = value.split('+').map(str::trim).collect();
+        let is_part = |w: &str| {
+            let f = crate::analysis::facts::fold(w);
+            NETWORK_PARTS.iter().any(|p| f.contains(p))
+        };
+        if parts.len() < 2
+            || !parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(is_ident_char) && is_part(p))
+        {
+            return;
+        }
+        self.edit(
+            line0,
+            ed,
+            start,
+            end,
+            &format!("{target} = nn.Sequential({})", parts.join(", ")),
+        );
+    }
+
     /// `‖p‖₂`, `‖p‖`, and typed `||p||₂`: the norm of `p`.
     fn norm_bars(&mut self, line0: usize, ed: &mut LineEdit) {
         // Python has no `||` operator, so a doubled bar in code is the norm's bar.
@@ -797,6 +845,40 @@ impl Normalizer {
             } else if value_bar {
                 self.edit(line0, ed, close, close_end, ")");
                 self.edit(line0, ed, open, open + 1, "abs(");
+            }
+        }
+    }
+
+    /// `f(xl)` beside `x1 = ...`, `p.rnean()`: letters a transcription of handwriting
+    /// misreads (`l` or `I` for `1`, `O` for `0` after a letter, `rn` for `m`). A name
+    /// used once is read as the name, used elsewhere in the answer, or the known method,
+    /// that it spells with the letters read right.
+    fn misread_letters(&mut self, line0: usize, ed: &mut LineEdit, uses: &HashMap<String, usize>) {
+        let mask = ed.code_mask();
+        let spans = idents(&ed.chars, &mask);
+        for (s, e) in spans.into_iter().rev() {
+            let name = ed.slice(s, e);
+            if uses.get(&name).copied().unwrap_or(0) != 1 || PY_KEYWORDS.contains(&name.as_str()) {
+                continue;
+            }
+            let after_dot = s > 0 && ed.chars[s - 1] == '.';
+            let mut readings = vec![name.replace("rn", "m")];
+            if let Some(stem) = name.strip_suffix(['l', 'I'])
+                && stem.chars().last().is_some_and(char::is_alphabetic)
+            {
+                readings.push(format!("{stem}1"));
+            }
+            if let Some(stem) = name.strip_suffix('O')
+                && stem.chars().last().is_some_and(char::is_alphabetic)
+            {
+                readings.push(format!("{stem}0"));
+            }
+            let fixed = readings.into_iter().find(|r| {
+                *r != name
+                    && (uses.contains_key(r) || (after_dot && KNOWN_METHODS.contains(&r.as_str())))
+            });
+            if let Some(fixed) = fixed {
+                self.edit(line0, ed, s, e, &fixed);
             }
         }
     }
@@ -1767,6 +1849,11 @@ impl Normalizer {
         if !BLOCK_KEYWORDS.contains(&first) || code.ends_with(':') || code.ends_with('\\') {
             return;
         }
+        // `def D(p, z);`: a transcription's semicolon where the colon belongs.
+        if code.ends_with(';') && next_indent_deeper {
+            self.edit(line0, ed, end - 1, end, ":");
+            return;
+        }
         let opens = code.chars().filter(|c| "([{".contains(*c)).count();
         let closes = code.chars().filter(|c| ")]}".contains(*c)).count();
         let has_top_colon = has_top_level_colon(&ed.chars[..end]);
@@ -2500,6 +2587,7 @@ pub fn normalize(input: &str) -> Normalized {
         n.latex(line0, ed);
         n.operators(line0, ed);
         n.composition(line0, ed);
+        n.network_sum(line0, ed);
         n.math_notation(line0, ed);
         n.ranges(line0, ed);
         n.methods(line0, ed);
@@ -2535,10 +2623,12 @@ pub fn normalize(input: &str) -> Normalized {
 
     // Names used anywhere in the answer decide whether `optimizer G` is `optimizer_G`.
     let mut known = HashSet::new();
+    let mut uses: HashMap<String, usize> = HashMap::new();
     for ed in &edits {
         let mask = ed.code_mask();
         for (s, e) in idents(&ed.chars, &mask) {
             known.insert(ed.slice(s, e));
+            *uses.entry(ed.slice(s, e)).or_default() += 1;
         }
     }
     let indents: Vec<Option<usize>> = edits
@@ -2567,6 +2657,7 @@ pub fn normalize(input: &str) -> Normalized {
             ed.replace(indent, ed.chars.len(), "pass");
             continue;
         }
+        n.misread_letters(line0, ed, &uses);
         n.split_names(line0, ed, &known);
         n.juxtaposition(line0, ed, &known);
         // `loss - cycle A =`: the juxtaposition made `cycle_A`, which joins `loss_cycle_A`.
@@ -3030,6 +3121,11 @@ mod tests {
         let n = normalize("f = proyector ∘ resnet50()\nL = Σᵢ [ ½ D(p₁ⁱ, z₂ⁱ) ]\nθₜ = θₛ\n");
         let lines: Vec<&str> = n.text.lines().collect();
         assert_eq!(lines[0], "f = nn.Sequential(resnet50(), proyector)");
+        assert_eq!(
+            norm_line("f = backbone + projector     # encoder"),
+            "f = nn.Sequential(backbone, projector)     # encoder"
+        );
+        assert_eq!(norm_line("z = x + noise"), "z = x + noise");
         assert_eq!(lines[1], "L = sum((1/2) * D(p1, z2))");
         assert_eq!(lines[2], "θ_t = θ_s");
     }
@@ -3129,6 +3225,19 @@ mod tests {
             Some("Update Encoder and Projection")
         );
         assert!(n.text.contains("    pass"));
+    }
+
+    #[test]
+    fn letters_misread_in_handwriting_are_read_right() {
+        let n = normalize(
+            "x1 = aug(x)\nz1 = f(xl)\nm = p.rnean()\nxl2 = 3\ndef D(p, z);\n    return p\n",
+        );
+        let lines: Vec<&str> = n.text.lines().collect();
+        assert_eq!(lines[1], "z1 = f(x1)");
+        assert_eq!(lines[2], "m = p.mean()");
+        // A name that reads as nothing the answer uses stays as written.
+        assert_eq!(lines[3], "xl2 = 3");
+        assert_eq!(lines[4], "def D(p, z):");
     }
 
     #[test]
