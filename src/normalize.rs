@@ -849,11 +849,21 @@ impl Normalizer {
         }
     }
 
-    /// `f(xl)` beside `x1 = ...`, `p.rnean()`: letters a transcription of handwriting
-    /// misreads (`l` or `I` for `1`, `O` for `0` after a letter, `rn` for `m`). A name
-    /// used once is read as the name, used elsewhere in the answer, or the known method,
-    /// that it spells with the letters read right.
+    /// `f(xl)` beside `x1 = ...`, `rea1_labels` beside `real_labels`, `p.rnean()`:
+    /// letters a transcription of handwriting misreads (`l`, `I` and `1`, `O`, `o` and
+    /// `0`, `rn` and `m`). A name used once is read as the name, used elsewhere in the
+    /// answer, or the known method, that it spells with one such letter read right.
     fn misread_letters(&mut self, line0: usize, ed: &mut LineEdit, uses: &HashMap<String, usize>) {
+        const CONFUSED: &[(&str, &str)] = &[
+            ("l", "1"),
+            ("I", "1"),
+            ("1", "l"),
+            ("O", "0"),
+            ("o", "0"),
+            ("0", "o"),
+            ("0", "O"),
+            ("rn", "m"),
+        ];
         let mask = ed.code_mask();
         let spans = idents(&ed.chars, &mask);
         for (s, e) in spans.into_iter().rev() {
@@ -862,22 +872,23 @@ impl Normalizer {
                 continue;
             }
             let after_dot = s > 0 && ed.chars[s - 1] == '.';
-            let mut readings = vec![name.replace("rn", "m")];
-            if let Some(stem) = name.strip_suffix(['l', 'I'])
-                && stem.chars().last().is_some_and(char::is_alphabetic)
-            {
-                readings.push(format!("{stem}1"));
+            let mut readings: Vec<String> = Vec::new();
+            for (from, to) in CONFUSED {
+                for (at, _) in name.match_indices(from) {
+                    let reading = format!("{}{to}{}", &name[..at], &name[at + from.len()..]);
+                    let known = uses.contains_key(&reading)
+                        || (after_dot && KNOWN_METHODS.contains(&reading.as_str()));
+                    if known
+                        && reading.chars().next().is_some_and(is_ident_start)
+                        && !readings.contains(&reading)
+                    {
+                        readings.push(reading);
+                    }
+                }
             }
-            if let Some(stem) = name.strip_suffix('O')
-                && stem.chars().last().is_some_and(char::is_alphabetic)
-            {
-                readings.push(format!("{stem}0"));
-            }
-            let fixed = readings.into_iter().find(|r| {
-                *r != name
-                    && (uses.contains_key(r) || (after_dot && KNOWN_METHODS.contains(&r.as_str())))
-            });
-            if let Some(fixed) = fixed {
+            // Two readings that both make sense: nothing is guessed.
+            if let [fixed] = readings.as_slice() {
+                let fixed = fixed.clone();
                 self.edit(line0, ed, s, e, &fixed);
             }
         }
@@ -3235,6 +3246,8 @@ mod tests {
         let lines: Vec<&str> = n.text.lines().collect();
         assert_eq!(lines[1], "z1 = f(x1)");
         assert_eq!(lines[2], "m = p.mean()");
+        let n = normalize("real_labels = 1\nl = f(rea1_labels)\n");
+        assert_eq!(n.text.lines().nth(1), Some("l = f(real_labels)"));
         // A name that reads as nothing the answer uses stays as written.
         assert_eq!(lines[3], "xl2 = 3");
         assert_eq!(lines[4], "def D(p, z):");
