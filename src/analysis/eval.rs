@@ -1525,6 +1525,8 @@ impl<'a> Evaluator<'a> {
                     return Value::Param(m);
                 }
                 if is_module_method(attr)
+                    || (self.is_record(m)
+                        && matches!(attr, "values" | "items" | "keys" | "get" | "pop"))
                     || (matches!(attr, "query" | "push_and_pop")
                         && self.a.modules[m].class.is_none())
                     || (WRAPPER_METHODS.contains(&attr) && self.a.modules[m].class.is_none())
@@ -2282,6 +2284,11 @@ impl<'a> Evaluator<'a> {
         }
         if OPTIMIZERS.contains(&last) {
             return self.call_builtin(&format!("torch.optim.{last}"), args, kwargs, span);
+        }
+        // `from torch.cuda.amp import GradScaler, autocast`: imports are not run, so the
+        // names arrive undefined; they are torch's all the same.
+        if matches!(last, "GradScaler" | "autocast") {
+            return self.call_builtin(&format!("torch.cuda.amp.{last}"), args, kwargs, span);
         }
         // `functional_call(net, params, (x,))` (`torch.func`): the network applied to the
         // inputs, with parameters that are its own.
