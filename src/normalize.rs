@@ -853,7 +853,13 @@ impl Normalizer {
     /// letters a transcription of handwriting misreads (`l`, `I` and `1`, `O`, `o` and
     /// `0`, `rn` and `m`). A name used once is read as the name, used elsewhere in the
     /// answer, or the known method, that it spells with one such letter read right.
-    fn misread_letters(&mut self, line0: usize, ed: &mut LineEdit, uses: &HashMap<String, usize>) {
+    fn misread_letters(
+        &mut self,
+        line0: usize,
+        ed: &mut LineEdit,
+        uses: &HashMap<String, usize>,
+        defined: &HashSet<String>,
+    ) {
         const CONFUSED: &[(&str, &str)] = &[
             ("l", "1"),
             ("I", "1"),
@@ -868,7 +874,10 @@ impl Normalizer {
         let spans = idents(&ed.chars, &mask);
         for (s, e) in spans.into_iter().rev() {
             let name = ed.slice(s, e);
-            if uses.get(&name).copied().unwrap_or(0) != 1 || PY_KEYWORDS.contains(&name.as_str()) {
+            if uses.get(&name).copied().unwrap_or(0) != 1
+                || defined.contains(&name)
+                || PY_KEYWORDS.contains(&name.as_str())
+            {
                 continue;
             }
             let after_dot = s > 0 && ed.chars[s - 1] == '.';
@@ -2635,11 +2644,38 @@ pub fn normalize(input: &str) -> Normalized {
     // Names used anywhere in the answer decide whether `optimizer G` is `optimizer_G`.
     let mut known = HashSet::new();
     let mut uses: HashMap<String, usize> = HashMap::new();
+    // Names the answer defines (assigns, loops over, takes as parameters): a name the
+    // answer defines is never a misreading.
+    let mut defined: HashSet<String> = HashSet::new();
     for ed in &edits {
         let mask = ed.code_mask();
+        // Where the defining part of the line ends, as a position in the line.
+        let (start, end) = (ed.indent(), ed.code_end());
+        let code = &ed.chars[start..end.max(start)];
+        let find = |needle: &str| {
+            let needle: Vec<char> = needle.chars().collect();
+            code.windows(needle.len())
+                .position(|w| w == needle.as_slice())
+        };
+        let defining_end = if code.starts_with(&['f', 'o', 'r', ' ']) {
+            find(" in ")
+        } else if code.starts_with(&['d', 'e', 'f', ' ']) {
+            find(")")
+        } else {
+            (0..code.len()).find(|&k| {
+                mask[start + k]
+                    && code[k] == '='
+                    && code.get(k + 1) != Some(&'=')
+                    && !(k > 0 && matches!(code[k - 1], '<' | '>' | '!' | '='))
+            })
+        };
         for (s, e) in idents(&ed.chars, &mask) {
-            known.insert(ed.slice(s, e));
-            *uses.entry(ed.slice(s, e)).or_default() += 1;
+            let name = ed.slice(s, e);
+            if defining_end.is_some_and(|d| s < start + d) {
+                defined.insert(name.clone());
+            }
+            known.insert(name.clone());
+            *uses.entry(name).or_default() += 1;
         }
     }
     let indents: Vec<Option<usize>> = edits
@@ -2668,7 +2704,7 @@ pub fn normalize(input: &str) -> Normalized {
             ed.replace(indent, ed.chars.len(), "pass");
             continue;
         }
-        n.misread_letters(line0, ed, &uses);
+        n.misread_letters(line0, ed, &uses, &defined);
         n.split_names(line0, ed, &known);
         n.juxtaposition(line0, ed, &known);
         // `loss - cycle A =`: the juxtaposition made `cycle_A`, which joins `loss_cycle_A`.
@@ -3246,6 +3282,9 @@ mod tests {
         let lines: Vec<&str> = n.text.lines().collect();
         assert_eq!(lines[1], "z1 = f(x1)");
         assert_eq!(lines[2], "m = p.mean()");
+        // The name the answer defines is the right one, however often each is used.
+        let n = normalize("x1, x2 = a(x), a(x)\nz1 = f(xl)\n");
+        assert_eq!(n.text, "x1, x2 = a(x), a(x)\nz1 = f(x1)\n");
         let n = normalize("real_labels = 1\nl = f(rea1_labels)\n");
         assert_eq!(n.text.lines().nth(1), Some("l = f(real_labels)"));
         // A name that reads as nothing the answer uses stays as written.
