@@ -12,7 +12,7 @@
 
 use super::facts::{ARGUMENT_PARSER, GRADIENT_TAPE, method_of};
 use super::graph::*;
-use super::{Analysis, Event, EventKind, ModuleInfo, OptInfo};
+use super::{Analysis, Event, EventKind, ModuleInfo, OptInfo, RECORD};
 use crate::ir::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -2808,9 +2808,8 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// Whether a module is a dict of networks or tensors the answer wrote (`RECORD`).
     fn is_record(&self, m: ModId) -> bool {
-        self.a.modules[m].ctor == RECORD
+        self.a.is_record(m)
     }
 
     /// A record's entries, by key, in the keys' order.
@@ -3058,7 +3057,6 @@ fn mentions_modulo(e: &Expr) -> bool {
 
 /// What a dict of networks or tensors with string keys is made as: a network whose
 /// attributes are the entries.
-const RECORD: &str = "<dict>";
 
 /// Where a Lightning module keeps the optimizers its `configure_optimizers` returned: a
 /// name no answer's attribute can have.

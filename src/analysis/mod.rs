@@ -94,6 +94,10 @@ pub struct Event {
     pub no_grad: bool,
 }
 
+/// The constructor of a dict of networks or tensors the answer wrote
+/// (`{"student": f_s, "teacher": f_t}`, `nn.ModuleDict(...)`, a record of outputs).
+pub const RECORD: &str = "<dict>";
+
 #[derive(Default, Debug)]
 pub struct Analysis {
     pub graph: Graph,
@@ -133,6 +137,11 @@ impl Analysis {
             .iter()
             .filter(|e| !looped || e.loop_depth > 0)
             .collect()
+    }
+
+    /// Whether a module is a dict of networks or tensors the answer wrote (`RECORD`).
+    pub fn is_record(&self, m: ModId) -> bool {
+        self.modules[m].ctor == RECORD
     }
 
     /// Whether module `m` is `ancestor` or one of its submodules.

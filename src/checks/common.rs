@@ -254,10 +254,14 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The outermost network a module is part of. A dict that holds networks side by
+    /// side (`nn.ModuleDict({"student": ..., "teacher": ...})`) is no network of its
+    /// own: its entries are their own roots.
     pub fn root_module(&self, m: ModId) -> ModId {
         let mut cur = m;
         for _ in 0..32 {
             match self.a.modules[cur].parent {
+                Some(p) if self.a.is_record(p) => break,
                 Some(p) => cur = p,
                 None => break,
             }

@@ -917,6 +917,20 @@ impl Harness {
 
     /// A net's sub-networks: the parts the harness made for it (`model.encoder`), the
     /// layers of a chain, and the networks an instance of the answer's class holds.
+    /// The ids of a network and of every network inside it.
+    pub fn ids_within(&self, n: &Net) -> Vec<usize> {
+        let mut out = vec![n.id];
+        let mut todo = self.children(n);
+        while let Some(c) = todo.pop() {
+            if out.len() > 256 || out.contains(&c.id) {
+                continue;
+            }
+            out.push(c.id);
+            todo.extend(self.children(&c));
+        }
+        out
+    }
+
     pub fn children(&self, n: &Net) -> Vec<Rc<Net>> {
         let mut out: Vec<Rc<Net>> = self.parts.get(&n.id).cloned().unwrap_or_default();
         match &n.kind {

@@ -592,11 +592,20 @@ fn measure_one(
             // An optimizer that holds the teacher's trainable weights would move them as
             // soon as anything gives them a gradient, or by its weight decay: the rule
             // asks for the teacher out of the optimizer, or frozen in it.
+            // A teacher built from parts (an answer's `MultiCropWrapper` copied) holds its
+            // weights in those parts.
+            let teacher_parts: Vec<usize> = base
+                .harness
+                .nets
+                .iter()
+                .filter(|n| teachers.contains(&n.id))
+                .flat_map(|n| base.harness.ids_within(n))
+                .collect();
             let holding = base
                 .trace
                 .steps
                 .iter()
-                .find(|s| s.holds.iter().any(|n| teachers.contains(n)));
+                .find(|s| s.holds.iter().any(|n| teacher_parts.contains(n)));
             if g > 0.0 {
                 fail(msg!(
                     "the teacher receives gradient at backward() (Σ|g| = {g:.3e})",
