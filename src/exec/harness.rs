@@ -1225,10 +1225,15 @@ impl Harness {
                             origin: 0,
                         })
                     };
-                    return Value::Batch(Rc::new(vec![
-                        domain(first, super::properties::DOMAIN_A),
-                        domain(second, super::properties::DOMAIN_B),
-                    ]));
+                    // `loader_A`, `trainB`: a loader of one domain's images.
+                    return Value::Batch(Rc::new(match loader_domain(name) {
+                        Some('a') => vec![domain(first, super::properties::DOMAIN_A)],
+                        Some(_) => vec![domain(second, super::properties::DOMAIN_B)],
+                        None => vec![
+                            domain(first, super::properties::DOMAIN_A),
+                            domain(second, super::properties::DOMAIN_B),
+                        ],
+                    }));
                 }
                 // `for x1, x2 in loader`: a loader of two augmented views of each image;
                 // `for x in loader` takes the first as the batch.
@@ -1841,4 +1846,27 @@ impl Harness {
 /// A Greek letter, as math notation writes parameters (θ, φ, ξ).
 fn is_greek(c: char) -> bool {
     ('\u{3b1}'..='\u{3c9}').contains(&c) || ('\u{391}'..='\u{3a9}').contains(&c)
+}
+
+/// The domain, `a` or `b`, of a loader named for one (`loader_A`, `dataloader_b`,
+/// `trainA`); `None` for a loader of unpaired pairs.
+fn loader_domain(name: &str) -> Option<char> {
+    let tokens = crate::analysis::facts::tokens(name);
+    let domains: Vec<char> = tokens
+        .iter()
+        .filter_map(|t| match t.as_str() {
+            "a" => Some('a'),
+            "b" => Some('b'),
+            _ => None,
+        })
+        .collect();
+    let names_data = tokens.iter().any(|t| {
+        ["load", "data", "train", "set", "domain", "dl"]
+            .iter()
+            .any(|w| t.contains(w))
+    });
+    match domains.as_slice() {
+        [d] if names_data => Some(*d),
+        _ => None,
+    }
 }
