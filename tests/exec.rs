@@ -276,6 +276,57 @@ mod with_libtorch {
         let _ = std::fs::remove_file(&file);
     }
 
+    /// `torch.autograd.grad` gives a gradient penalty its gradient; asked for the
+    /// gradient of a tensor that needs none, or of an input the outputs never used, the
+    /// run ends at that line with PyTorch's reason (libtorch's own error there once
+    /// crashed the process).
+    #[test]
+    fn autograd_grad_measures_a_penalty_and_refuses_what_pytorch_refuses() {
+        let file = std::env::temp_dir().join(format!("pg-agrad-{}.py", std::process::id()));
+        let answer = |grad: &str| {
+            format!(
+                "def D(p, z):\n    return -F.cosine_similarity(p, z.detach(), dim=-1).mean()\n\
+                 for x in loader:\n    x1, x2 = aug(x), aug(x)\n\
+                 \x20   a = torch.ones(4, 3).requires_grad_(True)\n\
+                 \x20   b = torch.ones(4, 3)\n\
+                 \x20   g, = {grad}\n\
+                 \x20   p1, p2, z1, z2 = h(f(x1)), h(f(x2)), f(x1), f(x2)\n\
+                 \x20   penalty = ((g - 2) ** 2).mean()\n\
+                 \x20   loss = D(p1, z2) / 2 + D(p2, z1) / 2\n\
+                 \x20   opt.zero_grad()\n    loss.backward()\n    opt.step()\n"
+            )
+        };
+        for (grad, want) in [
+            (
+                "torch.autograd.grad((a * a).sum(), a, create_graph=True)",
+                None,
+            ),
+            (
+                "torch.autograd.grad((b * 2).sum(), b)",
+                Some("does not require grad"),
+            ),
+            (
+                "torch.autograd.grad((a * 2).sum(), torch.ones(1).requires_grad_(True))",
+                Some("not used"),
+            ),
+        ] {
+            std::fs::write(&file, answer(grad)).unwrap();
+            let r = exec_json("simsiam", file.to_str().unwrap());
+            match want {
+                None => assert_eq!(r["exec"]["status"], "confirmed", "{grad}: {:#}", r["exec"]),
+                Some(why) => {
+                    assert_eq!(r["exec"]["status"], "not_run", "{grad}: {:#}", r["exec"]);
+                    let reason = r["exec"]["reason"].as_str().unwrap();
+                    assert!(
+                        reason.starts_with("line 7") && reason.contains(why),
+                        "{reason}"
+                    );
+                }
+            }
+        }
+        let _ = std::fs::remove_file(&file);
+    }
+
     /// tch frees a `Scalar` argument before it reads the op's error, so a failed
     /// `F.normalize`, `masked_fill` or `lerp_` once panicked and the run ended as
     /// "stopped unexpectedly"; each now ends at its line with torch's reason.

@@ -1066,6 +1066,11 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
             _ => Ok(Value::None),
         };
     }
+    // `g, = torch.autograd.grad(D(x).sum(), x, create_graph=True)`: the gradient of
+    // outputs with respect to tensors, as in a WGAN-GP gradient penalty.
+    if path.ends_with("autograd.grad") {
+        return autograd_grad(ip, args, &kwargs);
+    }
     // `vector_to_parameters(parameters_to_vector(student.parameters()),
     // teacher.parameters())`: the flat vector stands for the parameters it flattens, and
     // writing it into other parameters copies the weights.
@@ -2777,6 +2782,82 @@ fn constant_value(t: &Tensor) -> Option<f64> {
 /// stop with "backward through the graph a second time". The gradients are added to
 /// each leaf's `.grad` as `backward()` adds them, through a surrogate `Σ p·g` whose
 /// backward adds exactly `g`, since libtorch's C API keeps no graph in `backward()`.
+fn autograd_grad(ip: &mut Interp, args: Vec<Value>, kwargs: &Kw) -> R<Value> {
+    let mut args = args.into_iter();
+    let (Some(outputs), Some(inputs)) = (args.next(), args.next()) else {
+        return halt(ip.line, "`torch.autograd.grad` needs outputs and inputs");
+    };
+    let tensors = |v: Value| -> Option<Vec<Tensor>> {
+        match v {
+            Value::Tensor(t) => Some(vec![t.t]),
+            Value::List(items) => items
+                .borrow()
+                .iter()
+                .map(|i| match i {
+                    Value::Tensor(t) => Some(t.t.shallow_clone()),
+                    _ => None,
+                })
+                .collect(),
+            Value::Tuple(items) => items
+                .iter()
+                .map(|i| match i {
+                    Value::Tensor(t) => Some(t.t.shallow_clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        }
+    };
+    let (Some(outputs), Some(inputs)) = (tensors(outputs), tensors(inputs)) else {
+        return halt(
+            ip.line,
+            "`torch.autograd.grad` of anything but tensors (a network's parameters, for a step written by hand) is outside what --exec runs",
+        );
+    };
+    let outputs: Vec<Tensor> = outputs
+        .iter()
+        .map(|o| {
+            if o.numel() > 1 {
+                o.sum(Kind::Float)
+            } else {
+                o.shallow_clone()
+            }
+        })
+        .collect();
+    // libtorch's error on a tensor that needs no gradient does not survive tch here:
+    // refuse it before the call, as PyTorch would at this line.
+    if outputs.iter().any(|o| !o.requires_grad()) || inputs.iter().any(|i| !i.requires_grad()) {
+        return halt(
+            ip.line,
+            "`torch.autograd.grad` of a tensor that does not require grad",
+        );
+    }
+    let create_graph = kwargs
+        .iter()
+        .any(|(k, v)| k == "create_graph" && v.truthy());
+    let allow_unused = kwargs
+        .iter()
+        .any(|(k, v)| k == "allow_unused" && v.truthy());
+    let grads = lift(
+        ip,
+        Tensor::f_run_backward(&outputs, &inputs, true, create_graph),
+    )?;
+    let mut out = Vec::new();
+    for g in grads {
+        if g.defined() {
+            out.push(Value::tensor(g));
+        } else if allow_unused {
+            out.push(Value::None);
+        } else {
+            return halt(
+                ip.line,
+                "`torch.autograd.grad`: one of the inputs was not used to compute the outputs",
+            );
+        }
+    }
+    Ok(Value::Tuple(Rc::new(out)))
+}
+
 fn backward_keeping_graph(ip: &mut Interp, loss: &Tensor) -> R<()> {
     let leaves = ip.harness.gradient_leaves();
     if leaves.is_empty() {
