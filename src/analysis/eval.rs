@@ -131,6 +131,9 @@ const BARE_FUNCTIONS: &[&str] = &[
 ];
 
 /// Tensor methods that return the same value for the analysis.
+/// The source of the gradients that `torch.autograd.grad` returns.
+const GRADIENTS: &str = "autograd.grad";
+
 const TRANSPARENT_METHODS: &[&str] = &[
     "items",
     "values",
@@ -856,6 +859,28 @@ impl<'a> Evaluator<'a> {
             } => {
                 let cur = self.expr(target);
                 let rhs = self.expr(value);
+                // `w -= lr * g` with `g` from `torch.autograd.grad`: an optimizer's step
+                // written by hand, on the parameters `w` belongs to.
+                let trained = match &cur {
+                    Value::Params(ms) => ms.to_vec(),
+                    Value::Param(m) => vec![*m],
+                    _ => Vec::new(),
+                };
+                if let Value::Tensor(t) = &rhs
+                    && !trained.is_empty()
+                    && matches!(op, BinOp::Sub | BinOp::Add)
+                    && self.comes_from_gradients(*t)
+                {
+                    let modules = trained;
+                    self.event(
+                        EventKind::UpdateCall {
+                            name: "a step written by hand".into(),
+                            modules,
+                        },
+                        *span,
+                    );
+                    return Flow::Normal;
+                }
                 let v = self.binop(*op, cur, rhs, *span);
                 self.assign(target, v, *span);
             }
@@ -1080,6 +1105,21 @@ impl<'a> Evaluator<'a> {
             Value::Unknown => vec![Value::Unknown],
             _ => vec![Value::Unknown],
         }
+    }
+
+    /// Whether a tensor is computed from the gradients `torch.autograd.grad` returned.
+    fn comes_from_gradients(&self, t: NodeId) -> bool {
+        let g = &self.a.graph;
+        let mut todo = vec![(t, 0)];
+        while let Some((n, depth)) = todo.pop() {
+            if matches!(g.op(n), Op::Data { source } if source == GRADIENTS) {
+                return true;
+            }
+            if depth < 8 {
+                todo.extend(g.inputs(n).into_iter().map(|i| (i, depth + 1)));
+            }
+        }
+        false
     }
 
     fn data_node(&mut self, source: &str, span: Span) -> NodeId {
@@ -1966,6 +2006,20 @@ impl<'a> Evaluator<'a> {
             && let [d @ Value::Module(_)] = args.as_slice()
         {
             return d.clone();
+        }
+        // `grads = torch.autograd.grad(loss, params)`: the backward pass, whose gradients
+        // a step written by hand then applies (`w -= lr * g`).
+        if path.ends_with("autograd.grad") {
+            if let Some(Value::Tensor(loss)) = args.first() {
+                self.event(EventKind::Backward { loss: *loss }, span);
+            }
+            let count = args
+                .get(1)
+                .map_or(1, |inputs| self.iterate(inputs, span).len().max(1));
+            let grads = (0..count)
+                .map(|_| Value::Tensor(self.data_node(GRADIENTS, span)))
+                .collect();
+            return Value::Tuple(Rc::new(grads));
         }
         if method_of(path, GRADIENT_TAPE) == Some("gradient") {
             if let Some(Value::Tensor(loss)) = args.first() {

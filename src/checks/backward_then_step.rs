@@ -3,9 +3,10 @@
 //! ## What it does
 //! Checks that each iteration back-propagates the loss (`loss.backward()`, also through
 //! `scaler.scale(loss).backward()`) and *then* updates the weights: `optimizer.step()`,
-//! `scaler.step(optimizer)`, an update helper (`update(f, h)`), or a prose line such as
-//! `update encoder and projection`. A missing `zero_grad` is not judged here (it is the
-//! lint `missing-zero-grad`).
+//! `scaler.step(optimizer)`, `optimizer.step(closure)`, an update helper
+//! (`update(f, h)`), a step written by hand on the gradients of `torch.autograd.grad`
+//! (`w -= lr * g`), or a prose line such as `update encoder and projection`. A missing
+//! `zero_grad` is not judged here (it is the lint `missing-zero-grad`).
 //!
 //! ## Why it matters
 //! Without `backward` there are no gradients; a step before it applies the previous
