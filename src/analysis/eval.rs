@@ -2009,13 +2009,20 @@ impl<'a> Evaluator<'a> {
         }
         // `grads = torch.autograd.grad(loss, params)`: the backward pass, whose gradients
         // a step written by hand then applies (`w -= lr * g`).
+        // With respect to tensors (a WGAN-GP penalty's interpolated images) it is part
+        // of a loss, not its backward pass.
         if path.ends_with("autograd.grad") {
-            if let Some(Value::Tensor(loss)) = args.first() {
+            let inputs = args
+                .get(1)
+                .map(|inputs| self.iterate(inputs, span))
+                .unwrap_or_default();
+            let of_parameters = inputs
+                .iter()
+                .any(|i| matches!(i, Value::Param(_) | Value::Params(_)));
+            if of_parameters && let Some(Value::Tensor(loss)) = args.first() {
                 self.event(EventKind::Backward { loss: *loss }, span);
             }
-            let count = args
-                .get(1)
-                .map_or(1, |inputs| self.iterate(inputs, span).len().max(1));
+            let count = inputs.len().max(1);
             let grads = (0..count)
                 .map(|_| Value::Tensor(self.data_node(GRADIENTS, span)))
                 .collect();
