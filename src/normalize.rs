@@ -1419,13 +1419,7 @@ impl Normalizer {
         for (open, close) in bracket_pairs(ed) {
             let before = prev_non_space(&ed.chars, open);
             let after = next_non_space(&ed.chars, close + 1);
-            let is_subscript =
-                matches!(before, Some(c) if is_ident_char(c) || c == ')' || c == ']');
-            // `[a + b]/2` and `½ · [a + b]` group a sum; `[augment(x)] * 2` is a list
-            // repeated.
-            let groups_a_sum = has_top_level_sum(&ed.chars[open + 1..close]);
-            let scaled = matches!(after, Some('/') | Some('*')) || before == Some('*');
-            if !is_subscript && groups_a_sum && scaled {
+            if brackets_group_a_scaled_sum(before, after, &ed.chars[open + 1..close]) {
                 self.edit(line0, ed, open, open + 1, "(");
                 self.edit(line0, ed, close, close + 1, ")");
             }
@@ -2451,6 +2445,15 @@ fn number_before(chars: &[char]) -> bool {
     }
 }
 
+/// Whether square brackets, with `before` and `after` the characters next to them and
+/// `inside` what they hold, are parentheses: `[a + b]/2` and `½ · [a + b]` group a sum;
+/// `x[i]` is a subscript and `[augment(x)] * 2` a list repeated.
+fn brackets_group_a_scaled_sum(before: Option<char>, after: Option<char>, inside: &[char]) -> bool {
+    let is_subscript = matches!(before, Some(c) if is_ident_char(c) || c == ')' || c == ']');
+    let scaled = matches!(after, Some('/') | Some('*')) || before == Some('*');
+    !is_subscript && scaled && has_top_level_sum(inside)
+}
+
 fn has_top_level_sum(chars: &[char]) -> bool {
     let mut depth = 0i32;
     chars.iter().any(|c| {
@@ -2649,29 +2652,10 @@ pub fn normalize(input: &str) -> Normalized {
     let mut defined: HashSet<String> = HashSet::new();
     for ed in &edits {
         let mask = ed.code_mask();
-        // Where the defining part of the line ends, as a position in the line.
-        let (start, end) = (ed.indent(), ed.code_end());
-        let code = &ed.chars[start..end.max(start)];
-        let find = |needle: &str| {
-            let needle: Vec<char> = needle.chars().collect();
-            code.windows(needle.len())
-                .position(|w| w == needle.as_slice())
-        };
-        let defining_end = if code.starts_with(&['f', 'o', 'r', ' ']) {
-            find(" in ")
-        } else if code.starts_with(&['d', 'e', 'f', ' ']) {
-            find(")")
-        } else {
-            (0..code.len()).find(|&k| {
-                mask[start + k]
-                    && code[k] == '='
-                    && code.get(k + 1) != Some(&'=')
-                    && !(k > 0 && matches!(code[k - 1], '<' | '>' | '!' | '='))
-            })
-        };
+        let defining_end = defining_end(ed, &mask);
         for (s, e) in idents(&ed.chars, &mask) {
             let name = ed.slice(s, e);
-            if defining_end.is_some_and(|d| s < start + d) {
+            if defining_end.is_some_and(|d| s < d) {
                 defined.insert(name.clone());
             }
             known.insert(name.clone());
@@ -2732,6 +2716,31 @@ pub fn normalize(input: &str) -> Normalized {
     }
 }
 
+/// Where the part of a line that defines names ends, as a position in the line: the
+/// targets of an assignment, a `for`'s variables, a `def`'s parameters.
+fn defining_end(ed: &LineEdit, mask: &[bool]) -> Option<usize> {
+    let (start, end) = (ed.indent(), ed.code_end());
+    let code = &ed.chars[start..end.max(start)];
+    let find = |needle: &str| {
+        let needle: Vec<char> = needle.chars().collect();
+        code.windows(needle.len())
+            .position(|w| w == needle.as_slice())
+    };
+    let at = if code.starts_with(&['f', 'o', 'r', ' ']) {
+        find(" in ")
+    } else if code.starts_with(&['d', 'e', 'f', ' ']) {
+        find(")")
+    } else {
+        (0..code.len()).find(|&k| {
+            mask[start + k]
+                && code[k] == '='
+                && code.get(k + 1) != Some(&'=')
+                && !(k > 0 && matches!(code[k - 1], '<' | '>' | '!' | '='))
+        })
+    };
+    at.map(|k| start + k)
+}
+
 /// `L = [ a / n_a` then `+ b / n_b ] / 2` on the next line: square brackets that group a
 /// sum over several lines and are scaled are parentheses, as on one line
 /// (`Normalizer::bracket_parens`).
@@ -2757,8 +2766,6 @@ fn multiline_bracket_parens(n: &mut Normalizer, edits: &mut [LineEdit]) {
     for ((open_line, open_at), (close_line, close_at)) in pairs {
         let before = prev_non_space(&edits[open_line].chars, open_at);
         let after = next_non_space(&edits[close_line].chars, close_at + 1);
-        let is_subscript = matches!(before, Some(c) if is_ident_char(c) || c == ')' || c == ']');
-        let scaled = matches!(after, Some('/') | Some('*')) || before == Some('*');
         let inside: Vec<char> = (open_line..=close_line)
             .flat_map(|l| {
                 let ed = &edits[l];
@@ -2771,7 +2778,7 @@ fn multiline_bracket_parens(n: &mut Normalizer, edits: &mut [LineEdit]) {
                 ed.chars[from.min(to)..to].to_vec()
             })
             .collect();
-        if !is_subscript && scaled && has_top_level_sum(&inside) {
+        if brackets_group_a_scaled_sum(before, after, &inside) {
             let ed = &mut edits[close_line];
             n.edit(close_line, ed, close_at, close_at + 1, ")");
             let ed = &mut edits[open_line];

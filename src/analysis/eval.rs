@@ -130,10 +130,10 @@ const BARE_FUNCTIONS: &[&str] = &[
     "nll_loss",
 ];
 
-/// Tensor methods that return the same value for the analysis.
 /// The source of the gradients that `torch.autograd.grad` returns.
 const GRADIENTS: &str = "autograd.grad";
 
+/// Tensor methods that return the same value for the analysis.
 const TRANSPARENT_METHODS: &[&str] = &[
     "items",
     "values",
@@ -270,12 +270,7 @@ impl<'a> Evaluator<'a> {
         // A `def train(...)` that holds the loop but is never called is run on its own;
         // when the answer already trains at the top level, an uncalled helper (an EMA
         // update the loop forgot to call) is left uncalled.
-        if self
-            .a
-            .events
-            .iter()
-            .any(|e| matches!(e.kind, EventKind::Backward { .. }))
-        {
+        if self.has_backward() {
             return;
         }
         let uncalled: Vec<Rc<FuncDef>> = body
@@ -289,19 +284,10 @@ impl<'a> Evaluator<'a> {
             if self.over_budget() {
                 break;
             }
-            let args: Vec<Value> = f
-                .params
-                .iter()
-                .map(|p| Value::Global(p.name.trim_start_matches('*').into()))
-                .collect();
+            let args = named_by(f.params.as_slice());
             self.call_func(&f, None, args, Vec::new(), f.span);
         }
-        if self
-            .a
-            .events
-            .iter()
-            .any(|e| matches!(e.kind, EventKind::Backward { .. }))
-        {
+        if self.has_backward() {
             return;
         }
         // A Lightning-style module: the framework calls `training_step` for each batch,
@@ -321,18 +307,13 @@ impl<'a> Evaluator<'a> {
                 continue;
             };
             let module = self.instantiate(c.clone(), Vec::new(), Vec::new(), c.span);
-            let args: Vec<Value> = step
-                .params
-                .iter()
-                .skip(1)
-                .map(|p| Value::Global(p.name.trim_start_matches('*').into()))
-                .collect();
+            let args = named_by(step.params.get(1..).unwrap_or_default());
             self.loop_depth += 1;
             let before = self.a.events.len();
             let result = self.call_func(&step, Some(module), args, Vec::new(), step.span);
             // `return {"loss": loss, "log": logs}`: Lightning back-propagates its `"loss"`.
             let result = match result {
-                Value::Module(m) if self.is_record(m) => self.a.modules[m]
+                Value::Module(m) if self.a.is_record(m) => self.a.modules[m]
                     .attrs
                     .get("loss")
                     .cloned()
@@ -354,12 +335,7 @@ impl<'a> Evaluator<'a> {
             }
             self.loop_depth -= 1;
         }
-        if self
-            .a
-            .events
-            .iter()
-            .any(|e| matches!(e.kind, EventKind::Backward { .. }))
-        {
+        if self.has_backward() {
             return;
         }
         // A trainer class nothing makes (`class Trainer: def fit(self, loader): for ...`):
@@ -371,14 +347,17 @@ impl<'a> Evaluator<'a> {
                 continue;
             }
             let instance = self.instantiate(c.clone(), Vec::new(), Vec::new(), c.span);
-            let args: Vec<Value> = fit
-                .params
-                .iter()
-                .skip(1)
-                .map(|p| Value::Global(p.name.trim_start_matches('*').into()))
-                .collect();
+            let args = named_by(fit.params.get(1..).unwrap_or_default());
             self.call_func(&fit, Some(instance), args, Vec::new(), fit.span);
         }
+    }
+
+    /// Whether the answer has back-propagated a loss so far.
+    fn has_backward(&self) -> bool {
+        self.a
+            .events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Backward { .. }))
     }
 
     fn over_budget(&mut self) -> bool {
@@ -673,7 +652,7 @@ impl<'a> Evaluator<'a> {
                 let i = self.expr(idx);
                 // `out["rec_A"] = G_BA(out["fake_B"])`: a new entry of a record.
                 if let (Value::Module(m), Value::Str(key)) = (&b, &i)
-                    && self.is_record(*m)
+                    && self.a.is_record(*m)
                 {
                     self.set_attr(Value::Module(*m), key, v, span);
                     return;
@@ -871,11 +850,10 @@ impl<'a> Evaluator<'a> {
                     && matches!(op, BinOp::Sub | BinOp::Add)
                     && self.comes_from_gradients(*t)
                 {
-                    let modules = trained;
                     self.event(
                         EventKind::UpdateCall {
                             name: "a step written by hand".into(),
-                            modules,
+                            modules: trained,
                         },
                         *span,
                     );
@@ -1565,7 +1543,7 @@ impl<'a> Evaluator<'a> {
                     return Value::Param(m);
                 }
                 if is_module_method(attr)
-                    || (self.is_record(m)
+                    || (self.a.is_record(m)
                         && matches!(attr, "values" | "items" | "keys" | "get" | "pop"))
                     || (matches!(attr, "query" | "push_and_pop")
                         && self.a.modules[m].class.is_none())
@@ -2597,7 +2575,7 @@ impl<'a> Evaluator<'a> {
             Value::Tensor(t) => self.tensor_method(t, name, args, kwargs, span),
             Value::Param(m) => self.param_method(m, name, args, kwargs, span),
             // `nn.ModuleDict({"s": student, "t": teacher}).parameters()`: every entry's.
-            Value::Module(m) if self.is_record(m) && name == "parameters" => {
+            Value::Module(m) if self.a.is_record(m) && name == "parameters" => {
                 let mut modules = Vec::new();
                 for (_, v) in self.record_entries(m) {
                     let v = match v {
@@ -2612,7 +2590,7 @@ impl<'a> Evaluator<'a> {
             }
             // `losses.values()`, `out.items()`, `nets.get("G_AB")` of a record.
             Value::Module(m)
-                if self.is_record(m)
+                if self.a.is_record(m)
                     && matches!(name, "values" | "items" | "keys" | "get" | "pop") =>
             {
                 let entries = self.record_entries(m);
@@ -2869,10 +2847,6 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn is_record(&self, m: ModId) -> bool {
-        self.a.is_record(m)
-    }
-
     /// A record's entries, by key, in the keys' order.
     fn record_entries(&self, m: ModId) -> Vec<(String, Value)> {
         let mut entries: Vec<(String, Value)> = self.a.modules[m]
@@ -3116,9 +3090,6 @@ fn mentions_modulo(e: &Expr) -> bool {
     }
 }
 
-/// What a dict of networks or tensors with string keys is made as: a network whose
-/// attributes are the entries.
-
 /// Where a Lightning module keeps the optimizers its `configure_optimizers` returned: a
 /// name no answer's attribute can have.
 const CONFIGURED_OPTIMIZERS: &str = "<configured optimizers>";
@@ -3184,6 +3155,15 @@ fn compare(op: CmpOp, a: &Value, b: &Value) -> Value {
         _ => None,
     };
     r.map(Value::Bool).unwrap_or(Value::Unknown)
+}
+
+/// The arguments of a function nothing calls (a `def train(G, F, loader)`, a trainer's
+/// `fit(self, loader)`): what each parameter's name stands for, undefined.
+fn named_by(params: &[Param]) -> Vec<Value> {
+    params
+        .iter()
+        .map(|p| Value::Global(p.name.trim_start_matches('*').into()))
+        .collect()
 }
 
 fn is_no_grad_decorator(e: &Expr) -> bool {

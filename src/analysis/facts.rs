@@ -146,6 +146,9 @@ pub fn is_settings_root(name: &str) -> bool {
     ROOTS.contains(&name.to_lowercase().as_str())
 }
 
+/// Modules whose loaders give a run's settings (`OmegaConf.load`, `yaml.safe_load`).
+pub const SETTINGS_MODULES: &[&str] = &["omegaconf", "yaml", "json", "toml", "tomllib", "hydra"];
+
 /// Whether a call loads a run's settings from a file or builds them
 /// (`OmegaConf.load("cfg.yaml")`, `yaml.safe_load(f)`, `hydra.compose(...)`,
 /// `load_config(path)`): its result holds the undefined settings, as `args` does.
@@ -153,7 +156,7 @@ pub fn loads_settings(dotted: &str) -> bool {
     let folded = fold(dotted);
     let (root, method) = folded.rsplit_once('.').unwrap_or(("", folded.as_str()));
     let root = root.rsplit('.').next().unwrap_or(root);
-    let loader_module = ["omegaconf", "yaml", "json", "toml", "tomllib", "hydra"].contains(&root);
+    let loader_module = SETTINGS_MODULES.contains(&root);
     let loader_method = [
         "load",
         "safe_load",

@@ -5,8 +5,9 @@
 //! `-F.cosine_similarity(p, z)`, a negated `nn.CosineSimilarity`, normalising both and
 //! `-(p * z).sum(dim=1).mean()` (or `-torch.diag(p @ z.T).mean()`), the cosine written
 //! out as `(p * z).sum(-1) / (p.norm(dim=-1) * z.norm(dim=-1))`, `1 - cos`,
-//! `2 - 2 * cos`, or an MSE between normalised vectors. A `D` the answer does not define passes when its name says what it is
-//! (`D`, `negative_cosine_similarity`), with a note that the name was trusted.
+//! `2 - 2 * cos`, or an MSE between normalised vectors. A `D` the answer does not
+//! define passes when its name says what it is (`D`, `negative_cosine_similarity`),
+//! with a note that the name was trusted.
 //!
 //! ## Why it matters
 //! SimSiam's objective is scale-invariant; an MSE on raw vectors or a positive cosine

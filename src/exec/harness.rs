@@ -543,7 +543,7 @@ impl Harness {
         }
         // `OmegaConf.load(...)`, `yaml.safe_load(...)`: modules whose loaders give the
         // run's settings (`crate::analysis::facts::loads_settings`).
-        if ["omegaconf", "yaml", "json", "toml", "tomllib", "hydra"].contains(&folded.as_str())
+        if crate::analysis::facts::SETTINGS_MODULES.contains(&folded.as_str())
             || crate::analysis::facts::loads_settings(name)
         {
             return Ok(Value::Builtin(Rc::from(format!("settings.{name}"))));
@@ -915,8 +915,6 @@ impl Harness {
         Ok(Value::Net(copy))
     }
 
-    /// A net's sub-networks: the parts the harness made for it (`model.encoder`), the
-    /// layers of a chain, and the networks an instance of the answer's class holds.
     /// The ids of a network and of every network inside it.
     pub fn ids_within(&self, n: &Net) -> Vec<usize> {
         let mut out = vec![n.id];
@@ -931,6 +929,8 @@ impl Harness {
         out
     }
 
+    /// A net's sub-networks: the parts the harness made for it (`model.encoder`), the
+    /// layers of a chain, and the networks an instance of the answer's class holds.
     pub fn children(&self, n: &Net) -> Vec<Rc<Net>> {
         let mut out: Vec<Rc<Net>> = self.parts.get(&n.id).cloned().unwrap_or_default();
         match &n.kind {

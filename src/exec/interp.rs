@@ -2685,8 +2685,6 @@ pub fn batch_images(items: &[Value]) -> Option<&Value> {
     }
 }
 
-/// Whether a block holds a `for` or `while` loop, at any depth outside nested functions.
-
 fn ends_with_name(e: &Expr, name: &str) -> bool {
     match &e.kind {
         ExprKind::Name(n) => n == name,

@@ -2127,13 +2127,16 @@ pub const NET_METHODS: &[&str] = &[
 ];
 
 fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
+    // An `nn.ModuleDict`'s `keys()`, `values()` and `items()` are its entries; any other
+    // network's (a `state_dict()`) are its parameters by name.
+    let is_module_dict = ip.harness.module_dict_keys.contains_key(&n.id);
     match name {
         // The network's parameters as they are when used: toy networks make theirs on
         // first use, after an optimizer may have been given them.
         "parameters" => Ok(Value::Params(n)),
         // `teacher.state_dict().items()`: each parameter by its name, as
         // `named_parameters()` names them; `keys()` and `values()` likewise.
-        "keys" if !ip.harness.module_dict_keys.contains_key(&n.id) => {
+        "keys" if !is_module_dict => {
             let count = ip.harness.all_params(&n).len();
             Ok(Value::List(Rc::new(RefCell::new(
                 (0..count)
@@ -2141,18 +2144,14 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
                     .collect(),
             ))))
         }
-        "values" if !ip.harness.module_dict_keys.contains_key(&n.id) => {
-            Ok(Value::List(Rc::new(RefCell::new(
-                ip.harness
-                    .all_params(&n)
-                    .into_iter()
-                    .map(Value::tensor)
-                    .collect(),
-            ))))
-        }
-        "items" | "named_parameters"
-            if name == "named_parameters" || !ip.harness.module_dict_keys.contains_key(&n.id) =>
-        {
+        "values" if !is_module_dict => Ok(Value::List(Rc::new(RefCell::new(
+            ip.harness
+                .all_params(&n)
+                .into_iter()
+                .map(Value::tensor)
+                .collect(),
+        )))),
+        "items" | "named_parameters" if name == "named_parameters" || !is_module_dict => {
             let ps = ip.harness.all_params(&n);
             let items = ps.into_iter().map(Value::tensor);
             Ok(Value::List(Rc::new(RefCell::new({
@@ -2223,7 +2222,7 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
             }
         }
         // `modules.items()` of an `nn.ModuleDict`: its keys and networks, in order.
-        "items" | "keys" | "values" if ip.harness.module_dict_keys.contains_key(&n.id) => {
+        "items" | "keys" | "values" if is_module_dict => {
             let keys = ip.harness.module_dict_keys[&n.id].clone();
             let NetKind::Sequential(items) = &n.kind else {
                 return halt(
@@ -2788,25 +2787,19 @@ fn autograd_grad(ip: &mut Interp, args: Vec<Value>, kwargs: &Kw) -> R<Value> {
         return halt(ip.line, "`torch.autograd.grad` needs outputs and inputs");
     };
     let tensors = |v: Value| -> Option<Vec<Tensor>> {
-        match v {
-            Value::Tensor(t) => Some(vec![t.t]),
-            Value::List(items) => items
-                .borrow()
-                .iter()
-                .map(|i| match i {
-                    Value::Tensor(t) => Some(t.t.shallow_clone()),
-                    _ => None,
-                })
-                .collect(),
-            Value::Tuple(items) => items
-                .iter()
-                .map(|i| match i {
-                    Value::Tensor(t) => Some(t.t.shallow_clone()),
-                    _ => None,
-                })
-                .collect(),
-            _ => None,
-        }
+        let items = match v {
+            Value::Tensor(t) => return Some(vec![t.t]),
+            Value::List(items) => items.borrow().clone(),
+            Value::Tuple(items) => items.to_vec(),
+            _ => return None,
+        };
+        items
+            .iter()
+            .map(|i| match i {
+                Value::Tensor(t) => Some(t.t.shallow_clone()),
+                _ => None,
+            })
+            .collect()
     };
     let (Some(outputs), Some(inputs)) = (tensors(outputs), tensors(inputs)) else {
         return halt(
