@@ -121,10 +121,42 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
                 .filter(|a| Some(**a) != label_arg)
                 .find_map(|a| ctx.disc_app(*a)),
         };
+        let target = label_arg.and_then(|l| label(ctx.a, l));
+        // A relativistic term, `bce(D(x) - D(y).mean(), t)`, judges x against the target
+        // t and y against the other one: it is two judgements of one loss.
+        if judged.is_none()
+            && let Some(t_value) = target
+            && let Some((x, y)) = t
+                .args
+                .iter()
+                .filter(|a| Some(**a) != label_arg)
+                .find_map(|a| relativistic_pair(ctx, *a))
+        {
+            for ((disc, app, input), real) in [(x, t_value > 0.5), (y, t_value <= 0.5)] {
+                let (gens, _) = ctx.generator_chain(input);
+                out.push(GanTerm {
+                    node: t.node,
+                    span: ctx.span(t.node),
+                    backward: t.backward,
+                    disc,
+                    disc_app: app,
+                    disc_domain: ctx.disc_domain(disc),
+                    image_domain: ctx.image_domain(input),
+                    on_fake: !gens.is_empty(),
+                    real_target: real,
+                    fake_target: !real,
+                    for_generators: false,
+                    reaches_generator: grad_targets(ctx.a, app)
+                        .iter()
+                        .any(|(m, _)| ctx.is_generator(*m)),
+                });
+            }
+            continue;
+        }
         let Some((disc, app, input)) = judged else {
             continue;
         };
-        let (real_target, fake_target) = match (hinge, label_arg.and_then(|l| label(ctx.a, l))) {
+        let (real_target, fake_target) = match (hinge, target) {
             (Some((real, _)), _) => (real, !real),
             (None, Some(v)) => (v > 0.5, v <= 0.5),
             (None, None) if label_arg.is_none() => {
@@ -179,7 +211,30 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
             && (t.real_target
                 || (!judged_real.contains(&t.backward) && generator_signal.contains(&t.backward)));
     }
+    // The two judgements of a relativistic term belong to one loss: the real image's
+    // judgement in the generators' relativistic loss is theirs too.
+    let generators_terms: Vec<(NodeId, usize)> = out
+        .iter()
+        .filter(|t| t.for_generators)
+        .map(|t| (t.node, t.backward))
+        .collect();
+    for t in &mut out {
+        t.for_generators |= generators_terms.contains(&(t.node, t.backward));
+    }
     out
+}
+
+/// `D(x) - D(y).mean()`, the relativistic difference of one discriminator's scores:
+/// the judgements of x and of y.
+fn relativistic_pair(
+    ctx: &Ctx,
+    n: NodeId,
+) -> Option<((ModId, NodeId, NodeId), (ModId, NodeId, NodeId))> {
+    let Op::Bin(crate::ir::BinOp::Sub, x, y) = ctx.a.graph.op(n) else {
+        return None;
+    };
+    let (x, y) = (ctx.disc_app(*x)?, ctx.disc_app(*y)?);
+    (ctx.root_module(x.0) == ctx.root_module(y.0)).then_some((x, y))
 }
 
 /// `relu(1 - D(x))` pushes D(x) up (the real target); `relu(1 + D(x))` pushes it down.

@@ -1164,6 +1164,47 @@ fn scores_real(run: &Run, b: &super::interp::BackwardEvent) -> bool {
     })
 }
 
+/// Whether the backward `b` is (or holds) the discriminators' loss: it scores real
+/// images with a discriminator. When the generators' loss scores them too (a
+/// relativistic GAN), the backward that only the generators' optimizer applies is
+/// theirs, if another backward of the iteration scores real images and a
+/// discriminator's optimizer applies it.
+fn trains_discriminators(run: &Run, b: &super::interp::BackwardEvent) -> bool {
+    if !scores_real(run, b) {
+        return false;
+    }
+    let discs = nets_with_role(run, "discriminator");
+    let gens = nets_with_role(run, "generator");
+    let applied_to = |x: &super::interp::BackwardEvent, nets: &[usize]| {
+        nets.iter().any(|n| stepped_into(run, x, *n))
+    };
+    let generators_only = applied_to(b, &gens) && !applied_to(b, &discs);
+    !generators_only
+        || !run.trace.backwards.iter().any(|x| {
+            x.order != b.order
+                && x.iteration == b.iteration
+                && scores_real(run, x)
+                && applied_to(x, &discs)
+        })
+}
+
+/// Whether an optimizer step moves `net` after the backward `b` and before any later
+/// backward changes that net's gradient: whether the step applies `b`'s gradient.
+fn stepped_into(run: &Run, b: &super::interp::BackwardEvent, net: usize) -> bool {
+    let next_change = run
+        .trace
+        .backwards
+        .iter()
+        .filter(|x| x.order > b.order && x.delta.get(&net).copied().unwrap_or(0.0) > 0.0)
+        .map(|x| x.order)
+        .min()
+        .unwrap_or(u64::MAX);
+    run.trace
+        .steps
+        .iter()
+        .any(|s| s.order > b.order && s.order < next_change && s.moved.contains(&net))
+}
+
 /// The discriminator calls between the backward pass `index` and the one before it.
 fn segment_calls<'a>(run: &'a Run, index: usize) -> Vec<&'a super::interp::NetCall> {
     let b = &run.trace.backwards[index];
@@ -1205,7 +1246,7 @@ fn wrong_domain(base: &Run, probe: GanProbe, backwards: &[usize]) -> Option<Msg>
     // Each discriminator's domain: the real images it scores in a discriminator loss...
     let mut real_home: HashMap<usize, u32> = HashMap::new();
     for (i, b) in base.trace.backwards.iter().enumerate() {
-        if !scores_real(base, b) {
+        if !trains_discriminators(base, b) {
             continue;
         }
         for c in segment_calls(base, i) {
@@ -1274,7 +1315,7 @@ fn wrong_domain(base: &Run, probe: GanProbe, backwards: &[usize]) -> Option<Msg>
 }
 
 fn is_generator_backward(run: &Run, b: &super::interp::BackwardEvent, gens: &[usize]) -> bool {
-    !scores_real(run, b)
+    !trains_discriminators(run, b)
         && gens
             .iter()
             .any(|g| b.delta.get(g).copied().unwrap_or(0.0) > 0.0)
@@ -1297,7 +1338,7 @@ fn detached_fakes(
         .backwards
         .iter()
         .enumerate()
-        .filter(|(_, b)| b.iteration == it && scores_real(base, b))
+        .filter(|(_, b)| b.iteration == it && trains_discriminators(base, b))
         .collect();
     if backwards.is_empty() {
         return skip(msg!(
@@ -1601,7 +1642,7 @@ fn gan_bias(
                                 || roles.get(i).is_some_and(|r| is_joint(r))
                         }
                         GanProbe::Discriminator => {
-                            scores_real(run, b)
+                            trains_discriminators(run, b)
                                 && discs
                                     .iter()
                                     .any(|d| b.delta.get(d).copied().unwrap_or(0.0) > 0.0)
@@ -1660,7 +1701,7 @@ fn gan_bias(
                     .all(|g| b.delta.get(g).copied().unwrap_or(0.0) == 0.0)
             };
             backwards()
-                .find(|(_, b)| scores_real(base, b))
+                .find(|(_, b)| trains_discriminators(base, b))
                 .or_else(|| backwards().find(|(_, b)| generators_untouched(b)))
                 .and_then(|(i, _)| Some((*d, (i, part(base, i)?))))
         })
