@@ -260,10 +260,12 @@ impl Normalizer {
     }
 
     /// `c'` (a prime) and `ŝ_u^cls` (a word as a superscript): names of math notation.
-    /// A quote right after a name that is no string prefix (`f'`, `rb'`) is a prime, so
-    /// `c'` is `c_prime` and math's `B'` is `B_prime` (code writes its prefixes in lower
-    /// case); `^` between a name and a word joins them, since Python's xor
-    /// never appears in a training loop (`x^2`, a power, is `math_notation`'s).
+    /// A quote right after a name is a prime, so `c'` is `c_prime`, math's `B'` is
+    /// `B_prime` and `b'` is `b_prime`, unless the name is a string prefix (`f'epoch
+    /// {e}'`, `b'xy'`), a closing quote follows and the string does not start with what
+    /// follows a name (`b' = G_AB(a)`, `b'.detach()`: math's `b'` for a generated `b`).
+    /// `^` between a name and a word joins them, since Python's xor never appears in a
+    /// training loop (`x^2`, a power, is `math_notation`'s).
     fn marked_names(&mut self, line0: usize, ed: &mut LineEdit) {
         const STRING_PREFIXES: &[&str] = &["r", "b", "f", "u", "rb", "br", "fr", "rf"];
         let mut i = 0;
@@ -290,7 +292,12 @@ impl Normalizer {
                     .last()
                     .unwrap_or(i);
                 let name = ed.slice(start, i);
-                if !STRING_PREFIXES.contains(&name.as_str()) {
+                let closed = ed.chars[i + 1..].contains(&'\'');
+                let after_a_name = ed
+                    .chars
+                    .get(i + 1)
+                    .is_none_or(|c| c.is_whitespace() || ".),;:=+-*/]".contains(*c));
+                if !(STRING_PREFIXES.contains(&name.as_str()) && closed && !after_a_name) {
                     self.edit(line0, ed, i, i + 1, "_prime");
                     i += "_prime".len();
                     continue;
@@ -885,8 +892,13 @@ impl Normalizer {
             for (from, to) in CONFUSED {
                 for (at, _) in name.match_indices(from) {
                     let reading = format!("{}{to}{}", &name[..at], &name[at + from.len()..]);
-                    let known = uses.contains_key(&reading)
-                        || (after_dot && KNOWN_METHODS.contains(&reading.as_str()));
+                    // After a dot only a method is a reading (`.rnean()`): a name the
+                    // answer uses elsewhere is a variable, no attribute (`.to` is not `t0`).
+                    let known = if after_dot {
+                        KNOWN_METHODS.contains(&reading.as_str())
+                    } else {
+                        uses.contains_key(&reading)
+                    };
                     if known
                         && reading.chars().next().is_some_and(is_ident_start)
                         && !readings.contains(&reading)
@@ -940,6 +952,79 @@ impl Normalizer {
         let label = after_word + open + digits + 1;
         let spaces = code.chars().skip(label).take_while(|c| *c == ' ').count();
         self.edit(line0, ed, start, start + label + spaces, "");
+    }
+
+    /// Arrows after code. `opt.zero_grad() → loss.backward() → opt.step()` chains calls
+    /// that run one after the other: statements in a row. `b' = G_AB(a)  → imágenes
+    /// falsas` explains the code in words: a comment. An arrow whose left side is not a
+    /// statement (`G_AB: A → B`, `x → f → z`) is left to the other rules, and so is one
+    /// followed by no words (`λ = 0.996 → 1`, a schedule).
+    fn arrow_steps(&mut self, line0: usize, ed: &mut LineEdit) {
+        let (start, end) = (ed.indent(), ed.code_end());
+        if end <= start {
+            return;
+        }
+        let code = ed.slice(start, end);
+        if code.starts_with("def ") || code.starts_with("async def ") {
+            return;
+        }
+        let mask = ed.code_mask();
+        let mut arrows: Vec<(usize, usize)> = Vec::new();
+        let mut depth = 0i32;
+        let mut k = start;
+        while k < end {
+            if mask[k] {
+                match ed.chars[k] {
+                    '(' | '[' | '{' => depth += 1,
+                    ')' | ']' | '}' => depth -= 1,
+                    '→' | '⟶' if depth == 0 => arrows.push((k, k + 1)),
+                    '-' if depth == 0 && ed.chars.get(k + 1) == Some(&'>') => {
+                        arrows.push((k, k + 2));
+                        k += 1;
+                    }
+                    _ => {}
+                }
+            }
+            k += 1;
+        }
+        if arrows.is_empty() {
+            return;
+        }
+        let mut bounds = vec![start];
+        for (a, b) in &arrows {
+            bounds.push(*a);
+            bounds.push(*b);
+        }
+        bounds.push(end);
+        let segments: Vec<String> = bounds
+            .chunks(2)
+            .map(|w| ed.slice(w[0], w[1]).trim().to_string())
+            .collect();
+        let first = &segments[0];
+        if !(is_call_statement(first)
+            || single_assignment(first).is_some()
+            || first.contains(" = "))
+        {
+            return;
+        }
+        if segments[1..].iter().all(|s| is_call_statement(s)) {
+            for (a, b) in arrows.iter().rev() {
+                let (from, mut to) = (ed.spaces_before(*a), *b);
+                while to < ed.chars.len() && ed.chars[to] == ' ' {
+                    to += 1;
+                }
+                self.edit(line0, ed, from, to, "; ");
+            }
+            return;
+        }
+        let rest = ed.slice(arrows[0].1, end);
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        let plain = |w: &str| w.chars().all(char::is_alphabetic) && w.chars().count() > 1;
+        if words.windows(2).any(|w| plain(w[0]) && plain(w[1])) {
+            let from = ed.spaces_before(arrows[0].0);
+            let note = format!("  # {}", rest.trim());
+            self.edit(line0, ed, from, end, &note);
+        }
     }
 
     /// `translate both ways: fake_b = G_AB(a)`, `paso cada vista por el encoder: z1 = f(x1)`:
@@ -2128,6 +2213,40 @@ fn schedule_start(code: &str) -> (String, Option<String>) {
     }
 }
 
+/// Whether a piece of code is one call used as a statement: `opt.step()`,
+/// `(loss_a + loss_b).backward()`, `scaler.update()`.
+fn is_call_statement(code: &str) -> bool {
+    let chars: Vec<char> = code.trim().chars().collect();
+    if chars.last() != Some(&')') {
+        return false;
+    }
+    let mut depth = 0i32;
+    let mut open = None;
+    for (i, c) in chars.iter().enumerate().rev() {
+        match c {
+            ')' | ']' => depth += 1,
+            '(' | '[' => {
+                depth -= 1;
+                if depth == 0 {
+                    open = Some(i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(open) = open else { return false };
+    let callee: String = chars[..open].iter().collect();
+    // `(a + b).backward`: a method of a parenthesised expression.
+    let path = match callee.rsplit_once(").") {
+        Some((receiver, method)) if receiver.starts_with('(') => method,
+        Some(_) => return false,
+        None => callee.as_str(),
+    };
+    path.split('.')
+        .all(|p| !p.is_empty() && p.chars().all(is_ident_char))
+}
+
 /// `name = value` with one name as the target, as the code of a line.
 fn single_assignment(code: &str) -> Option<(String, String)> {
     let chars: Vec<char> = code.chars().collect();
@@ -2594,6 +2713,7 @@ pub fn normalize(input: &str) -> Normalized {
         let inside_brackets = open_brackets > 0;
         if !inside_brackets {
             n.step_number(line0, ed);
+            n.arrow_steps(line0, ed);
             n.label_before_code(line0, ed);
             n.optimizer_in_words(line0, ed);
         }
@@ -3297,6 +3417,35 @@ mod tests {
         // A name that reads as nothing the answer uses stays as written.
         assert_eq!(lines[3], "xl2 = 3");
         assert_eq!(lines[4], "def D(p, z):");
+        // After a dot an attribute is no variable of the answer: `.to` is not `t0`.
+        let n = normalize("model = Net().to(\"cuda\")\nt0 = time.time()\n");
+        assert_eq!(n.text.lines().next(), Some("model = Net().to(\"cuda\")"));
+    }
+
+    #[test]
+    fn arrows_after_code_chain_calls_or_explain_it() {
+        assert_eq!(
+            norm_line("opt.zero_grad() → (a + b).backward() -> opt.step()"),
+            "opt.zero_grad(); (a + b).backward(); opt.step()"
+        );
+        assert_eq!(
+            norm_line("fake = G(a)   → imagenes falsas"),
+            "fake = G(a)  # imagenes falsas"
+        );
+        // A schedule starts at its first number (its own rule); a return annotation keeps
+        // its arrow.
+        assert_eq!(norm_line("m = 0.996 → 1"), "m = 0.996  # m: 0.996 → 1");
+        assert_eq!(norm_line("def D(p, z) -> float:"), "def D(p, z) -> float:");
+    }
+
+    #[test]
+    fn primes_on_string_prefixes_are_primes_where_no_string_starts() {
+        assert_eq!(
+            norm_line("b' = G_AB(a) ; a' = G_BA(b)"),
+            "b_prime = G_AB(a) ; a_prime = G_BA(b)"
+        );
+        assert_eq!(norm_line("y = D(b'.detach())"), "y = D(b_prime.detach())");
+        assert_eq!(norm_line("s = f'{e}' + b'xy'"), "s = f'{e}' + b'xy'");
     }
 
     #[test]

@@ -1207,10 +1207,17 @@ impl<'a> Evaluator<'a> {
                     .collect();
                 // `{"G_AB": G_AB, "D_A": D_A}`, `nn.ModuleDict({...})`: networks by name, a
                 // network whose parts are the entries, so `nets["G_AB"]` is `G_AB`; and
-                // `{"fake_B": G_AB(a), "rec_A": ...}`, a record of tensors kept the same way.
-                let record = values
-                    .iter()
-                    .all(|v| matches!(v, Value::Module(_) | Value::Global(_) | Value::Tensor(_)));
+                // `{"fake_B": G_AB(a), "rec_A": ...}`, a record of tensors kept the same way,
+                // and `{"G": Adam(...), "D_A": Adam(...)}`, optimizers by name.
+                let record = values.iter().all(|v| {
+                    matches!(
+                        v,
+                        Value::Module(_)
+                            | Value::Global(_)
+                            | Value::Tensor(_)
+                            | Value::Optimizer(_)
+                    )
+                });
                 match keys {
                     Some(keys) if record && !keys.is_empty() => {
                         let d = self.a.new_module(ModuleInfo {
@@ -1219,6 +1226,11 @@ impl<'a> Evaluator<'a> {
                             ..Default::default()
                         });
                         for (k, v) in keys.into_iter().zip(values) {
+                            if let Value::Optimizer(o) = v
+                                && self.a.optimizers[o].name.is_empty()
+                            {
+                                self.a.optimizers[o].name = k.to_string();
+                            }
                             self.set_attr(Value::Module(d), k, v, span);
                         }
                         Value::Module(d)
@@ -2025,7 +2037,9 @@ impl<'a> Evaluator<'a> {
         {
             return args.into_iter().next().unwrap_or(Value::Unknown);
         }
-        if matches!(name, "no_grad" | "inference_mode") {
+        if matches!(name, "no_grad" | "inference_mode")
+            || (name == "set_grad_enabled" && matches!(args.first(), Some(Value::Bool(false))))
+        {
             return Value::NoGrad;
         }
         if OPTIMIZERS.contains(&name) {

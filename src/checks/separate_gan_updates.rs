@@ -21,6 +21,7 @@
 use super::common::*;
 use super::gan::{self, OptKind};
 use crate::analysis::EventKind;
+use crate::analysis::facts::grad_targets;
 use crate::msg::Msg;
 
 pub fn run(ctx: &Ctx) -> Outcome {
@@ -35,6 +36,22 @@ pub fn run(ctx: &Ctx) -> Outcome {
             || cycles.iter().any(|c| c.backward == k);
         let d = terms.iter().any(|t| t.backward == k && !t.for_generators);
         (g, d)
+    };
+    // Whether a backward's loss of one side also gives the other side gradient: the
+    // discriminators' terms reach the generators through undetached fakes, the
+    // generators' terms reach discriminators that are not frozen.
+    let leaks = |k: usize| {
+        let d_into_g = terms
+            .iter()
+            .any(|t| t.backward == k && !t.for_generators && t.reaches_generator);
+        let g_into_d = terms.iter().any(|t| {
+            t.backward == k
+                && t.for_generators
+                && grad_targets(ctx.a, t.node)
+                    .iter()
+                    .any(|(m, _)| ctx.is_discriminator(*m))
+        });
+        (g_into_d, d_into_g)
     };
     let mut g_stepped = false;
     let mut wrong = Vec::new();
@@ -56,16 +73,21 @@ pub fn run(ctx: &Ctx) -> Outcome {
             kind @ EventKind::Prose { .. } if super::backward_then_step::is_update(kind) => None,
             _ => continue,
         };
-        // The gradients a step applies: those of the backward calls since its optimizer
-        // was last zeroed, or, with no zero_grad, since the previous step of any optimizer.
-        let zeroed = opt.and_then(|opt| events[..p].iter().rposition(|z| ctx.zeroes(&z.kind, opt)));
-        let from = zeroed.or(previous_step);
+        // The gradients a step applies anew: those of the backward calls since its
+        // optimizer was last zeroed or stepped, or, with neither, since the previous step
+        // of any optimizer.
+        let renewed = opt.and_then(|opt| {
+            events[..p].iter().rposition(|z| {
+                ctx.zeroes(&z.kind, opt) || matches!(z.kind, EventKind::Step { opt: o } if o == opt)
+            })
+        });
+        let from = renewed.or(previous_step);
         let mut block: Vec<usize> = backward_at
             .iter()
             .filter(|(bp, _)| from.is_none_or(|f| *bp > f) && *bp < p)
             .map(|(_, k)| *k)
             .collect();
-        if block.is_empty() && zeroed.is_none() {
+        if block.is_empty() && renewed.is_none() {
             block = last_block.clone();
         }
         last_block = block.clone();
@@ -74,11 +96,19 @@ pub fn run(ctx: &Ctx) -> Outcome {
             let (g2, d2) = carries(*k);
             (g || g2, d || d2)
         });
+        let (g_into_d, d_into_g) = block.iter().fold((false, false), |(a, b), k| {
+            let (a2, b2) = leaks(*k);
+            (a || a2, b || b2)
+        });
+        // Both losses back-propagated before the steps (gradient accumulation, or the
+        // discriminators' backward before the generators' step) are fine as long as
+        // neither gives the other side gradient: each step applies its own.
         let kind = opt.map_or(OptKind::Unknown, |opt| gan::opt_kind(ctx, opt));
         match kind {
-            OptKind::Generators | OptKind::Unknown if g && !d => g_stepped = true,
+            OptKind::Unknown if g && !d => g_stepped = true,
+            OptKind::Generators if g && !d_into_g => g_stepped = true,
             OptKind::Generators if d => wrong.push(e.span),
-            OptKind::Discriminators if g => wrong.push(e.span),
+            OptKind::Discriminators if g && (!d || g_into_d) => wrong.push(e.span),
             OptKind::Both if g || d => wrong.push(e.span),
             _ => {}
         }

@@ -1729,12 +1729,10 @@ impl<'h> Interp<'h> {
             return Ok(v.clone());
         }
         match &o {
-            // `for g in optimizer.param_groups: g['lr'] = lr`: one group, whose settings
-            // a schedule may change without changing anything measured.
+            // `for g in optimizer.param_groups: g['lr'] = lr`: one group, whose learning
+            // rate the next step uses.
             Value::Optim(opt) if attr == "param_groups" => {
-                let lr = opt.borrow().lr;
-                let group = vec![(Value::Str(Rc::from("lr")), Value::Float(lr))];
-                let group = Value::Dict(Rc::new(RefCell::new(group)));
+                let group = Value::Dict(opt.borrow().group.clone());
                 Ok(Value::List(Rc::new(RefCell::new(vec![group]))))
             }
             Value::Builtin(path) => {

@@ -52,12 +52,9 @@ pub fn call(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -> R<Valu
     }
     if let Some(name) = path.strip_prefix("optax.") {
         return match name {
-            _ if OPTIMIZERS.contains(&name) => {
-                Ok(Value::Optim(Rc::new(std::cell::RefCell::new(Optim {
-                    sources: Vec::new(),
-                    lr: ip.harness.spec.lr,
-                }))))
-            }
+            _ if OPTIMIZERS.contains(&name) => Ok(Value::Optim(Rc::new(std::cell::RefCell::new(
+                Optim::new(Vec::new(), ip.harness.spec.lr),
+            )))),
             // `optax.chain(optax.clip_by_global_norm(1.0), optax.adam(lr))`: the
             // optimizer in the chain.
             "chain" => Ok(args

@@ -142,10 +142,10 @@ pub fn call(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -> R<Valu
             .find(|(k, _)| k == "learning_rate")
             .and_then(|(_, v)| v.as_f64())
             .unwrap_or(ip.harness.spec.lr);
-        return Ok(Value::Optim(Rc::new(RefCell::new(Optim {
-            sources: Vec::new(),
+        return Ok(Value::Optim(Rc::new(RefCell::new(Optim::new(
+            Vec::new(),
             lr,
-        }))));
+        )))));
     }
     if path.starts_with("keras.metrics.") {
         return Ok(Value::Builtin(Rc::from(METRIC)));

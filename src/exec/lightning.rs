@@ -161,10 +161,10 @@ fn optimizers(ip: &mut Interp, module: &Rc<Net>) -> R<Vec<Value>> {
                 Some(f) => own(ip, f)?,
                 None => Value::Params(module.clone()),
             };
-            Value::Optim(Rc::new(RefCell::new(crate::exec::value::Optim {
-                sources: vec![params],
-                lr: ip.harness.spec.lr,
-            })))
+            Value::Optim(Rc::new(RefCell::new(crate::exec::value::Optim::new(
+                vec![params],
+                ip.harness.spec.lr,
+            ))))
         }
     };
     ip.line = line;

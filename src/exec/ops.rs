@@ -1278,9 +1278,14 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     {
         return Ok(Value::None);
     }
-    // `torch.no_grad()`, `torch.inference_mode()`.
-    if matches!(last, "no_grad" | "inference_mode") {
+    // `torch.no_grad()`, `torch.inference_mode()`, `torch.set_grad_enabled(False)`; and
+    // the contexts that leave gradients on, which change nothing here.
+    let grad_off = matches!(args.first(), Some(Value::Bool(false)));
+    if matches!(last, "no_grad" | "inference_mode") || (last == "set_grad_enabled" && grad_off) {
         return Ok(Value::NoGrad);
+    }
+    if last == "set_grad_enabled" || last == "enable_grad" {
+        return Ok(Value::None);
     }
     // Mixed precision changes nothing on toy CPU tensors: `autocast()` is a context
     // that does nothing and `GradScaler()` scales by one.
@@ -1494,7 +1499,7 @@ fn optimizer(name: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
         .and_then(Value::as_f64)
         .unwrap_or(0.05);
     let _ = name;
-    Ok(Value::Optim(Rc::new(RefCell::new(Optim { sources, lr }))))
+    Ok(Value::Optim(Rc::new(RefCell::new(Optim::new(sources, lr)))))
 }
 
 /// The tensors an optimizer updates, as they are now.
@@ -1842,7 +1847,7 @@ pub fn call_method(
                             .sources
                             .push(Value::List(Rc::new(RefCell::new(variables))));
                     }
-                    let lr = o.borrow().lr;
+                    let lr = o.borrow().lr();
                     let params = optim_params(ip, &o)?;
                     let mut holds: Vec<usize> = params
                         .iter()
@@ -1857,7 +1862,6 @@ pub fn call_method(
                     }
                     Ok(Value::None)
                 }
-                "param_groups" => Ok(Value::List(Rc::new(RefCell::new(Vec::new())))),
                 // optax: `state = tx.init(params)` gives the optimizer its parameters;
                 // `updates, state = tx.update(grads, state, params)` gives it back as
                 // the updates that `optax.apply_updates` steps.

@@ -510,6 +510,19 @@ fn measure_one(
                         "la actualización de la línea {step} sigue a backward() de la línea {back} y mueve los pesos"
                     ))
                 }
+                // A learning rate that warms up from zero moves nothing in the first
+                // iteration; the same update moves the weights later.
+                Some(s)
+                    if base.trace.steps.iter().any(|later| {
+                        later.line == s.line && later.order > s.order && !later.moved.is_empty()
+                    }) =>
+                {
+                    let (step, back) = (s.line, first.line);
+                    pass(msg!(
+                        "the update at line {step} follows backward() at line {back}; it moves the weights from the second iteration on (the first has a learning rate of zero, a warm-up)",
+                        "la actualización de la línea {step} sigue a backward() de la línea {back}; mueve los pesos a partir de la segunda iteración (la primera tiene tasa de aprendizaje cero, un calentamiento)"
+                    ))
+                }
                 Some(s) => {
                     let step = s.line;
                     fail(msg!(
@@ -1166,9 +1179,9 @@ fn scores_real(run: &Run, b: &super::interp::BackwardEvent) -> bool {
 
 /// Whether the backward `b` is (or holds) the discriminators' loss: it scores real
 /// images with a discriminator. When the generators' loss scores them too (a
-/// relativistic GAN), the backward that only the generators' optimizer applies is
-/// theirs, if another backward of the iteration scores real images and a
-/// discriminator's optimizer applies it.
+/// relativistic GAN), the backward that gives the generators gradient which only their
+/// optimizer applies is theirs, if another backward of the iteration scores real images
+/// and a discriminator's optimizer applies it.
 fn trains_discriminators(run: &Run, b: &super::interp::BackwardEvent) -> bool {
     if !scores_real(run, b) {
         return false;
@@ -1178,7 +1191,10 @@ fn trains_discriminators(run: &Run, b: &super::interp::BackwardEvent) -> bool {
     let applied_to = |x: &super::interp::BackwardEvent, nets: &[usize]| {
         nets.iter().any(|n| stepped_into(run, x, *n))
     };
-    let generators_only = applied_to(b, &gens) && !applied_to(b, &discs);
+    let trains_generators = gens
+        .iter()
+        .any(|g| b.delta.get(g).copied().unwrap_or(0.0) > 0.0);
+    let generators_only = trains_generators && applied_to(b, &gens) && !applied_to(b, &discs);
     !generators_only
         || !run.trace.backwards.iter().any(|x| {
             x.order != b.order
@@ -1234,15 +1250,7 @@ fn domain_name(d: u32) -> &'static str {
 /// images of that domain, and the generators' loss asks it about fakes of that domain.
 fn wrong_domain(base: &Run, probe: GanProbe, backwards: &[usize]) -> Option<Msg> {
     let domains = DOMAIN_A | DOMAIN_B;
-    let name = |id: usize| {
-        base.harness.nets.get(id).map_or(String::new(), |n| {
-            base.harness
-                .aliases
-                .get(&id)
-                .and_then(|a| a.first().cloned())
-                .unwrap_or(n.name.clone())
-        })
-    };
+    let name = |id: usize| net_label(base, id);
     // Each discriminator's domain: the real images it scores in a discriminator loss...
     let mut real_home: HashMap<usize, u32> = HashMap::new();
     for (i, b) in base.trace.backwards.iter().enumerate() {
@@ -1410,35 +1418,112 @@ fn separate_updates(
             "el backward() de la línea {line} lleva juntas las pérdidas de los generadores y de los discriminadores, así que los pasos que le siguen los mueven ambas"
         ));
     }
-    let gens = nets_with_role(base, "generator");
-    let discs = nets_with_role(base, "discriminator");
-    let it = base.trace.backwards[0].iteration;
-    let steps: Vec<_> = base
+    // Gradients accumulated over more iterations than the loader has: the steps are
+    // read in a longer loader's run.
+    let key = if runs["base"].trace.steps.is_empty() {
+        let long = Knobs {
+            long_loader: true,
+            ..Knobs::default()
+        };
+        get_run(runs, "long loader", body, rubric, long);
+        "long loader"
+    } else {
+        "base"
+    };
+    let run = &runs[key];
+    let gens = nets_with_role(run, "generator");
+    let discs = called_discriminators(run);
+    let Some(it) = run.trace.steps.first().map(|s| s.iteration) else {
+        return fail(msg!(
+            "no optimizer step follows the backward() calls",
+            "ningún paso del optimizador sigue a las llamadas a backward()"
+        ));
+    };
+    let moves =
+        |s: &super::interp::StepEvent, nets: &[usize]| s.moved.iter().any(|m| nets.contains(m));
+    // Each step of that iteration applies the backward calls since the step before it
+    // (several steps in a row share the calls before the first of them).
+    let mut block: Vec<&super::interp::BackwardEvent> = Vec::new();
+    let mut previous = 0;
+    for s in &run.trace.steps {
+        let since: Vec<_> = run
+            .trace
+            .backwards
+            .iter()
+            .filter(|b| b.order > previous && b.order < s.order)
+            .collect();
+        previous = s.order;
+        if !since.is_empty() {
+            block = since;
+        }
+        if s.iteration != it {
+            continue;
+        }
+        let generators_loss = block.iter().any(|b| is_generator_backward(run, b, &gens));
+        let discriminators_loss = block.iter().any(|b| trains_discriminators(run, b));
+        let line = s.line;
+        if moves(s, &gens) && !moves(s, &discs) && discriminators_loss && !generators_loss {
+            return fail(msg!(
+                "the step at line {line} moves the generators after the discriminators' backward() alone",
+                "el paso de la línea {line} mueve los generadores tras el backward() de los discriminadores solamente"
+            ));
+        }
+        if moves(s, &discs) && !moves(s, &gens) && generators_loss && !discriminators_loss {
+            return fail(msg!(
+                "the step at line {line} moves the discriminators after the generators' backward() alone",
+                "el paso de la línea {line} mueve los discriminadores tras el backward() de los generadores solamente"
+            ));
+        }
+    }
+    let steps: Vec<_> = run
         .trace
         .steps
         .iter()
         .filter(|s| s.iteration == it)
         .collect();
-    let g_only = steps.iter().any(|s| {
-        s.moved.iter().any(|m| gens.contains(m)) && !s.moved.iter().any(|m| discs.contains(m))
+    let g_only = steps.iter().any(|s| moves(s, &gens) && !moves(s, &discs));
+    let d_only = steps.iter().any(|s| moves(s, &discs) && !moves(s, &gens));
+    // A discriminator whose loss is back-propagated must be stepped too (one that has no
+    // loss at all is what `discriminator_targets` reports).
+    let unstepped = discs.iter().find(|d| {
+        let has_loss =
+            run.trace.backwards.iter().any(|b| {
+                trains_discriminators(run, b) && b.delta.get(d).copied().unwrap_or(0.0) > 0.0
+            });
+        has_loss && !run.trace.steps.iter().any(|s| s.moved.contains(d))
     });
-    let d_only = steps.iter().any(|s| {
-        s.moved.iter().any(|m| discs.contains(m)) && !s.moved.iter().any(|m| gens.contains(m))
-    });
-    match (g_only, d_only) {
-        (true, true) => pass(msg!(
+    match (g_only, d_only, unstepped) {
+        (true, true, None) => pass(msg!(
             "one step moves only the generators, another only the discriminators",
             "un paso mueve solo los generadores y otro solo los discriminadores"
         )),
-        (false, _) => fail(msg!(
+        (false, _, _) => fail(msg!(
             "no step moves the generators without also moving the discriminators",
             "ningún paso mueve los generadores sin mover también los discriminadores"
         )),
-        (true, false) => fail(msg!(
+        (true, false, _) => fail(msg!(
             "no step moves the discriminators without also moving the generators",
             "ningún paso mueve los discriminadores sin mover también los generadores"
         )),
+        (true, true, Some(d)) => {
+            let d = net_label(run, *d);
+            fail(msg!(
+                "no step moves {d}: its optimizer is never stepped",
+                "ningún paso mueve a {d}: su optimizador nunca se actualiza"
+            ))
+        }
     }
+}
+
+/// A network's name as the answer writes it: its first alias, else its own name.
+fn net_label(run: &Run, id: usize) -> String {
+    let own = run.harness.nets.get(id).map(|n| n.name.clone());
+    run.harness
+        .aliases
+        .get(&id)
+        .and_then(|a| a.first().cloned())
+        .or(own)
+        .unwrap_or_default()
 }
 
 /// The discriminators a run called on images: `NLayerDiscriminator()` called twice
@@ -1672,18 +1757,8 @@ fn gan_bias(
             ),
         });
     };
-    let names: HashMap<usize, String> = discs
-        .iter()
-        .map(|&id| {
-            let alias = base
-                .harness
-                .aliases
-                .get(&id)
-                .and_then(|a| a.first().cloned());
-            let own = base.harness.nets.get(id).map(|n| n.name.clone());
-            (id, alias.or(own).unwrap_or_default())
-        })
-        .collect();
+    // Owned, since the shifted runs below borrow the runs again.
+    let names: HashMap<usize, String> = discs.iter().map(|&id| (id, net_label(base, id))).collect();
     let name = |id: usize| names.get(&id).cloned().unwrap_or_default();
     // Each discriminator's own backward in the first iteration: the first that changes
     // its gradient after it scored real images, or else the first that changes its

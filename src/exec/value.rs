@@ -78,7 +78,29 @@ pub struct Optim {
     /// What the optimizer was given: tensors, networks or `parameters()` of networks.
     /// Networks are read at each step, since toy networks make their weights on first use.
     pub sources: Vec<Value>,
-    pub lr: f64,
+    /// Its one parameter group's settings, `optimizer.param_groups[0]`, which a learning
+    /// rate schedule written in the answer changes (`g["lr"] = lr_at(it)`).
+    pub group: Rc<RefCell<Vec<(Value, Value)>>>,
+}
+
+impl Optim {
+    pub fn new(sources: Vec<Value>, lr: f64) -> Optim {
+        let group = vec![(Value::Str(Rc::from("lr")), Value::Float(lr))];
+        Optim {
+            sources,
+            group: Rc::new(RefCell::new(group)),
+        }
+    }
+
+    /// The learning rate the next step uses: the group's, as the answer last set it.
+    pub fn lr(&self) -> f64 {
+        self.group
+            .borrow()
+            .iter()
+            .find(|(k, _)| matches!(k, Value::Str(k) if k.as_ref() == "lr"))
+            .and_then(|(_, v)| v.as_f64())
+            .unwrap_or(0.0)
+    }
 }
 
 /// What `functools.partial` made: the callable, and the arguments given first.
