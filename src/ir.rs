@@ -115,6 +115,20 @@ pub struct FuncDef {
     pub span: Span,
 }
 
+impl Expr {
+    /// `with no_grad:` in pseudocode, the context written without its call
+    /// (`torch.no_grad`, `inference_mode`): the name of a context that turns gradients
+    /// off.
+    pub fn names_no_grad(&self) -> bool {
+        let last = match &self.kind {
+            ExprKind::Name(n) => n.as_str(),
+            ExprKind::Attr(_, a) => a.as_str(),
+            _ => return false,
+        };
+        matches!(last, "no_grad" | "inference_mode")
+    }
+}
+
 impl FuncDef {
     /// Whether the method is decorated `@property`: reading it calls it.
     pub fn is_property(&self) -> bool {

@@ -678,8 +678,9 @@ impl Normalizer {
                     }
                 }
             }
-            // `m_u,i`, `ut_patch_i`, `softmax(t)_k`: the bare index written as a subscript
-            // of each indexed factor, which a sum over every position takes whole.
+            // `m_u,i`, `ut_patch_i`, `softmax(t)_k`, `t_u,i^patch` (`t_u,i_patch` once the
+            // superscript is read): the bare index written as a subscript of each indexed
+            // factor, which a sum over every position takes whole.
             let index_at = |k: usize, mark: char| -> Option<usize> {
                 let var: Vec<char> = bare_index.as_deref()?.chars().collect();
                 let after = k + 1 + var.len();
@@ -687,7 +688,9 @@ impl Normalizer {
                     && k > 0
                     && (is_ident_char(chars[k - 1]) || matches!(chars[k - 1], ')' | ']'))
                     && chars.get(k + 1..after) == Some(&var[..])
-                    && !chars.get(after).is_some_and(|c| is_ident_char(*c)))
+                    && !chars
+                        .get(after)
+                        .is_some_and(|c| is_ident_char(*c) && *c != '_'))
                 .then_some(after)
             };
             let mut stop = start;
@@ -952,6 +955,35 @@ impl Normalizer {
         let label = after_word + open + digits + 1;
         let spaces = code.chars().skip(label).take_while(|c| *c == ' ').count();
         self.edit(line0, ed, start, start + label + spaces, "");
+    }
+
+    /// Values said in words that the loop needs as code: `u, v ← two global crops of x`
+    /// are two augmentations of `x` (`augment(x), augment(x)`), and `û ← u with the
+    /// masked patches replaced by e_[MASK]` is the masked view `mask(u)`. Each statement
+    /// of a line (between `;`) is read on its own; any other sentence is left to be prose.
+    fn value_in_words(&mut self, line0: usize, ed: &mut LineEdit) {
+        let (start, end) = (ed.indent(), ed.code_end());
+        if end <= start {
+            return;
+        }
+        let code = ed.slice(start, end);
+        if !code.contains('=') || code.contains('"') || code.contains('\'') {
+            return;
+        }
+        let mut changed = false;
+        let statements: Vec<String> = code
+            .split(';')
+            .map(|statement| match statement_in_words(statement.trim()) {
+                Some(read) => {
+                    changed = true;
+                    read
+                }
+                None => statement.trim().to_string(),
+            })
+            .collect();
+        if changed {
+            self.edit(line0, ed, start, end, &statements.join("; "));
+        }
     }
 
     /// Arrows after code. `opt.zero_grad() → loss.backward() → opt.step()` chains calls
@@ -2213,6 +2245,58 @@ fn schedule_start(code: &str) -> (String, Option<String>) {
     }
 }
 
+/// One statement whose value is said in words, read as code (see `value_in_words`).
+fn statement_in_words(statement: &str) -> Option<String> {
+    let (targets, value) = statement.split_once('=')?;
+    if value.starts_with('=') || targets.ends_with(['!', '<', '>']) {
+        return None;
+    }
+    let targets: Vec<&str> = targets.split(',').map(str::trim).collect();
+    if targets.iter().any(|t| {
+        t.is_empty()
+            || !t.chars().all(is_ident_char)
+            || !t.chars().next().is_some_and(is_ident_start)
+    }) {
+        return None;
+    }
+    let value = value.trim();
+    let words: Vec<&str> = value
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let plain = |w: &str| w.chars().count() > 1 && w.chars().all(char::is_alphabetic);
+    // A call in the value (`f(x) masked ...`) is code, not words.
+    if words.iter().filter(|w| plain(w)).count() < 2 || value.contains('(') && !value.contains(" (")
+    {
+        return None;
+    }
+    let lower = value.to_lowercase();
+    let is_name =
+        |w: &str| w.chars().next().is_some_and(is_ident_start) && w.chars().all(is_ident_char);
+    // `two global crops of x`, `dos vistas aumentadas de x`.
+    let says_views = ["crop", "view", "augment", "vista", "recorte", "aumentad"]
+        .iter()
+        .any(|w| lower.contains(w));
+    if says_views && targets.len() >= 2 && words.iter().filter(|w| plain(w)).count() >= 3 {
+        let source = words
+            .windows(2)
+            .find(|w| matches!(w[0], "of" | "from" | "de" | "del") && is_name(w[1]))
+            .map(|w| w[1])?;
+        let calls = vec![format!("augment({source})"); targets.len()];
+        return Some(format!("{} = {}", targets.join(", "), calls.join(", ")));
+    }
+    // `û ← u with the masked patches replaced by e_[MASK]`, `v̂ ← v enmascarada con m_v`.
+    let says_mask = ["mask", "máscara", "mascara", "enmascar"]
+        .iter()
+        .any(|w| lower.contains(w));
+    // The masked name comes first, and is a name, not a word (`u masked with m_u`).
+    let first = words.first().copied()?;
+    if says_mask && targets.len() == 1 && is_name(first) && !plain(first) {
+        return Some(format!("{} = mask({first})", targets[0]));
+    }
+    None
+}
+
 /// Whether a piece of code is one call used as a statement: `opt.step()`,
 /// `(loss_a + loss_b).backward()`, `scaler.update()`.
 fn is_call_statement(code: &str) -> bool {
@@ -2642,6 +2726,14 @@ pub fn looks_like_prose(code: &str) -> bool {
     if trimmed.is_empty() {
         return false;
     }
+    // `(c' instead of c for the patch tokens)`: a sentence in parentheses of its own.
+    let chars: Vec<char> = trimmed.chars().collect();
+    if chars.first() == Some(&'(')
+        && matching_close(&chars, 0) == Some(chars.len() - 1)
+        && chars.len() > 2
+    {
+        return looks_like_prose(&trimmed[1..trimmed.len() - 1]);
+    }
     // `Networks: G_AB: A -> B, G_BA: B -> A`: a labelled list of mappings.
     if let Some((label, rest)) = trimmed.split_once(": ")
         && label.chars().next().is_some_and(char::is_uppercase)
@@ -2729,6 +2821,9 @@ pub fn normalize(input: &str) -> Normalized {
         }
         n.latex(line0, ed);
         n.operators(line0, ed);
+        if !inside_brackets {
+            n.value_in_words(line0, ed);
+        }
         n.composition(line0, ed);
         n.network_sum(line0, ed);
         n.math_notation(line0, ed);
@@ -2741,8 +2836,10 @@ pub fn normalize(input: &str) -> Normalized {
         n.loop_in_words(line0, ed);
         n.token_subscripts(line0, ed);
         n.copy_of(line0, ed);
-        n.trailing_note(line0, ed);
+        // A line inside brackets continues an expression (`def f(a,` then `b: int = 4,
+        // c: float = 0.1)`): its `= value, name:` is no note after a statement.
         if !inside_brackets {
+            n.trailing_note(line0, ed);
             n.comma_assignments(line0, ed);
         }
         if let Some(statement) = n.prose_after_semicolon(line0, ed) {
@@ -3436,6 +3533,31 @@ mod tests {
         // its arrow.
         assert_eq!(norm_line("m = 0.996 → 1"), "m = 0.996  # m: 0.996 → 1");
         assert_eq!(norm_line("def D(p, z) -> float:"), "def D(p, z) -> float:");
+    }
+
+    #[test]
+    fn views_and_masked_views_said_in_words_are_code() {
+        assert_eq!(
+            norm_line("u, v ← two global crops of x (random augmentations)"),
+            "u, v = augment(x), augment(x)"
+        );
+        assert_eq!(
+            norm_line(
+                "û ← u with the masked patches replaced by e_[MASK] ;  v̂ ← v masked with m_v"
+            ),
+            "û = mask(u); v̂ = mask(v)"
+        );
+        // A sentence in parentheses of its own is prose; a sum's index before a
+        // superscript is dropped like any other.
+        assert!(
+            normalize("(c' instead of c for the patch tokens)\n")
+                .prose
+                .contains_key(&1)
+        );
+        assert_eq!(
+            norm_line("L = Σ_i m_u,i · H(t_u,i^patch, s_u,i^patch) / Σ_i m_u,i"),
+            "L = sum(m_u * H(t_u_patch, s_u_patch) / sum(m_u))"
+        );
     }
 
     #[test]

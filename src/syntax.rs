@@ -548,7 +548,7 @@ impl<'a> Lower<'a> {
         let mut c = n.walk();
         let kids: Vec<Node> = n
             .named_children(&mut c)
-            .filter(|k| k.kind() != "comment")
+            .filter(|k| !is_trivia(k.kind()))
             .collect();
         kids.into_iter().map(|k| self.expr(k, depth)).collect()
     }
@@ -611,7 +611,7 @@ impl<'a> Lower<'a> {
                                     let v = self.expr_field(k, "value", d);
                                     kwargs.push((name, v));
                                 }
-                                "comment" => {}
+                                kind if is_trivia(kind) => {}
                                 _ => args.push(self.expr(k, d)),
                             }
                         }
@@ -688,7 +688,7 @@ impl<'a> Lower<'a> {
             "parenthesized_expression" => {
                 return n
                     .named_children(&mut n.walk())
-                    .find(|k| k.kind() != "comment")
+                    .find(|k| !is_trivia(k.kind()))
                     .map(|k| self.expr(k, d))
                     .unwrap_or(Expr {
                         kind: ExprKind::Unknown,
@@ -949,4 +949,11 @@ mod tests {
         let p = parse(&mut n);
         assert!(p.too_deep);
     }
+}
+
+/// Nodes that carry no meaning between the parts of an expression: comments, and the
+/// backslash that continues a line (`f(a, \` then `b)`), which the grammar keeps as a
+/// node of its own.
+fn is_trivia(kind: &str) -> bool {
+    matches!(kind, "comment" | "line_continuation")
 }

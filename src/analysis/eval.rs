@@ -899,7 +899,7 @@ impl<'a> Evaluator<'a> {
                 let mut no_grad = 0;
                 for (e, alias) in items {
                     let v = self.expr(e);
-                    if matches!(v, Value::NoGrad) {
+                    if matches!(v, Value::NoGrad) || e.names_no_grad() {
                         no_grad += 1;
                     }
                     if let Some(a) = alias {
@@ -2270,8 +2270,9 @@ impl<'a> Evaluator<'a> {
                 let items = match args.first() {
                     Some(Value::List(l)) => l.borrow().clone(),
                     Some(Value::Tuple(t)) => t.as_ref().clone(),
-                    // `sum(p * log(q))` over a tensor is the tensor sum.
-                    Some(Value::Tensor(_)) => {
+                    // `sum(p * log(q))` over a tensor is the tensor sum; so is `sum(m_u)`
+                    // of an undefined `m_u` (math's `Σ_i m_u,i`).
+                    Some(Value::Tensor(_) | Value::Global(_)) => {
                         return self.builtin_node("sum", args, Vec::new(), span);
                     }
                     _ => return Value::Unknown,

@@ -701,6 +701,13 @@ fn collect_terms(a: &Analysis, n: NodeId, w: Poly, out: &mut Vec<Term>, depth: u
             (_, Some(p)) => collect_terms(a, *x, w.mul(&p), out, d),
             _ => out.push(Term { node: n, weight: w }),
         },
+        // `Σ_i m_u,i · H_i / Σ_i m_u,i` in math notation, with `m_u` undefined: a mean
+        // weighted by `m_u` (the masked positions), not a weight of the loss.
+        Op::Bin(BinOp::Div, x, y) if weighted_by_its_sum(a, *x, *y).is_some() => {
+            if let Some(t) = weighted_by_its_sum(a, *x, *y) {
+                collect_terms(a, t, w, out, d);
+            }
+        }
         Op::Bin(BinOp::Div, x, y) => match scalar_poly(g, *y) {
             Some(p) => {
                 let inv = match p.as_const() {
@@ -787,6 +794,38 @@ fn is_mask_tensor(a: &Analysis, n: NodeId) -> bool {
 }
 
 /// `m.sum()`, `mask.float().sum()`: a count of masked tokens.
+/// `m * t / sum(m)` (or `t * m / m.sum()`): the term `t` of a mean weighted by `m`.
+pub fn weighted_by_its_sum(a: &Analysis, numerator: NodeId, denominator: NodeId) -> Option<NodeId> {
+    let g = &a.graph;
+    let Op::Builtin { name, args, .. } = g.op(denominator) else {
+        return None;
+    };
+    if name != "sum" || args.len() != 1 {
+        return None;
+    }
+    let Op::Bin(BinOp::Mul, l, r) = g.op(numerator) else {
+        return None;
+    };
+    let same = |p: NodeId, q: NodeId| p == q || (same_symbol(g, p, q));
+    if same(*l, args[0]) {
+        Some(*r)
+    } else if same(*r, args[0]) {
+        Some(*l)
+    } else {
+        None
+    }
+}
+
+/// Two nodes of one undefined name (each use of `m_u` may be a node of its own).
+fn same_symbol(g: &Graph, p: NodeId, q: NodeId) -> bool {
+    let name = |n: NodeId| match g.op(n) {
+        Op::Symbol(x) => Some(x.clone()),
+        Op::Data { source } => Some(source.clone()),
+        _ => None,
+    };
+    name(p).is_some_and(|x| Some(x) == name(q))
+}
+
 fn is_mask_count(a: &Analysis, n: NodeId) -> bool {
     match a.graph.op(n) {
         Op::Builtin { name, args, .. }
@@ -1258,7 +1297,7 @@ pub fn is_mask_like(a: &Analysis, roles: &Roles, n: NodeId) -> bool {
                     _ => return false,
                 }
             }
-            Op::Data { source } => return roles.matches("mask", source),
+            Op::Data { source } | Op::Symbol(source) => return roles.matches("mask", source),
             Op::Part { of, .. } | Op::Select { of, .. } => cur = *of,
             Op::Builtin { args, .. } if !args.is_empty() => cur = args[0],
             // `1 - m`, `~m`: the complement of a mask is a mask.

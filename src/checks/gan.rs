@@ -224,12 +224,13 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
     out
 }
 
+/// A discriminator's judgement of an image: the discriminator, its application and the
+/// image it is applied to (as `Ctx::disc_app` finds them).
+type Judgement = (ModId, NodeId, NodeId);
+
 /// `D(x) - D(y).mean()`, the relativistic difference of one discriminator's scores:
 /// the judgements of x and of y.
-fn relativistic_pair(
-    ctx: &Ctx,
-    n: NodeId,
-) -> Option<((ModId, NodeId, NodeId), (ModId, NodeId, NodeId))> {
+fn relativistic_pair(ctx: &Ctx, n: NodeId) -> Option<(Judgement, Judgement)> {
     let Op::Bin(crate::ir::BinOp::Sub, x, y) = ctx.a.graph.op(n) else {
         return None;
     };

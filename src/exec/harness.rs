@@ -116,6 +116,17 @@ pub struct Knobs {
     pub long_loader: bool,
 }
 
+/// What a string key of a loader's batch stands for.
+pub enum BatchKey {
+    /// One item of the batch, by position.
+    Item(usize),
+    /// The two views together (`batch["global_crops"]`).
+    Views,
+    /// Masks for the views, this many.
+    Masks(usize),
+    Unknown,
+}
+
 /// Joined tensors whose views are remembered, at most.
 const MAX_LAYOUTS: usize = 256;
 
@@ -174,6 +185,11 @@ pub struct Harness {
     inputs: Vec<(Tensor, Tensor)>,
     view_calls: u32,
     mask_calls: u32,
+    /// The answer's batch keys count views from zero (`"view0"`, `"view1"`).
+    zero_based_batch_keys: bool,
+    /// The sizes an `nn.Linear` too large to make was declared with (out, in), by net
+    /// id: it is made at the toy width it first receives.
+    declared_linear: HashMap<usize, (i64, i64)>,
     iteration: u64,
     next_origin: u32,
     rng: u64,
@@ -286,6 +302,8 @@ impl Harness {
             heads: HashMap::new(),
             view_calls: 0,
             mask_calls: 0,
+            zero_based_batch_keys: false,
+            declared_linear: HashMap::new(),
             iteration: 0,
             next_origin: 1,
             rng: 0x5eed,
@@ -783,14 +801,17 @@ impl Harness {
                     return halt(line, "`nn.Linear` needs its input and output sizes");
                 };
                 let (i, o) = (i as i64, o as i64);
-                if i.saturating_mul(o) > 1 << 22 || i <= 0 || o <= 0 {
-                    return halt(
-                        line,
-                        format!("`nn.Linear({i}, {o})` is over the element budget"),
-                    );
+                if i <= 0 || o <= 0 {
+                    return halt(line, format!("`nn.Linear({i}, {o})` has no size"));
                 }
                 let seed = seed_of(&format!("Linear{}", self.nets.len()));
                 let net = self.register("Linear", None, NetKind::Linear { seed });
+                // A layer sized for real images (`nn.Linear(2048, 8192)`, an iBOT head) is
+                // remade for the toy width it receives anyway: it is made then, not now.
+                if i.saturating_mul(o) > 1 << 22 {
+                    self.declared_linear.insert(net.id, (o, i));
+                    return Ok(Value::Net(net));
+                }
                 let scale = 1.0 / (i as f64).sqrt();
                 *net.params.borrow_mut() = vec![
                     seeded(seed, &[o, i], scale).set_requires_grad(true),
@@ -910,6 +931,9 @@ impl Harness {
         });
         if let Some(keys) = self.module_dict_keys.get(&n.id).cloned() {
             self.module_dict_keys.insert(copy.id, keys);
+        }
+        if let Some(sizes) = self.declared_linear.get(&n.id).copied() {
+            self.declared_linear.insert(copy.id, sizes);
         }
         self.nets.push(copy.clone());
         Ok(Value::Net(copy))
@@ -1433,9 +1457,11 @@ impl Harness {
             } else {
                 input.numel() as i64 / batch.max(1)
             };
-            let current = n.params.borrow().first().map(|w| w.size());
-            if let Some(shape) = current
-                && shape.get(1) != Some(&width)
+            let made = n.params.borrow().first().map(|w| w.size());
+            let declared = self.declared_linear.get(&n.id).map(|(o, i)| vec![*o, *i]);
+            let unmade = made.is_none();
+            if let Some(shape) = made.or(declared)
+                && (unmade || shape.get(1) != Some(&width))
             {
                 // Sizes the answer declares map to toy sizes consistently, so
                 // `Linear(2048, 512)` then `Linear(512, 2048)` ends at the width that
@@ -1638,6 +1664,49 @@ impl Harness {
             }
             Some("discriminator") => self.knobs.constant_discriminators,
             _ => false,
+        }
+    }
+
+    /// What a string key of a loader's batch reads: `"A"`, `"image"` and `"view1"` the
+    /// first item, `"B"`, `"label"` and `"view2"` the second (`"view0"` and `"view1"` when
+    /// the answer counts from zero), `"global_crops"` both views, `"masks"` a mask per
+    /// view.
+    pub fn batch_key(&mut self, key: &str) -> BatchKey {
+        let lower = key.to_lowercase();
+        let words = crate::analysis::facts::tokens(&lower);
+        let last = words.last().map(String::as_str).unwrap_or("");
+        let digit = lower.chars().last().filter(char::is_ascii_digit);
+        if digit == Some('0') {
+            self.zero_based_batch_keys = true;
+        }
+        let numbered = |d: char| match d {
+            '0' => BatchKey::Item(0),
+            '1' if self.zero_based_batch_keys => BatchKey::Item(1),
+            '1' => BatchKey::Item(0),
+            _ => BatchKey::Item(1),
+        };
+        if lower.contains("mask") {
+            return BatchKey::Masks(if digit.is_some() || !lower.ends_with('s') {
+                1
+            } else {
+                2
+            });
+        }
+        match (last, digit) {
+            ("a" | "x" | "u" | "image" | "images" | "img" | "imgs", _) => BatchKey::Item(0),
+            ("b" | "y" | "v" | "label" | "labels" | "target" | "targets", _) => BatchKey::Item(1),
+            (_, Some(d))
+                if lower.contains("view") || lower.contains("crop") || lower.starts_with('x') =>
+            {
+                numbered(d)
+            }
+            _ if ["views", "crops", "global_crops", "augmented"].contains(&last)
+                || lower.ends_with("views")
+                || lower.ends_with("crops") =>
+            {
+                BatchKey::Views
+            }
+            _ => BatchKey::Unknown,
         }
     }
 

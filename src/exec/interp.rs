@@ -835,7 +835,11 @@ impl<'h> Interp<'h> {
                 self.line = span.line;
                 let mut guards = 0;
                 for (e, alias) in items {
-                    let v = self.expr(e)?;
+                    let v = if e.names_no_grad() {
+                        Value::NoGrad
+                    } else {
+                        self.expr(e)?
+                    };
                     if matches!(v, Value::NoGrad) {
                         guards += 1;
                     }
@@ -2587,6 +2591,19 @@ impl<'h> Interp<'h> {
                 let mut all = vec![Value::Net(n.clone())];
                 all.extend(args);
                 self.call_def(&fwd, all, kwargs)?
+            }
+            // `nn.Sequential(resnet, Projector(d))` with a class of the answer's among its
+            // layers: each layer runs here, the answer's through its `forward`.
+            NetKind::Sequential(items)
+                if !self.harness.substitutes(&n)
+                    && items.iter().any(|i| matches!(i.kind, NetKind::Object(_))) =>
+            {
+                let items = items.clone();
+                let mut v = args.into_iter().next().unwrap_or(Value::None);
+                for item in items {
+                    v = self.call_net(item, vec![v], Vec::new())?;
+                }
+                v
             }
             _ => {
                 let line = self.line;

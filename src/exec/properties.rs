@@ -279,7 +279,17 @@ fn measure_one(
         "distinct_views" => distinct_views(base),
         "predictor_on_encoder" => predictor_on_encoder(base),
         "stop_gradient" => {
-            let encoders = nets_with_role(base, "encoder");
+            // A layer of the predictor's (`self.net` of a `Predictor` class) is no encoder,
+            // whatever its name says.
+            let encoders: Vec<usize> = nets_with_role(base, "encoder")
+                .into_iter()
+                .filter(|id| {
+                    base.harness
+                        .nets
+                        .get(*id)
+                        .is_none_or(|n| !base.harness.within_role(n, "predictor"))
+                })
+                .collect();
             // A predictor the answer defines but never calls cuts nothing: the answer
             // has no predictor in effect.
             let predictors = called_predictors(base);

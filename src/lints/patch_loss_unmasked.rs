@@ -55,6 +55,22 @@ fn restricted_by_mask(ctx: &Ctx, n: crate::analysis::graph::NodeId, depth: usize
     }
 }
 
+/// Whether the term is averaged with a mask as its weights, `Σ m·H / Σ m` (math's
+/// `Σ_i m_u,i · H_i / Σ_i m_u,i`), which the loss reads as the term itself.
+fn mean_weighted_by_mask(ctx: &Ctx, term: crate::analysis::graph::NodeId) -> bool {
+    use crate::analysis::facts::{is_mask_like, weighted_by_its_sum};
+    use crate::analysis::graph::Op;
+    let g = &ctx.a.graph;
+    (0..g.nodes.len()).any(|n| match g.op(n) {
+        Op::Bin(crate::ir::BinOp::Div, x, y) => {
+            weighted_by_its_sum(ctx.a, *x, *y) == Some(term)
+                && matches!(g.op(*y), Op::Builtin { args, .. }
+                    if args.first().is_some_and(|m| is_mask_like(ctx.a, ctx.roles, *m)))
+        }
+        _ => false,
+    })
+}
+
 /// Whether a prose line of the loop says the patch loss runs over the masked tokens
 /// (`donde i recorre solo los tokens enmascarados`): a lenient grader takes its word.
 fn said_in_words(ctx: &Ctx) -> bool {
@@ -79,6 +95,7 @@ pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
             continue;
         }
         let restricted = restricted_by_mask(ctx, t.node, 0)
+            || mean_weighted_by_mask(ctx, t.node)
             || descs.iter().any(|d| d.masked_select)
             || t.args
                 .iter()
