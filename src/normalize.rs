@@ -2889,9 +2889,21 @@ pub fn normalize(input: &str) -> Normalized {
             }
         })
         .collect();
+    // Whether each line starts inside brackets a line above opened: then its `for` is a
+    // comprehension's clause (`[f(o)` then `for o in opts]`), no block header.
+    let mut depth = 0i32;
+    let continues: Vec<bool> = edits
+        .iter()
+        .map(|ed| {
+            let inside = depth > 0;
+            depth = (depth + bracket_balance(ed)).max(0);
+            inside
+        })
+        .collect();
     for line0 in 0..edits.len() {
         let next_indent = indents[line0 + 1..].iter().flatten().next().copied();
         let deeper = matches!((indents[line0], next_indent), (Some(a), Some(b)) if b > a);
+        let continued = continues[line0];
         let ed = &mut edits[line0];
         if prose.contains_key(&(line0 as u32 + 1)) {
             continue;
@@ -2910,7 +2922,9 @@ pub fn normalize(input: &str) -> Normalized {
         n.juxtaposition(line0, ed, &known);
         // `loss - cycle A =`: the juxtaposition made `cycle_A`, which joins `loss_cycle_A`.
         n.split_names(line0, ed, &known);
-        n.header_colon(line0, ed, deeper);
+        if !continued {
+            n.header_colon(line0, ed, deeper);
+        }
     }
 
     multiline_bracket_parens(&mut n, &mut edits);
@@ -3016,7 +3030,12 @@ fn close_dangling_brackets(n: &mut Normalizer, edits: &mut [LineEdit]) {
             continue;
         }
         let indent = edits[line0].indent();
-        if !open.is_empty() && indent <= open_indent {
+        // A line that starts by closing a bracket (`]` under `xs = [`) ends what is open.
+        let closes_first = edits[line0]
+            .chars
+            .get(indent)
+            .is_some_and(|c| ")]}".contains(*c));
+        if !open.is_empty() && indent <= open_indent && !closes_first {
             if let Some(prev) = last_code_line {
                 let prev_end = edits[prev].code_end();
                 let last_char = edits[prev].chars[..prev_end].last().copied();
@@ -3533,6 +3552,12 @@ mod tests {
         // its arrow.
         assert_eq!(norm_line("m = 0.996 → 1"), "m = 0.996  # m: 0.996 → 1");
         assert_eq!(norm_line("def D(p, z) -> float:"), "def D(p, z) -> float:");
+    }
+
+    #[test]
+    fn a_comprehension_over_lines_keeps_its_brackets() {
+        let text = "xs = [\n    f(o)\n    for o in (a, b)\n]\n";
+        assert_eq!(normalize(text).text, text);
     }
 
     #[test]

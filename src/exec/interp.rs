@@ -1473,6 +1473,10 @@ impl<'h> Interp<'h> {
                 let o = self.expr(obj)?;
                 self.get_attr(o, attr)
             }
+            // `os.makedirs("samples", exist_ok=True)`: a folder for the run's outputs. It is
+            // not made (nothing reaches the file system), and nothing measured needs it;
+            // every other use of `os` stops the run.
+            ExprKind::Call { func, .. } if makes_an_output_folder(func) => Ok(Value::None),
             ExprKind::Call { func, args, kwargs } => {
                 let f = self.expr(func)?;
                 let mut a = Vec::new();
@@ -2724,4 +2728,11 @@ pub fn short(e: &tch::TchError) -> String {
     let first = s.lines().next().unwrap_or("").trim();
     let first = first.strip_prefix("Torch(\"").unwrap_or(first);
     first.chars().take(200).collect()
+}
+
+/// `os.makedirs(...)`, `os.mkdir(...)`: a call that only makes a folder for outputs.
+fn makes_an_output_folder(func: &Expr) -> bool {
+    matches!(&func.kind, ExprKind::Attr(base, method)
+        if matches!(method.as_str(), "makedirs" | "mkdir")
+            && matches!(&base.kind, ExprKind::Name(m) if m == "os"))
 }
