@@ -579,6 +579,16 @@ mod with_libtorch {
                 "print(open(\"/etc/passwd\").read())\n".to_string(),
                 "`open` reaches outside",
             ),
+            // A folder for outputs is not made, and the next use of `os` stops the run.
+            (
+                "makedirs",
+                format!(
+                    "import os\nos.makedirs(\"{}\", exist_ok=True)\nos.system(\"touch {}\")\n",
+                    dir.join("made").display(),
+                    marker.display()
+                ),
+                "line 3: `os` reaches outside",
+            ),
             (
                 "recursion",
                 "def f(n):\n    return f(n + 1)\nf(0)\n".to_string(),
@@ -601,6 +611,7 @@ mod with_libtorch {
             assert!(why.starts_with("line "), "{name}: {why}");
         }
         assert!(!marker.exists(), "student code touched the file system");
+        assert!(!dir.join("made").exists(), "student code made a folder");
         std::fs::remove_dir_all(&dir).ok();
     }
 
