@@ -1555,6 +1555,8 @@ impl<'a> Evaluator<'a> {
                     return Value::Param(m);
                 }
                 if is_module_method(attr)
+                    || (crate::analysis::facts::AVERAGING_METHODS.contains(&attr)
+                        && self.a.modules[m].attrs.contains_key(AVERAGING_RULE))
                     || (self.a.is_record(m)
                         && matches!(attr, "values" | "items" | "keys" | "get" | "pop"))
                     || (matches!(attr, "query" | "push_and_pop")
@@ -1953,6 +1955,13 @@ impl<'a> Evaluator<'a> {
         if let Some(b) = path.strip_prefix("builtins.") {
             return self.call_python_builtin(b, args, kwargs, span);
         }
+        // `torch.optim.swa_utils.AveragedModel(student, ...)`, `utils.ModelEma(model)`.
+        if crate::analysis::facts::averages_a_network(name) {
+            return self.averaged_copy(name, args, kwargs, span);
+        }
+        if matches!(name, "get_ema_multi_avg_fn" | "get_ema_avg_fn") {
+            return args.into_iter().next().unwrap_or(Value::Unknown);
+        }
         // `itertools.permutations(range(2), 2)`: the pairs of views (0, 1) and (1, 0).
         if let Some(kind @ ("permutations" | "combinations" | "product")) =
             path.strip_prefix("itertools.")
@@ -2143,6 +2152,88 @@ impl<'a> Evaluator<'a> {
                 .insert(i.to_string(), Value::Module(c));
         }
         m
+    }
+
+    /// A moving-average wrapper of a network (`AveragedModel(student, avg_fn=ema)`): a
+    /// copy of it, which keeps the network it follows and the rule it averages by, for
+    /// its update method (`averaged_update`). `.module` and `.ema_model` are the copy.
+    fn averaged_copy(
+        &mut self,
+        class: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        span: Span,
+    ) -> Value {
+        let source = match args.first() {
+            Some(Value::Module(m)) => *m,
+            Some(Value::Global(g)) => self.implicit_module(g),
+            _ => return Value::Unknown,
+        };
+        let copy = self.copy_module(source, span);
+        let (keywords, default) = crate::analysis::facts::averaging_decay_keywords(class);
+        let given = kwargs
+            .iter()
+            .find(|(k, _)| keywords.contains(&k.as_str()))
+            .map(|(_, v)| v.clone())
+            .or_else(|| args.get(1).filter(|v| matches!(v, Value::Num(_))).cloned());
+        let rule = given.unwrap_or(match default {
+            Some(d) => Value::Num(d),
+            None => Value::None,
+        });
+        let attrs = &mut self.a.modules[copy].attrs;
+        attrs.insert(AVERAGED_SOURCE.to_string(), Value::Module(source));
+        attrs.insert(AVERAGING_RULE.to_string(), rule);
+        for alias in ["module", "ema_model", "ema"] {
+            attrs.insert(alias.to_string(), Value::Module(copy));
+        }
+        Value::Module(copy)
+    }
+
+    /// `teacher.update_parameters(student)`: the copy moves towards the network by the
+    /// wrapper's rule, the answer's `avg_fn(averaged, current, n)`, a decay `d`
+    /// (`d·θ_t + (1 − d)·θ_s`), or `AveragedModel`'s plain running mean
+    /// `θ_t + (θ_s − θ_t) / (n + 1)`.
+    fn averaged_update(&mut self, copy: ModId, args: Vec<Value>, span: Span) -> Value {
+        let attrs = &self.a.modules[copy].attrs;
+        let rule = attrs.get(AVERAGING_RULE).cloned().unwrap_or(Value::None);
+        let source = match args.first() {
+            Some(Value::Module(m)) => Some(*m),
+            Some(Value::Global(g)) => {
+                let g = g.clone();
+                Some(self.implicit_module(&g))
+            }
+            _ => match self.a.modules[copy].attrs.get(AVERAGED_SOURCE) {
+                Some(Value::Module(m)) => Some(*m),
+                _ => None,
+            },
+        };
+        let Some(source) = source else {
+            return Value::None;
+        };
+        let averaged = Value::Tensor(self.param_node(copy, span));
+        let current = Value::Tensor(self.param_node(source, span));
+        let value = match rule {
+            Value::Func(..) | Value::Lambda(_) | Value::Partial(_) => self.call(
+                rule,
+                vec![averaged, current, Value::Num(1.0)],
+                Vec::new(),
+                span,
+            ),
+            Value::Num(d) => {
+                let kept = self.binop(BinOp::Mul, Value::Num(d), averaged, span);
+                let taken = self.binop(BinOp::Mul, Value::Num(1.0 - d), current, span);
+                self.binop(BinOp::Add, kept, taken, span)
+            }
+            _ => {
+                let step = self.binop(BinOp::Sub, current, averaged.clone(), span);
+                let count = Value::Tensor(self.node(Op::Symbol("n_averaged".into()), span));
+                let count = self.binop(BinOp::Add, count, Value::Num(1.0), span);
+                let step = self.binop(BinOp::Div, step, count, span);
+                self.binop(BinOp::Add, averaged, step, span)
+            }
+        };
+        self.param_update(copy, &value, span);
+        Value::None
     }
 
     fn copy_module(&mut self, src: ModId, span: Span) -> ModId {
@@ -2338,6 +2429,14 @@ impl<'a> Evaluator<'a> {
         }
         if OPTIMIZERS.contains(&last) {
             return self.call_builtin(&format!("torch.optim.{last}"), args, kwargs, span);
+        }
+        // `teacher = AveragedModel(student, avg_fn=ema)`, `ModelEmaV2(model, decay=0.999)`.
+        if crate::analysis::facts::averages_a_network(last) {
+            return self.averaged_copy(last, args, kwargs, span);
+        }
+        // `get_ema_multi_avg_fn(0.999)`: the decay of the average it makes.
+        if matches!(last, "get_ema_multi_avg_fn" | "get_ema_avg_fn") {
+            return args.into_iter().next().unwrap_or(Value::Unknown);
         }
         // `from torch.cuda.amp import GradScaler, autocast`: imports are not run, so the
         // names arrive undefined; they are torch's all the same.
@@ -2633,6 +2732,12 @@ impl<'a> Evaluator<'a> {
                         _ => Value::Unknown,
                     },
                 }
+            }
+            Value::Module(m)
+                if crate::analysis::facts::AVERAGING_METHODS.contains(&name)
+                    && self.a.modules[m].attrs.contains_key(AVERAGING_RULE) =>
+            {
+                self.averaged_update(m, args, span)
             }
             Value::Module(m) => match name {
                 "parameters" | "named_parameters" | "state_dict" | "modules" | "children" => {
@@ -3108,6 +3213,10 @@ fn mentions_modulo(e: &Expr) -> bool {
 /// Where a Lightning module keeps the optimizers its `configure_optimizers` returned: a
 /// name no answer's attribute can have.
 const CONFIGURED_OPTIMIZERS: &str = "<configured optimizers>";
+/// The attributes of a moving-average wrapper's copy (`averaged_copy`): the network it
+/// follows and the rule it averages by.
+const AVERAGED_SOURCE: &str = "<averaged network>";
+const AVERAGING_RULE: &str = "<averaging rule>";
 
 /// The optimizers in what `configure_optimizers` returns: one, a list of them, or a pair
 /// of lists of optimizers and schedulers.

@@ -118,6 +118,35 @@ pub fn wraps_a_network(path: &str) -> bool {
         || (last == "script" && path.contains("jit"))
 }
 
+/// Whether a library class keeps a moving average of the network it is given, updated
+/// by a method (`update_parameters(model)`, `update(model)`): torch's `AveragedModel`,
+/// torchvision's `ExponentialMovingAverage` built on it, timm's `ModelEma*` and
+/// ema-pytorch's `EMA`. Both graders read it as a copy of the network that follows it.
+pub fn averages_a_network(class: &str) -> bool {
+    matches!(
+        class,
+        "AveragedModel"
+            | "ExponentialMovingAverage"
+            | "ModelEma"
+            | "ModelEmaV2"
+            | "ModelEmaV3"
+            | "EMA"
+    )
+}
+
+/// The methods of such a class that average the network's weights in.
+pub const AVERAGING_METHODS: &[&str] = &["update_parameters", "update"];
+
+/// The keywords such a class takes its decay by, and the decay it has when given none
+/// (`None` for `AveragedModel`, whose plain average weighs every step equally).
+pub fn averaging_decay_keywords(class: &str) -> (&'static [&'static str], Option<f64>) {
+    match class {
+        "AveragedModel" => (&["avg_fn", "multi_avg_fn"], None),
+        "EMA" => (&["beta", "decay"], Some(0.9999)),
+        _ => (&["decay", "momentum"], Some(0.9999)),
+    }
+}
+
 /// Whether a name is spelt as a class (`Backbone`, `iBOTHead`, `resNet`): it starts
 /// with a capital, or is camel case, with no underscore.
 pub fn looks_like_class(name: &str) -> bool {
@@ -1443,11 +1472,22 @@ pub fn param_combination(a: &Analysis, n: NodeId) -> Option<BTreeMap<ParamKey, P
                 (_, Some(p)) => go(a, g, *x, w.mul(&p), out, depth + 1)?,
                 _ => return None,
             },
-            Op::Bin(BinOp::Div, x, y) => match coefficient(g, *y).and_then(|p| p.as_const()) {
-                Some(c) if c != 0.0 => go(a, g, *x, w.scale(1.0 / c), out, depth + 1)?,
-                _ => return None,
+            Op::Bin(BinOp::Div, x, y) => match coefficient(g, *y) {
+                Some(p) => match p.as_const() {
+                    Some(c) if c != 0.0 => go(a, g, *x, w.scale(1.0 / c), out, depth + 1)?,
+                    Some(_) => return None,
+                    // `(θ_s − θ_t) / (n + 1)`, a running mean's step: the reciprocal as a
+                    // symbol of its own.
+                    None => {
+                        let inverse = Poly::symbol(&format!("1/({})", p.render()));
+                        go(a, g, *x, w.mul(&inverse), out, depth + 1)?
+                    }
+                },
+                None => return None,
             },
             Op::Neg(x) => go(a, g, *x, w.scale(-1.0), out, depth + 1)?,
+            // `avg_fn(averaged, current, n)` of the answer's: what it returns.
+            Op::Frame { result, .. } => go(a, g, *result, w, out, depth + 1)?,
             _ => return None,
         }
         Some(())

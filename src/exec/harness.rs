@@ -116,6 +116,20 @@ pub struct Knobs {
     pub long_loader: bool,
 }
 
+/// A moving-average copy of a network, as a library class keeps it.
+pub struct Averaging {
+    /// The network it follows.
+    pub source: Rc<Net>,
+    /// The answer's `avg_fn(averaged, current, n)`, a decay (a number), or `None` for
+    /// `AveragedModel`'s plain running mean.
+    pub rule: Value,
+    /// Whether its first update copies the network (torch's `AveragedModel` and the
+    /// classes built on it) rather than averaging it in.
+    pub copies_first: bool,
+    /// Updates made so far.
+    pub count: u32,
+}
+
 /// What a string key of a loader's batch stands for.
 pub enum BatchKey {
     /// One item of the batch, by position.
@@ -190,6 +204,9 @@ pub struct Harness {
     /// The sizes an `nn.Linear` too large to make was declared with (out, in), by net
     /// id: it is made at the toy width it first receives.
     declared_linear: HashMap<usize, (i64, i64)>,
+    /// Moving-average wrappers (`AveragedModel(student, avg_fn=ema)`), by the id of the
+    /// copy they keep.
+    pub averaged: HashMap<usize, Averaging>,
     iteration: u64,
     next_origin: u32,
     rng: u64,
@@ -304,6 +321,7 @@ impl Harness {
             mask_calls: 0,
             zero_based_batch_keys: false,
             declared_linear: HashMap::new(),
+            averaged: HashMap::new(),
             iteration: 0,
             next_origin: 1,
             rng: 0x5eed,
@@ -420,6 +438,13 @@ impl Harness {
             );
         }
         let folded = crate::analysis::facts::fold(name);
+        // `AveragedModel(student, avg_fn=ema)`, `ModelEmaV2(model, decay=0.999)`: before
+        // the names that give roles, since `ema` names a teacher.
+        if crate::analysis::facts::averages_a_network(name)
+            || matches!(name, "get_ema_multi_avg_fn" | "get_ema_avg_fn")
+        {
+            return Ok(Value::Builtin(Rc::from(format!("averaging.{name}"))));
+        }
         // `forch.no_grad()`, `toch.cat(...)`: a transcription's slip of `torch`.
         if crate::analysis::facts::is_torch_slip(name) {
             return Ok(Value::Builtin(Rc::from("torch")));

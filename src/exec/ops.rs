@@ -1070,6 +1070,39 @@ fn loss_class(name: &str) -> Option<&'static str> {
 
 pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
     let last = path.rsplit('.').next().unwrap_or(path);
+    // `get_ema_multi_avg_fn(0.999)`: the decay of the average it makes.
+    if matches!(last, "get_ema_multi_avg_fn" | "get_ema_avg_fn") {
+        return Ok(args.into_iter().next().unwrap_or(Value::None));
+    }
+    // `AveragedModel(student, avg_fn=ema)` (also `torch.optim.swa_utils.AveragedModel`),
+    // `ModelEmaV2(model, decay=0.999)`: a copy of the network that its update method
+    // moves towards it (`averaged_update`).
+    if crate::analysis::facts::averages_a_network(last) {
+        let Some(Value::Net(source)) = args.first() else {
+            return halt(ip.line, format!("`{last}` needs the network it averages"));
+        };
+        let source = source.clone();
+        let Value::Net(copy) = ip.harness.deep_copy(&source)? else {
+            return halt(ip.line, format!("`{last}` cannot copy this network"));
+        };
+        let (keywords, default) = crate::analysis::facts::averaging_decay_keywords(last);
+        let rule = kwargs
+            .iter()
+            .find(|(k, _)| keywords.contains(&k.as_str()))
+            .map(|(_, v)| v.clone())
+            .or_else(|| args.get(1).filter(|v| v.as_f64().is_some()).cloned())
+            .unwrap_or(default.map_or(Value::None, Value::Float));
+        ip.harness.averaged.insert(
+            copy.id,
+            super::harness::Averaging {
+                source,
+                rule,
+                copies_first: matches!(last, "AveragedModel" | "ExponentialMovingAverage"),
+                count: 0,
+            },
+        );
+        return Ok(Value::Net(copy));
+    }
     // `torch._foreach_lerp_(t_params, s_params, 1 - m)`, `torch._foreach_mul_(ps, m)`
     // (the iBOT and DINO repositories' EMA): the in-place method on each tensor of the
     // list, with the other list's tensor at the same place or the one number.
@@ -2208,6 +2241,11 @@ pub const NET_METHODS: &[&str] = &[
 ];
 
 fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
+    if crate::analysis::facts::AVERAGING_METHODS.contains(&name)
+        && ip.harness.averaged.contains_key(&n.id)
+    {
+        return averaged_update(ip, &n, &args);
+    }
     // An `nn.ModuleDict`'s `keys()`, `values()` and `items()` are its entries; any other
     // network's (a `state_dict()`) are its parameters by name.
     let is_module_dict = ip.harness.module_dict_keys.contains_key(&n.id);
@@ -2415,6 +2453,60 @@ fn is_logging_method(name: &str) -> bool {
         "refresh",
     ];
     PREFIXES.iter().any(|p| name.starts_with(p)) || NAMES.contains(&name)
+}
+
+/// `teacher.update_parameters(student)` of a moving-average copy: each parameter moves
+/// by the wrapper's rule (see `Averaging`), the first update of an `AveragedModel` a copy
+/// as PyTorch makes it.
+fn averaged_update(ip: &mut Interp, copy: &Rc<Net>, args: &[Value]) -> R<Value> {
+    let Some(avg) = ip.harness.averaged.get(&copy.id) else {
+        return Ok(Value::None);
+    };
+    let source = match args.first() {
+        Some(Value::Net(n)) => n.clone(),
+        _ => avg.source.clone(),
+    };
+    let (rule, count, copies_first) = (avg.rule.clone(), avg.count, avg.copies_first);
+    if let Some(avg) = ip.harness.averaged.get_mut(&copy.id) {
+        avg.count += 1;
+    }
+    let averaged = ip.harness.all_params(copy);
+    let current = ip.harness.all_params(&source);
+    if averaged.len() != current.len() {
+        return halt(
+            ip.line,
+            "the average and its network have different parameters",
+        );
+    }
+    for (t, s) in averaged.iter().zip(&current) {
+        ip.note_manual_update(t);
+        let value = if copies_first && count == 0 {
+            s.detach()
+        } else {
+            match &rule {
+                Value::Func(..) | Value::Lambda(_) | Value::Partial(_) => {
+                    let given = vec![
+                        Value::tensor(t.detach()),
+                        Value::tensor(s.detach()),
+                        Value::Int(i64::from(count)),
+                    ];
+                    let out = tch::no_grad(|| ip.call(rule.clone(), given, Vec::new()))?;
+                    ip.as_tensor(&out)?.t
+                }
+                Value::None => {
+                    let step = lift(ip, (s - t).f_div_scalar(f64::from(count) + 1.0))?;
+                    lift(ip, t.detach().f_add(&step))?
+                }
+                decay => {
+                    let d = decay.as_f64().unwrap_or(0.9999);
+                    lift(ip, (t * d).f_add(&(s * (1.0 - d))))?
+                }
+            }
+        };
+        let mut dst = t.shallow_clone();
+        lift(ip, tch::no_grad(|| dst.f_copy_(&value.detach())))?;
+    }
+    Ok(Value::None)
 }
 
 fn copy_params(ip: &mut Interp, src: &Rc<Net>, dst: &Rc<Net>) -> R<()> {
