@@ -1275,6 +1275,17 @@ impl Normalizer {
                 i += 1;
                 continue;
             }
+            // `( p . z )`: a handwritten product dot, with a space on each side and no
+            // call after it, between two operands (`L . backward ()` stays a method).
+            let spaced = i > 0 && ed.chars[i - 1] == ' ' && w1s > i + 1;
+            let operand_before =
+                prev_non_space(&ed.chars, i).is_some_and(|c| is_ident_char(c) || c == ')');
+            let called = next_non_space(&ed.chars, j) == Some('(');
+            if spaced && operand_before && !called && is_ident_start(ed.chars[w1s]) {
+                self.edit(line0, ed, i, i + 1, "*");
+                i += 1;
+                continue;
+            }
             let mut k = j;
             while k < ed.chars.len() && ed.chars[k] == ' ' {
                 k += 1;
@@ -1813,6 +1824,13 @@ impl Normalizer {
                     continue;
                 }
                 let b_is_name = is_ident_start(ed.chars[b0]);
+                // `f (x 2)` beside `x2 = ...`: a name and its digit split by a space.
+                let glued = format!("{a}{b}");
+                if !b_is_name && b.chars().all(|c| c.is_ascii_digit()) && known.contains(&glued) {
+                    self.edit(line0, ed, a0, b1, &glued);
+                    changed = true;
+                    break;
+                }
                 let joined = format!("{a}_{b}");
                 // A statement cannot start with two juxtaposed operands: `optim gen.step()`.
                 let statement_start =

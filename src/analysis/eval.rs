@@ -738,7 +738,18 @@ impl<'a> Evaluator<'a> {
                 // `self.student = vit` with `vit` a parameter of `__init__`: a part of this
                 // network under the attribute's name.
                 let v = self.architecture_as_network(v);
-                if let Value::Module(sub) = &v {
+                // A plain class of the answer's (`class EMA:` keeping the student and the
+                // teacher) holds the networks it is given, already named where they were
+                // made; it owns those it makes (`self.netG_A = define_G(...)`), as a
+                // module's class owns all of them.
+                let plain_class = self.a.modules[m]
+                    .class
+                    .as_ref()
+                    .is_some_and(|c| c.bases.is_empty());
+                let given = |info: &ModuleInfo| !info.name.is_empty() && !info.implicit;
+                if let Value::Module(sub) = &v
+                    && !(plain_class && given(&self.a.modules[*sub]))
+                {
                     let info = &mut self.a.modules[*sub];
                     if info.name.is_empty() || info.implicit {
                         info.name = attr.to_string();
@@ -1955,6 +1966,10 @@ impl<'a> Evaluator<'a> {
         if let Some(b) = path.strip_prefix("builtins.") {
             return self.call_python_builtin(b, args, kwargs, span);
         }
+        // `nn.Parameter(torch.zeros(1, 1, dim))`: a learnable tensor, no network.
+        if name == "Parameter" {
+            return args.into_iter().next().unwrap_or(Value::Unknown);
+        }
         // `torch.optim.swa_utils.AveragedModel(student, ...)`, `utils.ModelEma(model)`.
         if crate::analysis::facts::averages_a_network(name) {
             return self.averaged_copy(name, args, kwargs, span);
@@ -2127,6 +2142,35 @@ impl<'a> Evaluator<'a> {
             };
             return self.chunk(*t, args.get(1), span);
         }
+        // `torch.cat([cls_token, x], dim=1)`: joined along the tokens, not the batch,
+        // with learned tokens that depend on no image: the images' features, as they are.
+        let along_batch = kwargs
+            .iter()
+            .find(|(k, _)| k == "dim" || k == "axis")
+            .map(|(_, v)| v)
+            .or(args.get(1))
+            .is_none_or(|d| matches!(d, Value::Num(x) if *x == 0.0));
+        if name == "cat"
+            && !along_batch
+            && let Some(Value::List(items)) = args.first()
+        {
+            let items = items.borrow().clone();
+            let nodes: Vec<NodeId> = items
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Tensor(t) => Some(*t),
+                    _ => None,
+                })
+                .collect();
+            let from_images: Vec<NodeId> = nodes
+                .iter()
+                .copied()
+                .filter(|n| self.carries_data(*n))
+                .collect();
+            if nodes.len() == items.len() && from_images.len() == 1 {
+                return Value::Tensor(from_images[0]);
+            }
+        }
         if name == "stack" || name == "cat" {
             let items = args.first().cloned().unwrap_or(Value::Unknown);
             return match self.to_node(&items, span, false) {
@@ -2135,6 +2179,24 @@ impl<'a> Evaluator<'a> {
             };
         }
         self.builtin_node(name, args, kwargs, span)
+    }
+
+    /// Whether a tensor depends on the loader's data or a network's output (not only on
+    /// constants and learned tokens).
+    fn carries_data(&self, n: NodeId) -> bool {
+        let g = &self.a.graph;
+        let mut stack = vec![n];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(x) = stack.pop() {
+            if !seen.insert(x) || seen.len() > 4096 {
+                continue;
+            }
+            match g.op(x) {
+                Op::Data { .. } | Op::Apply { .. } => return true,
+                _ => stack.extend(g.inputs(x)),
+            }
+        }
+        false
     }
 
     /// A network built from others (`nn.Sequential(backbone, projector)`,
@@ -2384,6 +2446,14 @@ impl<'a> Evaluator<'a> {
                 .cloned()
                 .map(|s| Value::Method(Box::new(s), "__super__".into()))
                 .unwrap_or(Value::Unknown),
+            // `type(student)()`: the class of an instance of the answer's, to make another.
+            "type" => match args.first() {
+                Some(Value::Module(m)) => match self.a.modules[*m].class.clone() {
+                    Some(c) => Value::Class(c),
+                    None => Value::Unknown,
+                },
+                _ => Value::Unknown,
+            },
             "isinstance" | "hasattr" => Value::Unknown,
             // `open`, `exec`, `eval`, `__import__`, `input`, ...: nothing reaches the
             // outside world; the analysis only notes that the value is unknown.
@@ -2429,6 +2499,10 @@ impl<'a> Evaluator<'a> {
         }
         if OPTIMIZERS.contains(&last) {
             return self.call_builtin(&format!("torch.optim.{last}"), args, kwargs, span);
+        }
+        // `nn.Parameter(torch.zeros(1, 1, dim))`: a learnable tensor, no network.
+        if last == "Parameter" {
+            return args.into_iter().next().unwrap_or(Value::Unknown);
         }
         // `teacher = AveragedModel(student, avg_fn=ema)`, `ModelEmaV2(model, decay=0.999)`.
         if crate::analysis::facts::averages_a_network(last) {

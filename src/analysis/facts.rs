@@ -752,11 +752,19 @@ fn collect_terms(a: &Analysis, n: NodeId, w: Poly, out: &mut Vec<Term>, depth: u
         },
         Op::Neg(x) => collect_terms(a, *x, w.scale(-1.0), out, d),
         Op::Const(_) => {}
+        // `l.mean()`, and `(l * m).sum(-1)` or `l.mean(dim=1)`, a reduction over some
+        // dimensions of one term (the loss's mean over the batch follows): the term.
         Op::Builtin { name, args, kwargs }
-            if (name == "mean" || name == "sum") && args.len() == 1 && kwargs.is_empty() =>
+            if (name == "mean" || name == "sum")
+                && !args.is_empty()
+                && args[1..].iter().all(|x| matches!(g.op(*x), Op::Const(_)))
+                && kwargs
+                    .iter()
+                    .all(|(k, _)| k == "dim" || k == "keepdim" || k == "axis") =>
         {
+            let whole = args.len() == 1 && kwargs.is_empty();
             match g.op(args[0]) {
-                Op::Stack(items) if !items.is_empty() => {
+                Op::Stack(items) if !items.is_empty() && whole => {
                     let k = if name == "mean" {
                         1.0 / items.len() as f64
                     } else {
@@ -857,14 +865,13 @@ fn same_symbol(g: &Graph, p: NodeId, q: NodeId) -> bool {
 
 fn is_mask_count(a: &Analysis, n: NodeId) -> bool {
     match a.graph.op(n) {
-        Op::Builtin { name, args, .. }
-            if matches!(
-                name.as_str(),
-                "sum" | "count_nonzero" | "clamp" | "clamp_min"
-            ) =>
-        {
+        Op::Builtin { name, args, .. } if matches!(name.as_str(), "sum" | "count_nonzero") => {
             args.first().is_some_and(|x| is_mask_tensor(a, *x))
         }
+        // `m.sum(-1).clamp(min=1.0)`: the count, kept from zero.
+        Op::Builtin { name, args, .. } if matches!(name.as_str(), "clamp" | "clamp_min") => args
+            .first()
+            .is_some_and(|x| is_mask_tensor(a, *x) || is_mask_count(a, *x)),
         _ => false,
     }
 }
@@ -1266,6 +1273,27 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
                 cur = *x;
             }
             Op::Frame { result, .. } => cur = *result,
+            // `torch.where(mask[..., None], mask_token, x)`, `x.masked_fill(mask, 0)`:
+            // the masked positions replaced, the rest of `x` kept.
+            Op::Builtin { name, args, .. }
+                if (name == "where" && args.len() == 3)
+                    || (name == "masked_fill" && args.len() >= 2) =>
+            {
+                let (condition, kept) = if name == "where" {
+                    let kept = if matches!(g.op(args[2]), Op::Const(_)) {
+                        args[1]
+                    } else {
+                        args[2]
+                    };
+                    (args[0], kept)
+                } else {
+                    (args[1], args[0])
+                };
+                if is_mask_like(a, roles, condition) {
+                    d.masked = true;
+                }
+                cur = kept;
+            }
             Op::Builtin { args, .. } => match args.first() {
                 Some(x) => cur = *x,
                 None => return d,
@@ -1327,6 +1355,8 @@ pub fn is_mask_like(a: &Analysis, roles: &Roles, n: NodeId) -> bool {
                 }
             }
             Op::Data { source } | Op::Symbol(source) => return roles.matches("mask", source),
+            // `torch.where(m[..., None], token, x)` picks values by a mask: it is them.
+            Op::Builtin { name, .. } if name == "where" => return false,
             Op::Part { of, .. } | Op::Select { of, .. } => cur = *of,
             Op::Builtin { args, .. } if !args.is_empty() => cur = args[0],
             // `1 - m`, `~m`: the complement of a mask is a mask.

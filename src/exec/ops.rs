@@ -1899,6 +1899,20 @@ fn python_builtin(ip: &mut Interp, name: &str, args: Vec<Value>, kwargs: Kw) -> 
         // Printing goes nowhere: the run has no output of its own.
         "print" => Ok(Value::None),
         "isinstance" => Ok(Value::Bool(false)),
+        // `type(student)()`: the class of an instance of the answer's, to make another.
+        "type" => match args.first() {
+            Some(Value::Net(n)) => match &n.kind {
+                NetKind::Object(obj) => Ok(Value::Class(obj.borrow().class.clone())),
+                _ => halt(
+                    ip.line,
+                    "`type()` of a network the answer does not define is outside what --exec runs",
+                ),
+            },
+            _ => halt(
+                ip.line,
+                "`type()` of anything but an instance of the answer's classes is outside what --exec runs",
+            ),
+        },
         // `dict(student.named_parameters())`, `dict(a=1)`: pairs, then keywords.
         "dict" => {
             let mut entries = Vec::new();
