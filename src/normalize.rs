@@ -681,13 +681,20 @@ impl Normalizer {
             // `m_u,i`, `ut_patch_i`, `softmax(t)_k`, `t_u,i^patch` (`t_u,i_patch` once the
             // superscript is read): the bare index written as a subscript of each indexed
             // factor, which a sum over every position takes whole.
+            // A space after the comma (`m_u, i`) is the same subscript.
             let index_at = |k: usize, mark: char| -> Option<usize> {
                 let var: Vec<char> = bare_index.as_deref()?.chars().collect();
-                let after = k + 1 + var.len();
+                let spaces = if mark == ',' {
+                    chars[k + 1..].iter().take_while(|c| **c == ' ').count()
+                } else {
+                    0
+                };
+                let from = k + 1 + spaces;
+                let after = from + var.len();
                 (chars[k] == mark
                     && k > 0
                     && (is_ident_char(chars[k - 1]) || matches!(chars[k - 1], ')' | ']'))
-                    && chars.get(k + 1..after) == Some(&var[..])
+                    && chars.get(from..after) == Some(&var[..])
                     && !chars
                         .get(after)
                         .is_some_and(|c| is_ident_char(*c) && *c != '_'))

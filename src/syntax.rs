@@ -755,6 +755,8 @@ impl<'a> Lower<'a> {
             "true" => ExprKind::Bool(true),
             "false" => ExprKind::Bool(false),
             "none" => ExprKind::NoneLit,
+            // `mask[..., None]`: Python's `...`, the builtin it names.
+            "ellipsis" => ExprKind::Name("Ellipsis".into()),
             "dictionary_comprehension" => {
                 // The value of the pair is what the comprehension computes per item.
                 let value = n

@@ -12,15 +12,16 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-/// Answers per rubric: 150, more than any rubric has fixtures (so some are variations)
-/// and few enough that the suite stays quick; or the 1,000 with
-/// `PSEUDOGRADE_EXAM_ANSWERS=1000 cargo test --release --test exam_variations`.
-fn answers_per_rubric() -> usize {
+/// Answers per rubric: fifty more than the rubric has fixtures (so some are variations,
+/// however many fixtures there are) and few enough that the suite stays quick; or the
+/// issue's 1,000 with `PSEUDOGRADE_EXAM_ANSWERS=1000 cargo test --release --test
+/// exam_variations`.
+fn answers_per_rubric(fixtures: usize) -> usize {
     match std::env::var("PSEUDOGRADE_EXAM_ANSWERS") {
         Ok(v) => v
             .parse()
             .unwrap_or_else(|_| panic!("PSEUDOGRADE_EXAM_ANSWERS={v} is not a number of answers")),
-        Err(_) => 150,
+        Err(_) => fixtures + 50,
     }
 }
 
@@ -66,7 +67,7 @@ fn grade_exam_and_compare_with_check(rubric: &str) {
     let _ = std::fs::remove_dir_all(&root);
     let exam = root.join("exam");
     let sources = variations::fixture_answers(rubric);
-    let count = answers_per_rubric();
+    let count = answers_per_rubric(sources.len());
     let written = variations::write_exam(&sources, count, &exam);
     assert!(
         sources.len() < count,

@@ -223,6 +223,7 @@ impl<'a> Evaluator<'a> {
             "vars",
             "globals",
             "locals",
+            "Ellipsis",
         ] {
             globals.insert(
                 b.to_string(),

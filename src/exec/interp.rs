@@ -245,6 +245,9 @@ const PY_BUILTINS: &[&str] = &[
     "permutations",
     "combinations",
     "params",
+    "type",
+    // `mask[..., None]`: the grammar's `...`, read as this name.
+    "Ellipsis",
 ];
 
 impl<'h> Interp<'h> {
@@ -1618,6 +1621,20 @@ impl<'h> Interp<'h> {
                     }
                 }
                 let i = match &idx.kind {
+                    // `mask[..., None]`: the `None` adds a dimension (a slice, also read as
+                    // `None`, does not).
+                    ExprKind::Tuple(parts)
+                        if parts.iter().any(|p| matches!(p.kind, ExprKind::NoneLit)) =>
+                    {
+                        let mut items = Vec::new();
+                        for p in parts {
+                            items.push(match p.kind {
+                                ExprKind::NoneLit => Value::Builtin(Rc::from(super::ops::NEW_AXIS)),
+                                _ => self.expr(p)?,
+                            });
+                        }
+                        Value::Tuple(Rc::new(items))
+                    }
                     ExprKind::Slice(start, stop) => {
                         if start.is_some() || stop.is_some() {
                             let bound = |ip: &mut Self, e: &Option<Box<Expr>>| -> R<Option<i64>> {
@@ -1771,8 +1788,9 @@ impl<'h> Interp<'h> {
                 if path.as_ref() == "builtins" {
                     return Ok(Value::Builtin(Rc::from(format!("builtins.{attr}"))));
                 }
-                // `math.pi * epoch / epochs` in a learning-rate schedule.
-                if path.as_ref() == "math" {
+                // `math.pi * epoch / epochs` in a learning-rate schedule; `np.pi`, NumPy
+                // being torch here, and `torch.pi`.
+                if path.as_ref() == "math" || path.as_ref() == "torch" {
                     let constant = match attr {
                         "pi" => Some(std::f64::consts::PI),
                         "e" => Some(std::f64::consts::E),

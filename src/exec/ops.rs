@@ -662,6 +662,10 @@ pub fn slice(
     })
 }
 
+/// A `None` written in a tensor's index (`mask[..., None]`), which adds a dimension;
+/// slices, which are read as `None`, do not.
+pub const NEW_AXIS: &str = "builtins.newaxis";
+
 pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
     // `½ [H(a, b) + H(c, d)]`: brackets written as parentheses after a factor read as
     // indexing the number; the answer means the product.
@@ -790,15 +794,29 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
                     }
                 }
                 Value::Tuple(parts) => {
-                    // `x[:, 0]` and `x[:, 1:]`: slices are read as whole dimensions.
+                    // `x[:, 0]` and `x[:, 1:]`: slices (read as `None`) are whole
+                    // dimensions; a `None` written in the index adds a dimension, and
+                    // `...` stands for the dimensions the parts after it leave
+                    // (`mask[..., None]` is `mask.unsqueeze(-1)`).
                     let mut cur = t.t.shallow_clone();
                     let mut dim = 0i64;
-                    for p in parts.iter() {
-                        match p.as_f64() {
-                            Some(k) => {
-                                cur = lift(ip, cur.f_select(dim, k as i64))?;
+                    for (k, p) in parts.iter().enumerate() {
+                        match p {
+                            Value::Builtin(b) if b.as_ref() == NEW_AXIS => {
+                                cur = lift(ip, cur.f_unsqueeze(dim))?;
+                                dim += 1;
                             }
-                            None => dim += 1,
+                            Value::Builtin(b) if b.as_ref() == "builtins.Ellipsis" => {
+                                let after = parts[k + 1..]
+                                    .iter()
+                                    .filter(|q| !matches!(q, Value::Builtin(b) if b.as_ref() == NEW_AXIS))
+                                    .count() as i64;
+                                dim = (cur.dim() as i64 - after).max(dim);
+                            }
+                            other => match other.as_f64() {
+                                Some(i) => cur = lift(ip, cur.f_select(dim, i as i64))?,
+                                None => dim += 1,
+                            },
                         }
                     }
                     Ok(cur)
@@ -1070,6 +1088,15 @@ fn loss_class(name: &str) -> Option<&'static str> {
 
 pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
     let last = path.rsplit('.').next().unwrap_or(path);
+    // `nn.Parameter(torch.zeros(1, 1, dim))`: a learnable tensor of the module.
+    if last == "Parameter" {
+        let Some(first) = args.first() else {
+            return halt(ip.line, "`nn.Parameter` needs a tensor");
+        };
+        let t = ip.as_tensor(first)?;
+        let leaf = t.t.detach().set_requires_grad(true);
+        return Ok(Value::Tensor(Tagged { t: leaf, ..t }));
+    }
     // `get_ema_multi_avg_fn(0.999)`: the decay of the average it makes.
     if matches!(last, "get_ema_multi_avg_fn" | "get_ema_avg_fn") {
         return Ok(args.into_iter().next().unwrap_or(Value::None));
@@ -1500,12 +1527,25 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
                 Tensor::f_arange(n, (Kind::Int64, tch::Device::Cpu)),
             )?));
         }
+        // `torch.linspace(0.996, 1.0, total_steps)`: a schedule of numbers.
+        "linspace" => {
+            let start = args.first().and_then(Value::as_f64).unwrap_or(0.0);
+            let end = args.get(1).and_then(Value::as_f64).unwrap_or(1.0);
+            let steps = arg(&args, &kwargs, 2, "steps")
+                .and_then(Value::as_f64)
+                .unwrap_or(100.0) as i64;
+            check_elements(ip, i128::from(steps))?;
+            return Ok(Value::tensor(lift(
+                ip,
+                Tensor::f_linspace(start, end, steps, (Kind::Float, tch::Device::Cpu)),
+            )?));
+        }
         "randperm" => {
             let n = args.first().and_then(Value::as_f64).unwrap_or(0.0) as i64;
             check_elements(ip, i128::from(n))?;
             return Ok(Value::tensor(ip.harness.permutation(n)));
         }
-        "cat" | "concat" | "stack" => {
+        "cat" | "concat" | "concatenate" | "stack" => {
             let parts = tensor_list(ip, args.first())?;
             let dim = int_arg(&args, &kwargs, 1, "dim", 0);
             let total: i128 = parts.iter().map(|p| p.t.numel() as i128).sum();
@@ -2667,6 +2707,9 @@ pub fn tensor_method(
         "exp" => x.t.f_exp(),
         "log" => x.t.f_log(),
         "sqrt" => x.t.f_sqrt(),
+        // `np.cos(np.pi * iters / len(iters))` in a schedule.
+        "cos" => x.t.f_cos(),
+        "sin" => x.t.f_sin(),
         // `|m_u|` of a mask, which the normalizer writes `abs(m_u)`: how many tokens it
         // holds, as math means a set's bars.
         "abs" if x.t.kind() == Kind::Bool => x.t.f_sum(Kind::Float),

@@ -92,13 +92,17 @@ impl Optim {
         }
     }
 
-    /// The learning rate the next step uses: the group's, as the answer last set it.
+    /// The learning rate the next step uses: the group's, as the answer last set it (a
+    /// number, or one element of a schedule tensor, `lr_schedule[it]`).
     pub fn lr(&self) -> f64 {
         self.group
             .borrow()
             .iter()
             .find(|(k, _)| matches!(k, Value::Str(k) if k.as_ref() == "lr"))
-            .and_then(|(_, v)| v.as_f64())
+            .and_then(|(_, v)| match v {
+                Value::Tensor(t) if t.t.numel() == 1 => t.t.f_double_value(&[]).ok(),
+                other => other.as_f64(),
+            })
             .unwrap_or(0.0)
     }
 }
