@@ -1267,29 +1267,11 @@ impl<'a> Evaluator<'a> {
                 iter,
                 cond,
             } => {
-                let it = self.expr(iter);
-                let items = self.iterate(&it, span);
-                // The comprehension's variables are its own (Python 3): saved and restored.
-                let names: Vec<String> = crate::ir::names_in_target(target);
-                let saved: Vec<(String, Option<Value>)> = names
-                    .iter()
-                    .map(|n| (n.clone(), self.scope_get(n)))
+                let out = self
+                    .comprehension(elt, target, iter, cond.as_deref(), span)
+                    .into_iter()
+                    .map(|(_, v)| v)
                     .collect();
-                self.in_comprehension += 1;
-                let mut out = Vec::new();
-                for item in items {
-                    self.assign(target, item, span);
-                    if let Some(c) = cond
-                        && truthy(&self.expr(c)) == Some(false)
-                    {
-                        continue;
-                    }
-                    out.push(self.expr(elt));
-                }
-                self.in_comprehension -= 1;
-                for (n, v) in saved {
-                    self.scope_set(&n, v);
-                }
                 Value::List(Rc::new(RefCell::new(out)))
             }
             ExprKind::IfExp { body, test, orelse } => match truthy(&self.expr(test)) {
@@ -1301,15 +1283,92 @@ impl<'a> Evaluator<'a> {
                     if matches!(b, Value::Tensor(_)) { b } else { o }
                 }
             },
-            ExprKind::DictComprehension(inner) => match self.expr(inner) {
-                Value::List(items) => items.borrow().first().cloned().unwrap_or(Value::Unknown),
-                _ => Value::Unknown,
-            },
+            // `{k: student(img) for k, img in views.items()}`: each key is the first of the
+            // item's pair, as `.items()` gives them; string keys make a record, as a dict
+            // written out does, and any other dict is read as its first value.
+            ExprKind::DictComprehension(inner) => {
+                let ExprKind::Comprehension {
+                    elt,
+                    target,
+                    iter,
+                    cond,
+                } = &inner.kind
+                else {
+                    return Value::Unknown;
+                };
+                let pairs = self.comprehension(elt, target, iter, cond.as_deref(), span);
+                let keys: Option<Vec<String>> = pairs
+                    .iter()
+                    .map(|(item, _)| match item {
+                        Value::Tuple(pair) if pair.len() == 2 => match &pair[0] {
+                            Value::Str(k) => Some(k.to_string()),
+                            _ => None,
+                        },
+                        Value::Str(k) => Some(k.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                let recordable = pairs.iter().all(|(_, v)| {
+                    matches!(
+                        v,
+                        Value::Module(_) | Value::Global(_) | Value::Tensor(_) | Value::Tuple(_)
+                    )
+                });
+                match keys {
+                    Some(keys) if !keys.is_empty() && recordable => {
+                        let d = self.a.new_module(ModuleInfo {
+                            ctor: RECORD.to_string(),
+                            span,
+                            ..Default::default()
+                        });
+                        for (k, (_, v)) in keys.iter().zip(pairs) {
+                            self.set_attr(Value::Module(d), k, v, span);
+                        }
+                        Value::Module(d)
+                    }
+                    _ => pairs.into_iter().next().map_or(Value::Unknown, |(_, v)| v),
+                }
+            }
             ExprKind::Lambda { params, body } => {
                 Value::Lambda(Rc::new((params.clone(), (**body).clone())))
             }
             ExprKind::Star(inner) | ExprKind::KeywordSplat(inner) => self.expr(inner),
         }
+    }
+
+    /// The items a comprehension goes through, each with what it computes for it; its
+    /// variables are its own (Python 3), saved and restored.
+    fn comprehension(
+        &mut self,
+        elt: &Expr,
+        target: &Expr,
+        iter: &Expr,
+        cond: Option<&Expr>,
+        span: Span,
+    ) -> Vec<(Value, Value)> {
+        let it = self.expr(iter);
+        let items = self.iterate(&it, span);
+        let names: Vec<String> = crate::ir::names_in_target(target);
+        let saved: Vec<(String, Option<Value>)> = names
+            .iter()
+            .map(|n| (n.clone(), self.scope_get(n)))
+            .collect();
+        self.in_comprehension += 1;
+        let mut out = Vec::new();
+        for item in items {
+            self.assign(target, item.clone(), span);
+            if let Some(c) = cond
+                && truthy(&self.expr(c)) == Some(false)
+            {
+                continue;
+            }
+            out.push((item, self.expr(elt)));
+        }
+        self.in_comprehension -= 1;
+        for (n, v) in saved {
+            self.scope_set(&n, v);
+        }
+        out
     }
 
     fn seq(&mut self, items: &[Expr]) -> Vec<Value> {
@@ -1367,6 +1426,15 @@ impl<'a> Evaluator<'a> {
                 if self.a.modules[*m].attrs.contains_key(key.as_ref()) =>
             {
                 self.a.modules[*m].attrs[key.as_ref()].clone()
+            }
+            // `G[0]` of `nn.ModuleList([G_AB, G_BA])` or an `nn.Sequential`: that layer.
+            (Value::Module(m), Value::Num(k))
+                if k.fract() == 0.0
+                    && self.a.modules[*m]
+                        .attrs
+                        .contains_key(&format!("{}", *k as i64)) =>
+            {
+                self.a.modules[*m].attrs[&format!("{}", *k as i64)].clone()
             }
             (Value::List(items), Value::Num(k)) => {
                 let items = items.borrow();
