@@ -585,6 +585,12 @@ impl Normalizer {
             }
             let (open, close) = (bars[0], bars[1]);
             let mut end = close + 1;
+            // `‖x‖₁`, `||x||2` and `||x||_1`: the norm's order, which is dropped.
+            if ed.chars.get(end) == Some(&'_')
+                && ed.chars.get(end + 1).is_some_and(|c| c.is_ascii_digit())
+            {
+                end += 1;
+            }
             while end < ed.chars.len() && ed.chars[end].is_ascii_digit() {
                 end += 1;
             }
@@ -3577,6 +3583,17 @@ mod tests {
         // its arrow.
         assert_eq!(norm_line("m = 0.996 → 1"), "m = 0.996  # m: 0.996 → 1");
         assert_eq!(norm_line("def D(p, z) -> float:"), "def D(p, z) -> float:");
+    }
+
+    #[test]
+    fn handwritten_products_norms_and_split_digits() {
+        assert_eq!(norm_line("l = || r - a ||_1"), "l = norm( r - a )");
+        assert_eq!(
+            norm_line("return - ( p . z ).sum()"),
+            "return - ( p * z ).sum()"
+        );
+        let n = normalize("x2 = aug(x)\nz1, z2 = f (x1), f (x 2)\n");
+        assert_eq!(n.text.lines().nth(1), Some("z1, z2 = f (x1), f (x2)"));
     }
 
     #[test]
