@@ -1289,12 +1289,17 @@ impl Normalizer {
                 continue;
             }
             // `( p . z )`: a handwritten product dot, with a space on each side and no
-            // call after it, between two operands (`L . backward ()` stays a method).
+            // call after it, between two operands named as math names them (one letter,
+            // maybe a digit): `L . backward ()` stays a method and `f_s . params` an
+            // attribute.
             let spaced = i > 0 && ed.chars[i - 1] == ' ' && w1s > i + 1;
             let operand_before =
                 prev_non_space(&ed.chars, i).is_some_and(|c| is_ident_char(c) || c == ')');
             let called = next_non_space(&ed.chars, j) == Some('(');
-            if spaced && operand_before && !called && is_ident_start(ed.chars[w1s]) {
+            let math_name = w1.chars().count() <= 2
+                && w1.chars().next().is_some_and(char::is_lowercase)
+                && w1.chars().skip(1).all(|c| c.is_ascii_digit());
+            if spaced && operand_before && !called && math_name {
                 self.edit(line0, ed, i, i + 1, "*");
                 i += 1;
                 continue;

@@ -1135,6 +1135,7 @@ fn names_say_masked(names: &[String]) -> bool {
         (f.contains("mask") && !f.contains("unmask") && f != "mask" && f != "masks")
             || tokens(n).iter().any(|t| t == "hat")
             || n.contains('\u{302}')
+            || n.chars().any(|c| "âêîôûŝĉĝĥĵŵŷẑÂÊÎÔÛŜĈĜĤĴŴŶẐ".contains(c))
             || f.contains('\u{fb}')
     })
 }
