@@ -2250,7 +2250,12 @@ fn split_aside(segment: &str) -> (String, Option<String>) {
         && before
             .trim_end()
             .ends_with(|c: char| is_ident_char(c) || c == ')' || c == ']');
+    // Words, not an argument split by a space (`f (x 2)` for `f(x2)`): one of them has
+    // two letters or more.
     let words = inside.split_whitespace().count() >= 2
+        && inside
+            .split_whitespace()
+            .any(|w| w.chars().count() >= 2 && w.chars().all(char::is_alphabetic))
         && !inside.contains(['=', ',', '+', '*', '/', '('])
         && !inside.contains(" - ");
     if value_ends && words && before.contains('=') {
@@ -3597,8 +3602,9 @@ mod tests {
             norm_line("return - ( p . z ).sum()"),
             "return - ( p * z ).sum()"
         );
-        let n = normalize("x2 = aug(x)\nz1, z2 = f (x1), f (x 2)\n");
+        let n = normalize("x2 = aug(x)\nz1, z2 = f (x1), f (x 2)\nz = f (x 2)\n");
         assert_eq!(n.text.lines().nth(1), Some("z1, z2 = f (x1), f (x2)"));
+        assert_eq!(n.text.lines().nth(2), Some("z = f (x2)"));
     }
 
     #[test]
