@@ -1064,8 +1064,7 @@ impl Normalizer {
         }
         let rest = ed.slice(arrows[0].1, end);
         let words: Vec<&str> = rest.split_whitespace().collect();
-        let plain = |w: &str| w.chars().all(char::is_alphabetic) && w.chars().count() > 1;
-        if words.windows(2).any(|w| plain(w[0]) && plain(w[1])) {
+        if words.windows(2).any(|w| is_word(w[0]) && is_word(w[1])) {
             let from = ed.spaces_before(arrows[0].0);
             let note = format!("  # {}", rest.trim());
             self.edit(line0, ed, from, end, &note);
@@ -2253,9 +2252,7 @@ fn split_aside(segment: &str) -> (String, Option<String>) {
     // Words, not an argument split by a space (`f (x 2)` for `f(x2)`): one of them has
     // two letters or more.
     let words = inside.split_whitespace().count() >= 2
-        && inside
-            .split_whitespace()
-            .any(|w| w.chars().count() >= 2 && w.chars().all(char::is_alphabetic))
+        && inside.split_whitespace().any(is_word)
         && !inside.contains(['=', ',', '+', '*', '/', '('])
         && !inside.contains(" - ");
     if value_ends && words && before.contains('=') {
@@ -2286,6 +2283,11 @@ fn schedule_start(code: &str) -> (String, Option<String>) {
     }
 }
 
+/// A word of prose: two letters or more, letters only (`crops`, `lr`; not `x`, `x2`).
+fn is_word(w: &str) -> bool {
+    w.chars().count() >= 2 && w.chars().all(char::is_alphabetic)
+}
+
 /// One statement whose value is said in words, read as code (see `value_in_words`).
 fn statement_in_words(statement: &str) -> Option<String> {
     let (targets, value) = statement.split_once('=')?;
@@ -2305,10 +2307,9 @@ fn statement_in_words(statement: &str) -> Option<String> {
         .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',')
         .filter(|w| !w.is_empty())
         .collect();
-    let plain = |w: &str| w.chars().count() > 1 && w.chars().all(char::is_alphabetic);
+    let word_count = words.iter().filter(|w| is_word(w)).count();
     // A call in the value (`f(x) masked ...`) is code, not words.
-    if words.iter().filter(|w| plain(w)).count() < 2 || value.contains('(') && !value.contains(" (")
-    {
+    if word_count < 2 || value.contains('(') && !value.contains(" (") {
         return None;
     }
     let lower = value.to_lowercase();
@@ -2318,7 +2319,7 @@ fn statement_in_words(statement: &str) -> Option<String> {
     let says_views = ["crop", "view", "augment", "vista", "recorte", "aumentad"]
         .iter()
         .any(|w| lower.contains(w));
-    if says_views && targets.len() >= 2 && words.iter().filter(|w| plain(w)).count() >= 3 {
+    if says_views && targets.len() >= 2 && word_count >= 3 {
         let source = words
             .windows(2)
             .find(|w| matches!(w[0], "of" | "from" | "de" | "del") && is_name(w[1]))
@@ -2327,12 +2328,13 @@ fn statement_in_words(statement: &str) -> Option<String> {
         return Some(format!("{} = {}", targets.join(", "), calls.join(", ")));
     }
     // `û ← u with the masked patches replaced by e_[MASK]`, `v̂ ← v enmascarada con m_v`.
-    let says_mask = ["mask", "máscara", "mascara", "enmascar"]
-        .iter()
-        .any(|w| lower.contains(w));
     // The masked name comes first, and is a name, not a word (`u masked with m_u`).
     let first = words.first().copied()?;
-    if says_mask && targets.len() == 1 && is_name(first) && !plain(first) {
+    if crate::analysis::facts::says_mask(value)
+        && targets.len() == 1
+        && is_name(first)
+        && !is_word(first)
+    {
         return Some(format!("{} = mask({first})", targets[0]));
     }
     None
@@ -2837,6 +2839,9 @@ pub fn normalize(input: &str) -> Normalized {
     let mut edits: Vec<LineEdit> = original_lines.iter().map(|l| LineEdit::new(l)).collect();
     let mut prose = BTreeMap::new();
     let mut open_brackets = 0i32;
+    // Whether each line starts inside brackets a line above opened: it continues an
+    // expression (a comprehension's `for` clause is no block header).
+    let mut continued: Vec<bool> = Vec::with_capacity(edits.len());
     // The last line that assigns one name, for a line that says to repeat it.
     let mut last_assignment: Option<(String, String)> = None;
 
@@ -2844,6 +2849,7 @@ pub fn normalize(input: &str) -> Normalized {
         // A prime (`c'`) is no quote: it must not open a string for the bracket count.
         n.marked_names(line0, ed);
         let inside_brackets = open_brackets > 0;
+        continued.push(inside_brackets);
         if !inside_brackets {
             n.step_number(line0, ed);
             n.arrow_steps(line0, ed);
@@ -2930,21 +2936,10 @@ pub fn normalize(input: &str) -> Normalized {
             }
         })
         .collect();
-    // Whether each line starts inside brackets a line above opened: then its `for` is a
-    // comprehension's clause (`[f(o)` then `for o in opts]`), no block header.
-    let mut depth = 0i32;
-    let continues: Vec<bool> = edits
-        .iter()
-        .map(|ed| {
-            let inside = depth > 0;
-            depth = (depth + bracket_balance(ed)).max(0);
-            inside
-        })
-        .collect();
     for line0 in 0..edits.len() {
         let next_indent = indents[line0 + 1..].iter().flatten().next().copied();
         let deeper = matches!((indents[line0], next_indent), (Some(a), Some(b)) if b > a);
-        let continued = continues[line0];
+        let continues = continued[line0];
         let ed = &mut edits[line0];
         if prose.contains_key(&(line0 as u32 + 1)) {
             continue;
@@ -2963,7 +2958,7 @@ pub fn normalize(input: &str) -> Normalized {
         n.juxtaposition(line0, ed, &known);
         // `loss - cycle A =`: the juxtaposition made `cycle_A`, which joins `loss_cycle_A`.
         n.split_names(line0, ed, &known);
-        if !continued {
+        if !continues {
             n.header_colon(line0, ed, deeper);
         }
     }

@@ -900,6 +900,13 @@ fn bin_op(op: &str) -> BinOp {
     }
 }
 
+/// Nodes that carry no meaning between the parts of an expression: comments, and the
+/// backslash that continues a line (`f(a, \` then `b)`), which the grammar keeps as a
+/// node of its own.
+fn is_trivia(kind: &str) -> bool {
+    matches!(kind, "comment" | "line_continuation")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -951,11 +958,4 @@ mod tests {
         let p = parse(&mut n);
         assert!(p.too_deep);
     }
-}
-
-/// Nodes that carry no meaning between the parts of an expression: comments, and the
-/// backslash that continues a line (`f(a, \` then `b)`), which the grammar keeps as a
-/// node of its own.
-fn is_trivia(kind: &str) -> bool {
-    matches!(kind, "comment" | "line_continuation")
 }

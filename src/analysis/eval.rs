@@ -1099,17 +1099,10 @@ impl<'a> Evaluator<'a> {
 
     /// Whether a tensor is computed from the gradients `torch.autograd.grad` returned.
     fn comes_from_gradients(&self, t: NodeId) -> bool {
-        let g = &self.a.graph;
-        let mut todo = vec![(t, 0)];
-        while let Some((n, depth)) = todo.pop() {
-            if matches!(g.op(n), Op::Data { source } if source == GRADIENTS) {
-                return true;
-            }
-            if depth < 8 {
-                todo.extend(g.inputs(n).into_iter().map(|i| (i, depth + 1)));
-            }
-        }
-        false
+        self.a.graph.depends_on(
+            t,
+            |op| matches!(op, Op::Data { source } if source == GRADIENTS),
+        )
     }
 
     fn data_node(&mut self, source: &str, span: Span) -> NodeId {
@@ -1232,20 +1225,7 @@ impl<'a> Evaluator<'a> {
                 });
                 match keys {
                     Some(keys) if record && !keys.is_empty() => {
-                        let d = self.a.new_module(ModuleInfo {
-                            ctor: RECORD.to_string(),
-                            span,
-                            ..Default::default()
-                        });
-                        for (k, v) in keys.into_iter().zip(values) {
-                            if let Value::Optimizer(o) = v
-                                && self.a.optimizers[o].name.is_empty()
-                            {
-                                self.a.optimizers[o].name = k.to_string();
-                            }
-                            self.set_attr(Value::Module(d), k, v, span);
-                        }
-                        Value::Module(d)
+                        self.record(keys.into_iter().map(String::from).zip(values), span)
                     }
                     // Any other dict is read as its first value (`{"loss": loss, ...}`).
                     _ => values.into_iter().next().unwrap_or(Value::Unknown),
@@ -1315,17 +1295,10 @@ impl<'a> Evaluator<'a> {
                     )
                 });
                 match keys {
-                    Some(keys) if !keys.is_empty() && recordable => {
-                        let d = self.a.new_module(ModuleInfo {
-                            ctor: RECORD.to_string(),
-                            span,
-                            ..Default::default()
-                        });
-                        for (k, (_, v)) in keys.iter().zip(pairs) {
-                            self.set_attr(Value::Module(d), k, v, span);
-                        }
-                        Value::Module(d)
-                    }
+                    Some(keys) if !keys.is_empty() && recordable => self.record(
+                        keys.into_iter().zip(pairs.into_iter().map(|(_, v)| v)),
+                        span,
+                    ),
                     _ => pairs.into_iter().next().map_or(Value::Unknown, |(_, v)| v),
                 }
             }
@@ -1334,6 +1307,26 @@ impl<'a> Evaluator<'a> {
             }
             ExprKind::Star(inner) | ExprKind::KeywordSplat(inner) => self.expr(inner),
         }
+    }
+
+    /// A dict with string keys, written out or by a comprehension: a record whose
+    /// attributes are its entries. An optimizer kept in one is known by its key
+    /// (`opt["G"]`).
+    fn record(&mut self, entries: impl IntoIterator<Item = (String, Value)>, span: Span) -> Value {
+        let d = self.a.new_module(ModuleInfo {
+            ctor: RECORD.to_string(),
+            span,
+            ..Default::default()
+        });
+        for (k, v) in entries {
+            if let Value::Optimizer(o) = v
+                && self.a.optimizers[o].name.is_empty()
+            {
+                self.a.optimizers[o].name = k.clone();
+            }
+            self.set_attr(Value::Module(d), &k, v, span);
+        }
+        Value::Module(d)
     }
 
     /// The items a comprehension goes through, each with what it computes for it; its
@@ -1421,20 +1414,18 @@ impl<'a> Evaluator<'a> {
             }
         }
         let i = self.expr(idx);
+        // `G[0]` of `nn.ModuleList([G_AB, G_BA])` or an `nn.Sequential`: that layer.
+        if let (Value::Module(m), Value::Num(k)) = (&b, &i)
+            && k.fract() == 0.0
+            && let Some(layer) = self.a.modules[*m].attrs.get(&(*k as i64).to_string())
+        {
+            return layer.clone();
+        }
         match (&b, &i) {
             (Value::Module(m), Value::Str(key))
                 if self.a.modules[*m].attrs.contains_key(key.as_ref()) =>
             {
                 self.a.modules[*m].attrs[key.as_ref()].clone()
-            }
-            // `G[0]` of `nn.ModuleList([G_AB, G_BA])` or an `nn.Sequential`: that layer.
-            (Value::Module(m), Value::Num(k))
-                if k.fract() == 0.0
-                    && self.a.modules[*m]
-                        .attrs
-                        .contains_key(&format!("{}", *k as i64)) =>
-            {
-                self.a.modules[*m].attrs[&format!("{}", *k as i64)].clone()
             }
             (Value::List(items), Value::Num(k)) => {
                 let items = items.borrow();
@@ -2035,16 +2026,9 @@ impl<'a> Evaluator<'a> {
         if let Some(b) = path.strip_prefix("builtins.") {
             return self.call_python_builtin(b, args, kwargs, span);
         }
-        // `nn.Parameter(torch.zeros(1, 1, dim))`: a learnable tensor, no network.
-        if name == "Parameter" {
-            return args.into_iter().next().unwrap_or(Value::Unknown);
-        }
-        // `torch.optim.swa_utils.AveragedModel(student, ...)`, `utils.ModelEma(model)`.
-        if crate::analysis::facts::averages_a_network(name) {
-            return self.averaged_copy(name, args, kwargs, span);
-        }
-        if matches!(name, "get_ema_multi_avg_fn" | "get_ema_avg_fn") {
-            return args.into_iter().next().unwrap_or(Value::Unknown);
+        // `torch.optim.swa_utils.AveragedModel(student, ...)`, `nn.Parameter(...)`.
+        if is_weight_helper(name) {
+            return self.weight_helper(name, args, kwargs, span);
         }
         // `itertools.permutations(range(2), 2)`: the pairs of views (0, 1) and (1, 0).
         if let Some(kind @ ("permutations" | "combinations" | "product")) =
@@ -2253,19 +2237,9 @@ impl<'a> Evaluator<'a> {
     /// Whether a tensor depends on the loader's data or a network's output (not only on
     /// constants and learned tokens).
     fn carries_data(&self, n: NodeId) -> bool {
-        let g = &self.a.graph;
-        let mut stack = vec![n];
-        let mut seen = std::collections::HashSet::new();
-        while let Some(x) = stack.pop() {
-            if !seen.insert(x) || seen.len() > 4096 {
-                continue;
-            }
-            match g.op(x) {
-                Op::Data { .. } | Op::Apply { .. } => return true,
-                _ => stack.extend(g.inputs(x)),
-            }
-        }
-        false
+        self.a
+            .graph
+            .depends_on(n, |op| matches!(op, Op::Data { .. } | Op::Apply { .. }))
     }
 
     /// A network built from others (`nn.Sequential(backbone, projector)`,
@@ -2283,6 +2257,23 @@ impl<'a> Evaluator<'a> {
                 .insert(i.to_string(), Value::Module(c));
         }
         m
+    }
+
+    /// The library's helpers around weights (see `is_weight_helper`):
+    /// `nn.Parameter(torch.zeros(1, 1, dim))` is a learnable tensor, no network; a
+    /// moving-average wrapper is a copy of its network (`averaged_copy`); and
+    /// `get_ema_multi_avg_fn(0.999)` is the decay of the average it makes.
+    fn weight_helper(
+        &mut self,
+        name: &str,
+        args: Vec<Value>,
+        kwargs: Vec<(String, Value)>,
+        span: Span,
+    ) -> Value {
+        if crate::analysis::facts::averages_a_network(name) {
+            return self.averaged_copy(name, args, kwargs, span);
+        }
+        args.into_iter().next().unwrap_or(Value::Unknown)
     }
 
     /// A moving-average wrapper of a network (`AveragedModel(student, avg_fn=ema)`): a
@@ -2327,16 +2318,15 @@ impl<'a> Evaluator<'a> {
     fn averaged_update(&mut self, copy: ModId, args: Vec<Value>, span: Span) -> Value {
         let attrs = &self.a.modules[copy].attrs;
         let rule = attrs.get(AVERAGING_RULE).cloned().unwrap_or(Value::None);
-        let source = match args.first() {
+        let followed = attrs.get(AVERAGED_SOURCE).cloned();
+        // The network given, or (ema-pytorch's `ema.update()`) the one it was made from.
+        let given = args
+            .first()
+            .filter(|v| matches!(v, Value::Module(_) | Value::Global(_)));
+        let source = match given.or(followed.as_ref()) {
             Some(Value::Module(m)) => Some(*m),
-            Some(Value::Global(g)) => {
-                let g = g.clone();
-                Some(self.implicit_module(&g))
-            }
-            _ => match self.a.modules[copy].attrs.get(AVERAGED_SOURCE) {
-                Some(Value::Module(m)) => Some(*m),
-                _ => None,
-            },
+            Some(Value::Global(g)) => Some(self.implicit_module(&g.clone())),
+            _ => None,
         };
         let Some(source) = source else {
             return Value::None;
@@ -2569,17 +2559,9 @@ impl<'a> Evaluator<'a> {
         if OPTIMIZERS.contains(&last) {
             return self.call_builtin(&format!("torch.optim.{last}"), args, kwargs, span);
         }
-        // `nn.Parameter(torch.zeros(1, 1, dim))`: a learnable tensor, no network.
-        if last == "Parameter" {
-            return args.into_iter().next().unwrap_or(Value::Unknown);
-        }
-        // `teacher = AveragedModel(student, avg_fn=ema)`, `ModelEmaV2(model, decay=0.999)`.
-        if crate::analysis::facts::averages_a_network(last) {
-            return self.averaged_copy(last, args, kwargs, span);
-        }
-        // `get_ema_multi_avg_fn(0.999)`: the decay of the average it makes.
-        if matches!(last, "get_ema_multi_avg_fn" | "get_ema_avg_fn") {
-            return args.into_iter().next().unwrap_or(Value::Unknown);
+        // Imported bare: `AveragedModel(student, avg_fn=ema)`, `Parameter(...)`.
+        if is_weight_helper(last) {
+            return self.weight_helper(last, args, kwargs, span);
         }
         // `from torch.cuda.amp import GradScaler, autocast`: imports are not run, so the
         // names arrive undefined; they are torch's all the same.
@@ -3422,6 +3404,14 @@ fn compare(op: CmpOp, a: &Value, b: &Value) -> Value {
         _ => None,
     };
     r.map(Value::Bool).unwrap_or(Value::Unknown)
+}
+
+/// Whether a call is one of the library's helpers around weights that
+/// `Evaluator::weight_helper` reads, by its last name.
+fn is_weight_helper(name: &str) -> bool {
+    name == "Parameter"
+        || crate::analysis::facts::averages_a_network(name)
+        || matches!(name, "get_ema_multi_avg_fn" | "get_ema_avg_fn")
 }
 
 /// The arguments of a function nothing calls (a `def train(G, F, loader)`, a trainer's

@@ -137,6 +137,12 @@ pub fn averages_a_network(class: &str) -> bool {
 /// The methods of such a class that average the network's weights in.
 pub const AVERAGING_METHODS: &[&str] = &["update_parameters", "update"];
 
+/// Whether such a class's first update copies the network instead of averaging it in:
+/// torch's `AveragedModel` and torchvision's `ExponentialMovingAverage` built on it.
+pub fn averaging_copies_first(class: &str) -> bool {
+    matches!(class, "AveragedModel" | "ExponentialMovingAverage")
+}
+
 /// The keywords such a class takes its decay by, and the decay it has when given none
 /// (`None` for `AveragedModel`, whose plain average weighs every step equally).
 pub fn averaging_decay_keywords(class: &str) -> (&'static [&'static str], Option<f64>) {
@@ -730,14 +736,10 @@ fn collect_terms(a: &Analysis, n: NodeId, w: Poly, out: &mut Vec<Term>, depth: u
             (_, Some(p)) => collect_terms(a, *x, w.mul(&p), out, d),
             _ => out.push(Term { node: n, weight: w }),
         },
-        // `Σ_i m_u,i · H_i / Σ_i m_u,i` in math notation, with `m_u` undefined: a mean
-        // weighted by `m_u` (the masked positions), not a weight of the loss.
-        Op::Bin(BinOp::Div, x, y) if weighted_by_its_sum(a, *x, *y).is_some() => {
-            if let Some(t) = weighted_by_its_sum(a, *x, *y) {
-                collect_terms(a, t, w, out, d);
-            }
-        }
         Op::Bin(BinOp::Div, x, y) => match scalar_poly(g, *y) {
+            // `Σ_i m_u,i · H_i / Σ_i m_u,i` in math notation, with `m_u` undefined: a mean
+            // weighted by `m_u` (the masked positions), not a weight of the loss.
+            _ if let Some(t) = weighted_by_its_sum(a, *x, *y) => collect_terms(a, t, w, out, d),
             Some(p) => {
                 let inv = match p.as_const() {
                     Some(c) if c != 0.0 => Poly::constant(1.0 / c),
@@ -830,7 +832,6 @@ fn is_mask_tensor(a: &Analysis, n: NodeId) -> bool {
     false
 }
 
-/// `m.sum()`, `mask.float().sum()`: a count of masked tokens.
 /// `m * t / sum(m)` (or `t * m / m.sum()`): the term `t` of a mean weighted by `m`.
 pub fn weighted_by_its_sum(a: &Analysis, numerator: NodeId, denominator: NodeId) -> Option<NodeId> {
     let g = &a.graph;
@@ -863,6 +864,7 @@ fn same_symbol(g: &Graph, p: NodeId, q: NodeId) -> bool {
     name(p).is_some_and(|x| Some(x) == name(q))
 }
 
+/// `m.sum()`, `mask.float().sum()`: a count of masked tokens.
 fn is_mask_count(a: &Analysis, n: NodeId) -> bool {
     match a.graph.op(n) {
         Op::Builtin { name, args, .. } if matches!(name.as_str(), "sum" | "count_nonzero") => {

@@ -154,6 +154,23 @@ impl Graph {
         }
     }
 
+    /// Whether `n` or any node it is computed from satisfies `pred` (a walk bounded to a
+    /// few thousand nodes, so a malformed graph stays cheap).
+    pub fn depends_on(&self, n: NodeId, pred: impl Fn(&Op) -> bool) -> bool {
+        let mut todo = vec![n];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(x) = todo.pop() {
+            if !seen.insert(x) || seen.len() > 4096 {
+                continue;
+            }
+            if pred(self.op(x)) {
+                return true;
+            }
+            todo.extend(self.inputs(x));
+        }
+        false
+    }
+
     /// Whether a node is a number that does not depend on data (a constant or a symbol
     /// combined by arithmetic).
     pub fn is_scalar(&self, id: NodeId) -> bool {

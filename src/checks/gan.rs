@@ -132,28 +132,13 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
                 .filter(|a| Some(**a) != label_arg)
                 .find_map(|a| relativistic_pair(ctx, *a))
         {
-            for ((disc, app, input), real) in [(x, t_value > 0.5), (y, t_value <= 0.5)] {
-                let (gens, _) = ctx.generator_chain(input);
-                out.push(GanTerm {
-                    node: t.node,
-                    span: ctx.span(t.node),
-                    backward: t.backward,
-                    disc,
-                    disc_app: app,
-                    disc_domain: ctx.disc_domain(disc),
-                    image_domain: ctx.image_domain(input),
-                    on_fake: !gens.is_empty(),
-                    real_target: real,
-                    fake_target: !real,
-                    for_generators: false,
-                    reaches_generator: grad_targets(ctx.a, app)
-                        .iter()
-                        .any(|(m, _)| ctx.is_generator(*m)),
-                });
+            // Each operand carries its own gradient, through its own application.
+            for (judged, real) in [(x, t_value > 0.5), (y, t_value <= 0.5)] {
+                out.push(judgement(ctx, t, judged, (real, !real), judged.1));
             }
             continue;
         }
-        let Some((disc, app, input)) = judged else {
+        let Some(judged) = judged else {
             continue;
         };
         let (real_target, fake_target) = match (hinge, target) {
@@ -167,24 +152,13 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
             }
             (None, None) => (false, false),
         };
-        let (gens, _) = ctx.generator_chain(input);
-        let reaches = grad_targets(ctx.a, t.node)
-            .iter()
-            .any(|(m, _)| ctx.is_generator(*m));
-        out.push(GanTerm {
-            node: t.node,
-            span: ctx.span(t.node),
-            backward: t.backward,
-            disc,
-            disc_app: app,
-            disc_domain: ctx.disc_domain(disc),
-            image_domain: ctx.image_domain(input),
-            on_fake: !gens.is_empty(),
-            real_target,
-            fake_target,
-            for_generators: false,
-            reaches_generator: reaches,
-        });
+        out.push(judgement(
+            ctx,
+            t,
+            judged,
+            (real_target, fake_target),
+            t.node,
+        ));
     }
     // Whose loss a judgement of a generated image belongs to is read from the term and
     // its backward, not from the optimizer stepped after it (which is what
@@ -227,6 +201,34 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
 /// A discriminator's judgement of an image: the discriminator, its application and the
 /// image it is applied to (as `Ctx::disc_app` finds them).
 type Judgement = (ModId, NodeId, NodeId);
+
+/// The term of loss term `t` that judges an image against `(real, fake)` targets, whose
+/// gradient to the generators is read from `gradient_from`.
+fn judgement(
+    ctx: &Ctx,
+    t: &LossTerm,
+    (disc, app, input): Judgement,
+    (real_target, fake_target): (bool, bool),
+    gradient_from: NodeId,
+) -> GanTerm {
+    let (gens, _) = ctx.generator_chain(input);
+    GanTerm {
+        node: t.node,
+        span: ctx.span(t.node),
+        backward: t.backward,
+        disc,
+        disc_app: app,
+        disc_domain: ctx.disc_domain(disc),
+        image_domain: ctx.image_domain(input),
+        on_fake: !gens.is_empty(),
+        real_target,
+        fake_target,
+        for_generators: false,
+        reaches_generator: grad_targets(ctx.a, gradient_from)
+            .iter()
+            .any(|(m, _)| ctx.is_generator(*m)),
+    }
+}
 
 /// `D(x) - D(y).mean()`, the relativistic difference of one discriminator's scores:
 /// the judgements of x and of y.

@@ -133,6 +133,13 @@ pub struct BackwardEvent {
     pub terms: Vec<LossTerm>,
 }
 
+impl BackwardEvent {
+    /// Whether the call changed network `net`'s gradients.
+    pub fn changes(&self, net: usize) -> bool {
+        self.delta.get(&net).is_some_and(|d| *d > 0.0)
+    }
+}
+
 /// One term of a loss written as a sum: its value (with the sign it is added with) and
 /// the gradient it alone gives each network, by id.
 pub struct LossTerm {

@@ -1124,7 +1124,7 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
             super::harness::Averaging {
                 source,
                 rule,
-                copies_first: matches!(last, "AveragedModel" | "ExponentialMovingAverage"),
+                copies_first: crate::analysis::facts::averaging_copies_first(last),
                 count: 0,
             },
         );

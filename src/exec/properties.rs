@@ -19,6 +19,9 @@ struct Run {
     trace: Trace,
     halt: Option<Halt>,
     harness: Harness,
+    /// Whether each backward of the trace is the discriminators' (`trains_discriminators`),
+    /// decided once: every GAN property asks it of every backward.
+    discriminators_backwards: std::cell::OnceCell<Vec<bool>>,
 }
 
 fn run_with(body: &[crate::ir::Stmt], rubric: &Rubric, knobs: Knobs) -> Run {
@@ -32,6 +35,7 @@ fn run_with(body: &[crate::ir::Stmt], rubric: &Rubric, knobs: Knobs) -> Run {
         trace,
         halt,
         harness,
+        discriminators_backwards: std::cell::OnceCell::new(),
     }
 }
 
@@ -1193,25 +1197,35 @@ fn scores_real(run: &Run, b: &super::interp::BackwardEvent) -> bool {
 /// optimizer applies is theirs, if another backward of the iteration scores real images
 /// and a discriminator's optimizer applies it.
 fn trains_discriminators(run: &Run, b: &super::interp::BackwardEvent) -> bool {
-    if !scores_real(run, b) {
-        return false;
-    }
-    let discs = nets_with_role(run, "discriminator");
-    let gens = nets_with_role(run, "generator");
-    let applied_to = |x: &super::interp::BackwardEvent, nets: &[usize]| {
-        nets.iter().any(|n| stepped_into(run, x, *n))
-    };
-    let trains_generators = gens
+    let decided = run.discriminators_backwards.get_or_init(|| {
+        let discs = nets_with_role(run, "discriminator");
+        let gens = nets_with_role(run, "generator");
+        let applied_to = |x: &super::interp::BackwardEvent, nets: &[usize]| {
+            nets.iter().any(|n| stepped_into(run, x, *n))
+        };
+        let backwards = &run.trace.backwards;
+        backwards
+            .iter()
+            .map(|b| {
+                let generators_only = gens.iter().any(|g| b.changes(*g))
+                    && applied_to(b, &gens)
+                    && !applied_to(b, &discs);
+                scores_real(run, b)
+                    && (!generators_only
+                        || !backwards.iter().any(|x| {
+                            x.order != b.order
+                                && x.iteration == b.iteration
+                                && scores_real(run, x)
+                                && applied_to(x, &discs)
+                        }))
+            })
+            .collect()
+    });
+    run.trace
+        .backwards
         .iter()
-        .any(|g| b.delta.get(g).copied().unwrap_or(0.0) > 0.0);
-    let generators_only = trains_generators && applied_to(b, &gens) && !applied_to(b, &discs);
-    !generators_only
-        || !run.trace.backwards.iter().any(|x| {
-            x.order != b.order
-                && x.iteration == b.iteration
-                && scores_real(run, x)
-                && applied_to(x, &discs)
-        })
+        .position(|x| x.order == b.order)
+        .is_some_and(|i| decided[i])
 }
 
 /// Whether an optimizer step moves `net` after the backward `b` and before any later
@@ -1221,7 +1235,7 @@ fn stepped_into(run: &Run, b: &super::interp::BackwardEvent, net: usize) -> bool
         .trace
         .backwards
         .iter()
-        .filter(|x| x.order > b.order && x.delta.get(&net).copied().unwrap_or(0.0) > 0.0)
+        .filter(|x| x.order > b.order && x.changes(net))
         .map(|x| x.order)
         .min()
         .unwrap_or(u64::MAX);
@@ -1333,10 +1347,7 @@ fn wrong_domain(base: &Run, probe: GanProbe, backwards: &[usize]) -> Option<Msg>
 }
 
 fn is_generator_backward(run: &Run, b: &super::interp::BackwardEvent, gens: &[usize]) -> bool {
-    !trains_discriminators(run, b)
-        && gens
-            .iter()
-            .any(|g| b.delta.get(g).copied().unwrap_or(0.0) > 0.0)
+    !trains_discriminators(run, b) && gens.iter().any(|g| b.changes(*g))
 }
 
 /// Every discriminators' backward of the first iteration (one per discriminator, or one
@@ -1496,10 +1507,11 @@ fn separate_updates(
     // A discriminator whose loss is back-propagated must be stepped too (one that has no
     // loss at all is what `discriminator_targets` reports).
     let unstepped = discs.iter().find(|d| {
-        let has_loss =
-            run.trace.backwards.iter().any(|b| {
-                trains_discriminators(run, b) && b.delta.get(d).copied().unwrap_or(0.0) > 0.0
-            });
+        let has_loss = run
+            .trace
+            .backwards
+            .iter()
+            .any(|b| trains_discriminators(run, b) && b.changes(**d));
         has_loss && !run.trace.steps.iter().any(|s| s.moved.contains(d))
     });
     match (g_only, d_only, unstepped) {
@@ -1737,10 +1749,7 @@ fn gan_bias(
                                 || roles.get(i).is_some_and(|r| is_joint(r))
                         }
                         GanProbe::Discriminator => {
-                            trains_discriminators(run, b)
-                                && discs
-                                    .iter()
-                                    .any(|d| b.delta.get(d).copied().unwrap_or(0.0) > 0.0)
+                            trains_discriminators(run, b) && discs.iter().any(|d| b.changes(*d))
                         }
                     }
             })
@@ -1777,14 +1786,14 @@ fn gan_bias(
         .iter()
         .filter_map(|d| {
             let backwards = || {
-                base.trace.backwards.iter().enumerate().filter(|(_, b)| {
-                    b.iteration == it && b.delta.get(d).copied().unwrap_or(0.0) > 0.0
-                })
+                base.trace
+                    .backwards
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| b.iteration == it && b.changes(*d))
             };
-            let generators_untouched = |b: &&super::interp::BackwardEvent| {
-                gens.iter()
-                    .all(|g| b.delta.get(g).copied().unwrap_or(0.0) == 0.0)
-            };
+            let generators_untouched =
+                |b: &&super::interp::BackwardEvent| gens.iter().all(|g| !b.changes(*g));
             backwards()
                 .find(|(_, b)| trains_discriminators(base, b))
                 .or_else(|| backwards().find(|(_, b)| generators_untouched(b)))
