@@ -2263,8 +2263,25 @@ impl<'h> Interp<'h> {
                     .find_map(|k| self.harness.spec.numbers.get(*k).copied())
             })
             .unwrap_or(0.9);
-        let targets = self.harness.all_params(&target);
-        let sources = self.harness.all_params(&online);
+        self.move_average(&target, &online, |ip, t, s| {
+            (t * m)
+                .f_add(&(s * (1.0 - m)))
+                .or_else(|e| halt(ip.line, short(&e)))
+        })?;
+        Ok(Value::None)
+    }
+
+    /// A moving average's update written for the answer (a helper it does not define, a
+    /// library wrapper): each parameter of `target` becomes `new(t, s)` of itself and the
+    /// same parameter of `source`, without gradient, recorded as an update by hand.
+    pub fn move_average(
+        &mut self,
+        target: &Rc<Net>,
+        source: &Rc<Net>,
+        mut new: impl FnMut(&mut Self, &Tensor, &Tensor) -> R<Tensor>,
+    ) -> R<()> {
+        let targets = self.harness.all_params(target);
+        let sources = self.harness.all_params(source);
         if targets.len() != sources.len() {
             return halt(
                 self.line,
@@ -2273,16 +2290,13 @@ impl<'h> Interp<'h> {
         }
         for (t, s) in targets.iter().zip(&sources) {
             self.note_manual_update(t);
+            let value = tch::no_grad(|| new(self, &t.detach(), &s.detach()))?;
             let mut dst = t.shallow_clone();
-            let r = tch::no_grad(|| {
-                let blended = (t * m).f_add(&(s * (1.0 - m)))?;
-                dst.f_copy_(&blended)
-            });
-            if let Err(e) = r {
+            if let Err(e) = tch::no_grad(|| dst.f_copy_(&value)) {
                 return halt(self.line, short(&e));
             }
         }
-        Ok(Value::None)
+        Ok(())
     }
 
     /// One SGD step over the nets' parameters, recorded as an update.

@@ -2524,42 +2524,30 @@ fn averaged_update(ip: &mut Interp, copy: &Rc<Net>, args: &[Value]) -> R<Value> 
     if let Some(avg) = ip.harness.averaged.get_mut(&copy.id) {
         avg.count += 1;
     }
-    let averaged = ip.harness.all_params(copy);
-    let current = ip.harness.all_params(&source);
-    if averaged.len() != current.len() {
-        return halt(
-            ip.line,
-            "the average and its network have different parameters",
-        );
-    }
-    for (t, s) in averaged.iter().zip(&current) {
-        ip.note_manual_update(t);
-        let value = if copies_first && count == 0 {
-            s.detach()
-        } else {
-            match &rule {
-                Value::Func(..) | Value::Lambda(_) | Value::Partial(_) => {
-                    let given = vec![
-                        Value::tensor(t.detach()),
-                        Value::tensor(s.detach()),
-                        Value::Int(i64::from(count)),
-                    ];
-                    let out = tch::no_grad(|| ip.call(rule.clone(), given, Vec::new()))?;
-                    ip.as_tensor(&out)?.t
-                }
-                Value::None => {
-                    let step = lift(ip, (s - t).f_div_scalar(f64::from(count) + 1.0))?;
-                    lift(ip, t.detach().f_add(&step))?
-                }
-                decay => {
-                    let d = decay.as_f64().unwrap_or(0.9999);
-                    lift(ip, (t * d).f_add(&(s * (1.0 - d))))?
-                }
+    ip.move_average(copy, &source, |ip, t, s| {
+        if copies_first && count == 0 {
+            return Ok(s.shallow_clone());
+        }
+        match &rule {
+            Value::Func(..) | Value::Lambda(_) | Value::Partial(_) => {
+                let given = vec![
+                    Value::tensor(t.shallow_clone()),
+                    Value::tensor(s.shallow_clone()),
+                    Value::Int(i64::from(count)),
+                ];
+                let out = ip.call(rule.clone(), given, Vec::new())?;
+                Ok(ip.as_tensor(&out)?.t.detach())
             }
-        };
-        let mut dst = t.shallow_clone();
-        lift(ip, tch::no_grad(|| dst.f_copy_(&value.detach())))?;
-    }
+            Value::None => {
+                let step = lift(ip, (s - t).f_div_scalar(f64::from(count) + 1.0))?;
+                lift(ip, t.f_add(&step))
+            }
+            decay => {
+                let d = decay.as_f64().unwrap_or(0.9999);
+                lift(ip, (t * d).f_add(&(s * (1.0 - d))))
+            }
+        }
+    })?;
     Ok(Value::None)
 }
 
