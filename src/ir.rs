@@ -280,8 +280,18 @@ pub enum Stmt {
     },
     Continue,
     Break,
-    /// `import`, `pass`, `global`, ...: nothing the analysis needs.
+    /// `import torch.distributed as dist`: the names a module is imported under.
+    Import(Vec<ModuleAlias>),
+    /// `from ... import`, `pass`, `global`, ...: nothing the analysis needs.
     Other,
+}
+
+/// A module imported under a name of the answer's choosing (`import numpy as np`).
+#[derive(Clone, Debug)]
+pub struct ModuleAlias {
+    pub name: String,
+    /// The module's dotted path (`torch.distributed`).
+    pub path: String,
 }
 
 /// Names the answer calls directly (`F(y)`), anywhere: a library alias such as `F` is

@@ -401,9 +401,29 @@ impl<'a> Lower<'a> {
             }
             "continue_statement" => out.push(Stmt::Continue),
             "break_statement" => out.push(Stmt::Break),
+            // `import torch.distributed as dist`: the alias names a module of the library.
+            "import_statement" => {
+                let mut cursor = n.walk();
+                let aliases: Vec<ModuleAlias> = n
+                    .named_children(&mut cursor)
+                    .filter(|c| c.kind() == "aliased_import")
+                    .filter_map(|c| {
+                        let path = c.child_by_field_name("name")?;
+                        let alias = c.child_by_field_name("alias")?;
+                        Some(ModuleAlias {
+                            name: self.text(alias),
+                            path: self.text(path),
+                        })
+                    })
+                    .collect();
+                out.push(if aliases.is_empty() {
+                    Stmt::Other
+                } else {
+                    Stmt::Import(aliases)
+                });
+            }
             "comment"
             | "pass_statement"
-            | "import_statement"
             | "import_from_statement"
             | "global_statement"
             | "nonlocal_statement"

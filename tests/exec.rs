@@ -589,6 +589,13 @@ mod with_libtorch {
                 ),
                 "line 3: `os` reaches outside",
             ),
+            // The environment is a launcher's for one process, not the machine's.
+            (
+                "environment",
+                "import os\nrank = int(os.environ[\"LOCAL_RANK\"])\nhome = os.environ[\"HOME\"]\n"
+                    .to_string(),
+                "line 3: the dict has no key `HOME`",
+            ),
             (
                 "recursion",
                 "def f(n):\n    return f(n + 1)\nf(0)\n".to_string(),

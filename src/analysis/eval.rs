@@ -947,7 +947,7 @@ impl<'a> Evaluator<'a> {
             }
             Stmt::Continue => return Flow::Continue,
             Stmt::Break => return Flow::Break,
-            Stmt::Unparsed { .. } | Stmt::Other => {}
+            Stmt::Unparsed { .. } | Stmt::Import(_) | Stmt::Other => {}
         }
         Flow::Normal
     }

@@ -195,7 +195,7 @@ pub struct Interp<'h> {
     called: std::collections::HashSet<String>,
     /// The undefined names that the harness gave a stand-in.
     stand_ins: std::collections::HashSet<String>,
-    /// What the answer writes in `os.environ`: its own, and read by nothing else.
+    /// What the answer reads and writes in `os.environ`: its own, and read by nothing else.
     environment: Rc<RefCell<Vec<(Value, Value)>>>,
     /// The names the answer calls, which are never case slips of a variable.
     called_names: std::collections::HashSet<String>,
@@ -257,6 +257,23 @@ const PY_BUILTINS: &[&str] = &[
     "Ellipsis",
 ];
 
+/// The environment a run starts with: what `torchrun` gives the one process of a
+/// single-process launch (`int(os.environ["LOCAL_RANK"])` in a DDP script), and nothing
+/// of the machine's own.
+fn launcher_environment() -> Vec<(Value, Value)> {
+    [
+        ("RANK", "0"),
+        ("LOCAL_RANK", "0"),
+        ("WORLD_SIZE", "1"),
+        ("LOCAL_WORLD_SIZE", "1"),
+        ("MASTER_ADDR", "127.0.0.1"),
+        ("MASTER_PORT", "29500"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (Value::Str(Rc::from(k)), Value::Str(Rc::from(v))))
+    .collect()
+}
+
 impl<'h> Interp<'h> {
     pub fn new(harness: &'h mut Harness, budget: Budget) -> Interp<'h> {
         let mut globals = HashMap::new();
@@ -276,6 +293,8 @@ impl<'h> Interp<'h> {
                 Value::Builtin(Rc::from("builtins.params")),
             );
         }
+        // The answer runs as the script it would be (`if __name__ == "__main__": main()`).
+        globals.insert("__name__".to_string(), Value::Str(Rc::from("__main__")));
         Interp {
             harness,
             trace: Trace::default(),
@@ -289,7 +308,7 @@ impl<'h> Interp<'h> {
             called: Default::default(),
             stand_ins: Default::default(),
             called_names: Default::default(),
-            environment: Default::default(),
+            environment: Rc::new(RefCell::new(launcher_environment())),
             sums: Vec::new(),
         }
     }
@@ -406,12 +425,21 @@ impl<'h> Interp<'h> {
     /// A training loop written as a function the answer never calls (`def train(G, F,
     /// loader, epochs): for ...`) runs as if called with what its parameters' names stand
     /// for: the answer means that loop, and a grader reads it so.
+    /// A function that some code of the answer calls (`cosine_lr(optimizer, epoch)` in
+    /// `main`) is tried after those nothing calls, which are the entry points.
     fn run_uncalled_loops(&mut self, body: &[Stmt]) -> R<()> {
-        for s in body {
+        let mut defs: Vec<&Rc<crate::ir::FuncDef>> = body
+            .iter()
+            .filter_map(|s| match s {
+                Stmt::Def(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        defs.sort_by_key(|f| self.called_names.contains(&f.name));
+        for f in defs {
             if self.trace.iterations > 0 {
                 break;
             }
-            let Stmt::Def(f) = s else { continue };
             if self.called.contains(&f.name) || !crate::ir::contains_loop(&f.body) {
                 continue;
             }
@@ -895,9 +923,33 @@ impl<'h> Interp<'h> {
             }
             Stmt::Continue => return Err(Flow::Continue),
             Stmt::Break => return Err(Flow::Break),
+            Stmt::Import(aliases) => {
+                for alias in aliases {
+                    self.import(alias);
+                }
+            }
             Stmt::Other => {}
         }
         Ok(())
+    }
+
+    /// `import torch.distributed as dist`: the alias names that part of the torch surface
+    /// (NumPy's being torch's here). Nothing is imported, and a module outside it leaves
+    /// the name to the harness. A function or class of the answer with the same name
+    /// keeps it, as the answer's helpers are bound before anything runs.
+    fn import(&mut self, alias: &crate::ir::ModuleAlias) {
+        let path = match alias.path.as_str() {
+            "numpy" => "torch",
+            p if p == "torch" || p.starts_with("torch.") || p == "math" => p,
+            _ => return,
+        };
+        if matches!(
+            self.bound(&alias.name),
+            Some(Value::Func(..) | Value::Class(_))
+        ) {
+            return;
+        }
+        self.set(&alias.name, Value::Builtin(Rc::from(path)));
     }
 
     pub fn assign(&mut self, target: &Expr, v: Value) -> R<()> {
@@ -1471,8 +1523,8 @@ impl<'h> Interp<'h> {
                 Ok(Value::Dict(Rc::new(RefCell::new(out))))
             }
             // `os.environ["KERAS_BACKEND"] = "torch"`: the answer's own environment, a dict
-            // that starts empty and that nothing outside the interpreter reads. Every
-            // other use of `os` is refused.
+            // that starts as a launcher's (`launcher_environment`) and that nothing outside
+            // the interpreter reads. Every other use of `os` is refused.
             ExprKind::Attr(obj, attr)
                 if attr == "environ"
                     && matches!(&obj.kind, ExprKind::Name(n) if n == "os" && self.bound(n).is_none()) =>

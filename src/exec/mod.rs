@@ -8,6 +8,8 @@
 #[cfg(feature = "exec")]
 mod accelerate;
 #[cfg(feature = "exec")]
+mod distributed;
+#[cfg(feature = "exec")]
 mod harness;
 #[cfg(feature = "exec")]
 mod interp;

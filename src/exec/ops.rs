@@ -747,7 +747,11 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
             .as_number(Value::Stand(Rc::from("unknown"), name))),
         Value::Dict(d) => match d.borrow().iter().find(|(k, _)| keys_equal(k, &i)) {
             Some((_, v)) => Ok(v.clone()),
-            None => halt(ip.line, "key not in dict"),
+            None => match &i {
+                Value::Str(k) => halt(ip.line, format!("the dict has no key `{k}`")),
+                Value::Int(k) => halt(ip.line, format!("the dict has no key `{k}`")),
+                _ => halt(ip.line, "the dict has no such key"),
+            },
         },
         Value::Tensor(t) => {
             // `images[0]`, `images[1]` of `for images, _ in loader` (the SimSiam and MoCo
@@ -1415,6 +1419,9 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     }
     if last == "GradScaler" {
         return Ok(Value::Builtin(Rc::from("amp.scaler")));
+    }
+    if super::distributed::handles(path) {
+        return super::distributed::call(ip, path, &args);
     }
     // `torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=200)`: a schedule of
     // learning rates changes nothing measured.
