@@ -599,6 +599,29 @@ impl Normalizer {
         }
     }
 
+    /// `E[(D(x) − 1)²]`, `𝔼[log D(x)]`: an expectation over the batch is its mean. A
+    /// bracket that holds a call or an operator is no index of a variable `E`.
+    fn expectations(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mut i = 0;
+        while i + 1 < ed.chars.len() {
+            let mask = ed.code_mask();
+            let starts_word = i == 0 || !(is_ident_char(ed.chars[i - 1]) || ed.chars[i - 1] == '.');
+            if mask[i]
+                && starts_word
+                && matches!(ed.chars[i], 'E' | '𝔼')
+                && ed.chars[i + 1] == '['
+                && let Some(close) = matching_close(&ed.chars, i + 1)
+                && ed.chars[i + 2..close]
+                    .iter()
+                    .any(|c| matches!(c, '(' | '+' | '-' | '*' | '/' | '²'))
+            {
+                self.edit(line0, ed, close, close + 1, ")");
+                self.edit(line0, ed, i, i + 2, "mean(");
+            }
+            i += 1;
+        }
+    }
+
     /// `for epoch in 1..N:`: a range written with two dots includes both ends.
     fn ranges(&mut self, line0: usize, ed: &mut LineEdit) {
         if !ed.text().trim_start().starts_with("for ") {
@@ -688,8 +711,13 @@ impl Normalizer {
             // superscript is read): the bare index written as a subscript of each indexed
             // factor, which a sum over every position takes whole.
             // A space after the comma (`m_u, i`) is the same subscript.
+            // Over a set (`Σ_{i : m_u,i = 1} H(t_i, s_i)`), each indexed factor is taken at
+            // the set's positions: `H(t[m_u], s[m_u])`.
+            let index_var = bare_index
+                .as_deref()
+                .or(index_set.as_ref().map(|(var, _)| var.as_str()));
             let index_at = |k: usize, mark: char| -> Option<usize> {
-                let var: Vec<char> = bare_index.as_deref()?.chars().collect();
+                let var: Vec<char> = index_var?.chars().collect();
                 let spaces = if mark == ',' {
                     chars[k + 1..].iter().take_while(|c| **c == ' ').count()
                 } else {
@@ -710,13 +738,18 @@ impl Normalizer {
             let mut depth = 0i32;
             let mut seen_operand = false;
             let mut subscripts = Vec::new();
+            // A sum inside the operand (`/ Σ_i m_u,i`, a count) indexes its own factors.
+            let mut nested_sum = false;
             while stop < end {
                 let c = chars[stop];
                 if let Some(after) = index_at(stop, ',').or_else(|| index_at(stop, '_')) {
-                    subscripts.push((stop, after));
+                    if !nested_sum {
+                        subscripts.push((stop, after));
+                    }
                     stop = after;
                     continue;
                 }
+                nested_sum |= matches!(c, 'Σ' | '∑');
                 match c {
                     '(' | '[' | '{' => depth += 1,
                     ')' | ']' | '}' if depth == 0 => break,
@@ -730,9 +763,13 @@ impl Normalizer {
                 stop += 1;
             }
             if !subscripts.is_empty() {
+                let taken = match &index_set {
+                    Some((_, set)) => format!("[{set}]"),
+                    None => String::new(),
+                };
                 // Right to left, so that earlier positions stay valid.
                 for (a, b) in subscripts.into_iter().rev() {
-                    self.edit(line0, ed, a, b, "");
+                    self.edit(line0, ed, a, b, &taken);
                 }
                 continue;
             }
@@ -752,7 +789,12 @@ impl Normalizer {
                 continue;
             }
             let operand = match (&index_set, &bare_index) {
-                (Some((var, set)), _) => replace_word(operand, var, set),
+                // A sum inside the operand keeps its own index.
+                (Some((var, set)), _) => {
+                    let nested = operand.find(['Σ', '∑']).unwrap_or(operand.len());
+                    let (head, tail) = operand.split_at(nested);
+                    format!("{}{tail}", replace_word(head, var, set))
+                }
                 // Over every position, each indexed tensor is all of itself.
                 (None, Some(var)) => operand.replace(&format!("[{var}]"), ""),
                 (None, None) => operand.to_string(),
@@ -820,9 +862,9 @@ impl Normalizer {
         );
     }
 
-    /// Math notation: `x^2` is a power, `|a - b|` an absolute value (`mean|a - b|` its
-    /// mean). A `^` before a number and a pair of bars around an expression are never
-    /// what Python's xor and or mean in a training loop.
+    /// Math notation: `x^2` and `x²` are powers, `|a - b|` an absolute value (`mean|a -
+    /// b|` its mean). A `^` before a number and a pair of bars around an expression are
+    /// never what Python's xor and or mean in a training loop.
     fn math_notation(&mut self, line0: usize, ed: &mut LineEdit) {
         let mut i = 0;
         while i < ed.chars.len() {
@@ -835,9 +877,24 @@ impl Normalizer {
                     .is_some_and(|c| c.is_ascii_digit() || *c == '(')
             {
                 self.edit(line0, ed, i, i + 1, "**");
+            } else if mask[i] && i > 0 {
+                // `(D_A(â) − 1)²`, `D(x)²`, `‖x‖₂²`: a superscript power after an operand.
+                let power = match ed.chars[i] {
+                    '²' => Some("**2"),
+                    '³' => Some("**3"),
+                    _ => None,
+                };
+                let after_operand = matches!(ed.chars[i - 1], ')' | ']' | '‖' | '|')
+                    || is_ident_char(ed.chars[i - 1]);
+                if let Some(power) = power
+                    && after_operand
+                {
+                    self.edit(line0, ed, i, i + 1, power);
+                }
             }
             i += 1;
         }
+        self.expectations(line0, ed);
         self.norm_bars(line0, ed);
         self.sums(line0, ed);
         self.equation_definition(line0, ed);
@@ -1423,6 +1480,7 @@ impl Normalizer {
                     && a.chars().filter(|c| c.is_alphabetic()).count() >= 2;
                 let known_join = known.contains(&joined)
                     && (trimmed == "-" || gap == "." && !KNOWN_METHODS.contains(&b.as_str()));
+
                 // `loss - cycle_A = ...`: nothing is subtracted in an assignment's target.
                 let in_target = trimmed == "-" && names_an_assignment_target(&ed.chars, &mask, b1);
                 if one_sided || known_join || in_target {
@@ -1686,6 +1744,31 @@ impl Normalizer {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// `con torch.no_grad():`: Spanish's `with` before a context written as code.
+    fn with_in_words(&mut self, line0: usize, ed: &mut LineEdit) {
+        let (indent, end) = (ed.indent(), ed.code_end());
+        if end <= indent {
+            return;
+        }
+        let code = ed.slice(indent, end);
+        let Some(context) = code
+            .strip_prefix("con ")
+            .or_else(|| code.strip_prefix("Con "))
+        else {
+            return;
+        };
+        let context = context.trim().trim_end_matches(':').trim_end();
+        let is_code = !context.is_empty()
+            && context.chars().next().is_some_and(is_ident_start)
+            && context
+                .chars()
+                .all(|c| is_ident_char(c) || "()., =".contains(c))
+            && !context.contains("  ");
+        if is_code && (context.ends_with(')') || !context.contains(' ')) {
+            self.edit(line0, ed, indent, indent + 3, "with");
         }
     }
 
@@ -2039,12 +2122,39 @@ fn ranged_index(subscript: &str) -> Option<(String, String)> {
         .split_once('∈')
         .or_else(|| subscript.split_once(" in "))
         .map(|(v, s)| (v.trim().to_string(), s.trim().to_string()))
+        .or_else(|| masked_positions(subscript))
         .filter(|(v, s)| {
             !v.is_empty()
                 && !s.is_empty()
                 && v.chars().all(is_ident_char)
                 && s.chars().all(is_ident_char)
         })
+}
+
+/// `i : m_u,i = 1`, `i | m[i] == 1`: the positions where a mask is set, read as the
+/// index ranging over the mask (`i ∈ m_u`).
+fn masked_positions(subscript: &str) -> Option<(String, String)> {
+    let (var, condition) = subscript
+        .split_once(':')
+        .or_else(|| subscript.split_once('|'))?;
+    let var = var.trim();
+    let indexed = condition
+        .trim()
+        .strip_suffix('1')
+        .or_else(|| condition.trim().strip_suffix("True"))?
+        .trim_end()
+        .strip_suffix('=')?
+        .trim_end_matches('=')
+        .trim_end();
+    let mask = [
+        format!(",{var}"),
+        format!(", {var}"),
+        format!("[{var}]"),
+        format!("_{var}"),
+    ]
+    .iter()
+    .find_map(|index| indexed.strip_suffix(index.as_str()))?;
+    Some((var.to_string(), mask.trim().to_string()))
 }
 
 /// Names of types, which an annotation puts after a colon (`lr: float = 0.05`).
@@ -2881,6 +2991,7 @@ pub fn normalize(input: &str) -> Normalized {
         n.digit_read_for_letter(line0, ed);
         n.hyphen_names(line0, ed);
         n.loop_in_words(line0, ed);
+        n.with_in_words(line0, ed);
         n.token_subscripts(line0, ed);
         n.copy_of(line0, ed);
         // A line inside brackets continues an expression (`def f(a,` then `b: int = 4,
@@ -2917,13 +3028,55 @@ pub fn normalize(input: &str) -> Normalized {
     for ed in &edits {
         let mask = ed.code_mask();
         let defining_end = defining_end(ed, &mask);
-        for (s, e) in idents(&ed.chars, &mask) {
+        let words = idents(&ed.chars, &mask);
+        // `f-t = copy(f-s)`: a target written with a hyphen defines the one name `f_t`,
+        // which the answer then uses in `f-t(u)` too (the second pass joins the target
+        // itself). Neither it nor `f-s.params = ...` defines `f` or `s`.
+        let mut hyphen_target = Vec::new();
+        for w in words.windows(2) {
+            let ((a0, a1), (b0, b1)) = (w[0], w[1]);
+            if ed.slice(a1, b0) != "-" || defining_end.is_none_or(|d| b1 > d) {
+                continue;
+            }
+            hyphen_target.extend([a0, b0]);
+            if names_an_assignment_target(&ed.chars, &mask, b1) {
+                let joined = format!("{}_{}", ed.slice(a0, a1), ed.slice(b0, b1));
+                defined.insert(joined.clone());
+                known.insert(joined);
+            }
+        }
+        for (s, e) in words {
             let name = ed.slice(s, e);
-            if defining_end.is_some_and(|d| s < d) {
+            if defining_end.is_some_and(|d| s < d) && !hyphen_target.contains(&s) {
                 defined.insert(name.clone());
             }
             known.insert(name.clone());
             *uses.entry(name).or_default() += 1;
+        }
+    }
+    // An answer whose transcription writes hyphens for underscores (`zero-grad`,
+    // `blockwise-mask`) writes its one-letter names so too: `f-s(û)` and
+    // `f-s.parameters()`, called or read of, where the answer defines neither `f` nor
+    // `s`, is its `f_s`, also in `copy(f-s)`.
+    let hyphen_style = n
+        .changes
+        .iter()
+        .any(|c| c.from.contains('-') && c.to == c.from.replace('-', "_"));
+    if hyphen_style {
+        for ed in &edits {
+            let mask = ed.code_mask();
+            for w in idents(&ed.chars, &mask).windows(2) {
+                let ((a0, a1), (b0, b1)) = (w[0], w[1]);
+                let (a, b) = (ed.slice(a0, a1), ed.slice(b0, b1));
+                if ed.slice(a1, b0) == "-"
+                    && a.chars().count() == 1
+                    && !defined.contains(&a)
+                    && !defined.contains(&b)
+                    && matches!(ed.chars.get(b1), Some('(' | '.'))
+                {
+                    known.insert(format!("{a}_{b}"));
+                }
+            }
         }
     }
     let indents: Vec<Option<usize>> = edits
@@ -3008,9 +3161,9 @@ fn defining_end(ed: &LineEdit, mask: &[bool]) -> Option<usize> {
     at.map(|k| start + k)
 }
 
-/// `L = [ a / n_a` then `+ b / n_b ] / 2` on the next line: square brackets that group a
-/// sum over several lines and are scaled are parentheses, as on one line
-/// (`Normalizer::bracket_parens`).
+/// `L = [ a / n_a` then `+ b / n_b ] / 2` on the next line, or `L = ½ [ a / n_a` then
+/// `+ b / n_b ]`: square brackets that group a sum over several lines and are scaled are
+/// parentheses, as on one line (`Normalizer::bracket_parens`).
 fn multiline_bracket_parens(n: &mut Normalizer, edits: &mut [LineEdit]) {
     let mut open: Vec<(usize, usize)> = Vec::new();
     let mut pairs = Vec::new();
@@ -3045,11 +3198,16 @@ fn multiline_bracket_parens(n: &mut Normalizer, edits: &mut [LineEdit]) {
                 ed.chars[from.min(to)..to].to_vec()
             })
             .collect();
-        if brackets_group_a_scaled_sum(before, after, &inside) {
+        // `L = ½ [ a / n_a` then `+ b / n_b ]`: a number before the brackets scales
+        // the sum they group, as on one line (`Normalizer::bracket_parens`).
+        let scaled_by_number =
+            number_before(&edits[open_line].chars[..open_at]) && has_top_level_sum(&inside);
+        if scaled_by_number || brackets_group_a_scaled_sum(before, after, &inside) {
             let ed = &mut edits[close_line];
             n.edit(close_line, ed, close_at, close_at + 1, ")");
             let ed = &mut edits[open_line];
-            n.edit(open_line, ed, open_at, open_at + 1, "(");
+            let open = if scaled_by_number { "* (" } else { "(" };
+            n.edit(open_line, ed, open_at, open_at + 1, open);
         }
     }
 }
@@ -3271,6 +3429,19 @@ mod tests {
             norm_line("L = Σ_{x ∈ {x1, x2}} f(x)"),
             "L = (f(x1) + f(x2))"
         );
+        // Over the positions a mask sets, divided by their count.
+        assert_eq!(
+            norm_line("L = Σ_{i : m_u,i = 1} H(t_i, s_i) / Σ_i m_u,i"),
+            "L = sum(H(t[m_u], s[m_u]) / sum(m_u))"
+        );
+    }
+
+    #[test]
+    fn a_number_before_brackets_over_two_lines_scales_their_sum() {
+        let n = normalize("L = ½ [ H(a, b) / n\n      + H(c, d) / n ]\n");
+        let lines: Vec<&str> = n.text.lines().collect();
+        assert_eq!(lines[0], "L = (1/2) * ( H(a, b) / n");
+        assert_eq!(lines[1], "      + H(c, d) / n )");
     }
 
     #[test]
@@ -3497,6 +3668,44 @@ mod tests {
             "loss_cycle_A = criterion(rec_B, B)"
         );
         assert_eq!(n.text.lines().nth(2).unwrap().trim(), "y = a - b");
+    }
+
+    #[test]
+    fn one_letter_names_with_a_hyphen_are_joined_where_the_answer_writes_hyphens() {
+        let n = normalize(
+            "f-t = copy(f-s)\nopt = SGD(f-s.parameters())\nwith torch.no-grad():\n    t = f-t(u)\ny = softmax(t-c)\n",
+        );
+        let lines: Vec<&str> = n.text.lines().collect();
+        assert_eq!(lines[0], "f_t = copy(f_s)");
+        assert_eq!(lines[1], "opt = SGD(f_s.parameters())");
+        assert_eq!(lines[3].trim(), "t = f_t(u)");
+        assert_eq!(lines[4], "y = softmax(t-c)");
+        // Without hyphens for underscores elsewhere, `a-b(x)` stays a subtraction.
+        assert_eq!(norm_line("y = a-b(x)"), "y = a-b(x)");
+    }
+
+    #[test]
+    fn spanish_with_before_a_context_is_with() {
+        assert_eq!(norm_line("con torch.no_grad():"), "with torch.no_grad():");
+        assert!(!norm_line("con lo anterior:").starts_with("with"));
+    }
+
+    #[test]
+    fn expectations_are_means() {
+        assert_eq!(
+            norm_line("L = E[(D(b) − 1)²] + E[D(a.detach())²]"),
+            "L = mean((D(b) - 1)**2) + mean(D(a.detach())**2)"
+        );
+        assert_eq!(norm_line("x = E[i]"), "x = E[i]");
+    }
+
+    #[test]
+    fn superscript_powers_are_powers() {
+        assert_eq!(
+            norm_line("l = (D(x) − 1)² + D(y)²"),
+            "l = (D(x) - 1)**2 + D(y)**2"
+        );
+        assert_eq!(norm_line("l = ‖p − z‖₂²"), "l = norm(p - z)**2");
     }
 
     #[test]

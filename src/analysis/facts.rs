@@ -1401,7 +1401,9 @@ pub fn label(a: &Analysis, n: NodeId) -> Option<f64> {
         Op::Builtin { name, args, .. } => match name.as_str() {
             "ones_like" | "ones" | "new_ones" => Some(1.0),
             "zeros_like" | "zeros" | "new_zeros" => Some(0.0),
-            "full_like" | "full" | "new_full" => args.get(1).and_then(|x| label(a, *x)),
+            "full_like" | "full" => args.get(1).and_then(|x| label(a, *x)),
+            // `pred.new_full(pred.size(), 1.0)`: the tensor, its size, then the value.
+            "new_full" => args.get(2).and_then(|x| label(a, *x)),
             "tensor" | "expand_as" | "to" | "Variable" => args.first().and_then(|x| label(a, *x)),
             // `Tensor(n).fill_(1.0)`: the value it is filled with.
             "fill_" | "fill" => args.get(1).and_then(|x| label(a, *x)),

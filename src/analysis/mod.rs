@@ -144,6 +144,18 @@ impl Analysis {
         self.modules[m].ctor == RECORD
     }
 
+    /// Whether module `m` only holds networks, each a whole of its own: a record, or an
+    /// instance of a plain class of the answer that is no network itself (`class
+    /// Trainer:` with no base and no `forward` keeps the student and the teacher).
+    pub fn holds_networks(&self, m: ModId) -> bool {
+        self.is_record(m)
+            || self.modules[m].class.as_ref().is_some_and(|c| {
+                c.bases.is_empty()
+                    && c.method("forward").is_none()
+                    && c.method("__call__").is_none()
+            })
+    }
+
     /// Whether module `m` is `ancestor` or one of its submodules.
     pub fn is_within(&self, m: ModId, ancestor: ModId) -> bool {
         let mut cur = Some(m);

@@ -255,13 +255,14 @@ impl<'a> Ctx<'a> {
     }
 
     /// The outermost network a module is part of. A dict that holds networks side by
-    /// side (`nn.ModuleDict({"student": ..., "teacher": ...})`) is no network of its
-    /// own: its entries are their own roots.
+    /// side (`nn.ModuleDict({"student": ..., "teacher": ...})`), or a plain class that
+    /// keeps them (`Analysis::holds_networks`), is no network of its own: its entries
+    /// are their own roots.
     pub fn root_module(&self, m: ModId) -> ModId {
         let mut cur = m;
         for _ in 0..32 {
             match self.a.modules[cur].parent {
-                Some(p) if self.a.is_record(p) => break,
+                Some(p) if self.a.holds_networks(p) => break,
                 Some(p) => cur = p,
                 None => break,
             }
