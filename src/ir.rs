@@ -280,7 +280,8 @@ pub enum Stmt {
     },
     Continue,
     Break,
-    /// `import torch.distributed as dist`: the names a module is imported under.
+    /// `import torch.distributed as dist`, `import random`: the names modules are
+    /// imported under.
     Import(Vec<ModuleAlias>),
     /// `from ... import`, `pass`, `global`, ...: nothing the analysis needs.
     Other,

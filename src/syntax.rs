@@ -401,19 +401,32 @@ impl<'a> Lower<'a> {
             }
             "continue_statement" => out.push(Stmt::Continue),
             "break_statement" => out.push(Stmt::Break),
-            // `import torch.distributed as dist`: the alias names a module of the library.
+            // `import torch.distributed as dist`, `import random`: the names modules are
+            // imported under.
             "import_statement" => {
                 let mut cursor = n.walk();
                 let aliases: Vec<ModuleAlias> = n
                     .named_children(&mut cursor)
-                    .filter(|c| c.kind() == "aliased_import")
-                    .filter_map(|c| {
-                        let path = c.child_by_field_name("name")?;
-                        let alias = c.child_by_field_name("alias")?;
-                        Some(ModuleAlias {
-                            name: self.text(alias),
-                            path: self.text(path),
-                        })
+                    .filter_map(|c| match c.kind() {
+                        "aliased_import" => {
+                            let path = c.child_by_field_name("name")?;
+                            let alias = c.child_by_field_name("alias")?;
+                            Some(ModuleAlias {
+                                name: self.text(alias),
+                                path: self.text(path),
+                            })
+                        }
+                        // `import copy, math, random`, `import torch.nn`: the first part
+                        // of the path is the name bound.
+                        "dotted_name" => {
+                            let text = self.text(c);
+                            let root = text.split('.').next()?.trim().to_string();
+                            Some(ModuleAlias {
+                                name: root.clone(),
+                                path: root,
+                            })
+                        }
+                        _ => None,
                     })
                     .collect();
                 out.push(if aliases.is_empty() {

@@ -72,6 +72,13 @@ const TORCH_FUNCTIONS: &[&str] = &[
     "binary_cross_entropy_with_logits",
     "tanh",
     "softplus",
+    // `center = zeros_like(t)`: creation functions (`zeros(K)` is `Interp::call_stand`'s,
+    // a bare `ones` being a label).
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "randn",
+    "arange",
 ];
 
 /// Optimizer classes that answers import by their bare name.
@@ -1617,6 +1624,17 @@ impl Harness {
                     _ => None,
                 };
                 let patches = match mask {
+                    // A mask over the answer's own grid of patches (`MaskGenerator(grid=14)`)
+                    // has no position for each of the toy ViT's few tokens.
+                    Some(m) if m.numel() as i64 != batch * PATCHES => {
+                        let per_image = m.numel() as i64 / batch.max(1);
+                        return halt(
+                            line,
+                            format!(
+                                "the mask has {per_image} positions per image where the toy ViT has {PATCHES} patch tokens: a mask over the answer's own grid of patches is outside what --exec runs"
+                            ),
+                        );
+                    }
                     Some(m) => {
                         let keep = lift(m.f_to_kind(Kind::Float))?;
                         let keep = lift(keep.f_neg())?.f_add_scalar(1.0);

@@ -199,6 +199,8 @@ pub struct Interp<'h> {
     environment: Rc<RefCell<Vec<(Value, Value)>>>,
     /// The names the answer calls, which are never case slips of a variable.
     called_names: std::collections::HashSet<String>,
+    /// How many integers Python's `random` has drawn in this run (`next_draw`).
+    draws: u64,
     /// Sums of scalars, so that a backward can tell the terms of its loss apart. Each
     /// record keeps its tensors, so their storage (the key) is never reused.
     sums: Vec<SumRecord>,
@@ -238,6 +240,7 @@ const PY_BUILTINS: &[&str] = &[
     "min",
     "max",
     "abs",
+    "round",
     "float",
     "int",
     "print",
@@ -310,7 +313,18 @@ impl<'h> Interp<'h> {
             called_names: Default::default(),
             environment: Rc::new(RefCell::new(launcher_environment())),
             sums: Vec::new(),
+            draws: 0,
         }
+    }
+
+    /// The next of the run's pseudo-random integers (SplitMix64 of the draw's number):
+    /// the same sequence on every run.
+    pub fn next_draw(&mut self) -> u64 {
+        self.draws += 1;
+        let mut z = self.draws.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
     }
 
     /// Runs the answer's top level.
@@ -933,14 +947,24 @@ impl<'h> Interp<'h> {
         Ok(())
     }
 
-    /// `import torch.distributed as dist`: the alias names that part of the torch surface
-    /// (NumPy's being torch's here). Nothing is imported, and a module outside it leaves
-    /// the name to the harness. A function or class of the answer with the same name
-    /// keeps it, as the answer's helpers are bound before anything runs.
+    /// `import torch.distributed as dist`, `import random`: the name is that part of the
+    /// torch surface (NumPy's being torch's here), or Python's `random` with its fixed
+    /// draws. Nothing is imported, and any other module (a
+    /// misspelt `torch.nn.funtional` too) leaves the name to what it stands for without
+    /// the import. A function or class of the answer with the same name keeps it, as the
+    /// answer's helpers are bound before anything runs.
     fn import(&mut self, alias: &crate::ir::ModuleAlias) {
         let path = match alias.path.as_str() {
             "numpy" => "torch",
-            p if p == "torch" || p.starts_with("torch.") || p == "math" => p,
+            p @ ("torch"
+            | "torch.nn"
+            | "torch.nn.functional"
+            | "torch.optim"
+            | "torch.distributed"
+            | "torch.linalg"
+            | "math"
+            | "copy"
+            | "random") => p,
             _ => return,
         };
         if matches!(
@@ -1016,12 +1040,69 @@ impl<'h> Interp<'h> {
                     return Ok(());
                 }
                 let o = self.expr(obj)?;
+                if let Value::Tensor(t) = &o
+                    && let Some(region) = self.bounded_region(t, idx)?
+                {
+                    let value = self.as_tensor(&v)?;
+                    let mut region = region;
+                    let line = self.line;
+                    return region.f_copy_(&value.t).or_else(|e| halt(line, short(&e)));
+                }
                 let i = self.expr(idx)?;
                 self.set_item(o, i, v)
             }
             ExprKind::Star(inner) => self.assign(inner, v),
             _ => halt(target.span.line, "cannot assign to this expression"),
         }
+    }
+
+    /// `masks[b, top:top + h, left:left + w]`: the part of a tensor an index with bounded
+    /// slices names, as a view that an assignment writes through. `None` for any other
+    /// index, which `set_item` puts.
+    fn bounded_region(&mut self, t: &Tagged, idx: &Expr) -> R<Option<Tensor>> {
+        let parts: Vec<&Expr> = match &idx.kind {
+            ExprKind::Tuple(parts) => parts.iter().collect(),
+            _ => vec![idx],
+        };
+        let bounded =
+            |e: &Expr| matches!(&e.kind, ExprKind::Slice(a, b) if a.is_some() || b.is_some());
+        if !parts.iter().any(|p| bounded(p)) {
+            return Ok(None);
+        }
+        let line = self.line;
+        let mut region = t.t.shallow_clone();
+        let mut dim = 0i64;
+        for p in parts {
+            if dim >= region.dim() as i64 {
+                return halt(line, "too many indices for the tensor");
+            }
+            let len = region.size()[dim as usize];
+            match &p.kind {
+                ExprKind::Slice(start, stop) => {
+                    let mut bound = |e: &Option<Box<Expr>>, default: i64| -> R<i64> {
+                        let k = match e {
+                            Some(e) => self.expr(e)?.as_f64().map_or(default, |x| x as i64),
+                            None => default,
+                        };
+                        Ok(if k < 0 { (len + k).max(0) } else { k.min(len) })
+                    };
+                    let (a, b) = (bound(start, 0)?, bound(stop, len)?);
+                    region = region
+                        .f_slice(dim, a, b.max(a), 1)
+                        .or_else(|e| halt(line, short(&e)))?;
+                    dim += 1;
+                }
+                _ => {
+                    let Some(k) = self.expr(p)?.as_f64() else {
+                        return Ok(None);
+                    };
+                    region = region
+                        .f_select(dim, k as i64)
+                        .or_else(|e| halt(line, short(&e)))?;
+                }
+            }
+        }
+        Ok(Some(region))
     }
 
     /// `m_u`, `mask_v`, but not `masked_u`: a name for a mask itself.
@@ -2180,6 +2261,11 @@ impl<'h> Interp<'h> {
         args: Vec<Value>,
         kwargs: Vec<(String, Value)>,
     ) -> R<Value> {
+        // `center = zeros(K)`: torch's creation function called without its module. Not
+        // called, a bare `ones` or `zeros` is a label (`mse(D(fake), ones)`).
+        if role == "unknown" && matches!(name, "zeros" | "ones") && !args.is_empty() {
+            return super::ops::call_builtin(self, &format!("torch.{name}"), args, kwargs);
+        }
         match role {
             "augmentation" | "mask" => {
                 let line = self.line;

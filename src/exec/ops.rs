@@ -1218,16 +1218,38 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
             ),
         };
     }
-    // Python's `random` (an image pool's `random.random() < 0.5`): fixed draws, so that
-    // every run of an answer takes the same branches.
+    // Python's `random`. An image pool's `random.random() < 0.5` and `random.uniform(0,
+    // 1) > 0.5` take fixed draws, so that every run keeps the newest images. Integer
+    // draws (a block of a mask at `random.randint(0, grid - h)`) come from a sequence the
+    // run seeds: the same on every run, yet varied, so that a loop drawing until its
+    // mask is full ends.
     if let Some(draw) = path.strip_prefix("random.") {
         let first = args.first().cloned();
+        let int = |v: Option<&Value>| v.and_then(Value::as_f64).map(|x| x as i64);
         return match draw {
             "random" => Ok(Value::Float(0.6)),
-            "uniform" | "randint" => Ok(first.unwrap_or(Value::Int(0))),
-            "randrange" => Ok(Value::Int(0)),
+            "uniform" => Ok(first.unwrap_or(Value::Int(0))),
+            "randint" | "randrange" => {
+                let (low, high) = match (int(args.first()), int(args.get(1))) {
+                    (Some(a), Some(b)) => (a, if draw == "randint" { b } else { b - 1 }),
+                    (Some(b), None) => (0, b - 1),
+                    _ => return halt(ip.line, format!("`random.{draw}` needs integer bounds")),
+                };
+                if high < low {
+                    return halt(ip.line, format!("`random.{draw}` has an empty range"));
+                }
+                let span = (high - low) as u64 + 1;
+                Ok(Value::Int(low + (ip.next_draw() % span) as i64))
+            }
             "choice" => match first {
-                Some(seq) => Ok(ip.iterate(seq)?.into_iter().next().unwrap_or(Value::None)),
+                Some(seq) => {
+                    let items = ip.iterate(seq)?;
+                    if items.is_empty() {
+                        return halt(ip.line, "`random.choice` of an empty sequence");
+                    }
+                    let k = (ip.next_draw() % items.len() as u64) as usize;
+                    Ok(items[k].clone())
+                }
                 None => halt(ip.line, "`random.choice` needs a sequence"),
             },
             "seed" | "shuffle" => Ok(Value::None),
@@ -1930,6 +1952,23 @@ fn python_builtin(ip: &mut Interp, name: &str, args: Vec<Value>, kwargs: Kw) -> 
             Some(Value::Tensor(_)) => tensor_method(ip, args[0].clone(), "abs", vec![], kwargs),
             Some(v) => Ok(Value::Float(v.as_f64().unwrap_or(0.0).abs())),
             None => halt(ip.line, "`abs` needs an argument"),
+        },
+        // `int(round(math.sqrt(area * aspect)))`: Python rounds half to even.
+        "round" => match (args.first(), args.get(1).and_then(Value::as_f64)) {
+            (Some(Value::Tensor(_)), _) => {
+                tensor_method(ip, args[0].clone(), "round", vec![], kwargs)
+            }
+            (Some(v), digits) => {
+                let x = v.as_f64().unwrap_or(0.0);
+                Ok(match digits {
+                    Some(d) => {
+                        let scale = 10f64.powi(d as i32);
+                        Value::Float((x * scale).round_ties_even() / scale)
+                    }
+                    None => Value::Int(x.round_ties_even() as i64),
+                })
+            }
+            (None, _) => halt(ip.line, "`round` needs an argument"),
         },
         "float" | "int" => {
             let x = match args.first() {
@@ -2709,6 +2748,7 @@ pub fn tensor_method(
         // holds, as math means a set's bars.
         "abs" if x.t.kind() == Kind::Bool => x.t.f_sum(Kind::Float),
         "abs" => x.t.f_abs(),
+        "round" => x.t.f_round(),
         "neg" => x.t.f_neg(),
         "tanh" => x.t.f_tanh(),
         "sigmoid" => x.t.f_sigmoid(),
@@ -2909,6 +2949,22 @@ pub fn tensor_method(
         "full_like" => {
             let v = args.first().and_then(Value::as_f64).unwrap_or(0.0);
             x.t.f_full_like(v)
+        }
+        // `pred.new_full(pred.size(), 1.0)`, `pred.new_ones(pred.shape)`: a target of the
+        // given shape, a constant that carries no gradient.
+        "new_full" | "new_ones" | "new_zeros" | "new_empty" => {
+            let sizes = if name == "new_full" {
+                &args[..1.min(args.len())]
+            } else {
+                &args[..]
+            };
+            let shape = shape_args(ip, sizes)?;
+            let fill = match name {
+                "new_full" => args.get(1).and_then(Value::as_f64).unwrap_or(0.0),
+                "new_ones" => 1.0,
+                _ => 0.0,
+            };
+            Tensor::f_full(&shape, fill, (Kind::Float, tch::Device::Cpu))
         }
         "rand_like" | "randn_like" => {
             let shape = x.t.size();

@@ -193,6 +193,13 @@ impl Value {
             Value::List(l) => !l.borrow().is_empty(),
             Value::Tuple(t) => !t.is_empty(),
             Value::Dict(d) => !d.borrow().is_empty(),
+            // `while masks[b].sum() < target`: a one-element tensor is its value. Python
+            // refuses the truth of a larger one; here it is true, as any other object.
+            Value::Tensor(t) if t.t.numel() == 1 => {
+                t.t.f_reshape([-1])
+                    .and_then(|one| one.f_double_value(&[0]))
+                    .map_or(true, |x| x != 0.0)
+            }
             _ => true,
         }
     }
