@@ -1341,6 +1341,15 @@ impl Normalizer {
             }
             let w1 = ed.slice(w1s, j);
             if w1.is_empty() {
+                // `(p / ‖p‖) . (z / ‖z‖)`: a dot before a bracket is a product, since no
+                // attribute starts with one.
+                let before = prev_non_space(&ed.chars, i);
+                let spaced = (i > 0 && ed.chars[i - 1] == ' ') || w1s > i + 1;
+                if ed.chars.get(w1s) == Some(&'(')
+                    && (before == Some(')') || spaced && before.is_some_and(is_ident_char))
+                {
+                    self.edit(line0, ed, i, i + 1, "*");
+                }
                 i += 1;
                 continue;
             }
@@ -1491,6 +1500,16 @@ impl Normalizer {
             }
             if !changed {
                 break;
+            }
+        }
+    }
+
+    /// `F.normalise(p, dim=1)`: torch's name in the British spelling.
+    fn british_spelling(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mask = ed.code_mask();
+        for (s, e) in idents(&ed.chars, &mask).into_iter().rev() {
+            if ed.slice(s, e) == "normalise" && next_non_space(&ed.chars, e) == Some('(') {
+                self.edit(line0, ed, s, e, "normalize");
             }
         }
     }
@@ -1662,9 +1681,26 @@ impl Normalizer {
         }
     }
 
-    /// `copia de f_s`, `a copy of f_s`: a copy of that network, `copy(f_s)`.
+    /// `copia de f_s`, `a copy of f_s`, `copie de g_s`: a copy of that network,
+    /// `copy(f_s)`; `paramètres de g_s`, `parameters of f`: its parameters, `params(g_s)`.
     fn copy_of(&mut self, line0: usize, ed: &mut LineEdit) {
-        for phrase in ["una copia de ", "copia de ", "a copy of ", "copy of "] {
+        const PHRASES: &[(&str, &str)] = &[
+            ("una copia de ", "copy"),
+            ("copia de ", "copy"),
+            ("a copy of ", "copy"),
+            ("copy of ", "copy"),
+            ("une copie de ", "copy"),
+            ("copie de ", "copy"),
+            ("parámetros de ", "params"),
+            ("parametros de ", "params"),
+            ("paramètres de ", "params"),
+            ("parameters of ", "params"),
+            ("params of ", "params"),
+        ];
+        const ARTICLES: &[&str] = &[
+            "the", "el", "la", "los", "las", "le", "les", "un", "une", "a",
+        ];
+        for (phrase, function) in PHRASES {
             loop {
                 let mask = ed.code_mask();
                 let text: String = ed.chars.iter().collect::<String>().to_lowercase();
@@ -1681,7 +1717,15 @@ impl Normalizer {
                     break;
                 }
                 let name = ed.slice(after, name_end);
-                self.edit(line0, ed, start, name_end, &format!("copy({name})"));
+                // Parameters said in words are a value only where one goes
+                // (`AdamW(paramètres de g_s)`), not in a sentence about them.
+                let value_slot = matches!(prev_non_space(&ed.chars, start), Some('(' | '=' | ','));
+                if ARTICLES.contains(&name.to_lowercase().as_str())
+                    || (*function == "params" && !value_slot)
+                {
+                    break;
+                }
+                self.edit(line0, ed, start, name_end, &format!("{function}({name})"));
             }
         }
     }
@@ -1772,8 +1816,8 @@ impl Normalizer {
         }
     }
 
-    /// `para cada (A, B) en el dataloader:`, `for each x in the loader`: a loop header
-    /// in words is `for (A, B) in dataloader:`.
+    /// `para cada (A, B) en el dataloader:`, `for each x in the loader`, `pour x dans
+    /// dataloader :`: a loop header in words is `for (A, B) in dataloader:`.
     fn loop_in_words(&mut self, line0: usize, ed: &mut LineEdit) {
         let end = ed.code_end();
         let indent = ed.indent();
@@ -1782,10 +1826,18 @@ impl Normalizer {
         }
         let code = ed.slice(indent, end);
         let lower = code.to_lowercase();
-        let Some(head) = ["para cada ", "para todo ", "for each ", "for every "]
-            .iter()
-            .find(|h| lower.starts_with(**h))
-        else {
+        // `pour x dans dataloader :` (French), whose `pour` alone starts a loop.
+        let Some(head) = [
+            "para cada ",
+            "para todo ",
+            "for each ",
+            "for every ",
+            "pour chaque ",
+            "pour tout ",
+            "pour ",
+        ]
+        .iter()
+        .find(|h| lower.starts_with(**h)) else {
             return;
         };
         let rest: Vec<char> = code.chars().skip(head.chars().count()).collect();
@@ -1794,7 +1846,7 @@ impl Normalizer {
         // `for each epoch, for each batch (a, b) from the loader:`: the epochs repeat
         // the loop over batches, which is the one the line says.
         if let Some((first, second)) = rest.split_once(", ")
-            && ["epoca", "epoch"]
+            && ["epoca", "epoch", "epoque"]
                 .iter()
                 .any(|e| crate::analysis::facts::fold(first).starts_with(e))
             && let Some(inner) = ["para cada ", "para todo ", "for each ", "for every "]
@@ -1805,7 +1857,11 @@ impl Normalizer {
         }
         // `para cada época:`, `for every epoch:`: the epoch loop.
         let folded = crate::analysis::facts::fold(rest);
-        if ["epoca", "epoch"].iter().any(|e| folded.starts_with(e)) && !folded.contains(' ') {
+        if ["epoca", "epoch", "epoque"]
+            .iter()
+            .any(|e| folded.starts_with(e))
+            && !folded.contains(' ')
+        {
             self.edit(line0, ed, indent, end, "for epoch in range(epochs):");
             return;
         }
@@ -1826,14 +1882,15 @@ impl Normalizer {
             self.edit(line0, ed, indent, end, &format!("for {targets} in loader:"));
             return;
         }
-        let Some((targets, iterable)) = [" en ", " in ", " del ", " de ", " from ", " of "]
-            .iter()
-            .find_map(|sep| rest.split_once(sep))
+        let Some((targets, iterable)) =
+            [" en ", " in ", " dans ", " del ", " de ", " from ", " of "]
+                .iter()
+                .find_map(|sep| rest.split_once(sep))
         else {
             return;
         };
         let mut iterable = iterable.trim();
-        for article in ["el ", "la ", "los ", "las ", "the "] {
+        for article in ["el ", "la ", "los ", "las ", "the ", "le ", "les "] {
             if let Some(stripped) = iterable.strip_prefix(article) {
                 iterable = stripped;
             }
@@ -1886,7 +1943,11 @@ impl Normalizer {
             return None;
         }
         let start = ed.spaces_before(semi);
-        if crate::analysis::facts::says_update(&rest) {
+        // `f_t ← copia(f_s); congelar f_t`: a step or a freeze said in words is a
+        // statement of the answer, not a note.
+        if crate::analysis::facts::says_update(&rest)
+            || crate::analysis::facts::prose_freezes(&rest)
+        {
             self.edit(line0, ed, start, end, "; pass");
             Some(rest)
         } else {
@@ -2016,7 +2077,14 @@ impl Normalizer {
                     {
                         continue;
                     }
-                    self.edit(line0, ed, i + 1, j, " * ");
+                    // `criterion_gan(D_B(fake_A.detach()) fake_labels)`: a call's result
+                    // and a name that end another call's arguments are two arguments with
+                    // the comma lost.
+                    if !word.is_empty() && lost_comma(&text, i, k) {
+                        self.edit(line0, ed, i + 1, j, ", ");
+                    } else {
+                        self.edit(line0, ed, i + 1, j, " * ");
+                    }
                     changed = true;
                     break;
                 }
@@ -2026,6 +2094,31 @@ impl Normalizer {
             }
         }
     }
+}
+
+/// Whether the `)` at `close` ends a call that is an argument of another call, and the
+/// name at `close + 1..word_end` after it ends that call's arguments.
+fn lost_comma(text: &[char], close: usize, word_end: usize) -> bool {
+    let opening = |from: usize| -> Option<usize> {
+        let mut depth = 0usize;
+        for k in (0..from).rev() {
+            match text[k] {
+                ')' | ']' | '}' => depth += 1,
+                '(' | '[' | '{' if depth == 0 => return Some(k),
+                '(' | '[' | '{' => depth -= 1,
+                _ => {}
+            }
+        }
+        None
+    };
+    let is_call = |open: usize| open > 0 && text[open] == '(' && is_ident_char(text[open - 1]);
+    let Some(inner) = opening(close) else {
+        return false;
+    };
+    let Some(outer) = opening(inner) else {
+        return false;
+    };
+    is_call(inner) && is_call(outer) && matches!(next_non_space(text, word_end), Some(')' | ','))
 }
 
 /// The position of the bracket that closes the one at `open`.
@@ -2879,6 +2972,10 @@ pub fn looks_like_prose(code: &str) -> bool {
     if trimmed.is_empty() {
         return false;
     }
+    // `(θ, φ) ← (θ, φ) − η ∇L`: a gradient written with ∇ is math, never Python.
+    if trimmed.contains('∇') {
+        return true;
+    }
     // `(c' instead of c for the patch tokens)`: a sentence in parentheses of its own.
     let chars: Vec<char> = trimmed.chars().collect();
     if chars.first() == Some(&'(')
@@ -2989,6 +3086,7 @@ pub fn normalize(input: &str) -> Normalized {
         n.uncalled_method(line0, ed);
         n.lambda_variable(line0, ed);
         n.digit_read_for_letter(line0, ed);
+        n.british_spelling(line0, ed);
         n.hyphen_names(line0, ed);
         n.loop_in_words(line0, ed);
         n.with_in_words(line0, ed);
@@ -3691,6 +3789,44 @@ mod tests {
     }
 
     #[test]
+    fn british_normalise_is_torch_normalize() {
+        assert_eq!(
+            norm_line("p = F.normalise(p, dim=1)"),
+            "p = F.normalize(p, dim=1)"
+        );
+    }
+
+    #[test]
+    fn copies_and_parameters_said_in_words_are_calls() {
+        assert_eq!(norm_line("g_t ← copie de g_s"), "g_t = copy(g_s)");
+        assert_eq!(
+            norm_line("opt = AdamW(paramètres de g_s)"),
+            "opt = AdamW(params(g_s))"
+        );
+    }
+
+    #[test]
+    fn a_french_loop_in_words_is_a_loop() {
+        assert_eq!(
+            norm_line("pour x dans dataloader :"),
+            "for x in dataloader:"
+        );
+        assert_eq!(
+            norm_line("pour chaque x dans le loader:"),
+            "for x in loader:"
+        );
+    }
+
+    #[test]
+    fn a_comma_lost_between_two_arguments_is_put_back() {
+        assert_eq!(
+            norm_line("l = criterion_gan(D_B(fake_A.detach()) fake_labels)"),
+            "l = criterion_gan(D_B(fake_A.detach()), fake_labels)"
+        );
+        assert_eq!(norm_line("t = (1 - λ) f_s"), "t = (1 - λ) * f_s");
+    }
+
+    #[test]
     fn expectations_are_means() {
         assert_eq!(
             norm_line("L = E[(D(b) − 1)²] + E[D(a.detach())²]"),
@@ -3805,6 +3941,10 @@ mod tests {
         assert_eq!(
             norm_line("return - ( p . z ).sum()"),
             "return - ( p * z ).sum()"
+        );
+        assert_eq!(
+            norm_line("return -((p / ||p||) . (z / ||z||)).mean()"),
+            "return -((p / norm(p)) * (z / norm(z))).mean()"
         );
         let n = normalize("x2 = aug(x)\nz1, z2 = f (x1), f (x 2)\nz = f (x 2)\n");
         assert_eq!(n.text.lines().nth(1), Some("z1, z2 = f (x1), f (x2)"));

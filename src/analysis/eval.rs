@@ -622,6 +622,17 @@ impl<'a> Evaluator<'a> {
                     self.param_update(m, &v, span);
                 }
             }
+            // `f_t ← λ·f_t + (1 − λ)·f_s`: new weights for the network the name holds,
+            // which stays that network.
+            ExprKind::Name(n)
+                if let (Value::Tensor(t), Some(Value::Module(m))) = (&v, self.scope_get(n))
+                    && self
+                        .a
+                        .graph
+                        .depends_on(*t, |op| matches!(op, Op::Param(p) if *p == m)) =>
+            {
+                self.param_update(m, &v, span);
+            }
             ExprKind::Name(n) => self.bind_name(n, v, span.line),
             // `student, teacher = utils.build_ibot(args)`: networks a builder makes
             // together, each the network its name stands for.
@@ -869,6 +880,18 @@ impl<'a> Evaluator<'a> {
                         },
                         *span,
                     );
+                    return Flow::Normal;
+                }
+                // `pt *= m; pt += (1 - m) * ps` over a network's parameters: a tensor's
+                // augmented assignment is in place, as `mul_` and `add_` are.
+                let in_place = match op {
+                    BinOp::Add => Some("add_"),
+                    BinOp::Sub => Some("sub_"),
+                    BinOp::Mul => Some("mul_"),
+                    _ => None,
+                };
+                if let (Value::Param(m), Some(method)) = (&cur, in_place) {
+                    self.param_method(*m, method, vec![rhs], Vec::new(), *span);
                     return Flow::Normal;
                 }
                 let v = self.binop(*op, cur, rhs, *span);
@@ -1571,6 +1594,20 @@ impl<'a> Evaluator<'a> {
         // `[x]` used as parentheses in arithmetic.
         let a = single_list_element(a);
         let b = single_list_element(b);
+        // `f_t ← λ·f_t + (1 − λ)·f_s`: a network scaled by or added to a number or a
+        // tensor stands for its parameters, also one the answer never defines but has
+        // called (`f_s(û)`).
+        let numeric = |v: &Value| matches!(v, Value::Num(_) | Value::Tensor(_));
+        let network = |ev: &Self, v: &Value| match v {
+            Value::Module(m) => Some(*m),
+            Value::Global(g) => ev.implicit_modules.get(&**g).copied(),
+            _ => None,
+        };
+        let (a, b) = match (network(self, &a), network(self, &b)) {
+            (Some(m), _) if numeric(&b) => (Value::Param(m), b),
+            (_, Some(m)) if numeric(&a) => (a, Value::Param(m)),
+            _ => (a, b),
+        };
         // A number the analysis cannot compute (`schedule[it]` of an unknown schedule)
         // is a symbol of its own: read twice, it is the same number, so `m·θt + (1 − m)·θs`
         // still adds up to one.
@@ -2188,6 +2225,14 @@ impl<'a> Evaluator<'a> {
         {
             let children: Vec<ModId> = args.iter().flat_map(|a| self.modules_in(a)).collect();
             return Value::Module(self.compose(name, children, span));
+        }
+        // `torch.lerp(start, end, w)`: start + w·(end − start).
+        if name == "lerp"
+            && let [start, end, weight] = args.as_slice()
+        {
+            let diff = self.binop(BinOp::Sub, end.clone(), start.clone(), span);
+            let step = self.binop(BinOp::Mul, weight.clone(), diff, span);
+            return self.binop(BinOp::Add, start.clone(), step, span);
         }
         if name == "chunk" && matches!(args.first(), Some(Value::Tensor(_))) {
             let Some(Value::Tensor(t)) = args.first() else {

@@ -221,10 +221,10 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Whether a prose line says that something is updated or stepped
-/// (`update encoder and projection`, `paso de AdamW sobre θ_s`).
+/// (`update encoder and projection`, `paso de AdamW sobre θ_s`, `θ ← θ − η∇L`).
 pub fn says_update(text: &str) -> bool {
     let t = fold(text);
-    ["update", "actualiz", "step", "optimi", "paso"]
+    ["update", "actualiz", "step", "optimi", "paso", "∇"]
         .iter()
         .any(|w| t.contains(w))
 }
@@ -501,11 +501,12 @@ pub fn is_mask_symbol(name: &str) -> bool {
         )
 }
 
-/// Whether a word is about masking, in English or Spanish (`random_mask`,
+/// Whether a word is about masking, in English, Spanish or French (`random_mask`,
 /// `mascara_bloques`, `enmascarar`).
 pub fn says_mask(word: &str) -> bool {
     let f = fold(word);
-    f.contains("mask") || f.contains("mascar")
+    // `masque_aléatoire(u)`, `masquer(u, m_u)`: French.
+    f.contains("mask") || f.contains("mascar") || f.contains("masqu")
 }
 
 pub fn mentions_mask(g: &Graph, modules: &[ModuleInfo], n: NodeId) -> bool {
@@ -1096,9 +1097,11 @@ pub fn is_mask_maker(a: &Analysis, roles: &Roles, m: ModId) -> bool {
 /// which no mention of masking makes a masker.
 pub fn names_a_network(name: &str) -> bool {
     let t = tokens(name);
-    // `MaskedViT`, `IBOTViT`: the camel case of `ViT` splits into `vi` and `t`.
+    // `MaskedViT`, `IBOTViT`, `MaskedViTWithHeads`: the camel case of `ViT` splits into
+    // `vi` and `t`.
     let folded = fold(name).replace('_', "");
     folded.ends_with("vit")
+        || name.contains("ViT")
         || folded.ends_with("resnet")
         || t.iter().any(|w| {
             [

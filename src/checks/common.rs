@@ -467,6 +467,8 @@ impl<'a> Ctx<'a> {
                 Op::Neg(x) => cur = *x,
                 // `D(fake) ** 2`: least squares against the zero target.
                 Op::Bin(_, x, y) if g.is_scalar(*y) => cur = *x,
+                // `log(1 - D(fake))`: the minimax loss written by hand.
+                Op::Bin(_, x, y) if g.is_scalar(*x) => cur = *y,
                 _ => return None,
             }
         }

@@ -26,6 +26,11 @@ pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
                 .map(|m| (m, f.span))
         })
         .map(|(m, span)| {
+            // `1 - 0.996` is 0.0040000000000000036 in floating point: said as written.
+            let m = format!("{:.6}", m)
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string();
             (
                 Msg::new(
                     format!("the EMA momentum is {m}, below 0.9"),
