@@ -238,7 +238,12 @@ impl LoaderView {
 /// `vit_small`, `ViT_B_16`, `VisionTransformer`, `deit_tiny`.
 fn is_vit_name(name: &str) -> bool {
     let folded = crate::analysis::facts::fold(name).replace('_', "");
-    folded.starts_with("vit") || folded.contains("visiontransformer") || folded.starts_with("deit")
+    // `MaskedViT`, `iBOTViT`: a ViT under the camel case of its kind.
+    folded.starts_with("vit")
+        || folded.ends_with("vit")
+        || name.contains("ViT")
+        || folded.contains("visiontransformer")
+        || folded.starts_with("deit")
 }
 
 /// `iBOTHead`, `student_head`, `proj_mlp`, an OpenMMLab `neck`, but not `ViTWithHeads`:
@@ -500,6 +505,14 @@ impl Harness {
         if TORCH_FUNCTIONS.contains(&name) {
             return Ok(Value::Builtin(Rc::from(format!("torch.{name}"))));
         }
+        // `suma(t * log(s))`, `moyenne(t_u, t_v)`: a sum or a mean said in Spanish or
+        // French.
+        if matches!(folded.as_str(), "suma" | "somme") {
+            return Ok(Value::Builtin(Rc::from("words.sum")));
+        }
+        if matches!(folded.as_str(), "media" | "promedio" | "moyenne") {
+            return Ok(Value::Builtin(Rc::from("words.mean")));
+        }
         // `GradScaler()` and `autocast()` imported from `torch.cuda.amp`.
         if matches!(name, "GradScaler" | "autocast") {
             return Ok(Value::Builtin(Rc::from(format!("torch.cuda.amp.{name}"))));
@@ -543,7 +556,7 @@ impl Harness {
             return Ok(Value::Stand(Rc::from("loss"), Rc::from(name)));
         }
         let about_masking = self.roles.patterns.contains_key("mask")
-            && ["mask", "enmascar", "mascara", "block", "bloque"]
+            && ["mask", "enmascar", "mascara", "masqu", "block", "bloque"]
                 .iter()
                 .any(|w| folded.contains(w));
         if (about_masking || self.roles.matches("mask", name))

@@ -813,6 +813,21 @@ impl<'h> Interp<'h> {
                 self.line = span.line;
                 let cur = self.expr(target)?;
                 let rhs = self.expr(value)?;
+                // `pt *= m; pt += (1 - m) * ps` over a network's parameters: a tensor's
+                // augmented assignment is in place, as `mul_` and `add_` are.
+                let in_place = match op {
+                    BinOp::Add => Some("add_"),
+                    BinOp::Sub => Some("sub_"),
+                    BinOp::Mul => Some("mul_"),
+                    BinOp::Div => Some("div_"),
+                    _ => None,
+                };
+                if let (Value::Tensor(t), Some(method)) = (&cur, in_place)
+                    && self.harness.net_of_param(&t.t).is_some()
+                {
+                    super::ops::call_method(self, cur, method, vec![rhs], Vec::new())?;
+                    return Ok(());
+                }
                 let v = self.binop(*op, cur, rhs)?;
                 self.assign(target, v)?;
             }

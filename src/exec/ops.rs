@@ -1346,6 +1346,34 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
         }
         return Ok(Value::None);
     }
+    // `moyenne(t_u_cls, t_v_cls)`: the mean over the batches of all the tensors given,
+    // per feature, as `torch.cat([...]).mean(0)`; one tensor's is its own, whole.
+    if let Some(reduction) = path.strip_prefix("words.") {
+        let parts = tensor_list(ip, Some(&Value::List(Rc::new(RefCell::new(args)))))?;
+        let refs: Vec<&Tagged> = parts.iter().collect();
+        let t = match parts.as_slice() {
+            [] => return halt(ip.line, format!("`{reduction}` needs a tensor")),
+            [one] if reduction == "sum" => lift(ip, one.t.f_sum(Kind::Float))?,
+            [one] => lift(ip, one.t.f_mean(Kind::Float))?,
+            many => {
+                let joined = Tensor::f_cat(
+                    &many.iter().map(|p| p.t.shallow_clone()).collect::<Vec<_>>(),
+                    0,
+                );
+                let joined = lift(ip, joined)?;
+                let dim = [0i64];
+                if reduction == "sum" {
+                    lift(
+                        ip,
+                        joined.f_sum_dim_intlist(dim.as_slice(), false, Kind::Float),
+                    )?
+                } else {
+                    lift(ip, joined.f_mean_dim(dim.as_slice(), false, Kind::Float))?
+                }
+            }
+        };
+        return Ok(derived(t, &refs));
+    }
     if path.starts_with(super::accelerate::WRAPPER) {
         return super::accelerate::call(ip, path, args, kwargs);
     }
@@ -2749,6 +2777,20 @@ pub fn tensor_method(
         "abs" if x.t.kind() == Kind::Bool => x.t.f_sum(Kind::Float),
         "abs" => x.t.f_abs(),
         "round" => x.t.f_round(),
+        // `torch.lerp(start, end, w)`: start + w·(end − start).
+        "lerp" => {
+            let end = match args.first() {
+                Some(v) => ip.as_tensor(v)?,
+                None => return halt(ip.line, "`lerp` needs an end and a weight"),
+            };
+            let weight = match args.get(1) {
+                Some(Value::Tensor(w)) => w.t.shallow_clone(),
+                Some(v) => Tensor::from(v.as_f64().unwrap_or(0.5) as f32),
+                None => return halt(ip.line, "`lerp` needs an end and a weight"),
+            };
+            let t = lift(ip, x.t.f_lerp_tensor(&end.t, &weight))?;
+            return Ok(derived(t, &[&x, &end]));
+        }
         "neg" => x.t.f_neg(),
         "tanh" => x.t.f_tanh(),
         "sigmoid" => x.t.f_sigmoid(),
