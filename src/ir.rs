@@ -31,6 +31,20 @@ pub enum BinOp {
     Other,
 }
 
+impl BinOp {
+    /// The tensor method an augmented assignment runs in place (`pt *= m` is
+    /// `pt.mul_(m)`), for the operators both graders update parameters by.
+    pub fn in_place_method(self) -> Option<&'static str> {
+        match self {
+            BinOp::Add => Some("add_"),
+            BinOp::Sub => Some("sub_"),
+            BinOp::Mul => Some("mul_"),
+            BinOp::Div => Some("div_"),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CmpOp {
     Eq,

@@ -1489,7 +1489,6 @@ impl Normalizer {
                     && a.chars().filter(|c| c.is_alphabetic()).count() >= 2;
                 let known_join = known.contains(&joined)
                     && (trimmed == "-" || gap == "." && !KNOWN_METHODS.contains(&b.as_str()));
-
                 // `loss - cycle_A = ...`: nothing is subtracted in an assignment's target.
                 let in_target = trimmed == "-" && names_an_assignment_target(&ed.chars, &mask, b1);
                 if one_sided || known_join || in_target {
@@ -1683,7 +1682,7 @@ impl Normalizer {
 
     /// `copia de f_s`, `a copy of f_s`, `copie de g_s`: a copy of that network,
     /// `copy(f_s)`; `paramètres de g_s`, `parameters of f`: its parameters, `params(g_s)`.
-    fn copy_of(&mut self, line0: usize, ed: &mut LineEdit) {
+    fn calls_in_words(&mut self, line0: usize, ed: &mut LineEdit) {
         const PHRASES: &[(&str, &str)] = &[
             ("una copia de ", "copy"),
             ("copia de ", "copy"),
@@ -1696,9 +1695,6 @@ impl Normalizer {
             ("paramètres de ", "params"),
             ("parameters of ", "params"),
             ("params of ", "params"),
-        ];
-        const ARTICLES: &[&str] = &[
-            "the", "el", "la", "los", "las", "le", "les", "un", "une", "a",
         ];
         for (phrase, function) in PHRASES {
             loop {
@@ -1826,18 +1822,7 @@ impl Normalizer {
         }
         let code = ed.slice(indent, end);
         let lower = code.to_lowercase();
-        // `pour x dans dataloader :` (French), whose `pour` alone starts a loop.
-        let Some(head) = [
-            "para cada ",
-            "para todo ",
-            "for each ",
-            "for every ",
-            "pour chaque ",
-            "pour tout ",
-            "pour ",
-        ]
-        .iter()
-        .find(|h| lower.starts_with(**h)) else {
+        let Some(head) = LOOP_HEADS.iter().find(|h| lower.starts_with(**h)) else {
             return;
         };
         let rest: Vec<char> = code.chars().skip(head.chars().count()).collect();
@@ -1846,22 +1831,16 @@ impl Normalizer {
         // `for each epoch, for each batch (a, b) from the loader:`: the epochs repeat
         // the loop over batches, which is the one the line says.
         if let Some((first, second)) = rest.split_once(", ")
-            && ["epoca", "epoch", "epoque"]
+            && EPOCH_WORDS
                 .iter()
                 .any(|e| crate::analysis::facts::fold(first).starts_with(e))
-            && let Some(inner) = ["para cada ", "para todo ", "for each ", "for every "]
-                .iter()
-                .find_map(|h| second.strip_prefix(h))
+            && let Some(inner) = LOOP_HEADS.iter().find_map(|h| second.strip_prefix(h))
         {
             rest = inner;
         }
         // `para cada época:`, `for every epoch:`: the epoch loop.
         let folded = crate::analysis::facts::fold(rest);
-        if ["epoca", "epoch", "epoque"]
-            .iter()
-            .any(|e| folded.starts_with(e))
-            && !folded.contains(' ')
-        {
+        if EPOCH_WORDS.iter().any(|e| folded.starts_with(e)) && !folded.contains(' ') {
             self.edit(line0, ed, indent, end, "for epoch in range(epochs):");
             return;
         }
@@ -1890,8 +1869,11 @@ impl Normalizer {
             return;
         };
         let mut iterable = iterable.trim();
-        for article in ["el ", "la ", "los ", "las ", "the ", "le ", "les "] {
-            if let Some(stripped) = iterable.strip_prefix(article) {
+        for article in ARTICLES {
+            if let Some(stripped) = iterable
+                .strip_prefix(article)
+                .and_then(|r| r.strip_prefix(' '))
+            {
                 iterable = stripped;
             }
         }
@@ -2099,26 +2081,29 @@ impl Normalizer {
 /// Whether the `)` at `close` ends a call that is an argument of another call, and the
 /// name at `close + 1..word_end` after it ends that call's arguments.
 fn lost_comma(text: &[char], close: usize, word_end: usize) -> bool {
-    let opening = |from: usize| -> Option<usize> {
-        let mut depth = 0usize;
-        for k in (0..from).rev() {
-            match text[k] {
-                ')' | ']' | '}' => depth += 1,
-                '(' | '[' | '{' if depth == 0 => return Some(k),
-                '(' | '[' | '{' => depth -= 1,
-                _ => {}
-            }
-        }
-        None
-    };
     let is_call = |open: usize| open > 0 && text[open] == '(' && is_ident_char(text[open - 1]);
-    let Some(inner) = opening(close) else {
+    let Some(inner) = enclosing_open(text, close) else {
         return false;
     };
-    let Some(outer) = opening(inner) else {
+    let Some(outer) = enclosing_open(text, inner) else {
         return false;
     };
     is_call(inner) && is_call(outer) && matches!(next_non_space(text, word_end), Some(')' | ','))
+}
+
+/// The position of the bracket left open before `at`: the one that holds it, or, for a
+/// closing bracket at `at`, the one it closes.
+fn enclosing_open(chars: &[char], at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for k in (0..at).rev() {
+        match chars[k] {
+            ')' | ']' | '}' => depth += 1,
+            '(' | '[' | '{' if depth == 0 => return Some(k),
+            '(' | '[' | '{' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The position of the bracket that closes the one at `open`.
@@ -2255,6 +2240,26 @@ const TYPE_NAMES: &[&str] = &[
     "int", "float", "str", "bool", "list", "dict", "tuple", "set", "bytes", "object", "any",
     "optional", "callable",
 ];
+
+/// The words that start a loop said in words, longest first: `para cada`, `for each`, and
+/// French `pour chaque`, or `pour` alone (`pour x dans dataloader :`).
+const LOOP_HEADS: &[&str] = &[
+    "para cada ",
+    "para todo ",
+    "for each ",
+    "for every ",
+    "pour chaque ",
+    "pour tout ",
+    "pour ",
+];
+
+/// Articles, in English, Spanish and French, which name nothing of the code.
+const ARTICLES: &[&str] = &[
+    "the", "el", "la", "los", "las", "le", "les", "un", "une", "a",
+];
+
+/// The beginnings of "epoch", folded: Spanish `época`, French `époque`, English.
+const EPOCH_WORDS: &[&str] = &["epoca", "epoch", "epoque"];
 
 /// Nouns before a loop's variables in words: `para cada batch x del dataloader`.
 const NAMING_NOUNS: &[&str] = &[
@@ -2550,22 +2555,9 @@ fn is_call_statement(code: &str) -> bool {
     if chars.last() != Some(&')') {
         return false;
     }
-    let mut depth = 0i32;
-    let mut open = None;
-    for (i, c) in chars.iter().enumerate().rev() {
-        match c {
-            ')' | ']' => depth += 1,
-            '(' | '[' => {
-                depth -= 1;
-                if depth == 0 {
-                    open = Some(i);
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
-    let Some(open) = open else { return false };
+    let Some(open) = enclosing_open(&chars, chars.len() - 1) else {
+        return false;
+    };
     let callee: String = chars[..open].iter().collect();
     // `(a + b).backward`: a method of a parenthesised expression.
     let path = match callee.rsplit_once(").") {
@@ -3091,7 +3083,7 @@ pub fn normalize(input: &str) -> Normalized {
         n.loop_in_words(line0, ed);
         n.with_in_words(line0, ed);
         n.token_subscripts(line0, ed);
-        n.copy_of(line0, ed);
+        n.calls_in_words(line0, ed);
         // A line inside brackets continues an expression (`def f(a,` then `b: int = 4,
         // c: float = 0.1)`): its `= value, name:` is no note after a statement.
         if !inside_brackets {

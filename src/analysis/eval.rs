@@ -884,13 +884,7 @@ impl<'a> Evaluator<'a> {
                 }
                 // `pt *= m; pt += (1 - m) * ps` over a network's parameters: a tensor's
                 // augmented assignment is in place, as `mul_` and `add_` are.
-                let in_place = match op {
-                    BinOp::Add => Some("add_"),
-                    BinOp::Sub => Some("sub_"),
-                    BinOp::Mul => Some("mul_"),
-                    _ => None,
-                };
-                if let (Value::Param(m), Some(method)) = (&cur, in_place) {
+                if let (Value::Param(m), Some(method)) = (&cur, op.in_place_method()) {
                     self.param_method(*m, method, vec![rhs], Vec::new(), *span);
                     return Flow::Normal;
                 }
@@ -2230,9 +2224,7 @@ impl<'a> Evaluator<'a> {
         if name == "lerp"
             && let [start, end, weight] = args.as_slice()
         {
-            let diff = self.binop(BinOp::Sub, end.clone(), start.clone(), span);
-            let step = self.binop(BinOp::Mul, weight.clone(), diff, span);
-            return self.binop(BinOp::Add, start.clone(), step, span);
+            return self.lerp(start.clone(), end.clone(), weight.clone(), span);
         }
         if name == "chunk" && matches!(args.first(), Some(Value::Tensor(_))) {
             let Some(Value::Tensor(t)) = args.first() else {
@@ -3262,7 +3254,15 @@ impl<'a> Evaluator<'a> {
         Value::None
     }
 
-    /// In-place updates of a network's parameters: `mul_`, `add_`, `copy_`, `lerp_`.
+    /// `start + weight·(end − start)`, torch's `lerp`.
+    fn lerp(&mut self, start: Value, end: Value, weight: Value, span: Span) -> Value {
+        let diff = self.binop(BinOp::Sub, end, start.clone(), span);
+        let step = self.binop(BinOp::Mul, weight, diff, span);
+        self.binop(BinOp::Add, start, step, span)
+    }
+
+    /// In-place updates of a network's parameters: `mul_`, `add_`, `sub_`, `div_`,
+    /// `copy_`, `lerp_`.
     fn param_method(
         &mut self,
         m: ModId,
@@ -3290,12 +3290,11 @@ impl<'a> Evaluator<'a> {
                 self.binop(BinOp::Add, cur, scaled, span)
             }
             "sub_" => self.binop(BinOp::Sub, cur, arg, span),
+            "div_" => self.binop(BinOp::Div, cur, arg, span),
             "copy_" => arg,
             "lerp_" => {
                 let w = args.get(1).cloned().unwrap_or(Value::Unknown);
-                let diff = self.binop(BinOp::Sub, arg, cur.clone(), span);
-                let step = self.binop(BinOp::Mul, w, diff, span);
-                self.binop(BinOp::Add, cur, step, span)
+                self.lerp(cur, arg, w, span)
             }
             "requires_grad_" => {
                 let frozen = matches!(args.first(), Some(Value::Bool(false)));

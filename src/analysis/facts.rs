@@ -1097,11 +1097,8 @@ pub fn is_mask_maker(a: &Analysis, roles: &Roles, m: ModId) -> bool {
 /// which no mention of masking makes a masker.
 pub fn names_a_network(name: &str) -> bool {
     let t = tokens(name);
-    // `MaskedViT`, `IBOTViT`, `MaskedViTWithHeads`: the camel case of `ViT` splits into
-    // `vi` and `t`.
     let folded = fold(name).replace('_', "");
-    folded.ends_with("vit")
-        || name.contains("ViT")
+    names_a_vit(name)
         || folded.ends_with("resnet")
         || t.iter().any(|w| {
             [
@@ -1115,6 +1112,18 @@ pub fn names_a_network(name: &str) -> bool {
             ]
             .contains(&w.as_str())
         })
+}
+
+/// Whether a name is a vision transformer's (`vit_small`, `VisionTransformer`, `deit`),
+/// also under the camel case of its kind (`MaskedViT`, `MaskedViTWithHeads`, whose `ViT`
+/// splits into `vi` and `t`).
+pub fn names_a_vit(name: &str) -> bool {
+    let folded = fold(name).replace('_', "");
+    folded.starts_with("vit")
+        || folded.ends_with("vit")
+        || name.contains("ViT")
+        || folded.contains("visiontransformer")
+        || folded.starts_with("deit")
 }
 
 fn token_of_names(names: &[String]) -> Option<Token> {

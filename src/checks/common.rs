@@ -453,22 +453,36 @@ impl<'a> Ctx<'a> {
 
     /// The discriminator application at the top of a term argument, if any: `D_B(x)`.
     pub fn disc_app(&self, n: NodeId) -> Option<(ModId, NodeId, NodeId)> {
+        self.disc_app_reversed(n).map(|(judged, _)| judged)
+    }
+
+    /// `disc_app`, and whether the score enters the term subtracted from a number an odd
+    /// number of times outside the answer's own functions (`log(1 - D(fake))`), which
+    /// reverses the way the term pushes it; negations inside those functions are
+    /// `facts::negated_inside`'s.
+    pub fn disc_app_reversed(&self, n: NodeId) -> Option<((ModId, NodeId, NodeId), bool)> {
         let g = &self.a.graph;
-        let mut cur = n;
+        let (mut cur, mut reversed, mut in_frame) = (n, false, false);
         for _ in 0..50 {
             match g.op(cur) {
                 Op::Apply { module, args, .. } if self.is_discriminator(*module) => {
-                    return Some((*module, cur, *args.first()?));
+                    return Some(((*module, cur, *args.first()?), reversed));
                 }
                 Op::Apply { .. } => return None,
                 Op::Builtin { args, .. } => cur = *args.first()?,
                 Op::Part { of, .. } | Op::Select { of, .. } => cur = *of,
-                Op::Frame { result, .. } => cur = *result,
+                Op::Frame { result, .. } => {
+                    in_frame = true;
+                    cur = *result;
+                }
                 Op::Neg(x) => cur = *x,
                 // `D(fake) ** 2`: least squares against the zero target.
                 Op::Bin(_, x, y) if g.is_scalar(*y) => cur = *x,
                 // `log(1 - D(fake))`: the minimax loss written by hand.
-                Op::Bin(_, x, y) if g.is_scalar(*x) => cur = *y,
+                Op::Bin(op, x, y) if g.is_scalar(*x) => {
+                    reversed ^= *op == crate::ir::BinOp::Sub && !in_frame;
+                    cur = *y;
+                }
                 _ => return None,
             }
         }

@@ -148,9 +148,12 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
                 // A Wasserstein term: the sign of its weight says which way it pushes,
                 // also through a monotone function (`-log(D(real))`), which `1 - D`
                 // inside it reverses (`-log(1 - D(fake))`).
+                let reversed = ctx
+                    .disc_app_reversed(t.node)
+                    .is_some_and(|(found, reversed)| found.1 == judged.1 && reversed);
                 let neg = t.weight.as_const().is_some_and(|c| c < 0.0)
                     ^ crate::analysis::facts::negated_inside(ctx.a, t.node)
-                    ^ subtracted_from_a_number(ctx, t.node, judged.1);
+                    ^ reversed;
                 (neg, !neg)
             }
             (None, None) => (false, false),
@@ -241,33 +244,6 @@ fn relativistic_pair(ctx: &Ctx, n: NodeId) -> Option<(Judgement, Judgement)> {
     };
     let (x, y) = (ctx.disc_app(*x)?, ctx.disc_app(*y)?);
     (ctx.root_module(x.0) == ctx.root_module(y.0)).then_some((x, y))
-}
-
-/// Whether the discriminator's application `app` enters term `n` subtracted from a
-/// number (`log(1 - D(x))`) an odd number of times, outside the answer's own functions
-/// (whose negations `negated_inside` reads).
-fn subtracted_from_a_number(ctx: &Ctx, n: NodeId, app: NodeId) -> bool {
-    let g = &ctx.a.graph;
-    let (mut cur, mut flipped) = (n, false);
-    for _ in 0..50 {
-        if cur == app {
-            return flipped;
-        }
-        match g.op(cur) {
-            Op::Builtin { args, .. } => match args.first() {
-                Some(x) => cur = *x,
-                None => return false,
-            },
-            Op::Part { of, .. } | Op::Select { of, .. } => cur = *of,
-            Op::Bin(_, x, y) if g.is_scalar(*y) => cur = *x,
-            Op::Bin(op, x, y) if g.is_scalar(*x) => {
-                flipped ^= *op == crate::ir::BinOp::Sub;
-                cur = *y;
-            }
-            _ => return false,
-        }
-    }
-    false
 }
 
 /// `relu(1 - D(x))` pushes D(x) up (the real target); `relu(1 + D(x))` pushes it down.

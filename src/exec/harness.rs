@@ -235,17 +235,6 @@ impl LoaderView {
     }
 }
 
-/// `vit_small`, `ViT_B_16`, `VisionTransformer`, `deit_tiny`.
-fn is_vit_name(name: &str) -> bool {
-    let folded = crate::analysis::facts::fold(name).replace('_', "");
-    // `MaskedViT`, `iBOTViT`: a ViT under the camel case of its kind.
-    folded.starts_with("vit")
-        || folded.ends_with("vit")
-        || name.contains("ViT")
-        || folded.contains("visiontransformer")
-        || folded.starts_with("deit")
-}
-
 /// `iBOTHead`, `student_head`, `proj_mlp`, an OpenMMLab `neck`, but not `ViTWithHeads`:
 /// a model that has heads is more than one.
 fn is_head_name(name: &str) -> bool {
@@ -268,7 +257,7 @@ fn seed_of(name: &str) -> u64 {
     })
 }
 
-fn splitmix(state: &mut u64) -> u64 {
+pub fn splitmix(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
     let mut z = *state;
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -688,7 +677,8 @@ impl Harness {
             .unwrap_or(self.spec.default_width);
         // `vit_small()`, `VisionTransformer(...)`: where the rubric's networks are ViTs, a
         // network named as one is one, whatever role it plays.
-        let named_vit = !self.spec.vit_roles.is_empty() && is_vit_name(name);
+        let named_vit =
+            !self.spec.vit_roles.is_empty() && crate::analysis::facts::names_a_vit(name);
         let vit_role = role.is_some_and(|r| self.spec.vit_roles.iter().any(|v| v == r));
         if (vit_role || named_vit) && !is_head_name(name) {
             NetKind::ToyVit { width, seed }

@@ -199,8 +199,9 @@ pub struct Interp<'h> {
     environment: Rc<RefCell<Vec<(Value, Value)>>>,
     /// The names the answer calls, which are never case slips of a variable.
     called_names: std::collections::HashSet<String>,
-    /// How many integers Python's `random` has drawn in this run (`next_draw`).
-    draws: u64,
+    /// The state of Python's `random` in this run (`next_draw`), which starts the same in
+    /// every run.
+    random_state: u64,
     /// Sums of scalars, so that a backward can tell the terms of its loss apart. Each
     /// record keeps its tensors, so their storage (the key) is never reused.
     sums: Vec<SumRecord>,
@@ -313,18 +314,14 @@ impl<'h> Interp<'h> {
             called_names: Default::default(),
             environment: Rc::new(RefCell::new(launcher_environment())),
             sums: Vec::new(),
-            draws: 0,
+            random_state: 0,
         }
     }
 
-    /// The next of the run's pseudo-random integers (SplitMix64 of the draw's number):
-    /// the same sequence on every run.
+    /// The next of the run's pseudo-random integers, from the harness's generator on a
+    /// state of the run's own: the same sequence on every run, whatever the harness drew.
     pub fn next_draw(&mut self) -> u64 {
-        self.draws += 1;
-        let mut z = self.draws.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        super::harness::splitmix(&mut self.random_state)
     }
 
     /// Runs the answer's top level.
@@ -439,6 +436,7 @@ impl<'h> Interp<'h> {
     /// A training loop written as a function the answer never calls (`def train(G, F,
     /// loader, epochs): for ...`) runs as if called with what its parameters' names stand
     /// for: the answer means that loop, and a grader reads it so.
+    ///
     /// A function that some code of the answer calls (`cosine_lr(optimizer, epoch)` in
     /// `main`) is tried after those nothing calls, which are the entry points.
     fn run_uncalled_loops(&mut self, body: &[Stmt]) -> R<()> {
@@ -815,14 +813,7 @@ impl<'h> Interp<'h> {
                 let rhs = self.expr(value)?;
                 // `pt *= m; pt += (1 - m) * ps` over a network's parameters: a tensor's
                 // augmented assignment is in place, as `mul_` and `add_` are.
-                let in_place = match op {
-                    BinOp::Add => Some("add_"),
-                    BinOp::Sub => Some("sub_"),
-                    BinOp::Mul => Some("mul_"),
-                    BinOp::Div => Some("div_"),
-                    _ => None,
-                };
-                if let (Value::Tensor(t), Some(method)) = (&cur, in_place)
+                if let (Value::Tensor(t), Some(method)) = (&cur, op.in_place_method())
                     && self.harness.net_of_param(&t.t).is_some()
                 {
                     super::ops::call_method(self, cur, method, vec![rhs], Vec::new())?;
@@ -963,11 +954,11 @@ impl<'h> Interp<'h> {
     }
 
     /// `import torch.distributed as dist`, `import random`: the name is that part of the
-    /// torch surface (NumPy's being torch's here), or Python's `random` with its fixed
-    /// draws. Nothing is imported, and any other module (a
-    /// misspelt `torch.nn.funtional` too) leaves the name to what it stands for without
-    /// the import. A function or class of the answer with the same name keeps it, as the
-    /// answer's helpers are bound before anything runs.
+    /// torch surface (NumPy's being torch's here), or Python's `random` (`next_draw`).
+    /// Nothing is imported, and any other module (a misspelt `torch.nn.funtional` too)
+    /// leaves the name to what it stands for without the import. A function or class of
+    /// the answer with the same name keeps it, as the answer's helpers are bound before
+    /// anything runs.
     fn import(&mut self, alias: &crate::ir::ModuleAlias) {
         let path = match alias.path.as_str() {
             "numpy" => "torch",
@@ -1096,10 +1087,10 @@ impl<'h> Interp<'h> {
                 ExprKind::Slice(start, stop) => {
                     let mut bound = |e: &Option<Box<Expr>>, default: i64| -> R<i64> {
                         let k = match e {
-                            Some(e) => self.expr(e)?.as_f64().map_or(default, |x| x as i64),
-                            None => default,
+                            Some(e) => self.expr(e)?.as_f64().map(|x| x as i64),
+                            None => None,
                         };
-                        Ok(if k < 0 { (len + k).max(0) } else { k.min(len) })
+                        Ok(super::ops::slice_bound(k, len, default))
                     };
                     let (a, b) = (bound(start, 0)?, bound(stop, len)?);
                     region = region

@@ -622,6 +622,16 @@ pub fn token_part(items: &[Value], key: &str) -> Option<Value> {
         .cloned()
 }
 
+/// A slice's bound in a dimension of `len`, as Python reads it: counted from the end when
+/// negative, kept within the dimension, `default` when absent.
+pub fn slice_bound(k: Option<i64>, len: i64, default: i64) -> i64 {
+    match k {
+        Some(k) if k < 0 => (len + k).max(0),
+        Some(k) => k.min(len),
+        None => default,
+    }
+}
+
 /// `images[2:]`, `x[:B]`: a list, tuple or tensor sliced along its first dimension as
 /// Python and torch slice it; `None` for anything else, which is taken whole.
 pub fn slice(
@@ -630,17 +640,10 @@ pub fn slice(
     start: Option<i64>,
     stop: Option<i64>,
 ) -> R<Option<Value>> {
-    let clamp = |k: Option<i64>, len: i64, default: i64| -> i64 {
-        match k {
-            Some(k) if k < 0 => (len + k).max(0),
-            Some(k) => k.min(len),
-            None => default,
-        }
-    };
     let range = |len: usize| {
         let len = len as i64;
-        let a = clamp(start, len, 0);
-        let b = clamp(stop, len, len);
+        let a = slice_bound(start, len, 0);
+        let b = slice_bound(stop, len, len);
         (a as usize)..(b.max(a) as usize)
     };
     Ok(match o {
@@ -2783,12 +2786,10 @@ pub fn tensor_method(
                 Some(v) => ip.as_tensor(v)?,
                 None => return halt(ip.line, "`lerp` needs an end and a weight"),
             };
-            let weight = match args.get(1) {
-                Some(Value::Tensor(w)) => w.t.shallow_clone(),
-                Some(v) => Tensor::from(v.as_f64().unwrap_or(0.5) as f32),
-                None => return halt(ip.line, "`lerp` needs an end and a weight"),
-            };
-            let t = lift(ip, x.t.f_lerp_tensor(&end.t, &weight))?;
+            if args.get(1).is_none() {
+                return halt(ip.line, "`lerp` needs an end and a weight");
+            }
+            let t = lift(ip, x.t.f_lerp_tensor(&end.t, &lerp_weight(args.get(1))))?;
             return Ok(derived(t, &[&x, &end]));
         }
         "neg" => x.t.f_neg(),
@@ -3038,6 +3039,15 @@ pub fn tensor_method(
     Ok(derived(t, &[&x]))
 }
 
+/// The weight of `lerp(end, w)`: a tensor, or a number (0.5 when missing) put in as a
+/// tensor, for the reason of `masked_fill`.
+fn lerp_weight(w: Option<&Value>) -> Tensor {
+    match w {
+        Some(Value::Tensor(w)) => w.t.shallow_clone(),
+        other => Tensor::from(other.and_then(Value::as_f64).unwrap_or(0.5) as f32),
+    }
+}
+
 /// `p.mul_(m).add_(q, alpha=1 - m)`, `p.copy_(q)`, `p.lerp_(q, w)` on parameters: the
 /// hand-written updates an EMA is made of. They run without gradient tracking.
 fn in_place(ip: &mut Interp, x: &Tagged, name: &str, args: &[Value], kwargs: &Kw) -> R<Value> {
@@ -3049,7 +3059,7 @@ fn in_place(ip: &mut Interp, x: &Tagged, name: &str, args: &[Value], kwargs: &Kw
     ip.note_manual_update(&x.t);
     let mut t = x.t.shallow_clone();
     refit_constant(&mut t, &other.t);
-    let weight = args.get(1).and_then(Value::as_f64);
+    let weight = lerp_weight(args.get(1));
     let r = tch::no_grad(|| -> Result<(), tch::TchError> {
         let o = match alpha {
             Some(a) => other.t.f_mul_scalar(a)?,
@@ -3060,10 +3070,7 @@ fn in_place(ip: &mut Interp, x: &Tagged, name: &str, args: &[Value], kwargs: &Kw
             "add_" => t.f_add_(&o).map(|_| ()),
             "sub_" => t.f_sub_(&o).map(|_| ()),
             "div_" => t.f_div_(&o).map(|_| ()),
-            // The weight goes in as a tensor, for the reason of `masked_fill`.
-            "lerp_" => t
-                .f_lerp_tensor_(&o, &Tensor::from(weight.unwrap_or(0.5) as f32))
-                .map(|_| ()),
+            "lerp_" => t.f_lerp_tensor_(&o, &weight).map(|_| ()),
             _ => t.f_copy_(&o),
         }
     });

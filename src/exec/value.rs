@@ -99,10 +99,7 @@ impl Optim {
             .borrow()
             .iter()
             .find(|(k, _)| matches!(k, Value::Str(k) if k.as_ref() == "lr"))
-            .and_then(|(_, v)| match v {
-                Value::Tensor(t) if t.t.numel() == 1 => t.t.f_double_value(&[]).ok(),
-                other => other.as_f64(),
-            })
+            .and_then(|(_, v)| v.single_value())
             .unwrap_or(0.0)
     }
 }
@@ -195,12 +192,21 @@ impl Value {
             Value::Dict(d) => !d.borrow().is_empty(),
             // `while masks[b].sum() < target`: a one-element tensor is its value. Python
             // refuses the truth of a larger one; here it is true, as any other object.
+            Value::Tensor(_) => self.single_value().is_none_or(|x| x != 0.0),
+            _ => true,
+        }
+    }
+
+    /// A number, or the value of a tensor of one element (`lr_schedule[it]`,
+    /// `masks[b].sum()`), whatever its shape.
+    pub fn single_value(&self) -> Option<f64> {
+        match self {
             Value::Tensor(t) if t.t.numel() == 1 => {
                 t.t.f_reshape([-1])
                     .and_then(|one| one.f_double_value(&[0]))
-                    .map_or(true, |x| x != 0.0)
+                    .ok()
             }
-            _ => true,
+            other => other.as_f64(),
         }
     }
 
