@@ -1010,19 +1010,23 @@ impl Normalizer {
         if digits == 0 || digits > 2 {
             return;
         }
+        // `4.1  x1 ← aug(x)`: a step of a step. A number written before a name, with
+        // nothing between them, is no code.
+        let sub_digits = sub_step_number(&rest[open + digits..]);
+        let digits = digits + sub_digits;
         let mark = rest.get(open + digits);
         let closes = match (open, mark) {
             (1, Some(')')) => true,
             (0, Some(')' | ':')) => true,
             // `2. reconstruct`, but not the number `2.5`.
             (0, Some('.')) => rest.get(digits + 1) == Some(&' '),
-            (0, Some(' ')) => after_word > 0,
+            (0, Some(' ')) => after_word > 0 || sub_digits > 0,
             _ => false,
         };
         if !closes {
             return;
         }
-        let label = after_word + open + digits + 1;
+        let label = after_word + open + digits + usize::from(mark != Some(&' '));
         let spaces = code.chars().skip(label).take_while(|c| *c == ' ').count();
         self.edit(line0, ed, start, start + label + spaces, "");
     }
@@ -1728,6 +1732,129 @@ impl Normalizer {
 
     /// `θ_t = λ θ_t + (1 − λ) θ_s ,   λ: 0.996 → 1 (schedule coseno)`: after an
     /// assignment, `, name: ...` is a note about a symbol, not part of the value.
+    /// `D(p, z) = − (p / ‖p‖₂) · (z / ‖z‖₂)     promedio sobre el batch`: words set
+    /// apart by a wide gap after a complete statement are a note on it.
+    fn trailing_words(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mask = ed.code_mask();
+        let (start, end) = (ed.indent(), ed.code_end());
+        let mut depth = 0i32;
+        let mut gap = None;
+        for k in start..end {
+            if !mask[k] {
+                return;
+            }
+            match ed.chars[k] {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                ' ' if depth == 0
+                    && gap.is_none()
+                    && ed.chars[k..end].iter().take(3).all(|c| *c == ' ')
+                    && k > start
+                    && matches!(ed.chars[k - 1], ')' | ']') =>
+                {
+                    gap = Some(k);
+                }
+                _ => {}
+            }
+        }
+        let Some(gap) = gap else { return };
+        let note = ed.slice(gap, end);
+        let words: Vec<&str> = note.split_whitespace().collect();
+        let all_words = words.len() >= 2
+            && words.iter().all(|w| w.chars().all(char::is_alphabetic))
+            && words.iter().any(|w| w.chars().count() >= 3);
+        if all_words {
+            let note = note.trim().to_string();
+            self.edit(line0, ed, gap, end, &format!("  # {note}"));
+        }
+    }
+
+    /// `θt ← λ θt + (1 − λ) θs   avec λ = 0.996  (EMA)`: a constant said after the
+    /// statement that uses it ("with λ = 0.996") is set before it; what follows is a note.
+    fn constant_in_words(&mut self, line0: usize, ed: &mut LineEdit) {
+        let (start, end) = (ed.indent(), ed.code_end());
+        if end <= start {
+            return;
+        }
+        let code = ed.slice(start, end);
+        let Some((statement, clause)) = [" avec ", " with ", " con ", " where ", " donde ", " où "]
+            .iter()
+            .find_map(|w| code.split_once(w))
+        else {
+            return;
+        };
+        let (name, rest) = match clause.split_once('=') {
+            Some((name, rest)) if !rest.starts_with('=') => (name.trim(), rest.trim_start()),
+            _ => return,
+        };
+        let number_len = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | '-'))
+            .count();
+        let (number, note) = rest.split_at(
+            rest.char_indices()
+                .nth(number_len)
+                .map_or(rest.len(), |(i, _)| i),
+        );
+        let is_name = !name.is_empty()
+            && name.chars().next().is_some_and(is_ident_start)
+            && name.chars().all(is_ident_char);
+        let assigns = single_assignment(statement.trim()).is_some()
+            || statement.contains('=') && !statement.contains("==");
+        if !is_name || number.parse::<f64>().is_err() || !assigns || !statement.contains(name) {
+            return;
+        }
+        let note = note.trim();
+        let note = if note.is_empty() {
+            String::new()
+        } else {
+            format!("  # {note}")
+        };
+        let new = format!("{name} = {number}; {}{note}", statement.trim_end());
+        self.edit(line0, ed, start, end, &new);
+    }
+
+    /// `crit_gan = MSE  (LSGAN)  ;  crit_cyc = L1`: an acronym in parentheses set apart
+    /// after an assigned value names it; it is a note, not a call of the value.
+    fn acronym_note(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mask = ed.code_mask();
+        let end = ed.code_end();
+        let chars = &ed.chars;
+        let Some(open) = (2..end).find(|&k| {
+            chars[k] == '('
+                && mask[k]
+                && chars[k - 1] == ' '
+                && chars[k - 2] == ' '
+                && chars[..k].contains(&'=')
+        }) else {
+            return;
+        };
+        let Some(close) = matching_close(chars, open) else {
+            return;
+        };
+        let inside: String = chars[open + 1..close].iter().collect();
+        let acronym = inside.chars().count() >= 3
+            && inside
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase())
+            && inside
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        let value_ends = chars[..open]
+            .iter()
+            .rev()
+            .find(|c| **c != ' ')
+            .is_some_and(|c| is_ident_char(*c) || *c == ')');
+        let after = chars[close + 1..end].iter().find(|c| **c != ' ');
+        if !acronym || !value_ends || !matches!(after, None | Some(';')) {
+            return;
+        }
+        let start = ed.spaces_before(open);
+        self.edit(line0, ed, end, end, &format!("  # {inside}"));
+        self.edit(line0, ed, start, close + 1, "");
+    }
+
     fn trailing_note(&mut self, line0: usize, ed: &mut LineEdit) {
         let mask = ed.code_mask();
         let end = ed.code_end();
@@ -1822,10 +1949,17 @@ impl Normalizer {
         }
         let code = ed.slice(indent, end);
         let lower = code.to_lowercase();
+        // `Repetir para cada par (a, b):`, `Repeat for each batch x:`: the verb adds
+        // nothing to the loop.
+        let repeat = ["repetir ", "repeat ", "répéter "]
+            .iter()
+            .find(|r| lower.starts_with(**r))
+            .map_or(0, |r| r.chars().count());
+        let lower: String = lower.chars().skip(repeat).collect();
         let Some(head) = LOOP_HEADS.iter().find(|h| lower.starts_with(**h)) else {
             return;
         };
-        let rest: Vec<char> = code.chars().skip(head.chars().count()).collect();
+        let rest: Vec<char> = code.chars().skip(repeat + head.chars().count()).collect();
         let rest: String = rest.into_iter().collect();
         let mut rest = rest.trim_end().trim_end_matches(':').trim_end();
         // `for each epoch, for each batch (a, b) from the loader:`: the epochs repeat
@@ -1847,6 +1981,14 @@ impl Normalizer {
         // `for each batch x:`, `para cada batch (a, b):`: no loader named, the loader.
         let named_only = NAMING_NOUNS.iter().find_map(|noun| {
             let after = rest.strip_prefix(noun)?.strip_prefix(' ')?.trim();
+            // `par (a, b), a del dominio A y b del dominio B`: what follows the
+            // variables describes them.
+            let after = match after.split_once("), ") {
+                Some((group, _)) if group.starts_with('(') && !group.contains(')') => {
+                    &after[..group.len() + 1]
+                }
+                _ => after,
+            };
             let is_targets = !after.is_empty()
                 && after
                     .chars()
@@ -2449,7 +2591,18 @@ fn split_aside(segment: &str) -> (String, Option<String>) {
     let Some(inner_end) = segment.strip_suffix(')') else {
         return whole;
     };
-    let Some(open) = inner_end.rfind('(') else {
+    // The parenthesis that the last one closes: `(sg = stop-gradient, z.detach())`.
+    let mut depth = 0i32;
+    let open = inner_end.char_indices().rev().find_map(|(k, c)| {
+        match c {
+            ')' => depth += 1,
+            '(' if depth == 0 => return Some(k),
+            '(' => depth -= 1,
+            _ => {}
+        }
+        None
+    });
+    let Some(open) = open else {
         return whole;
     };
     let (before, inside) = (&inner_end[..open], &inner_end[open + 1..]);
@@ -2463,7 +2616,13 @@ fn split_aside(segment: &str) -> (String, Option<String>) {
         && inside.split_whitespace().any(is_word)
         && !inside.contains(['=', ',', '+', '*', '/', '('])
         && !inside.contains(" - ");
-    if value_ends && words && before.contains('=') {
+    // `L2 ← D(p2, sg(z2))    (sg = stop-gradient, z.detach())`: a definition in
+    // parentheses set apart after a value says what a name means; Python has no
+    // `value (a = b)`.
+    let defines = before.ends_with("  ")
+        && inside.split_whitespace().any(is_word)
+        && top_level_definition(inside);
+    if value_ends && (words || defines) && before.contains('=') {
         (
             before.trim_end().to_string(),
             Some(inside.trim().to_string()),
@@ -2471,6 +2630,30 @@ fn split_aside(segment: &str) -> (String, Option<String>) {
     } else {
         whole
     }
+}
+
+/// Whether `text` holds an `=` outside brackets that is neither a comparison nor part of
+/// one (`sg = detach`, not `a == b` or `f(k=1)`).
+fn top_level_definition(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let mut depth = 0i32;
+    for (k, c) in chars.iter().enumerate() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            '=' if depth == 0 => {
+                let before = k.checked_sub(1).map(|j| chars[j]);
+                let after = chars.get(k + 1).copied();
+                let comparison =
+                    matches!(before, Some('=' | '!' | '<' | '>')) || after == Some('=');
+                if !comparison {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// `λ_ema = 0.996 → 1 (coseno)`: a value said as a schedule starts at its first number;
@@ -2585,6 +2768,31 @@ fn single_assignment(code: &str) -> Option<(String, String)> {
         .to_string();
     (!target.is_empty() && target.chars().all(is_ident_char) && !value.is_empty())
         .then_some((target, value))
+}
+
+/// The characters of `.1`, `.1.2` after a step's first number (`4.1  x1 ← aug(x)`), when
+/// the number is followed by spaces and a name; 0 when it is a decimal number in code.
+fn sub_step_number(after: &[char]) -> usize {
+    let mut k = 0;
+    while after.get(k) == Some(&'.') {
+        let digits = after[k + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if digits == 0 || digits > 2 {
+            break;
+        }
+        k += 1 + digits;
+    }
+    let spaces = after[k..].iter().take_while(|c| **c == ' ').count();
+    let starts_name = after
+        .get(k + spaces)
+        .is_some_and(|c| c.is_alphabetic() || *c == '_');
+    if k > 0 && spaces > 0 && starts_name {
+        k
+    } else {
+        0
+    }
 }
 
 /// `(a,b) ∈ {(u,v), (v,u)}`, `a ∈ {u, v}`: index names over an enumerated set, as the
@@ -2950,14 +3158,28 @@ fn described_in_words(ed: &LineEdit) -> bool {
         last = k;
     }
     let plain = |w: &str| {
-        w.chars().count() >= 3
-            && w.chars().all(|c| c.is_ascii_alphabetic())
+        w.chars().count() >= 2
+            && w.chars().all(char::is_alphabetic)
             && !PY_KEYWORDS.contains(&w)
             && !MATH_FUNCTIONS.contains(&w)
     };
+    // Two words side by side, each of three letters or more, or one of them a word that
+    // only sentences have (`ResNet-50 sin la capa fc`).
+    let sentence_pair = |a: &str, b: &str| {
+        let long = |w: &str| w.chars().count() >= 3;
+        let small = |w: &str| SENTENCE_WORDS.contains(&w.to_lowercase().as_str());
+        plain(a) && plain(b) && ((long(a) && long(b)) || small(a) || small(b))
+    };
     let words: Vec<&str> = outside.split(' ').collect();
-    words.windows(2).any(|w| plain(w[0]) && plain(w[1]))
+    words.windows(2).any(|w| sentence_pair(w[0], w[1]))
 }
+
+/// Articles, prepositions and conjunctions of English, Spanish and French, of two letters
+/// or more: words of sentences, never names of code.
+const SENTENCE_WORDS: &[&str] = &[
+    "the", "of", "with", "without", "and", "el", "la", "los", "las", "de", "del", "sin", "con",
+    "por", "para", "una", "le", "les", "du", "des", "avec", "sans", "et", "une",
+];
 
 pub fn looks_like_prose(code: &str) -> bool {
     let trimmed = code.trim().trim_end_matches(['.', ';', ':']);
@@ -3088,6 +3310,9 @@ pub fn normalize(input: &str) -> Normalized {
         // c: float = 0.1)`): its `= value, name:` is no note after a statement.
         if !inside_brackets {
             n.trailing_note(line0, ed);
+            n.trailing_words(line0, ed);
+            n.acronym_note(line0, ed);
+            n.constant_in_words(line0, ed);
             n.comma_assignments(line0, ed);
         }
         if let Some(statement) = n.prose_after_semicolon(line0, ed) {
@@ -3985,7 +4210,42 @@ mod tests {
     }
 
     #[test]
+    fn words_after_a_wide_gap_are_a_note() {
+        assert_eq!(
+            norm_line("D(p, z) = − (p / ‖p‖₂) · (z / ‖z‖₂)       promedio sobre el batch"),
+            "def D(p, z): return - (p / norm(p)) * (z / norm(z))  # promedio sobre el batch"
+        );
+        assert_eq!(
+            norm_line("f ← ResNet-50 sin la capa fc + MLP de proyección"),
+            "pass"
+        );
+        assert_eq!(
+            norm_line("θt ← λ θt + (1 - λ) θs        avec λ = 0.996  (EMA)"),
+            "λ = 0.996; θt = λ * θt + (1 - λ) * θs  # EMA"
+        );
+        assert_eq!(
+            norm_line("crit_gan = MSE  (LSGAN)  ;  crit_cyc = L1"),
+            "crit_gan = MSE  ;  crit_cyc = L1  # LSGAN"
+        );
+        assert_eq!(
+            norm_line("L2 ← D(p2, sg(z2))     (sg = stop gradient, z.detach())"),
+            "L2 = D(p2, sg(z2))  # sg = stop gradient, z.detach()"
+        );
+    }
+
+    #[test]
+    fn loops_said_in_words_with_a_verb_and_a_description() {
+        assert_eq!(
+            norm_line("Repetir para cada par (a, b), a del dominio A y b del dominio B:"),
+            "for (a, b) in loader:"
+        );
+    }
+
+    #[test]
     fn numbered_math_steps_read_as_code() {
+        assert_eq!(norm_line("   4.1  x1 ← aug(x)"), "x1 = aug(x)");
+        assert_eq!(norm_line("2.3.1 L ← ½ (L1 + L2)"), "L = (1/2) * (L1 + L2)");
+        assert_eq!(norm_line("0.5 * loss"), "0.5 * loss");
         assert_eq!(
             norm_line("3. student:   a_cls, a_patch = f_s(û)   ;   b_cls, b_patch = f_s(v̂)"),
             "a_cls, a_patch = f_s(û)   ;   b_cls, b_patch = f_s(v̂)"

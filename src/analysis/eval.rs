@@ -545,11 +545,7 @@ impl<'a> Evaluator<'a> {
 
     /// The network whose parameters a math-notation name stands for: `θt` for `g_θt`.
     fn param_owner(&self, name: &str) -> Option<ModId> {
-        let folded = crate::analysis::facts::fold(name);
-        let looks_like_parameters = ["θ", "theta", "params", "weights"]
-            .iter()
-            .any(|p| folded.starts_with(p));
-        if name.chars().count() < 2 || !looks_like_parameters {
+        if name.chars().count() < 2 || !names_parameters(name) {
             return None;
         }
         let suffix = format!("_{name}");
@@ -1211,6 +1207,15 @@ impl<'a> Evaluator<'a> {
             ExprKind::Compare(op, l, r) => {
                 let a = self.expr(l);
                 let b = self.expr(r);
+                // `torch.rand(B, N) < ratio`: a tensor compared is a tensor of booleans
+                // (a mask), which carries no gradient.
+                let ordering = matches!(
+                    op,
+                    CmpOp::Lt | CmpOp::LtE | CmpOp::Gt | CmpOp::GtE | CmpOp::Eq | CmpOp::NotEq
+                );
+                if ordering && (matches!(a, Value::Tensor(_)) || matches!(b, Value::Tensor(_))) {
+                    return self.builtin_node("compare", vec![a, b], Vec::new(), e.span);
+                }
                 compare(*op, &a, &b)
             }
             ExprKind::Tuple(items) => Value::Tuple(Rc::new(self.seq(items))),
@@ -2905,6 +2910,9 @@ impl<'a> Evaluator<'a> {
                 "parameters" | "named_parameters" | "state_dict" | "modules" | "children" => {
                     Value::Params(Rc::new(vec![m]))
                 }
+                // `student.get_parameter(name)`: one of its parameters, by the name that
+                // `named_parameters()` gave.
+                "get_parameter" => Value::Param(m),
                 "train" | "eval" | "to" | "cuda" | "cpu" | "float" | "__init__" => Value::Module(m),
                 "__super__" => Value::Method(Box::new(Value::Module(m)), "__super__".into()),
                 "requires_grad_" => {
@@ -3024,6 +3032,7 @@ impl<'a> Evaluator<'a> {
                     let m = self.implicit_module(&g);
                     Value::Params(Rc::new(vec![m]))
                 }
+                "get_parameter" => Value::Param(self.implicit_module(&g)),
                 "train" | "eval" | "to" | "cuda" => Value::Global(g),
                 "requires_grad_" | "load_state_dict" | "forward" => {
                     let m = self.implicit_module(&g);
@@ -3332,6 +3341,14 @@ fn is_schedule_name(name: &str) -> bool {
     })
 }
 
+/// Whether a name says parameters in math or code: `θ_s`, `theta`, `params_t`, `weights`.
+fn names_parameters(name: &str) -> bool {
+    let folded = crate::analysis::facts::fold(name);
+    ["θ", "theta", "params", "weights"]
+        .iter()
+        .any(|p| folded.starts_with(p))
+}
+
 /// Parameters named by role in math notation: `θ_t`, `theta_s`, `params_teacher`.
 fn param_role(name: &str) -> Option<&'static str> {
     let f = crate::analysis::facts::fold(name).replace('_', "");
@@ -3492,6 +3509,7 @@ fn is_module_method(name: &str) -> bool {
             | "manual_backward"
             | "optimizers"
             | "named_parameters"
+            | "get_parameter"
             | "state_dict"
             | "train"
             | "eval"

@@ -547,6 +547,7 @@ const NO_GRADIENT_BUILTINS: &[&str] = &[
     "size",
     "shape",
     "numel",
+    "compare",
 ];
 
 /// The module applications whose parameters receive gradient from `root`: every path

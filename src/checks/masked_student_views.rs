@@ -4,7 +4,9 @@
 //! Checks that in every loss term the student receives a masked view (`û = mask(u)`, or
 //! `student(x, mask=m)`) and the teacher the unmasked view. Which network is the student
 //! and which the teacher is inferred from structure first (EMA target, frozen, copied,
-//! run under `no_grad`), then from names.
+//! run under `no_grad`), then from names. With multi-crop, a view only the student sees
+//! (a local crop, which the teacher never gets whole) needs no mask, once the student
+//! sees at least one masked view.
 //!
 //! ## Why it matters
 //! Masked image modelling is iBOT's half of the objective: the student reconstructs, in
@@ -30,15 +32,24 @@ pub fn run(ctx: &Ctx) -> Outcome {
             Vec::new(),
         );
     }
+    let pairs: Vec<_> = terms
+        .iter()
+        .filter_map(|t| ctx.orient_by_teacher(t))
+        .map(|(s, te)| (ctx.desc(s), ctx.desc(te)))
+        .collect();
+    // Multi-crop: a view only the student sees (a local crop) is never masked, and the
+    // teacher has no whole view of it to give. Only the views both networks see count,
+    // once the student sees one of them masked.
+    let teacher_views: Vec<_> = pairs.iter().filter_map(|(_, dt)| dt.view.clone()).collect();
+    let any_masked = pairs.iter().any(|(ds, _)| ds.masked);
+    let student_only = |ds: &crate::analysis::facts::Desc| {
+        any_masked && ds.view.as_ref().is_some_and(|v| !teacher_views.contains(v))
+    };
     let mut wrong = Vec::new();
     let mut student_unmasked = false;
     let mut teacher_masked = false;
-    for t in &terms {
-        let Some((s, te)) = ctx.orient_by_teacher(t) else {
-            continue;
-        };
-        let (ds, dt) = (ctx.desc(s), ctx.desc(te));
-        if !ds.masked {
+    for (ds, dt) in &pairs {
+        if !ds.masked && !student_only(ds) {
             student_unmasked = true;
             wrong.extend(ds.apps.last().map(|n| ctx.span(*n)));
         }

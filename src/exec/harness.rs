@@ -17,6 +17,11 @@ use tch::{Kind, Tensor};
 pub const BATCH: i64 = 4;
 pub const FEATURES: i64 = 48;
 pub const PATCHES: i64 = 4;
+/// The features of one patch, whatever the number of patches.
+const PATCH_FEATURES: i64 = FEATURES / PATCHES;
+/// The largest grid of patches (32 × 32) the toy ViT takes the size of from an answer's
+/// own masks; a larger one is refused with its reason.
+const MAX_PATCHES: i64 = 1024;
 
 /// Names that reach outside the interpreter. They are refused by name, with the reason,
 /// before anything can read them as a stand-in.
@@ -178,6 +183,11 @@ pub struct Harness {
     pub weighs_loss_calls: bool,
     roles: crate::analysis::facts::Roles,
     pub knobs: Knobs,
+    /// The toy ViT's patch tokens per image: `PATCHES`, or the size of the answer's own
+    /// grid of patches (`MaskGenerator(grid=14)`), which a first run learns.
+    pub patches: i64,
+    /// The grid size a mask of the answer's own asked for when the toy ViT had another.
+    pub wanted_patches: Option<i64>,
     pub nets: Vec<Rc<Net>>,
     /// Aliases by net id: every name a net was bound to.
     pub aliases: HashMap<usize, Vec<String>>,
@@ -307,6 +317,8 @@ impl Harness {
                 .any(|p| super::properties::WEIGHS_LOSS_CALLS.contains(&p.as_str())),
             roles: crate::analysis::facts::Roles::new(rubric.roles.patterns.clone()),
             knobs,
+            patches: PATCHES,
+            wanted_patches: None,
             nets: Vec::new(),
             aliases: HashMap::new(),
             stand_nets: HashMap::new(),
@@ -701,6 +713,23 @@ impl Harness {
         net
     }
 
+    /// An image as the toy ViT's patches, `[batch, patches, PATCH_FEATURES]`. With the
+    /// toy's own four patches they are the image's quarters; with the answer's grid, a
+    /// fixed seeded projection of the whole image, so that every token sees the image.
+    fn patches_of(&self, input: &Tensor, batch: i64, line: u32) -> R<Tensor> {
+        let lift =
+            |r: Result<Tensor, tch::TchError>| r.or_else(|e| halt(line, super::interp::short(&e)));
+        if self.patches == PATCHES {
+            return lift(input.f_reshape([batch, PATCHES, PATCH_FEATURES]));
+        }
+        let flat = lift(input.f_reshape([batch, -1]))?;
+        let features = flat.size().get(1).copied().unwrap_or(FEATURES);
+        let scale = 1.0 / (features as f64).sqrt();
+        let projection = seeded(0x9a7c4, &[self.patches * PATCH_FEATURES, features], scale);
+        let projected = lift(flat.f_linear(&projection, None::<&Tensor>))?;
+        lift(projected.f_reshape([batch, self.patches, PATCH_FEATURES]))
+    }
+
     fn initial_params(&self, kind: &NetKind) -> Vec<Tensor> {
         let make = |seed: u64, shape: &[i64]| {
             let scale = 1.0 / (shape.last().copied().unwrap_or(1) as f64).sqrt();
@@ -710,7 +739,7 @@ impl Harness {
             // Made on first use, from the width of what the network is given.
             NetKind::Toy { .. } => Vec::new(),
             NetKind::ToyVit { width, seed } => vec![
-                make(*seed, &[*width, FEATURES / PATCHES]),
+                make(*seed, &[*width, PATCH_FEATURES]),
                 make(seed ^ 1, &[*width, *width]),
                 make(seed ^ 2, &[*width]),
             ],
@@ -809,6 +838,25 @@ impl Harness {
     /// The record of a loader view, if `t` is one (the tensor itself, not a copy).
     fn loader_view(&self, t: &Tensor) -> Option<&LoaderView> {
         self.loader_views.iter().find(|v| v.is(t))
+    }
+
+    /// `crops[2:]` of a multi-crop loader: two local crops of the batch's images, views
+    /// of their own (the third and fourth), which only the student is meant to see.
+    pub fn local_crops(&mut self, images: &Tensor) -> Vec<Value> {
+        (0..2u32)
+            .map(|k| {
+                let seed = self.iteration.wrapping_mul(31)
+                    ^ u64::from(k + 2).wrapping_mul(0x51ed)
+                    ^ 0x10ca1;
+                let noise = seeded(seed, &images.size(), 0.5);
+                Value::Tensor(Tagged {
+                    t: images + noise,
+                    views: 1 << (k + 2),
+                    token: Token::None,
+                    origin: 0,
+                })
+            })
+            .collect()
     }
 
     /// The second view of the batch whose first view is `first`, if it is one: lightly's
@@ -1612,7 +1660,7 @@ impl Harness {
             }
             NetKind::ToyVit { .. } | NetKind::Toy { .. } => {
                 let batch = input.size().first().copied().unwrap_or(1);
-                let patches = lift(input.f_reshape([batch, PATCHES, FEATURES / PATCHES]))?;
+                let patches = self.patches_of(&input, batch, line)?;
                 let mask = match args.get(1).or_else(|| {
                     kwargs
                         .iter()
@@ -1629,19 +1677,27 @@ impl Harness {
                 let patches = match mask {
                     // A mask over the answer's own grid of patches (`MaskGenerator(grid=14)`)
                     // has no position for each of the toy ViT's few tokens.
-                    Some(m) if m.numel() as i64 != batch * PATCHES => {
+                    // The toy ViT learns its size from the first run, which stops here
+                    // to start again with that many tokens.
+                    Some(m) if m.numel() as i64 != batch * self.patches => {
                         let per_image = m.numel() as i64 / batch.max(1);
+                        let fits = batch > 0 && m.numel() as i64 % batch == 0;
+                        if fits && self.patches == PATCHES && (1..=MAX_PATCHES).contains(&per_image)
+                        {
+                            self.wanted_patches = Some(per_image);
+                        }
+                        let tokens = self.patches;
                         return halt(
                             line,
                             format!(
-                                "the mask has {per_image} positions per image where the toy ViT has {PATCHES} patch tokens: a mask over the answer's own grid of patches is outside what --exec runs"
+                                "the mask has {per_image} positions per image where the toy ViT has {tokens} patch tokens: a mask over a grid of more than {MAX_PATCHES} patches, or of another size in each call, is outside what --exec runs"
                             ),
                         );
                     }
                     Some(m) => {
                         let keep = lift(m.f_to_kind(Kind::Float))?;
                         let keep = lift(keep.f_neg())?.f_add_scalar(1.0);
-                        let keep = lift(keep)?.f_reshape([batch, PATCHES, 1]);
+                        let keep = lift(keep)?.f_reshape([batch, self.patches, 1]);
                         lift(patches.f_mul(&lift(keep)?))?
                     }
                     None => patches,
@@ -1814,11 +1870,11 @@ impl Harness {
                 // Half the patches of every image, a different half per view.
                 let mut v = Vec::new();
                 for b in 0..BATCH {
-                    for p in 0..PATCHES {
+                    for p in 0..self.patches {
                         v.push((p + b + index as i64) % 2 == 0);
                     }
                 }
-                let mask = Tensor::from_slice(&v).reshape([BATCH, PATCHES]);
+                let mask = Tensor::from_slice(&v).reshape([BATCH, self.patches]);
                 // Given no image: read as a value (`u ⊙ (1 − M_u)`), just the mask; given
                 // a shape (lightly's `random_token_mask((B, N))` returns the kept and the
                 // masked tokens), the mask also as the second of a pair.
@@ -1840,10 +1896,10 @@ impl Harness {
                 };
                 // `û = mask(u)`: the masked image, masked patches zeroed.
                 let keep: Vec<f32> = v.iter().map(|m| if *m { 0.0 } else { 1.0 }).collect();
-                let keep = Tensor::from_slice(&keep).reshape([BATCH, PATCHES, 1]);
+                let keep = Tensor::from_slice(&keep).reshape([BATCH, self.patches, 1]);
                 let patches = masked_input
                     .t
-                    .f_reshape([BATCH, PATCHES, FEATURES / PATCHES])
+                    .f_reshape([BATCH, self.patches, -1])
                     .and_then(|p| p.f_mul(&keep))
                     .and_then(|p| p.f_reshape(masked_input.t.size()))
                     .or_else(|e| halt(line, super::interp::short(&e)))?;

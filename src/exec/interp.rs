@@ -7,7 +7,7 @@
 //! use stops the run. Budgets on steps, loop iterations, call depth, tensor elements and
 //! wall time stop a run with the reason instead of hanging or allocating without bound.
 
-use super::harness::{BATCH, Harness, PATCHES};
+use super::harness::{BATCH, Harness};
 use super::value::*;
 use crate::analysis::facts::ARCHITECTURE;
 use crate::ir::*;
@@ -197,6 +197,9 @@ pub struct Interp<'h> {
     stand_ins: std::collections::HashSet<String>,
     /// What the answer reads and writes in `os.environ`: its own, and read by nothing else.
     environment: Rc<RefCell<Vec<(Value, Value)>>>,
+    /// The roles of the methods being run that are named for one (`model.student(x, m)`,
+    /// `self.teacher(x)`), innermost last.
+    method_roles: Vec<String>,
     /// The names the answer calls, which are never case slips of a variable.
     called_names: std::collections::HashSet<String>,
     /// The state of Python's `random` in this run (`next_draw`), which starts the same in
@@ -315,6 +318,7 @@ impl<'h> Interp<'h> {
             environment: Rc::new(RefCell::new(launcher_environment())),
             sums: Vec::new(),
             random_state: 0,
+            method_roles: Vec::new(),
         }
     }
 
@@ -1441,11 +1445,12 @@ impl<'h> Interp<'h> {
             match views {
                 // The repository's masks are grids of patches, flattened where used.
                 Value::List(_) => {
-                    let side = (PATCHES as f64).sqrt() as i64;
+                    let patches = self.harness.patches;
+                    let side = (patches as f64).sqrt() as i64;
                     let grids = masks
                         .into_iter()
                         .map(|m| match m {
-                            Value::Tensor(t) if side * side == PATCHES => {
+                            Value::Tensor(t) if side * side == patches => {
                                 match t.t.f_reshape([BATCH, side, side]) {
                                     Ok(g) => Value::Tensor(Tagged { t: g, ..t }),
                                     Err(_) => Value::Tensor(t),
@@ -1996,6 +2001,13 @@ impl<'h> Interp<'h> {
                 if attr == "output_shape" {
                     return Ok(Value::Tuple(Rc::new(vec![Value::Int(1)])));
                 }
+                // `student.num_patches`, `model.patch_embed.num_patches`: the toy ViT's
+                // tokens per image.
+                if matches!(attr, "num_patches" | "num_tokens" | "n_patches")
+                    && !matches!(&n.kind, NetKind::Object(obj) if obj.borrow().attrs.contains_key(attr))
+                {
+                    return Ok(Value::Int(self.harness.patches));
+                }
                 // `torch.zeros(1, head.out_dim)`, `nn.Linear(backbone.embed_dim, d)`: a
                 // width of a network the answer never defines is 1, which broadcasts
                 // with the toy's outputs (layers are remade for the width they receive).
@@ -2204,12 +2216,25 @@ impl<'h> Interp<'h> {
                 if !runs_a_pass {
                     self.note_loss_call(&mut args);
                 }
+                // `def student(self, x, mask)` of a model that holds both networks: what
+                // it calls plays the student.
+                let role = this
+                    .as_ref()
+                    .and_then(|_| self.harness.role_of_name(&def.name))
+                    .filter(|r| matches!(r.as_str(), "student" | "teacher"));
                 let mut all = Vec::new();
                 if let Some(t) = this {
                     all.push(*t);
                 }
                 all.extend(args);
-                let out = self.call_def(&def, all, kwargs)?;
+                if let Some(r) = &role {
+                    self.method_roles.push(r.clone());
+                }
+                let out = self.call_def(&def, all, kwargs);
+                if role.is_some() {
+                    self.method_roles.pop();
+                }
+                let out = out?;
                 self.note_loss_output(mark, &out);
                 Ok(out)
             }
@@ -2378,6 +2403,17 @@ impl<'h> Interp<'h> {
                 // a loader (a progress bar) yields the loader's batches.
                 if let Some(loader @ Value::Loader(_)) = args.first() {
                     return Ok(loader.clone());
+                }
+                // `tqdm(zip(loader_A, loader_B), total=n)`: a progress bar over any
+                // iterable yields its items.
+                let progress_bar = matches!(
+                    crate::analysis::facts::fold(name).as_str(),
+                    "tqdm" | "tqdm.tqdm" | "track" | "progress_bar" | "progressbar"
+                );
+                if progress_bar
+                    && let Some(items @ (Value::List(_) | Value::Tuple(_))) = args.first()
+                {
+                    return Ok(items.clone());
                 }
                 let net = self.harness.unknown_net(name);
                 self.call_net(net, args, kwargs)
@@ -2744,6 +2780,22 @@ impl<'h> Interp<'h> {
                 .any(|a| matches!(a, Value::Tensor(_) | Value::Batch(_)))
         {
             return Ok(Value::Net(self.harness.construct(&n)));
+        }
+        // The network that takes the images plays the method's role (the backbone, not
+        // the head that projects its tokens), from its first call on, so that its toy
+        // forward pass is the role's on every call.
+        if let Some(role) = self.method_roles.last()
+            && input
+                .as_ref()
+                .is_some_and(|i| i.token == Token::None && i.views != 0)
+            && self.harness.role_of(&n).is_none()
+            && !self.trace.net_calls.iter().any(|c| c.net == n.id)
+        {
+            self.harness
+                .aliases
+                .entry(n.id)
+                .or_default()
+                .push(role.clone());
         }
         let masked = args
             .iter()

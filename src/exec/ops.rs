@@ -456,6 +456,20 @@ fn fit_to_toy_shapes(x: Tagged, y: Tagged) -> (Tagged, Tagged) {
 /// indexes per-patch values (`[B, H·W, ...]`) is read flattened, as the answer means it
 /// and as the repositories write `mask.flatten(1)`. A mask that fits already, or fits
 /// no leading dimensions, is left as it is.
+/// The element kind a creation function's `dtype=` asks for: masks made as
+/// `torch.zeros(..., dtype=torch.bool)` index as masks, and anything else is a float.
+fn dtype_kind(kwargs: &Kw) -> Kind {
+    let dtype = kwargs.iter().find(|(k, _)| k == "dtype").map(|(_, v)| v);
+    match dtype {
+        Some(Value::Builtin(path)) => match path.rsplit('.').next() {
+            Some("bool") => Kind::Bool,
+            Some("long" | "int64" | "int" | "int32") => Kind::Int64,
+            _ => Kind::Float,
+        },
+        _ => Kind::Float,
+    }
+}
+
 fn mask_for(t: &Tensor, mask: &Tensor) -> Tensor {
     let (shape, dims) = (t.size(), mask.size());
     if shape.len() >= dims.len() && shape[..dims.len()] == dims[..] {
@@ -653,6 +667,20 @@ pub fn slice(
             Some(Value::List(Rc::new(RefCell::new(items[r].to_vec()))))
         }
         Value::Tuple(t) => Some(Value::Tuple(Rc::new(t[range(t.len())].to_vec()))),
+        // `crops[2:]` of the loader's crops: its two global views and two local crops
+        // of its images, which it keeps last.
+        Value::Batch(items) => {
+            let mut views: Vec<Value> = items
+                .iter()
+                .filter(|v| matches!(v, Value::Tensor(t) if t.views != 0))
+                .cloned()
+                .collect();
+            if let (2, Some(Value::Tensor(images))) = (views.len(), items.get(2)) {
+                views.extend(ip.harness.local_crops(&images.t));
+            }
+            let r = range(views.len());
+            Some(Value::List(Rc::new(RefCell::new(views[r].to_vec()))))
+        }
         Value::Tensor(x) if x.t.dim() >= 1 => {
             let r = range(x.t.size()[0] as usize);
             let part = lift(ip, x.t.f_slice(0, r.start as i64, r.end as i64, 1))?;
@@ -1502,19 +1530,31 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     match last {
         "zeros" | "ones" | "randn" | "rand" | "empty" => {
             let shape = shape_args(ip, &args)?;
+            let kind = (dtype_kind(&kwargs), tch::Device::Cpu);
             let t = match last {
-                "zeros" | "empty" => Tensor::f_zeros(&shape, (Kind::Float, tch::Device::Cpu)),
-                "ones" => Tensor::f_ones(&shape, (Kind::Float, tch::Device::Cpu)),
+                "zeros" | "empty" => Tensor::f_zeros(&shape, kind),
+                "ones" => Tensor::f_ones(&shape, kind),
                 _ => return Ok(Value::tensor(ip.harness.random(&shape, last == "rand"))),
             };
             return Ok(Value::tensor(lift(ip, t)?));
+        }
+        // `torch.bernoulli(torch.full((B, N), ratio))`: each entry is 1 with its
+        // probability, from the run's seeded draws.
+        "bernoulli" => {
+            let probabilities = match args.first() {
+                Some(Value::Tensor(p)) => p.t.shallow_clone(),
+                _ => return halt(ip.line, "`bernoulli` needs a tensor of probabilities"),
+            };
+            let draws = ip.harness.random(&probabilities.size(), true);
+            let ones = lift(ip, draws.f_lt_tensor(&probabilities))?;
+            return Ok(Value::tensor(lift(ip, ones.f_to_kind(Kind::Float))?));
         }
         "full" => {
             let shape = shape_args(ip, &args[..1.min(args.len())])?;
             let fill = args.get(1).and_then(Value::as_f64).unwrap_or(0.0);
             return Ok(Value::tensor(lift(
                 ip,
-                Tensor::f_full(&shape, fill, (Kind::Float, tch::Device::Cpu)),
+                Tensor::f_full(&shape, fill, (dtype_kind(&kwargs), tch::Device::Cpu)),
             )?));
         }
         // `Tensor(batch_size)` (PyTorch-GAN's alias of the legacy constructor): sizes
@@ -2348,6 +2388,7 @@ const TENSOR_METHODS: &[&str] = &[
 pub const NET_METHODS: &[&str] = &[
     "parameters",
     "named_parameters",
+    "get_parameter",
     "forward",
     "__call__",
     "train",
@@ -2412,6 +2453,24 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
                     })
                     .collect()
             }))))
+        }
+        // `student.get_parameter(name)`, by a name `named_parameters()` gave (`p3`).
+        "get_parameter" => {
+            let index = match args.first() {
+                Some(Value::Str(s)) => s.strip_prefix('p').and_then(|i| i.parse::<usize>().ok()),
+                _ => None,
+            };
+            let params = ip.harness.all_params(&n);
+            match index.and_then(|i| params.into_iter().nth(i)) {
+                Some(p) => Ok(Value::tensor(p)),
+                None => halt(
+                    ip.line,
+                    format!(
+                        "`{}.get_parameter` of a name `named_parameters()` did not give",
+                        n.name
+                    ),
+                ),
+            }
         }
         // `backbone.encode(x, idx_mask=m)` (lightly), `forward_features(x)` (timm): a
         // network the answer never defines runs its forward pass.

@@ -24,8 +24,9 @@ struct Run {
     discriminators_backwards: std::cell::OnceCell<Vec<bool>>,
 }
 
-fn run_with(body: &[crate::ir::Stmt], rubric: &Rubric, knobs: Knobs) -> Run {
+fn run_with(body: &[crate::ir::Stmt], rubric: &Rubric, knobs: Knobs, patches: i64) -> Run {
     let mut harness = Harness::new(rubric, knobs);
+    harness.patches = patches;
     let (trace, halt) = {
         let mut ip = Interp::new(&mut harness, Budget::default());
         let r = ip.run(body);
@@ -123,7 +124,12 @@ pub fn measure(text: &str, rubric: &Rubric, report: &Report) -> ExecReport {
     // The result must not depend on how many threads libtorch would like to use.
     tch::set_num_threads(1);
     let mut runs: HashMap<String, Run> = HashMap::new();
-    let base = run_with(body, rubric, Knobs::default());
+    let mut base = run_with(body, rubric, Knobs::default(), super::harness::PATCHES);
+    // A mask over the answer's own grid of patches sizes the toy ViT: the base run starts
+    // again with that many tokens, and every other run uses them too.
+    if let Some(patches) = base.harness.wanted_patches {
+        base = run_with(body, rubric, Knobs::default(), patches);
+    }
     if let Some(h) = &base.halt
         && base.trace.backwards.is_empty()
     {
@@ -194,8 +200,10 @@ fn get_run<'a>(
     rubric: &Rubric,
     knobs: Knobs,
 ) -> &'a Run {
+    // Every run's toy ViT has as many tokens as the base run's.
+    let patches = runs["base"].harness.patches;
     runs.entry(key.to_string())
-        .or_insert_with(|| run_with(body, rubric, knobs))
+        .or_insert_with(|| run_with(body, rubric, knobs, patches))
 }
 
 /// The first loss of a run under `knobs` (cached by `key`), or why there is none.
