@@ -1730,20 +1730,19 @@ impl Normalizer {
         }
     }
 
-    /// `θ_t = λ θ_t + (1 − λ) θ_s ,   λ: 0.996 → 1 (schedule coseno)`: after an
-    /// assignment, `, name: ...` is a note about a symbol, not part of the value.
     /// `D(p, z) = − (p / ‖p‖₂) · (z / ‖z‖₂)     promedio sobre el batch`: words set
     /// apart by a wide gap after a complete statement are a note on it.
     fn trailing_words(&mut self, line0: usize, ed: &mut LineEdit) {
         let mask = ed.code_mask();
         let (start, end) = (ed.indent(), ed.code_end());
+        // A line with a comment or a string keeps its words where they are.
+        if end <= start || mask[start..end].contains(&false) {
+            return;
+        }
         let mut depth = 0i32;
         let mut gap = None;
-        for k in start..end {
-            if !mask[k] {
-                return;
-            }
-            match ed.chars[k] {
+        for (k, c) in ed.chars.iter().enumerate().take(end).skip(start) {
+            match c {
                 '(' | '[' | '{' => depth += 1,
                 ')' | ']' | '}' => depth -= 1,
                 ' ' if depth == 0
@@ -1855,6 +1854,8 @@ impl Normalizer {
         self.edit(line0, ed, start, close + 1, "");
     }
 
+    /// `θ_t = λ θ_t + (1 − λ) θ_s ,   λ: 0.996 → 1 (schedule coseno)`: after an
+    /// assignment, `, name: ...` is a note about a symbol, not part of the value.
     fn trailing_note(&mut self, line0: usize, ed: &mut LineEdit) {
         let mask = ed.code_mask();
         let end = ed.code_end();
@@ -2592,17 +2593,11 @@ fn split_aside(segment: &str) -> (String, Option<String>) {
         return whole;
     };
     // The parenthesis that the last one closes: `(sg = stop-gradient, z.detach())`.
-    let mut depth = 0i32;
-    let open = inner_end.char_indices().rev().find_map(|(k, c)| {
-        match c {
-            ')' => depth += 1,
-            '(' if depth == 0 => return Some(k),
-            '(' => depth -= 1,
-            _ => {}
-        }
-        None
-    });
-    let Some(open) = open else {
+    let chars: Vec<char> = inner_end.chars().collect();
+    let Some(open) = enclosing_open(&chars, chars.len())
+        .and_then(|k| inner_end.char_indices().nth(k))
+        .map(|(byte, _)| byte)
+    else {
         return whole;
     };
     let (before, inside) = (&inner_end[..open], &inner_end[open + 1..]);
@@ -2636,24 +2631,19 @@ fn split_aside(segment: &str) -> (String, Option<String>) {
 /// one (`sg = detach`, not `a == b` or `f(k=1)`).
 fn top_level_definition(text: &str) -> bool {
     let chars: Vec<char> = text.chars().collect();
+    // One pass keeps a long line linear, where asking `top_level_statement_assign` at
+    // every `=` would not be.
     let mut depth = 0i32;
-    for (k, c) in chars.iter().enumerate() {
+    chars.iter().enumerate().any(|(k, &c)| {
         match c {
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth -= 1,
-            '=' if depth == 0 => {
-                let before = k.checked_sub(1).map(|j| chars[j]);
-                let after = chars.get(k + 1).copied();
-                let comparison =
-                    matches!(before, Some('=' | '!' | '<' | '>')) || after == Some('=');
-                if !comparison {
-                    return true;
-                }
-            }
             _ => {}
         }
-    }
-    false
+        let comparison = k.checked_sub(1).is_some_and(|j| "=!<>".contains(chars[j]))
+            || chars.get(k + 1) == Some(&'=');
+        c == '=' && depth == 0 && !comparison
+    })
 }
 
 /// `λ_ema = 0.996 → 1 (coseno)`: a value said as a schedule starts at its first number;

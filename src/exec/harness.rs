@@ -840,15 +840,20 @@ impl Harness {
         self.loader_views.iter().find(|v| v.is(t))
     }
 
+    /// The perturbation that makes view `data_index` of this iteration's images: the
+    /// same for the same view in every run. `salt` keeps kinds of views (augmentations,
+    /// local crops) apart.
+    fn view_noise(&self, data_index: u64, salt: u64, shape: &[i64]) -> Tensor {
+        let seed = self.iteration.wrapping_mul(31) ^ data_index.wrapping_mul(0x51ed) ^ salt;
+        seeded(seed, shape, 0.5)
+    }
+
     /// `crops[2:]` of a multi-crop loader: two local crops of the batch's images, views
     /// of their own (the third and fourth), which only the student is meant to see.
     pub fn local_crops(&mut self, images: &Tensor) -> Vec<Value> {
         (0..2u32)
             .map(|k| {
-                let seed = self.iteration.wrapping_mul(31)
-                    ^ u64::from(k + 2).wrapping_mul(0x51ed)
-                    ^ 0x10ca1;
-                let noise = seeded(seed, &images.size(), 0.5);
+                let noise = self.view_noise(u64::from(k + 2), 0x10ca1, &images.size());
                 Value::Tensor(Tagged {
                     t: images + noise,
                     views: 1 << (k + 2),
@@ -1845,11 +1850,7 @@ impl Harness {
                 if self.knobs.same_views {
                     data_index = 0;
                 }
-                let noise = seeded(
-                    self.iteration.wrapping_mul(31) ^ data_index.wrapping_mul(0x51ed) ^ 0xa5,
-                    &x.size(),
-                    0.5,
-                );
+                let noise = self.view_noise(data_index, 0xa5, &x.size());
                 let y = x
                     .f_add(&noise)
                     .or_else(|e| halt(line, super::interp::short(&e)))?;

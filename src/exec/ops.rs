@@ -452,10 +452,6 @@ fn fit_to_toy_shapes(x: Tagged, y: Tagged) -> (Tagged, Tagged) {
     (x, y)
 }
 
-/// A boolean mask fitted to the tensor it indexes: a grid of patches (`[B, H, W]`) that
-/// indexes per-patch values (`[B, H·W, ...]`) is read flattened, as the answer means it
-/// and as the repositories write `mask.flatten(1)`. A mask that fits already, or fits
-/// no leading dimensions, is left as it is.
 /// The element kind a creation function's `dtype=` asks for: masks made as
 /// `torch.zeros(..., dtype=torch.bool)` index as masks, and anything else is a float.
 fn dtype_kind(kwargs: &Kw) -> Kind {
@@ -470,6 +466,10 @@ fn dtype_kind(kwargs: &Kw) -> Kind {
     }
 }
 
+/// A boolean mask fitted to the tensor it indexes: a grid of patches (`[B, H, W]`) that
+/// indexes per-patch values (`[B, H·W, ...]`) is read flattened, as the answer means it
+/// and as the repositories write `mask.flatten(1)`. A mask that fits already, or fits
+/// no leading dimensions, is left as it is.
 fn mask_for(t: &Tensor, mask: &Tensor) -> Tensor {
     let (shape, dims) = (t.size(), mask.size());
     if shape.len() >= dims.len() && shape[..dims.len()] == dims[..] {
@@ -2412,6 +2412,16 @@ pub const NET_METHODS: &[&str] = &[
     "values",
 ];
 
+/// The name `named_parameters()` and `state_dict().keys()` give a toy network's `i`-th
+/// parameter, and back: toy networks have no names of their own for them.
+fn parameter_name(i: usize) -> Rc<str> {
+    Rc::from(format!("p{i}"))
+}
+
+fn parameter_index(name: &str) -> Option<usize> {
+    name.strip_prefix('p')?.parse().ok()
+}
+
 fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs: Kw) -> R<Value> {
     if crate::analysis::facts::AVERAGING_METHODS.contains(&name)
         && ip.harness.averaged.contains_key(&n.id)
@@ -2430,9 +2440,7 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
         "keys" if !is_module_dict => {
             let count = ip.harness.all_params(&n).len();
             Ok(Value::List(Rc::new(RefCell::new(
-                (0..count)
-                    .map(|i| Value::Str(Rc::from(format!("p{i}"))))
-                    .collect(),
+                (0..count).map(|i| Value::Str(parameter_name(i))).collect(),
             ))))
         }
         "values" if !is_module_dict => Ok(Value::List(Rc::new(RefCell::new(
@@ -2448,16 +2456,14 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
             Ok(Value::List(Rc::new(RefCell::new({
                 items
                     .enumerate()
-                    .map(|(i, v)| {
-                        Value::Tuple(Rc::new(vec![Value::Str(Rc::from(format!("p{i}"))), v]))
-                    })
+                    .map(|(i, v)| Value::Tuple(Rc::new(vec![Value::Str(parameter_name(i)), v])))
                     .collect()
             }))))
         }
         // `student.get_parameter(name)`, by a name `named_parameters()` gave (`p3`).
         "get_parameter" => {
             let index = match args.first() {
-                Some(Value::Str(s)) => s.strip_prefix('p').and_then(|i| i.parse::<usize>().ok()),
+                Some(Value::Str(s)) => parameter_index(s),
                 _ => None,
             };
             let params = ip.harness.all_params(&n);
