@@ -82,6 +82,31 @@ const KNOWN_METHODS: &[&str] = &[
     "update",
 ];
 
+/// Library names with an `l` or an `o` inside that a transcription reads as a digit
+/// (`torch.ones_1ike`, `F.cosine_simi1arity`), beside `KNOWN_METHODS` and
+/// `TORCH_UNDERSCORED`. Only a word that becomes one of these is read back: names such as
+/// `conv1d` or `z1` hold their digits on purpose.
+const LIBRARY_WORDS: &[&str] = &[
+    "ones_like",
+    "zeros_like",
+    "full_like",
+    "normalize",
+    "cosine_similarity",
+    "CosineSimilarity",
+    "BCEWithLogitsLoss",
+    "L1Loss",
+    "MSELoss",
+    "loader",
+    "dataloader",
+    "global_step",
+    "lerp_",
+    "mul_",
+    "add_",
+    "copy_",
+    "model",
+    "optimizer",
+];
+
 /// Words that name a part of a network (`backbone + projector` stacks two of them).
 const NETWORK_PARTS: &[&str] = &[
     "backbone",
@@ -116,10 +141,10 @@ const TORCH_UNDERSCORED: &[&str] = &[
     "cross_entropy",
 ];
 
-/// Functions that math notation applies without parentheses (`log s`, `exp x`).
 /// Words that introduce a function defined as an equation (`donde H(t, s) = ...`).
 const DEFINITION_LEADS: &[&str] = &["donde", "where", "with", "con", "siendo", "y", "and"];
 
+/// Functions that math notation applies without parentheses (`log s`, `exp x`).
 const MATH_FUNCTIONS: &[&str] = &["log", "exp", "sqrt", "softmax", "sigmoid", "tanh", "sg"];
 
 fn is_ident_start(c: char) -> bool {
@@ -1517,16 +1542,17 @@ impl Normalizer {
         }
     }
 
-    /// `1oader`, `0ptimizer`: a name whose first letter a transcription read as a digit.
-    /// Python has no number followed by letters, apart from `0x1f`, `0b1`, `0o7`, `1e-3`
-    /// and `2j`, which stay.
+    /// `1oader`, `0ptimizer`: a name whose first letter a transcription read as a digit;
+    /// and `1O`, a number whose zero it read as the letter O. Python has no number
+    /// followed by letters, apart from `0x1f`, `0b1`, `0o7`, `1e-3` and `2j`, which stay.
     fn digit_read_for_letter(&mut self, line0: usize, ed: &mut LineEdit) {
         let mut i = 0;
+        // Computed again only after an edit, which keeps a long line linear.
+        let mut mask = ed.code_mask();
         while i < ed.chars.len() {
-            let mask = ed.code_mask();
             let starts_word = i == 0 || !is_ident_char(ed.chars[i - 1]) && ed.chars[i - 1] != '.';
             let c = ed.chars[i];
-            if mask[i] && starts_word && (c == '1' || c == '0') {
+            if mask[i] && starts_word && c.is_ascii_digit() {
                 let word_end = (i + 1..ed.chars.len())
                     .find(|&k| !is_ident_char(ed.chars[k]))
                     .unwrap_or(ed.chars.len());
@@ -1539,13 +1565,55 @@ impl Normalizer {
                 let letters = rest.chars().count() >= 2
                     && rest.chars().next().is_some_and(char::is_alphabetic)
                     && rest.chars().all(|r| r.is_alphabetic() || r == '_');
-                if letters && !literal {
+                // `1O * L_cyc`: a number whose zero was read as the letter O.
+                let zeros_read_as_o = !rest.is_empty()
+                    && !(c == '0' && rest.starts_with(['o', 'O']))
+                    && rest.contains(['o', 'O'])
+                    && rest
+                        .chars()
+                        .all(|r| r.is_ascii_digit() || r == 'o' || r == 'O');
+                if letters && !literal && (c == '1' || c == '0') {
                     self.edit(line0, ed, i, i + 1, if c == '1' { "l" } else { "o" });
+                    mask = ed.code_mask();
+                } else if zeros_read_as_o {
+                    let number: String = rest
+                        .chars()
+                        .map(|r| if r.is_ascii_digit() { r } else { '0' })
+                        .collect();
+                    self.edit(line0, ed, i + 1, word_end, &number);
+                    mask = ed.code_mask();
                 }
                 i = word_end;
                 continue;
             }
             i += 1;
+        }
+    }
+
+    /// `torch.ones_1ike(p)`, `F.cosine_simi1arity`: a library name with a letter inside
+    /// read as a digit (`1` for `l`, `0` for `o`), read back where the letters make a
+    /// name of `LIBRARY_WORDS`, `KNOWN_METHODS` or `TORCH_UNDERSCORED`.
+    fn digit_inside_library_name(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mask = ed.code_mask();
+        for (s, e) in idents(&ed.chars, &mask).into_iter().rev() {
+            let word = ed.slice(s, e);
+            if !word.contains(['1', '0']) || word.starts_with(|c: char| c.is_ascii_digit()) {
+                continue;
+            }
+            let read: String = word
+                .chars()
+                .map(|c| match c {
+                    '1' => 'l',
+                    '0' => 'o',
+                    other => other,
+                })
+                .collect();
+            let known = [LIBRARY_WORDS, KNOWN_METHODS, TORCH_UNDERSCORED]
+                .iter()
+                .any(|words| words.contains(&read.as_str()));
+            if known {
+                self.edit(line0, ed, s, e, &read);
+            }
         }
     }
 
@@ -2011,6 +2079,20 @@ impl Normalizer {
         else {
             return;
         };
+        // A bare `para` starts sentences too (`para calcular la pérdida en el batch`):
+        // it is a loop only with the variables written as code (`para x en dataloader`).
+        let bare_para = *head == "para ";
+        let spelled_as_code = |t: &str| {
+            let t = t.trim();
+            !t.is_empty()
+                && (t.chars().all(is_ident_char)
+                    || (t.starts_with('(')
+                        && t.ends_with(')')
+                        && t.chars().all(|c| is_ident_char(c) || "(), ".contains(c))))
+        };
+        if bare_para && !spelled_as_code(targets) {
+            return;
+        }
         let mut iterable = iterable.trim();
         for article in ARTICLES {
             if let Some(stripped) = iterable
@@ -2394,6 +2476,7 @@ const LOOP_HEADS: &[&str] = &[
     "pour chaque ",
     "pour tout ",
     "pour ",
+    "para ",
 ];
 
 /// Articles, in English, Spanish and French, which name nothing of the code.
@@ -3118,8 +3201,6 @@ fn has_top_level_colon(chars: &[char]) -> bool {
     false
 }
 
-/// A line of words with no code punctuation, that does not start like a statement:
-/// `Update Encoder and Projection`, `update c`, `actualizar el estudiante`.
 /// Whether an assignment's value, outside parentheses and comments, holds two plain
 /// words side by side (`ViT backbone`, `projection head`): a description, where math's
 /// juxtaposed factors are symbols (`λ1 L_cls`, `m θ_t`).
@@ -3171,6 +3252,8 @@ const SENTENCE_WORDS: &[&str] = &[
     "por", "para", "una", "le", "les", "du", "des", "avec", "sans", "et", "une",
 ];
 
+/// A line of words with no code punctuation, that does not start like a statement:
+/// `Update Encoder and Projection`, `update c`, `actualizar el estudiante`.
 pub fn looks_like_prose(code: &str) -> bool {
     let trimmed = code.trim().trim_end_matches(['.', ';', ':']);
     if trimmed.is_empty() {
@@ -3290,6 +3373,7 @@ pub fn normalize(input: &str) -> Normalized {
         n.uncalled_method(line0, ed);
         n.lambda_variable(line0, ed);
         n.digit_read_for_letter(line0, ed);
+        n.digit_inside_library_name(line0, ed);
         n.british_spelling(line0, ed);
         n.hyphen_names(line0, ed);
         n.loop_in_words(line0, ed);
@@ -4297,6 +4381,10 @@ mod tests {
             norm_line("para cada batch x del dataloader:"),
             "for x in dataloader:"
         );
+        assert_eq!(norm_line("para x en dataloader:"), "for x in dataloader:");
+        assert_eq!(norm_line("para (a, b) en loader:"), "for (a, b) in loader:");
+        // A sentence that starts with `para` is prose, which the line becomes.
+        assert_eq!(norm_line("para calcular la pérdida en el batch"), "pass");
         assert_eq!(
             norm_line("for every pair (a, b) sampled from the unpaired datasets A and B:"),
             "for (a, b) in loader:"
@@ -4308,6 +4396,18 @@ mod tests {
         assert_eq!(
             norm_line("lr = 1e-3 + 0x1f + 1e5 + 2j"),
             "lr = 1e-3 + 0x1f + 1e5 + 2j"
+        );
+        // A zero read as the letter O in a number, and letters read as digits inside a
+        // library's names; names that hold digits on purpose keep them.
+        assert_eq!(norm_line("L = a + 1O * c + 2OO"), "L = a + 10 * c + 200");
+        assert_eq!(norm_line("k = 0o17"), "k = 0o17");
+        assert_eq!(
+            norm_line("t = torch.ones_1ike(p) + F.cosine_simi1arity(a, b)"),
+            "t = torch.ones_like(p) + F.cosine_similarity(a, b)"
+        );
+        assert_eq!(
+            norm_line("y = nn.Conv1d(3, 8, 1)(x_1) + z10"),
+            "y = nn.Conv1d(3, 8, 1)(x_1) + z10"
         );
         // A method written without its call, on a line of its own.
         assert_eq!(norm_line("    opt.zero_grad"), "opt.zero_grad()");

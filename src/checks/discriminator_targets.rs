@@ -35,7 +35,13 @@ pub fn run(ctx: &Ctx) -> Outcome {
         } else {
             t.real_target
         };
-        if !own_domain || !right_target {
+        // A discriminator given the other domain's images is wrong where it is called on
+        // them, which a loss helper shared by both discriminators does not show.
+        if !own_domain {
+            wrong.push(ctx.span(t.disc_app));
+            continue;
+        }
+        if !right_target {
             wrong.push(t.span);
             continue;
         }

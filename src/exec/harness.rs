@@ -103,6 +103,9 @@ pub struct Knobs {
     pub cut_loss_inputs: bool,
     /// The predictor is the identity, scaled by this factor.
     pub predictor_identity: Option<f64>,
+    /// The first argument of every loss call is scaled by this factor: in an answer
+    /// without a predictor, the prediction's side of `D(z1, z2.detach())`.
+    pub loss_input_scale: Option<f64>,
     /// Generators are the identity.
     pub identity_generators: bool,
     /// Generators are the identity bent a little (`x + 0.1·x²`), the same for both.
@@ -167,6 +170,7 @@ impl Knobs {
         self.cut_predictor
             || self.cut_loss_inputs
             || self.predictor_identity.is_some()
+            || self.loss_input_scale.is_some()
             || self.identity_generators
             || self.bent_generators
             || self.shifted_generators != 0.0

@@ -1340,6 +1340,53 @@ impl<'h> Interp<'h> {
         Ok(())
     }
 
+    /// `w -= lr * g` on a parameter of a network that a backward pass of this iteration
+    /// gave gradient: a step written by hand (after `torch.autograd.grad`, or reading
+    /// `p.grad`), which the properties read as an optimizer's step. The updates one line
+    /// makes in a row are one step. An EMA writes to a network no gradient reaches, so
+    /// it stays an update by hand only.
+    pub fn note_step_by_hand(&mut self, t: &Tensor, before: &Tensor) {
+        let Some(net) = self.harness.net_of_param(t) else {
+            return;
+        };
+        let iteration = self.trace.iterations;
+        let trained = self
+            .trace
+            .backwards
+            .iter()
+            .rev()
+            .take_while(|b| b.iteration == iteration)
+            .any(|b| b.grads.get(&net).is_some_and(|g| *g > 0.0));
+        if !trained {
+            return;
+        }
+        let moved = t
+            .f_not_equal_tensor(before)
+            .and_then(|d| d.f_any())
+            .and_then(|a| a.f_int64_value(&[]))
+            .is_ok_and(|any| any != 0);
+        let last_backward = self.trace.backwards.last().map_or(0, |b| b.order);
+        let line = self.line;
+        if let Some(step) = self.trace.steps.last_mut()
+            && step.line == line
+            && step.iteration == iteration
+            && step.order > last_backward
+        {
+            if moved && !step.moved.contains(&net) {
+                step.moved.push(net);
+            }
+            return;
+        }
+        let order = self.next_order();
+        self.trace.steps.push(StepEvent {
+            order,
+            line,
+            iteration,
+            moved: if moved { vec![net] } else { Vec::new() },
+            holds: Vec::new(),
+        });
+    }
+
     pub fn note_manual_update(&mut self, t: &Tensor) {
         if let Some(net) = self.harness.net_of_param(t) {
             self.trace.manual_updates.push((self.line, net));
@@ -1546,8 +1593,8 @@ impl<'h> Interp<'h> {
     /// The items a `for` loop (or unpacking) goes through.
     pub fn iterate(&mut self, v: Value) -> R<Vec<Value>> {
         match v {
-            Value::List(l) => Ok(l.borrow().clone()),
-            Value::Tuple(t) => Ok(t.to_vec()),
+            Value::List(l) => Ok(self.spread_parameters(&l.borrow())),
+            Value::Tuple(t) => Ok(self.spread_parameters(&t)),
             Value::Dict(d) => Ok(d.borrow().iter().map(|(k, _)| k.clone()).collect()),
             Value::Loader(name) => Ok(self.harness.batches(&name)),
             // An undefined name a loop goes through is a loader (`for x in dutalouder`).
@@ -1861,6 +1908,30 @@ impl<'h> Interp<'h> {
             }
             ExprKind::Unknown => halt(e.span.line, "this expression is outside what --exec runs"),
         }
+    }
+
+    /// The items of a list or tuple, with the parameters that `[*f.parameters(), ...]`
+    /// keeps for later (see `exprs`) read now, one tensor each, once the network has
+    /// made its weights: a loop that goes through the list after a forward pass (`for
+    /// w, g in zip(params, grads)`) meets the tensors. Before it, they stay kept for
+    /// later, so that `itertools.chain(*(g.parameters() for g in nets))` still gives an
+    /// optimizer what it steps.
+    fn spread_parameters(&self, items: &[Value]) -> Vec<Value> {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Value::Params(n) => {
+                    let params = self.harness.all_params(n);
+                    if params.is_empty() {
+                        out.push(item.clone());
+                    } else {
+                        out.extend(params.into_iter().map(Value::tensor));
+                    }
+                }
+                other => out.push(other.clone()),
+            }
+        }
+        out
     }
 
     fn exprs(&mut self, xs: &[Expr]) -> R<Vec<Value>> {
@@ -2504,7 +2575,8 @@ impl<'h> Interp<'h> {
     }
 
     /// Records a loss function's call on two tensors of single views; under the
-    /// `cut_loss_inputs` probe, detaches the first of two tensors.
+    /// `cut_loss_inputs` probe, detaches the first of two tensors, and under
+    /// `loss_input_scale` scales it.
     pub fn note_loss_call(&mut self, args: &mut [Value]) {
         // Under the predictor probe, a term that compares two networks' outputs with no
         // predictor output among them (`D(z2, z1)`, the predictor forgotten in one term)
@@ -2540,6 +2612,20 @@ impl<'h> Interp<'h> {
                 ..t.clone()
             };
             args[0] = Value::Tensor(cut);
+        }
+        if let Some(scale) = self.harness.knobs.loss_input_scale
+            && args
+                .iter()
+                .filter(|a| matches!(a, Value::Tensor(_)))
+                .count()
+                >= 2
+            && let Some(Value::Tensor(t)) = args.first()
+            && let Ok(scaled) = t.t.f_mul_scalar(scale)
+        {
+            args[0] = Value::Tensor(Tagged {
+                t: scaled,
+                ..t.clone()
+            });
         }
         let tensors: Vec<&Tagged> = args
             .iter()

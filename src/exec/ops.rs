@@ -3125,6 +3125,7 @@ fn in_place(ip: &mut Interp, x: &Tagged, name: &str, args: &[Value], kwargs: &Kw
     let mut t = x.t.shallow_clone();
     refit_constant(&mut t, &other.t);
     let weight = lerp_weight(args.get(1));
+    let before = matches!(name, "sub_" | "add_").then(|| x.t.detach().copy());
     let r = tch::no_grad(|| -> Result<(), tch::TchError> {
         let o = match alpha {
             Some(a) => other.t.f_mul_scalar(a)?,
@@ -3140,6 +3141,9 @@ fn in_place(ip: &mut Interp, x: &Tagged, name: &str, args: &[Value], kwargs: &Kw
         }
     });
     lift(ip, r)?;
+    if let Some(before) = before {
+        ip.note_step_by_hand(&x.t, &before);
+    }
     Ok(Value::Tensor(x.clone()))
 }
 
@@ -3170,36 +3174,37 @@ fn constant_value(t: &Tensor) -> Option<f64> {
     (lo == hi).then_some(lo)
 }
 
-/// `loss.backward()`, keeping the graph: a second backward through a graph that an
-/// earlier one used (the discriminators' loss on fakes that were not detached, after the
-/// generators' backward) then measures where its gradient goes, where PyTorch would
-/// stop with "backward through the graph a second time". The gradients are added to
-/// each leaf's `.grad` as `backward()` adds them, through a surrogate `Σ p·g` whose
-/// backward adds exactly `g`, since libtorch's C API keeps no graph in `backward()`.
+/// `torch.autograd.grad(loss, inputs)`: the gradients of the outputs (summed, when
+/// larger than one element) with respect to each input, in order. Inputs may be tensors
+/// or a network's parameters (`f.parameters()`, `[*f.parameters(), *h.parameters()]`),
+/// for a step the answer writes by hand.
 fn autograd_grad(ip: &mut Interp, args: Vec<Value>, kwargs: &Kw) -> R<Value> {
     let mut args = args.into_iter();
     let (Some(outputs), Some(inputs)) = (args.next(), args.next()) else {
         return halt(ip.line, "`torch.autograd.grad` needs outputs and inputs");
     };
-    let tensors = |v: Value| -> Option<Vec<Tensor>> {
+    let tensors = |ip: &Interp, v: Value| -> Option<Vec<Tensor>> {
         let items = match v {
             Value::Tensor(t) => return Some(vec![t.t]),
             Value::List(items) => items.borrow().clone(),
             Value::Tuple(items) => items.to_vec(),
+            Value::Params(n) => vec![Value::Params(n)],
             _ => return None,
         };
-        items
-            .iter()
-            .map(|i| match i {
-                Value::Tensor(t) => Some(t.t.shallow_clone()),
-                _ => None,
-            })
-            .collect()
+        let mut out = Vec::new();
+        for item in items {
+            match item {
+                Value::Tensor(t) => out.push(t.t),
+                Value::Params(n) => out.extend(ip.harness.all_params(&n)),
+                _ => return None,
+            }
+        }
+        Some(out)
     };
-    let (Some(outputs), Some(inputs)) = (tensors(outputs), tensors(inputs)) else {
+    let (Some(outputs), Some(inputs)) = (tensors(ip, outputs), tensors(ip, inputs)) else {
         return halt(
             ip.line,
-            "`torch.autograd.grad` of anything but tensors (a network's parameters, for a step written by hand) is outside what --exec runs",
+            "`torch.autograd.grad` of anything but tensors and parameters is outside what --exec runs",
         );
     };
     let outputs: Vec<Tensor> = outputs
@@ -3219,6 +3224,9 @@ fn autograd_grad(ip: &mut Interp, args: Vec<Value>, kwargs: &Kw) -> R<Value> {
             ip.line,
             "`torch.autograd.grad` of a tensor that does not require grad",
         );
+    }
+    if inputs.iter().any(|i| ip.harness.net_of_param(i).is_some()) {
+        return gradients_of_parameters(ip, &outputs, &inputs);
     }
     let create_graph = kwargs
         .iter()
@@ -3246,6 +3254,73 @@ fn autograd_grad(ip: &mut Interp, args: Vec<Value>, kwargs: &Kw) -> R<Value> {
     Ok(Value::Tuple(Rc::new(out)))
 }
 
+/// `grads = torch.autograd.grad(L, params)` over networks' parameters: a backward pass
+/// of `L` that the run records as `backward()` would be, so the properties measure
+/// where its gradient goes, but which leaves every `.grad` as it found it (PyTorch's
+/// `autograd.grad` accumulates into none). The gradients are returned instead, for the
+/// step the answer writes by hand.
+fn gradients_of_parameters(ip: &mut Interp, outputs: &[Tensor], inputs: &[Tensor]) -> R<Value> {
+    let mut total: Option<Tensor> = None;
+    for o in outputs {
+        total = Some(match total {
+            None => o.shallow_clone(),
+            Some(t) => lift(ip, t.f_add(o))?,
+        });
+    }
+    let Some(total) = total else {
+        return halt(ip.line, "`torch.autograd.grad` needs outputs");
+    };
+    let leaves = ip.harness.gradient_leaves();
+    // A leaf with no gradient yet keeps an undefined tensor here.
+    let before: Vec<Tensor> = leaves
+        .iter()
+        .map(|l| {
+            let g = l.grad();
+            if g.defined() { g.copy() } else { g }
+        })
+        .collect();
+    let total = Tagged {
+        t: total,
+        views: 0,
+        token: Token::None,
+        origin: 0,
+    };
+    backward(ip, &total)?;
+    let mut grads = Vec::new();
+    for input in inputs {
+        let g = input.grad();
+        let earlier = leaves
+            .iter()
+            .position(|l| l.data_ptr() == input.data_ptr())
+            .map(|k| &before[k])
+            .filter(|b| b.defined());
+        grads.push(Value::tensor(match (g.defined(), earlier) {
+            (false, _) => input.zeros_like(),
+            (true, Some(b)) => lift(ip, g.f_sub(b))?,
+            (true, None) => g.copy(),
+        }));
+    }
+    for (leaf, b) in leaves.iter().zip(&before) {
+        let mut g = leaf.grad();
+        if !g.defined() {
+            continue;
+        }
+        let restored = if b.defined() {
+            g.f_copy_(b)
+        } else {
+            g.f_zero_().map(|_| ())
+        };
+        lift(ip, restored)?;
+    }
+    Ok(Value::Tuple(Rc::new(grads)))
+}
+
+/// `loss.backward()`, keeping the graph: a second backward through a graph that an
+/// earlier one used (the discriminators' loss on fakes that were not detached, after the
+/// generators' backward) then measures where its gradient goes, where PyTorch would
+/// stop with "backward through the graph a second time". The gradients are added to
+/// each leaf's `.grad` as `backward()` adds them, through a surrogate `Σ p·g` whose
+/// backward adds exactly `g`, since libtorch's C API keeps no graph in `backward()`.
 fn backward_keeping_graph(ip: &mut Interp, loss: &Tensor) -> R<()> {
     let leaves = ip.harness.gradient_leaves();
     if leaves.is_empty() {

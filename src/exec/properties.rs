@@ -466,6 +466,7 @@ fn measure_one(
             if let Some(why) = views_through_different_encoders(base) {
                 return skip(why);
             }
+            let without_predictor = called_predictors(base).is_empty();
             let one = get_run(
                 runs,
                 "identity1",
@@ -480,17 +481,33 @@ fn measure_one(
             let Some(l1) = first_loss(one) else {
                 return skip(halted(one));
             };
-            let three = get_run(
-                runs,
-                "identity3",
-                body,
-                rubric,
-                Knobs {
-                    same_views: true,
-                    predictor_identity: Some(3.0),
-                    ..Knobs::default()
-                },
-            );
+            // Without a predictor to scale, the prediction is the first argument of each
+            // loss call (`D(z1, z2.detach())`), scaled there.
+            let three = if without_predictor {
+                get_run(
+                    runs,
+                    "loss input ×3",
+                    body,
+                    rubric,
+                    Knobs {
+                        same_views: true,
+                        loss_input_scale: Some(3.0),
+                        ..Knobs::default()
+                    },
+                )
+            } else {
+                get_run(
+                    runs,
+                    "identity3",
+                    body,
+                    rubric,
+                    Knobs {
+                        same_views: true,
+                        predictor_identity: Some(3.0),
+                        ..Knobs::default()
+                    },
+                )
+            };
             let Some(l3) = first_loss(three) else {
                 return skip(halted(three));
             };
