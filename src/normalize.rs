@@ -1254,6 +1254,19 @@ impl Normalizer {
         }
     }
 
+    /// `Then we update the teacher as an EMA of the student with momentum 0.996`: a
+    /// moving-average update said in words is the update, written as the seed exam's
+    /// answers write it (`f_t.params = λ f_t.params + (1 − λ) f_s.params`).
+    fn ema_in_words(&mut self, line0: usize, ed: &mut LineEdit) {
+        let (start, end) = (ed.indent(), ed.code_end());
+        if end <= start {
+            return;
+        }
+        if let Some(code) = ema_said(&ed.slice(start, end)) {
+            self.edit(line0, ed, start, end, &code);
+        }
+    }
+
     /// `fake_b = G_AB(a), fake_a = G_BA(b)`: assignments a sentence lists with commas are
     /// statements of their own (Python would read no valid target there).
     fn comma_assignments(&mut self, line0: usize, ed: &mut LineEdit) {
@@ -1529,6 +1542,53 @@ impl Normalizer {
             if !changed {
                 break;
             }
+        }
+    }
+
+    /// `ft.params = l ft.params + (1-2) fs.params`: handwriting's λ read as `l` and, in
+    /// `(1 - λ)`, as `2` (the seed exam's transcription does both). `(1-2)` weighing a
+    /// name means nothing as written, so on a line that also has a lone `l` both are λ.
+    fn lambda_read_as_l_and_2(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mask = ed.code_mask();
+        let words = idents(&ed.chars, &mask);
+        let lone_l: Vec<(usize, usize)> = words
+            .iter()
+            .copied()
+            .filter(|&(s, e)| ed.slice(s, e) == "l" && (s == 0 || ed.chars[s - 1] != '.'))
+            .collect();
+        if lone_l.is_empty() {
+            return;
+        }
+        // The `2` of each `(1-2)`, `(1 - 2)` in code, from the right so positions hold.
+        let mut twos = Vec::new();
+        for open in 0..ed.chars.len() {
+            if ed.chars[open] != '(' || !mask[open] {
+                continue;
+            }
+            let inner: Vec<(usize, char)> = (open + 1..ed.chars.len())
+                .map(|k| (k, ed.chars[k]))
+                .take_while(|&(_, c)| c != ')')
+                .filter(|&(_, c)| c != ' ')
+                .collect();
+            let closes = open
+                + 1
+                + (open + 1..ed.chars.len())
+                    .take_while(|&k| ed.chars[k] != ')')
+                    .count();
+            if closes < ed.chars.len()
+                && let [(_, '1'), (_, '-'), (two, '2')] = inner.as_slice()
+            {
+                twos.push(*two);
+            }
+        }
+        if twos.is_empty() {
+            return;
+        }
+        let mut at: Vec<(usize, usize)> = lone_l;
+        at.extend(twos.into_iter().map(|k| (k, k + 1)));
+        at.sort_unstable();
+        for (s, e) in at.into_iter().rev() {
+            self.edit(line0, ed, s, e, "λ");
         }
     }
 
@@ -2617,6 +2677,73 @@ fn prose_header(code: &str) -> bool {
 }
 
 /// `opt_G = Adam over G_AB and G_BA (lr 2e-4)`: the assignment as code, and the aside.
+/// The code of a sentence that updates one network as a moving average of another:
+/// the network after the verb (`update the teacher`, `actualizar el profesor`, `mettre
+/// à jour le prof`), the one after `of`/`de` past the average's name (`EMA`, `moving
+/// average`, `media móvil`, `moyenne mobile`), and the momentum, the first number
+/// between 0.5 and 1 (λ when none is said).
+fn ema_said(sentence: &str) -> Option<String> {
+    if sentence.contains(['=', '(', '←', '[']) {
+        return None;
+    }
+    let folded = crate::analysis::facts::fold(sentence).to_lowercase();
+    let words: Vec<&str> = folded
+        .split(|c: char| c.is_whitespace() || ",;:".contains(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let average = words.iter().position(|w| *w == "ema").or_else(|| {
+        words.windows(2).position(|w| {
+            matches!(
+                (w[0], w[1]),
+                ("moving", "average") | ("media", "movil") | ("moyenne", "mobile")
+            )
+        })
+    })?;
+    let is_name = |w: &str| {
+        w.chars().next().is_some_and(is_ident_start)
+            && w.chars().all(is_ident_char)
+            && !ARTICLES.contains(&w)
+    };
+    // The network after the verb and its articles.
+    let verb = words
+        .iter()
+        .position(|w| w.starts_with("updat") || w.starts_with("actualiz") || *w == "mettre")?;
+    let after_verb = words[verb + 1..]
+        .iter()
+        .skip_while(|w| matches!(**w, "a" | "jour" | "al") || ARTICLES.contains(w))
+        .copied()
+        .next()?;
+    // The network after the first `of` past the average's name, and its articles.
+    let of = average
+        + 1
+        + words[average + 1..]
+            .iter()
+            .position(|w| matches!(*w, "of" | "de" | "del" | "du" | "des" | "from"))?;
+    let source = words[of + 1..]
+        .iter()
+        .copied()
+        .find(|w| !ARTICLES.contains(w))?;
+    if !is_name(after_verb) || !is_name(source) || after_verb == source {
+        return None;
+    }
+    // The names as the sentence spells them, not folded.
+    let original = |folded_name: &str| {
+        sentence
+            .split(|c: char| c.is_whitespace() || ",;:".contains(c))
+            .find(|w| crate::analysis::facts::fold(w).to_lowercase() == folded_name)
+            .map_or_else(|| folded_name.to_string(), str::to_string)
+    };
+    let (target, source) = (original(after_verb), original(source));
+    let momentum = words
+        .iter()
+        .filter_map(|w| w.trim_end_matches('.').parse::<f64>().ok())
+        .find(|m| (0.5..1.0).contains(m))
+        .map_or_else(|| "λ".to_string(), |m| m.to_string());
+    Some(format!(
+        "{target}.params = {momentum} * {target}.params + (1 - {momentum}) * {source}.params"
+    ))
+}
+
 fn optimizer_said(statement: &str) -> Option<(String, Option<String>)> {
     const OPTIMIZERS: &[&str] = &["adam", "adamw", "sgd", "rmsprop", "lars", "lamb", "adagrad"];
     let (targets, value) = statement.split_once('=')?;
@@ -3349,6 +3476,7 @@ pub fn normalize(input: &str) -> Normalized {
             n.arrow_steps(line0, ed);
             n.label_before_code(line0, ed);
             n.optimizer_in_words(line0, ed);
+            n.ema_in_words(line0, ed);
         }
         open_brackets = (open_brackets + bracket_balance(ed)).max(0);
         if !inside_brackets
@@ -3374,6 +3502,7 @@ pub fn normalize(input: &str) -> Normalized {
         n.lambda_variable(line0, ed);
         n.digit_read_for_letter(line0, ed);
         n.digit_inside_library_name(line0, ed);
+        n.lambda_read_as_l_and_2(line0, ed);
         n.british_spelling(line0, ed);
         n.hyphen_names(line0, ed);
         n.loop_in_words(line0, ed);
@@ -4400,6 +4529,26 @@ mod tests {
         // A zero read as the letter O in a number, and letters read as digits inside a
         // library's names; names that hold digits on purpose keep them.
         assert_eq!(norm_line("L = a + 1O * c + 2OO"), "L = a + 10 * c + 200");
+        // A moving-average update in words, in English and Spanish; a sentence about an
+        // EMA that updates nothing stays prose.
+        assert_eq!(
+            norm_line(
+                "Then we update the teacher as an EMA of the student with momentum 0.996: every"
+            ),
+            "teacher.params = 0.996 * teacher.params + (1 - 0.996) * student.params"
+        );
+        assert_eq!(
+            norm_line("actualizar f_t como media móvil de f_s"),
+            "f_t.params = λ * f_t.params + (1 - λ) * f_s.params"
+        );
+        assert_eq!(norm_line("the EMA of the student is the teacher"), "pass");
+        // λ read as `l` and as `2` in an update, as the seed exam's transcription has it;
+        // `(1-2)` alone, with no lone `l`, is left as written.
+        assert_eq!(
+            norm_line("ft.params = l ft.params + (1-2) fs.params"),
+            "ft.params = λ * ft.params + (1-λ) * fs.params"
+        );
+        assert_eq!(norm_line("y = (1 - 2) * x"), "y = (1 - 2) * x");
         assert_eq!(norm_line("k = 0o17"), "k = 0o17");
         assert_eq!(
             norm_line("t = torch.ones_1ike(p) + F.cosine_simi1arity(a, b)"),

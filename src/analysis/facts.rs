@@ -869,7 +869,11 @@ fn same_symbol(g: &Graph, p: NodeId, q: NodeId) -> bool {
 /// `m.sum()`, `mask.float().sum()`: a count of masked tokens.
 fn is_mask_count(a: &Analysis, n: NodeId) -> bool {
     match a.graph.op(n) {
-        Op::Builtin { name, args, .. } if matches!(name.as_str(), "sum" | "count_nonzero") => {
+        // `|m_u|` in math (read as `abs(m_u)`) and `len(m_u)`: the size of the set of
+        // masked positions, a count too.
+        Op::Builtin { name, args, .. }
+            if matches!(name.as_str(), "sum" | "count_nonzero" | "abs" | "len") =>
+        {
             args.first().is_some_and(|x| is_mask_tensor(a, *x))
         }
         // `m.sum(-1).clamp(min=1.0)`: the count, kept from zero.
@@ -1251,8 +1255,13 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
                 if let Op::Apply { module, args, .. } = g.op(*of)
                     && is_mask_maker(a, roles, *module)
                 {
-                    // `view, masked_view, mask = make_masked_views(x)`: one view, masked or not by name.
-                    if names_say_masked(&node.names) {
+                    // `view, masked_view, mask = make_masked_views(x)`: one view, masked or
+                    // not by name. `u_m, mask_u = block_mask(u)`: of two parts, the one
+                    // not named a mask is the masked image.
+                    let image_beside_its_mask = *arity == Some(2)
+                        && !node.names.is_empty()
+                        && !node.names.iter().any(|n| says_mask(n));
+                    if names_say_masked(&node.names) || image_beside_its_mask {
                         d.masked = true;
                     }
                     match args.first() {

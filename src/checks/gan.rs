@@ -119,7 +119,10 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
                 .args
                 .iter()
                 .filter(|a| Some(**a) != label_arg)
-                .find_map(|a| ctx.disc_app(*a)),
+                .find_map(|a| ctx.disc_app(*a))
+                // `generator_loss(D_B, fake_B)` returning `-D(fake).mean()`: a helper
+                // that scores its argument itself judges with the score it returns.
+                .or_else(|| label_arg.is_none().then(|| ctx.disc_app(t.node)).flatten()),
         };
         let target = label_arg.and_then(|l| label(ctx.a, l));
         // A relativistic term, `bce(D(x) - D(y).mean(), t)`, judges x against the target
