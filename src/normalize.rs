@@ -1559,28 +1559,22 @@ impl Normalizer {
         if lone_l.is_empty() {
             return;
         }
-        // The `2` of each `(1-2)`, `(1 - 2)` in code, from the right so positions hold.
-        let mut twos = Vec::new();
-        for open in 0..ed.chars.len() {
-            if ed.chars[open] != '(' || !mask[open] {
-                continue;
-            }
-            let inner: Vec<(usize, char)> = (open + 1..ed.chars.len())
-                .map(|k| (k, ed.chars[k]))
-                .take_while(|&(_, c)| c != ')')
-                .filter(|&(_, c)| c != ' ')
-                .collect();
-            let closes = open
-                + 1
-                + (open + 1..ed.chars.len())
-                    .take_while(|&k| ed.chars[k] != ')')
-                    .count();
-            if closes < ed.chars.len()
-                && let [(_, '1'), (_, '-'), (two, '2')] = inner.as_slice()
-            {
-                twos.push(*two);
-            }
-        }
+        // The `2` of each `(1-2)`, `(1 - 2)` in code: five code characters in a row once
+        // spaces are set aside.
+        let code: Vec<(usize, char)> = ed
+            .chars
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|&(k, c)| mask[k] && c != ' ')
+            .collect();
+        let twos: Vec<usize> = code
+            .windows(5)
+            .filter_map(|w| match w {
+                [(_, '('), (_, '1'), (_, '-'), (two, '2'), (_, ')')] => Some(*two),
+                _ => None,
+            })
+            .collect();
         if twos.is_empty() {
             return;
         }
@@ -1627,7 +1621,7 @@ impl Normalizer {
                     && rest.chars().all(|r| r.is_alphabetic() || r == '_');
                 // `1O * L_cyc`: a number whose zero was read as the letter O.
                 let zeros_read_as_o = !rest.is_empty()
-                    && !(c == '0' && rest.starts_with(['o', 'O']))
+                    && (c != '0' || !rest.starts_with(['o', 'O']))
                     && rest.contains(['o', 'O'])
                     && rest
                         .chars()
