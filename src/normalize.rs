@@ -82,10 +82,10 @@ const KNOWN_METHODS: &[&str] = &[
     "update",
 ];
 
-/// Library names with an `l` or an `o` inside that a transcription reads as a digit
-/// (`torch.ones_1ike`, `F.cosine_simi1arity`), beside `KNOWN_METHODS` and
-/// `TORCH_UNDERSCORED`. Only a word that becomes one of these is read back: names such as
-/// `conv1d` or `z1` hold their digits on purpose.
+/// Names of the libraries and of training code with an `l` or an `o` inside that a
+/// transcription reads as a digit (`torch.ones_1ike`, `F.cosine_simi1arity`, `m0del`),
+/// beside `KNOWN_METHODS` and `TORCH_UNDERSCORED`. Only a word that becomes one of these
+/// is read back: names such as `conv1d` or `z1` hold their digits on purpose.
 const LIBRARY_WORDS: &[&str] = &[
     "ones_like",
     "zeros_like",
@@ -2133,18 +2133,14 @@ impl Normalizer {
         else {
             return;
         };
+        let is_code =
+            |t: &str| !t.is_empty() && t.chars().all(|c| is_ident_char(c) || "()[], .".contains(c));
         // A bare `para` starts sentences too (`para calcular la pérdida en el batch`):
-        // it is a loop only with the variables written as code (`para x en dataloader`).
+        // it is a loop only with the variables written as code (`para x en dataloader`),
+        // one name or a parenthesised group.
         let bare_para = *head == "para ";
-        let spelled_as_code = |t: &str| {
-            let t = t.trim();
-            !t.is_empty()
-                && (t.chars().all(is_ident_char)
-                    || (t.starts_with('(')
-                        && t.ends_with(')')
-                        && t.chars().all(|c| is_ident_char(c) || "(), ".contains(c))))
-        };
-        if bare_para && !spelled_as_code(targets) {
+        let group_or_name = |t: &str| is_code(t) && (t.starts_with('(') || !t.contains(' '));
+        if bare_para && !group_or_name(targets.trim()) {
             return;
         }
         let mut iterable = iterable.trim();
@@ -2156,8 +2152,6 @@ impl Normalizer {
                 iterable = stripped;
             }
         }
-        let is_code =
-            |t: &str| !t.is_empty() && t.chars().all(|c| is_ident_char(c) || "()[], .".contains(c));
         // `batch x`, `pair (a, b) sampled`: the variables, after the noun that names them
         // and before any word that describes them.
         let mut targets = targets.trim();
@@ -2670,7 +2664,6 @@ fn prose_header(code: &str) -> bool {
         && code.split_whitespace().count() >= 3
 }
 
-/// `opt_G = Adam over G_AB and G_BA (lr 2e-4)`: the assignment as code, and the aside.
 /// The code of a sentence that updates one network as a moving average of another:
 /// the network after the verb (`update the teacher`, `actualizar el profesor`, `mettre
 /// à jour le prof`), the one after `of`/`de` past the average's name (`EMA`, `moving
@@ -2680,11 +2673,9 @@ fn ema_said(sentence: &str) -> Option<String> {
     if sentence.contains(['=', '(', '←', '[']) {
         return None;
     }
+    let breaks = |c: char| c.is_whitespace() || ",;:".contains(c);
     let folded = crate::analysis::facts::fold(sentence).to_lowercase();
-    let words: Vec<&str> = folded
-        .split(|c: char| c.is_whitespace() || ",;:".contains(c))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = folded.split(breaks).filter(|w| !w.is_empty()).collect();
     let average = words.iter().position(|w| *w == "ema").or_else(|| {
         words.windows(2).position(|w| {
             matches!(
@@ -2723,7 +2714,7 @@ fn ema_said(sentence: &str) -> Option<String> {
     // The names as the sentence spells them, not folded.
     let original = |folded_name: &str| {
         sentence
-            .split(|c: char| c.is_whitespace() || ",;:".contains(c))
+            .split(breaks)
             .find(|w| crate::analysis::facts::fold(w).to_lowercase() == folded_name)
             .map_or_else(|| folded_name.to_string(), str::to_string)
     };
@@ -2738,6 +2729,7 @@ fn ema_said(sentence: &str) -> Option<String> {
     ))
 }
 
+/// `opt_G = Adam over G_AB and G_BA (lr 2e-4)`: the assignment as code, and the aside.
 fn optimizer_said(statement: &str) -> Option<(String, Option<String>)> {
     const OPTIMIZERS: &[&str] = &["adam", "adamw", "sgd", "rmsprop", "lars", "lamb", "adagrad"];
     let (targets, value) = statement.split_once('=')?;

@@ -1340,31 +1340,25 @@ impl<'h> Interp<'h> {
         Ok(())
     }
 
-    /// `w -= lr * g` on a parameter of a network that a backward pass of this iteration
-    /// gave gradient: a step written by hand (after `torch.autograd.grad`, or reading
-    /// `p.grad`), which the properties read as an optimizer's step. The updates one line
-    /// makes in a row are one step. An EMA writes to a network no gradient reaches, so
-    /// it stays an update by hand only.
-    pub fn note_step_by_hand(&mut self, t: &Tensor, before: &Tensor) {
-        let Some(net) = self.harness.net_of_param(t) else {
-            return;
-        };
+    /// Whether a backward pass of this iteration gave network `net` gradient: an update
+    /// by hand of its weights is then a step (`note_step_by_hand`).
+    pub fn trained_this_iteration(&self, net: usize) -> bool {
         let iteration = self.trace.iterations;
-        let trained = self
-            .trace
+        self.trace
             .backwards
             .iter()
             .rev()
             .take_while(|b| b.iteration == iteration)
-            .any(|b| b.grads.get(&net).is_some_and(|g| *g > 0.0));
-        if !trained {
-            return;
-        }
-        let moved = t
-            .f_not_equal_tensor(before)
-            .and_then(|d| d.f_any())
-            .and_then(|a| a.f_int64_value(&[]))
-            .is_ok_and(|any| any != 0);
+            .any(|b| b.grads.get(&net).is_some_and(|g| *g > 0.0))
+    }
+
+    /// `w -= lr * g` on a parameter of network `net`, which a backward pass of this
+    /// iteration gave gradient: a step written by hand (after `torch.autograd.grad`, or
+    /// reading `p.grad`), which the properties read as an optimizer's step. The updates
+    /// one line makes in a row are one step. An EMA writes to a network no gradient
+    /// reaches, so it stays an update by hand only.
+    pub fn note_step_by_hand(&mut self, net: usize, moved: bool) {
+        let iteration = self.trace.iterations;
         let last_backward = self.trace.backwards.last().map_or(0, |b| b.order);
         let line = self.line;
         if let Some(step) = self.trace.steps.last_mut()
@@ -2598,32 +2592,31 @@ impl<'h> Interp<'h> {
         if term_without_predictor {
             self.trace.terms_without_predictor += 1;
         }
-        if (self.harness.knobs.cut_loss_inputs
-            || (self.harness.knobs.cut_predictor && term_without_predictor))
-            && args
-                .iter()
-                .filter(|a| matches!(a, Value::Tensor(_)))
-                .count()
-                >= 2
+        // The probes change the first of two tensors: cut (detached), scaled, or both.
+        let compares_two = args
+            .iter()
+            .filter(|a| matches!(a, Value::Tensor(_)))
+            .count()
+            >= 2;
+        let knobs = &self.harness.knobs;
+        let cut = knobs.cut_loss_inputs || (knobs.cut_predictor && term_without_predictor);
+        let scale = knobs.loss_input_scale;
+        if compares_two
+            && (cut || scale.is_some())
             && let Some(Value::Tensor(t)) = args.first()
         {
-            let cut = Tagged {
-                t: t.t.detach(),
-                ..t.clone()
+            let mut first = if cut {
+                t.t.detach()
+            } else {
+                t.t.shallow_clone()
             };
-            args[0] = Value::Tensor(cut);
-        }
-        if let Some(scale) = self.harness.knobs.loss_input_scale
-            && args
-                .iter()
-                .filter(|a| matches!(a, Value::Tensor(_)))
-                .count()
-                >= 2
-            && let Some(Value::Tensor(t)) = args.first()
-            && let Ok(scaled) = t.t.f_mul_scalar(scale)
-        {
+            if let Some(scale) = scale
+                && let Ok(scaled) = first.f_mul_scalar(scale)
+            {
+                first = scaled;
+            }
             args[0] = Value::Tensor(Tagged {
-                t: scaled,
+                t: first,
                 ..t.clone()
             });
         }

@@ -3125,7 +3125,13 @@ fn in_place(ip: &mut Interp, x: &Tagged, name: &str, args: &[Value], kwargs: &Kw
     let mut t = x.t.shallow_clone();
     refit_constant(&mut t, &other.t);
     let weight = lerp_weight(args.get(1));
-    let before = matches!(name, "sub_" | "add_").then(|| x.t.detach().copy());
+    // A parameter of a network that got gradient, moved by `-=` or `+=`: a step by
+    // hand, told by whether its values change.
+    let step_by_hand = matches!(name, "sub_" | "add_")
+        .then(|| ip.harness.net_of_param(&x.t))
+        .flatten()
+        .filter(|net| ip.trained_this_iteration(*net))
+        .map(|net| (net, x.t.detach().copy()));
     let r = tch::no_grad(|| -> Result<(), tch::TchError> {
         let o = match alpha {
             Some(a) => other.t.f_mul_scalar(a)?,
@@ -3141,8 +3147,9 @@ fn in_place(ip: &mut Interp, x: &Tagged, name: &str, args: &[Value], kwargs: &Kw
         }
     });
     lift(ip, r)?;
-    if let Some(before) = before {
-        ip.note_step_by_hand(&x.t, &before);
+    if let Some((net, before)) = step_by_hand {
+        let moved = !x.t.f_equal(&before).unwrap_or(true);
+        ip.note_step_by_hand(net, moved);
     }
     Ok(Value::Tensor(x.clone()))
 }
@@ -3183,23 +3190,21 @@ fn autograd_grad(ip: &mut Interp, args: Vec<Value>, kwargs: &Kw) -> R<Value> {
     let (Some(outputs), Some(inputs)) = (args.next(), args.next()) else {
         return halt(ip.line, "`torch.autograd.grad` needs outputs and inputs");
     };
-    let tensors = |ip: &Interp, v: Value| -> Option<Vec<Tensor>> {
+    // Lists are read as loops read them, so parameters kept for later (`[*f.parameters(),
+    // ...]`) are their tensors by now.
+    let tensors = |ip: &mut Interp, v: Value| -> Option<Vec<Tensor>> {
         let items = match v {
             Value::Tensor(t) => return Some(vec![t.t]),
-            Value::List(items) => items.borrow().clone(),
-            Value::Tuple(items) => items.to_vec(),
-            Value::Params(n) => vec![Value::Params(n)],
+            v @ (Value::List(_) | Value::Tuple(_) | Value::Params(_)) => ip.iterate(v).ok()?,
             _ => return None,
         };
-        let mut out = Vec::new();
-        for item in items {
-            match item {
-                Value::Tensor(t) => out.push(t.t),
-                Value::Params(n) => out.extend(ip.harness.all_params(&n)),
-                _ => return None,
-            }
-        }
-        Some(out)
+        items
+            .into_iter()
+            .map(|i| match i {
+                Value::Tensor(t) => Some(t.t),
+                _ => None,
+            })
+            .collect()
     };
     let (Some(outputs), Some(inputs)) = (tensors(ip, outputs), tensors(ip, inputs)) else {
         return halt(
@@ -3260,16 +3265,14 @@ fn autograd_grad(ip: &mut Interp, args: Vec<Value>, kwargs: &Kw) -> R<Value> {
 /// `autograd.grad` accumulates into none). The gradients are returned instead, for the
 /// step the answer writes by hand.
 fn gradients_of_parameters(ip: &mut Interp, outputs: &[Tensor], inputs: &[Tensor]) -> R<Value> {
-    let mut total: Option<Tensor> = None;
-    for o in outputs {
-        total = Some(match total {
-            None => o.shallow_clone(),
-            Some(t) => lift(ip, t.f_add(o))?,
-        });
-    }
-    let Some(total) = total else {
+    let Some((first, rest)) = outputs.split_first() else {
         return halt(ip.line, "`torch.autograd.grad` needs outputs");
     };
+    let total = lift(
+        ip,
+        rest.iter()
+            .try_fold(first.shallow_clone(), |t, o| t.f_add(o)),
+    )?;
     let leaves = ip.harness.gradient_leaves();
     // A leaf with no gradient yet keeps an undefined tensor here.
     let before: Vec<Tensor> = leaves

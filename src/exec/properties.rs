@@ -483,31 +483,33 @@ fn measure_one(
             };
             // Without a predictor to scale, the prediction is the first argument of each
             // loss call (`D(z1, z2.detach())`), scaled there.
-            let three = if without_predictor {
-                get_run(
-                    runs,
+            let (name, scaled) = if without_predictor {
+                (
                     "loss input ×3",
-                    body,
-                    rubric,
                     Knobs {
-                        same_views: true,
                         loss_input_scale: Some(3.0),
                         ..Knobs::default()
                     },
                 )
             } else {
-                get_run(
-                    runs,
+                (
                     "identity3",
-                    body,
-                    rubric,
                     Knobs {
-                        same_views: true,
                         predictor_identity: Some(3.0),
                         ..Knobs::default()
                     },
                 )
             };
+            let three = get_run(
+                runs,
+                name,
+                body,
+                rubric,
+                Knobs {
+                    same_views: true,
+                    ..scaled
+                },
+            );
             let Some(l3) = first_loss(three) else {
                 return skip(halted(three));
             };
