@@ -328,8 +328,18 @@ impl Normalizer {
                     continue;
                 }
             }
+            // `û_s^[CLS]`: a token kind in brackets as a superscript is its subscript,
+            // `û_s[CLS]`, which `token_subscripts` names.
+            let token_kind = || {
+                let rest: String = ed.chars[i + 1..].iter().take(9).collect();
+                let lower = rest.to_lowercase();
+                lower.starts_with("[cls]") || lower.starts_with("[patch")
+            };
             if c == '^' && after_name && ed.chars.get(i + 1).is_some_and(|n| is_ident_start(*n)) {
                 self.edit(line0, ed, i, i + 1, "_");
+            } else if c == '^' && after_name && token_kind() {
+                self.edit(line0, ed, i, i + 1, "");
+                continue;
             } else if c == '"' || c == '\'' {
                 quote = Some(c);
             }
@@ -463,6 +473,8 @@ impl Normalizer {
                 '⅓' => Some("(1/3)"),
                 '¼' => Some("(1/4)"),
                 '¾' => Some("(3/4)"),
+                // Marks a scan leaves that neither Python nor math writes (`L = a + b  ¦`).
+                '¦' | '§' | '¤' => Some(""),
                 _ => None,
             };
             // `loss_G + & (loss_cycle)`: an `&` where an operand belongs is no operator
@@ -680,17 +692,25 @@ impl Normalizer {
     /// the next `+`, `-`, `,` or closing bracket at its level, is `sum(...)`. An index
     /// that ranges over a set (`i∈m_u`) is that set inside the operand, so
     /// `Σ_{i∈m_u} H(t[i], s[i])` is `sum(H(t[m_u], s[m_u]))`: the masked positions.
+    /// A mean over an index (`mean_i H(s_i, t_i)`) is read the same way, as `mean(...)`.
     fn sums(&mut self, line0: usize, ed: &mut LineEdit) {
         // Each pass rewrites one sum; the bound keeps a malformed line from looping.
         for _ in 0..ed.chars.len() {
             let mask = ed.code_mask();
             let end = ed.code_end();
             let chars = &ed.chars;
-            let Some(sigma) = (0..end).find(|&i| mask[i] && matches!(chars[i], 'Σ' | '∑'))
-            else {
+            let Some((sigma, head, function)) = (0..end).find_map(|i| {
+                if !mask[i] {
+                    return None;
+                }
+                if matches!(chars[i], 'Σ' | '∑') {
+                    return Some((i, 1, "sum"));
+                }
+                mean_over_index(chars, i).map(|len| (i, len, "mean"))
+            }) else {
                 return;
             };
-            let mut start = sigma + 1;
+            let mut start = sigma + head;
             let mut index_set: Option<(String, String)> = None;
             // `Σ_{(a,b) ∈ {(u,v), (v,u)}}`: the terms of an enumerated set, written out.
             let mut enumerated: Option<Vec<Vec<(String, String)>>> = None;
@@ -829,7 +849,7 @@ impl Normalizer {
                 Some(inner) if !inner.contains('[') => inner.trim().to_string(),
                 _ => operand,
             };
-            let rewritten = format!("sum({operand})");
+            let rewritten = format!("{function}({operand})");
             let trailing = ed.slice(start, stop).len() - ed.slice(start, stop).trim_end().len();
             self.edit(line0, ed, sigma, stop - trailing, &rewritten);
         }
@@ -957,7 +977,8 @@ impl Normalizer {
     /// `f(xl)` beside `x1 = ...`, `rea1_labels` beside `real_labels`, `p.rnean()`:
     /// letters a transcription of handwriting misreads (`l`, `I` and `1`, `O`, `o` and
     /// `0`, `rn` and `m`). A name used once is read as the name, used elsewhere in the
-    /// answer, or the known method, that it spells with one such letter read right.
+    /// answer, or the known method or library function, that it spells with one such
+    /// letter read right; a keyword's value of one such letter alone is the digit.
     fn misread_letters(
         &mut self,
         line0: usize,
@@ -979,13 +1000,31 @@ impl Normalizer {
         let spans = idents(&ed.chars, &mask);
         for (s, e) in spans.into_iter().rev() {
             let name = ed.slice(s, e);
-            if uses.get(&name).copied().unwrap_or(0) != 1
+            // After a dot, a misreading may repeat (`f_t.pararneters()` twice): only a
+            // known method is read there, so the name need not be used once.
+            let after_dot = s > 0 && ed.chars[s - 1] == '.';
+            if (uses.get(&name).copied().unwrap_or(0) != 1 && !after_dot)
                 || defined.contains(&name)
                 || PY_KEYWORDS.contains(&name.as_str())
             {
                 continue;
             }
-            let after_dot = s > 0 && ed.chars[s - 1] == '.';
+            // `F.normalize(z, dim=l)`: a keyword's value of one such letter, defined
+            // nowhere, is the digit.
+            let keyword_value = prev_non_space(&ed.chars, s) == Some('=')
+                && ed.slice(0, s).trim_end().strip_suffix('=').is_some_and(|b| {
+                    b.ends_with(|c: char| is_ident_char(c))
+                })
+                && matches!(next_non_space(&ed.chars, e), Some(')' | ','));
+            let digit = match name.as_str() {
+                "l" | "I" => Some("1"),
+                "O" | "o" => Some("0"),
+                _ => None,
+            };
+            if let Some(digit) = digit.filter(|_| keyword_value) {
+                self.edit(line0, ed, s, e, digit);
+                continue;
+            }
             let mut readings: Vec<String> = Vec::new();
             for (from, to) in CONFUSED {
                 for (at, _) in name.match_indices(from) {
@@ -994,6 +1033,7 @@ impl Normalizer {
                     // answer uses elsewhere is a variable, no attribute (`.to` is not `t0`).
                     let known = if after_dot {
                         KNOWN_METHODS.contains(&reading.as_str())
+                            || LIBRARY_WORDS.contains(&reading.as_str())
                     } else {
                         uses.contains_key(&reading)
                     };
@@ -1847,13 +1887,25 @@ impl Normalizer {
                 {
                     break;
                 }
-                self.edit(line0, ed, start, name_end, &format!("{function}({name})"));
+                // `parámetros de f y h`, `parameters of f and h`: of every network named.
+                let mut names = vec![name];
+                let mut end = name_end;
+                if *function == "params" {
+                    while let Some((next, next_end)) = conjoined_name(&ed.chars, end) {
+                        names.push(next);
+                        end = next_end;
+                    }
+                }
+                let names = names.join(", ");
+                self.edit(line0, ed, start, end, &format!("{function}({names})"));
             }
         }
     }
 
     /// `D(p, z) = − (p / ‖p‖₂) · (z / ‖z‖₂)     promedio sobre el batch`: words set
-    /// apart by a wide gap after a complete statement are a note on it.
+    /// apart by a wide gap after a complete statement are a note on it, also in
+    /// parentheses (`(negative cosine similarity, mean over the batch)`) or as a sentence
+    /// with symbols in it (`with t1, t2 ~ T sampled independently`).
     fn trailing_words(&mut self, line0: usize, ed: &mut LineEdit) {
         let mask = ed.code_mask();
         let (start, end) = (ed.indent(), ed.code_end());
@@ -1880,11 +1932,29 @@ impl Normalizer {
         }
         let Some(gap) = gap else { return };
         let note = ed.slice(gap, end);
-        let words: Vec<&str> = note.split_whitespace().collect();
+        // `(negative cosine similarity, mean over the batch)`: the words may be an aside
+        // in parentheses, listed with commas.
+        let trimmed = note.trim();
+        let aside = trimmed
+            .strip_prefix('(')
+            .and_then(|t| t.strip_suffix(')'))
+            .filter(|t| !t.contains(['(', ')']))
+            .unwrap_or(trimmed);
+        let words: Vec<&str> = aside
+            .split_whitespace()
+            .map(|w| w.trim_end_matches([',', ';']))
+            .collect();
         let all_words = words.len() >= 2
-            && words.iter().all(|w| w.chars().all(char::is_alphabetic))
+            && words
+                .iter()
+                .all(|w| !w.is_empty() && w.chars().all(char::is_alphabetic))
             && words.iter().any(|w| w.chars().count() >= 3);
-        if all_words {
+        // `with t1, t2 ~ T sampled independently`: a sentence with symbols in it, told by
+        // a first word that no Python expression continues with and two words in a row.
+        let sentence = words.first().is_some_and(|w| {
+            is_word(w) && !["if", "else", "and", "or", "in", "is", "not"].contains(w)
+        }) && words.windows(2).any(|w| is_word(w[0]) && is_word(w[1]));
+        if all_words || sentence {
             let note = note.trim().to_string();
             self.edit(line0, ed, gap, end, &format!("  # {note}"));
         }
@@ -3084,6 +3154,54 @@ fn find_code(text: &str, mask: &[bool], needle: &str) -> Option<usize> {
     let chars: Vec<char> = text.chars().collect();
     let n: Vec<char> = needle.chars().collect();
     (0..chars.len().saturating_sub(n.len() - 1)).find(|&i| mask[i] && chars[i..].starts_with(&n))
+}
+
+/// `mean_i ` at `i` (also `avg_k `, `media_i `): a mean over a one-letter index, written
+/// before its operand as `Σ_i` is; the length of the word without its `_i`.
+fn mean_over_index(chars: &[char], i: usize) -> Option<usize> {
+    if i > 0 && is_ident_char(chars[i - 1]) {
+        return None;
+    }
+    ["mean", "avg", "media", "moyenne"].iter().find_map(|word| {
+        let len = word.chars().count();
+        let matches = chars.get(i..i + len)?.iter().copied().eq(word.chars())
+            && chars.get(i + len) == Some(&'_')
+            && chars.get(i + len + 1).is_some_and(|c| c.is_alphabetic())
+            && chars.get(i + len + 2) == Some(&' ')
+            && starts_an_operand(chars, i + len + 2);
+        matches.then_some(len)
+    })
+}
+
+/// Whether an operand of a mean written `mean_i X` begins after `from`: `mean_m = …` is
+/// an assignment to a name and `mean_x in xs` a test on one, not means over `m` or `x`.
+fn starts_an_operand(chars: &[char], from: usize) -> bool {
+    let Some(at) = (from..chars.len()).find(|&k| !chars[k].is_whitespace()) else {
+        return false;
+    };
+    let word_end = (at..chars.len())
+        .find(|&k| !is_ident_char(chars[k]))
+        .unwrap_or(chars.len());
+    let word: String = chars[at..word_end].iter().collect();
+    (chars[at].is_alphanumeric() || matches!(chars[at], '(' | '[' | '|' | '‖' | '_'))
+        && !PY_KEYWORDS.contains(&word.as_str())
+}
+
+/// ` y h`, ` and h`, ` et g` after a name at `from`: the name joined to it in words,
+/// and where it ends. A comma is not a join: it also separates a call's arguments.
+fn conjoined_name(chars: &[char], from: usize) -> Option<(String, usize)> {
+    const JOINS: &[&str] = &[" y ", " and ", " et ", " e "];
+    let rest: String = chars[from..].iter().collect();
+    let join = JOINS.iter().find(|j| rest.starts_with(**j))?;
+    let start = from + join.chars().count();
+    let end = (start..chars.len())
+        .find(|&k| !is_ident_char(chars[k]))
+        .unwrap_or(chars.len());
+    let name: String = chars[start..end].iter().collect();
+    let name_like = name.chars().next().is_some_and(is_ident_start)
+        && !ARTICLES.contains(&name.to_lowercase().as_str())
+        && !PY_KEYWORDS.contains(&name.as_str());
+    name_like.then_some((name, end))
 }
 
 fn next_non_space(chars: &[char], from: usize) -> Option<char> {
@@ -4623,5 +4741,37 @@ mod tests {
             n.text,
             "for a in b:\n        x = 1\n        y = 2\n        z = 3\n"
         );
+    }
+
+    #[test]
+    fn blind_set_nineteen_readings() {
+        // Marks a scan leaves are dropped.
+        assert_eq!(norm_line("L = a + b  ¦").trim_end(), "L = a + b");
+        // An aside in parentheses and a sentence with symbols are notes.
+        assert_eq!(
+            norm_line("L = D(p1, z2)     (negative cosine, mean over batch)"),
+            "L = D(p1, z2)  # (negative cosine, mean over batch)"
+        );
+        assert_eq!(
+            norm_line("x1, x2 = T(x), T(x)     with t1, t2 ~ T sampled independently"),
+            "x1, x2 = T(x), T(x)  # with t1, t2 ~ T sampled independently"
+        );
+        // A library function misread after a dot, a method misread twice, a digit as
+        // a keyword's value.
+        assert_eq!(norm_line("z = F.norrnalize(z, dim=l)"), "z = F.normalize(z, dim=1)");
+        assert_eq!(
+            normalize("a = f.pararneters()\nb = f.pararneters()\n").text,
+            "a = f.parameters()\nb = f.parameters()\n"
+        );
+        // The parameters of two networks named in words.
+        assert_eq!(
+            norm_line("opt = SGD(parámetros de f y h, lr=0.05)"),
+            "opt = SGD(params(f, h), lr=0.05)"
+        );
+        // A mean over an index, and names that only look like one.
+        assert_eq!(norm_line("L = mean_i H(t_i, s_i)"), "L = mean(H(t, s))");
+        assert_eq!(norm_line("ok = mean_x in xs"), "ok = mean_x in xs");
+        // A token kind written as a superscript.
+        assert_eq!(norm_line("a = û_s^[CLS]"), norm_line("a = û_s[CLS]"));
     }
 }
