@@ -222,6 +222,11 @@ fn first_loss(run: &Run) -> Option<f64> {
     run.trace.backwards.first().map(|b| b.loss)
 }
 
+/// A single view's number, 1 for the first, from its bit in a tensor's `views`.
+fn view_number(bit: u32) -> u32 {
+    bit.trailing_zeros() + 1
+}
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-4 * a.abs().max(b.abs()).max(1.0)
 }
@@ -397,6 +402,19 @@ fn measure_one(
                 ));
             }
             let cross = !base.trace.cross_view.is_empty();
+            // `D(z1, sg(z2))` with no predictor is symmetric in value, but only view 1 is
+            // ever the online side: the loss calls must pair the views both ways.
+            let pairs: Vec<(u32, u32)> = base
+                .trace
+                .loss_calls
+                .iter()
+                .map(|c| c.views)
+                .filter(|(a, b)| a != b)
+                .collect();
+            let one_direction = pairs
+                .first()
+                .filter(|(a, b)| !pairs.iter().any(|(x, y)| x == b && y == a))
+                .map(|(a, b)| (view_number(*a), view_number(*b)));
             let same = !base.trace.same_view.is_empty();
             // Symmetry is judged on the roles of D's arguments: where a term forgot the
             // predictor that another term applies (`D(p1, z2) + D(z2, z1)`), the loss is
@@ -447,6 +465,12 @@ fn measure_one(
                 return fail(msg!(
                     "the loss crosses the views both ways, but with unequal weights ({w1:.2} and {w2:.2} of it)",
                     "la pérdida cruza las vistas en ambos sentidos, pero con pesos distintos ({w1:.2} y {w2:.2} de ella)"
+                ));
+            }
+            if let Some((a, b)) = one_direction {
+                return fail(msg!(
+                    "the loss is unchanged in value when the views are swapped ({l:.6}), but its terms compare view {a} with view {b} in that direction only",
+                    "la pérdida no cambia de valor al intercambiar las vistas ({l:.6}), pero sus términos comparan la vista {a} con la {b} solo en ese sentido"
                 ));
             }
             if by_roles {
