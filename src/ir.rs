@@ -312,109 +312,135 @@ pub struct ModuleAlias {
 /// Names the answer calls directly (`F(y)`), anywhere: a library alias such as `F` is
 /// not assumed for a name the answer uses as a network.
 pub fn directly_called_names(body: &[Stmt]) -> std::collections::HashSet<String> {
-    collect_names(body, true)
+    collect_names(body, Collect::Called)
 }
 
 /// Every name the statements read or call.
 pub fn names_used(body: &[Stmt]) -> std::collections::HashSet<String> {
-    collect_names(body, false)
+    collect_names(body, Collect::Used)
 }
 
-fn collect_names(body: &[Stmt], only_called: bool) -> std::collections::HashSet<String> {
-    fn expr(e: &Expr, only_called: bool, out: &mut std::collections::HashSet<String>) {
+/// The networks the answer gives a mask by keyword (`self.backbone(x, mask=m)`,
+/// `model(x, bool_masked_pos=m)`), by the last part of their name (`backbone`): masked
+/// image modelling masks a ViT's patch tokens, so these are ViTs, whatever their name.
+pub fn names_given_a_mask(body: &[Stmt]) -> std::collections::HashSet<String> {
+    collect_names(body, Collect::GivenAMask)
+}
+
+/// Which names `collect_names` keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Collect {
+    Used,
+    Called,
+    GivenAMask,
+}
+
+fn collect_names(body: &[Stmt], keep: Collect) -> std::collections::HashSet<String> {
+    fn expr(e: &Expr, keep: Collect, out: &mut std::collections::HashSet<String>) {
         match &e.kind {
-            ExprKind::Name(n) if !only_called => {
+            ExprKind::Name(n) if keep == Collect::Used => {
                 out.insert(n.clone());
             }
             ExprKind::Call { func, args, kwargs } => {
-                if let ExprKind::Name(n) = &func.kind {
-                    out.insert(n.clone());
+                let given_a_mask = || {
+                    kwargs
+                        .iter()
+                        .any(|(k, _)| matches!(k.as_str(), "mask" | "masks" | "bool_masked_pos"))
+                };
+                match &func.kind {
+                    ExprKind::Name(n) if keep != Collect::GivenAMask || given_a_mask() => {
+                        out.insert(n.clone());
+                    }
+                    ExprKind::Attr(_, n) if keep == Collect::GivenAMask && given_a_mask() => {
+                        out.insert(n.clone());
+                    }
+                    _ => {}
                 }
-                expr(func, only_called, out);
-                args.iter().for_each(|a| expr(a, only_called, out));
-                kwargs.iter().for_each(|(_, a)| expr(a, only_called, out));
+                expr(func, keep, out);
+                args.iter().for_each(|a| expr(a, keep, out));
+                kwargs.iter().for_each(|(_, a)| expr(a, keep, out));
             }
             ExprKind::Attr(x, _)
             | ExprKind::Neg(x)
             | ExprKind::Not(x)
             | ExprKind::Star(x)
-            | ExprKind::KeywordSplat(x) => expr(x, only_called, out),
+            | ExprKind::KeywordSplat(x) => expr(x, keep, out),
             ExprKind::Bin(_, a, b)
             | ExprKind::Compare(_, a, b)
             | ExprKind::BoolOp(_, a, b)
             | ExprKind::Subscript(a, b) => {
-                expr(a, only_called, out);
-                expr(b, only_called, out);
+                expr(a, keep, out);
+                expr(b, keep, out);
             }
             ExprKind::Tuple(xs) | ExprKind::List(xs) => {
-                xs.iter().for_each(|x| expr(x, only_called, out))
+                xs.iter().for_each(|x| expr(x, keep, out))
             }
             ExprKind::Dict(kv) => kv.iter().for_each(|(k, v)| {
-                expr(k, only_called, out);
-                expr(v, only_called, out)
+                expr(k, keep, out);
+                expr(v, keep, out)
             }),
             ExprKind::Comprehension {
                 elt, iter, cond, ..
             } => {
-                expr(elt, only_called, out);
-                expr(iter, only_called, out);
+                expr(elt, keep, out);
+                expr(iter, keep, out);
                 if let Some(c) = cond {
-                    expr(c, only_called, out);
+                    expr(c, keep, out);
                 }
             }
             ExprKind::IfExp { body, test, orelse } => {
-                expr(body, only_called, out);
-                expr(test, only_called, out);
-                expr(orelse, only_called, out);
+                expr(body, keep, out);
+                expr(test, keep, out);
+                expr(orelse, keep, out);
             }
             ExprKind::Lambda { body, .. } | ExprKind::DictComprehension(body) => {
-                expr(body, only_called, out)
+                expr(body, keep, out)
             }
             _ => {}
         }
     }
-    fn stmts(body: &[Stmt], only_called: bool, out: &mut std::collections::HashSet<String>) {
+    fn stmts(body: &[Stmt], keep: Collect, out: &mut std::collections::HashSet<String>) {
         for s in body {
             match s {
                 Stmt::Assign { targets, value, .. } => {
-                    targets.iter().for_each(|t| expr(t, only_called, out));
-                    expr(value, only_called, out);
+                    targets.iter().for_each(|t| expr(t, keep, out));
+                    expr(value, keep, out);
                 }
                 Stmt::AugAssign { target, value, .. } => {
-                    expr(target, only_called, out);
-                    expr(value, only_called, out);
+                    expr(target, keep, out);
+                    expr(value, keep, out);
                 }
-                Stmt::Expr(e) | Stmt::Return(Some(e), _) => expr(e, only_called, out),
+                Stmt::Expr(e) | Stmt::Return(Some(e), _) => expr(e, keep, out),
                 Stmt::For {
                     target, iter, body, ..
                 } => {
-                    expr(target, only_called, out);
-                    expr(iter, only_called, out);
-                    stmts(body, only_called, out);
+                    expr(target, keep, out);
+                    expr(iter, keep, out);
+                    stmts(body, keep, out);
                 }
                 Stmt::While { cond, body, .. } => {
-                    expr(cond, only_called, out);
-                    stmts(body, only_called, out);
+                    expr(cond, keep, out);
+                    stmts(body, keep, out);
                 }
                 Stmt::If {
                     cond, body, orelse, ..
                 } => {
-                    expr(cond, only_called, out);
-                    stmts(body, only_called, out);
-                    stmts(orelse, only_called, out);
+                    expr(cond, keep, out);
+                    stmts(body, keep, out);
+                    stmts(orelse, keep, out);
                 }
                 Stmt::With { items, body, .. } => {
-                    items.iter().for_each(|(e, _)| expr(e, only_called, out));
-                    stmts(body, only_called, out);
+                    items.iter().for_each(|(e, _)| expr(e, keep, out));
+                    stmts(body, keep, out);
                 }
-                Stmt::Def(f) => stmts(&f.body, only_called, out),
-                Stmt::Class(c) => stmts(&c.body, only_called, out),
+                Stmt::Def(f) => stmts(&f.body, keep, out),
+                Stmt::Class(c) => stmts(&c.body, keep, out),
                 _ => {}
             }
         }
     }
     let mut out = std::collections::HashSet::new();
-    stmts(body, only_called, &mut out);
+    stmts(body, keep, &mut out);
     out
 }
 

@@ -369,3 +369,28 @@ fn github_annotations_point_at_the_failed_rules_and_lints() {
         "{text}"
     );
 }
+
+#[test]
+fn an_imported_module_is_defined_and_an_unknown_name_is_not() {
+    let answer = temp_file(
+        "imported.py",
+        b"import pytorch_lightning as pl\nimport torch\nt = pl.Trainer()\nx = torch.zeros(1) + foo\n",
+    );
+    let out = pseudograde(&[
+        "check",
+        "--rubric",
+        "ibot",
+        "--format",
+        "json",
+        answer.to_str().unwrap(),
+    ]);
+    let r = json_of(&out);
+    let undefined: Vec<&str> = r["lints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["name"] == "undefined-name")
+        .map(|l| l["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(undefined, ["`foo` is not defined in the answer"]);
+}

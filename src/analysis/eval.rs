@@ -307,11 +307,24 @@ impl<'a> Evaluator<'a> {
             let Some(step) = c.method("training_step") else {
                 continue;
             };
-            let module = self.instantiate(c.clone(), Vec::new(), Vec::new(), c.span);
+            // The framework's caller builds the module from what the answer never defines
+            // (`LitIBOT(backbone, head)`): each argument without a default is what its
+            // name stands for.
+            let init_args = c.method("__init__").map_or_else(Vec::new, |init| {
+                let required: Vec<Param> = init
+                    .params
+                    .iter()
+                    .skip(1)
+                    .take_while(|p| p.default.is_none() && !p.name.starts_with('*'))
+                    .cloned()
+                    .collect();
+                named_by(&required)
+            });
+            let module = self.instantiate(c.clone(), init_args, Vec::new(), c.span);
             let args = named_by(step.params.get(1..).unwrap_or_default());
             self.loop_depth += 1;
             let before = self.a.events.len();
-            let result = self.call_func(&step, Some(module), args, Vec::new(), step.span);
+            let result = self.call_func(&step, Some(module.clone()), args, Vec::new(), step.span);
             // `return {"loss": loss, "log": logs}`: Lightning back-propagates its `"loss"`.
             let result = match result {
                 Value::Module(m) if self.a.is_record(m) => self.a.modules[m]
@@ -324,8 +337,18 @@ impl<'a> Evaluator<'a> {
             let stepped = self.a.events[before..]
                 .iter()
                 .any(|e| matches!(e.kind, EventKind::Backward { .. }));
+            // The hooks the framework calls around its step, in its order: an EMA of the
+            // teacher is often written in `on_train_batch_end` or `on_before_zero_grad`.
+            let hook = |this: &mut Self, name: &str| {
+                if let Some(f) = c.method(name) {
+                    let args = named_by(f.params.get(1..).unwrap_or_default());
+                    this.call_func(&f, Some(module.clone()), args, Vec::new(), f.span);
+                }
+            };
             if let (Value::Tensor(loss), false) = (result, stepped) {
+                hook(self, "on_before_zero_grad");
                 self.event(EventKind::Backward { loss }, step.span);
+                hook(self, "on_after_backward");
                 self.event(
                     EventKind::UpdateCall {
                         name: "training_step (the framework steps the optimizer)".into(),
@@ -334,6 +357,7 @@ impl<'a> Evaluator<'a> {
                     step.span,
                 );
             }
+            hook(self, "on_train_batch_end");
             self.loop_depth -= 1;
         }
         if self.has_backward() {
@@ -960,7 +984,10 @@ impl<'a> Evaluator<'a> {
             }
             Stmt::Continue => return Flow::Continue,
             Stmt::Break => return Flow::Break,
-            Stmt::Unparsed { .. } | Stmt::Import(_) | Stmt::Other => {}
+            Stmt::Import(aliases) => {
+                self.a.imported.extend(aliases.iter().map(|a| a.name.clone()));
+            }
+            Stmt::Unparsed { .. } | Stmt::Other => {}
         }
         Flow::Normal
     }
@@ -1669,6 +1696,7 @@ impl<'a> Evaluator<'a> {
                     || (matches!(attr, "query" | "push_and_pop")
                         && self.a.modules[m].class.is_none())
                     || (WRAPPER_METHODS.contains(&attr) && self.a.modules[m].class.is_none())
+                    || crate::analysis::facts::FORWARD_METHODS.contains(&attr)
                 {
                     return Value::Method(Box::new(Value::Module(m)), attr.into());
                 }
@@ -1968,8 +1996,8 @@ impl<'a> Evaluator<'a> {
     fn apply_module(
         &mut self,
         m: ModId,
-        args: Vec<Value>,
-        kwargs: Vec<(String, Value)>,
+        mut args: Vec<Value>,
+        mut kwargs: Vec<(String, Value)>,
         span: Span,
     ) -> Value {
         if let Some(class) = self.a.modules[m].class.clone() {
@@ -1980,6 +2008,7 @@ impl<'a> Evaluator<'a> {
         if let Some(alias) = self.a.modules[m].builtin.clone() {
             return self.builtin_node(&alias, args, kwargs, span);
         }
+        crate::analysis::facts::input_first(&mut args, &mut kwargs);
         let argn: Vec<NodeId> = args
             .iter()
             .filter_map(|a| self.to_node(a, span, true))
@@ -2722,9 +2751,10 @@ impl<'a> Evaluator<'a> {
             .into_iter()
             .map(|a| self.architecture_as_network(a))
             .collect();
+        // An undefined name is data, unless it names a part of a network (`head`).
         let has_tensor = args.iter().chain(kwargs.iter().map(|(_, v)| v)).any(|a| {
             matches!(a, Value::Tensor(_))
-                || matches!(a, Value::Global(_)) && !matches!(a, Value::Module(_))
+                || matches!(a, Value::Global(g) if !crate::analysis::facts::names_a_network_part(g))
         });
         let module_args: Vec<ModId> = args
             .iter()
@@ -2983,6 +3013,14 @@ impl<'a> Evaluator<'a> {
                     Value::None
                 }
                 "forward" => self.apply_module(m, args, kwargs, span),
+                _ if crate::analysis::facts::FORWARD_METHODS.contains(&name)
+                    && self.a.modules[m]
+                        .class
+                        .as_ref()
+                        .is_none_or(|c| c.method(name).is_none()) =>
+                {
+                    self.apply_module(m, args, kwargs, span)
+                }
                 "query" | "push_and_pop" if self.a.modules[m].class.is_none() => {
                     self.trusted_pool(&args, span)
                 }
@@ -3035,6 +3073,10 @@ impl<'a> Evaluator<'a> {
                 "get_parameter" => Value::Param(self.implicit_module(&g)),
                 "train" | "eval" | "to" | "cuda" => Value::Global(g),
                 "requires_grad_" | "load_state_dict" | "forward" => {
+                    let m = self.implicit_module(&g);
+                    self.call_method(Value::Module(m), name, args, kwargs, span)
+                }
+                _ if crate::analysis::facts::FORWARD_METHODS.contains(&name) => {
                     let m = self.implicit_module(&g);
                     self.call_method(Value::Module(m), name, args, kwargs, span)
                 }

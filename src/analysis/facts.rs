@@ -137,6 +137,26 @@ pub fn averages_a_network(class: &str) -> bool {
 /// The methods of such a class that average the network's weights in.
 pub const AVERAGING_METHODS: &[&str] = &["update_parameters", "update"];
 
+/// Methods of a network the answer never defines that run its forward pass on the
+/// images (`backbone.encode(x, mask=m)` in lightly, `forward_features(x)` in timm).
+pub const FORWARD_METHODS: &[&str] = &["encode", "forward_features", "extract_feat", "extract_features"];
+
+/// Keywords that pass a network its images when no positional argument does
+/// (`backbone.encode(images=x)`).
+pub const INPUT_KEYWORDS: &[&str] = &["x", "images", "image", "imgs", "img", "input", "inputs", "pixel_values"];
+
+/// A call's input moved to the front when only a keyword passes it: `f(images=x)` is
+/// `f(x)`.
+pub fn input_first<V>(args: &mut Vec<V>, kwargs: &mut Vec<(String, V)>) {
+    if args.is_empty()
+        && let Some(k) = kwargs
+            .iter()
+            .position(|(k, _)| INPUT_KEYWORDS.contains(&k.as_str()))
+    {
+        args.push(kwargs.remove(k).1);
+    }
+}
+
 /// Whether such a class's first update copies the network instead of averaging it in:
 /// torch's `AveragedModel` and torchvision's `ExponentialMovingAverage` built on it.
 pub fn averaging_copies_first(class: &str) -> bool {
@@ -278,6 +298,16 @@ pub const ARCHITECTURE: &str = "architecture";
 
 /// Whether a name is a model architecture's constructor (`resnet50`, `models.vit_small`),
 /// which an answer may pass uncalled where a network is meant (`encoder(resnet50)`).
+/// `head`, `student_head`, `backbone`, `proj_mlp`: a name whose last word names a part
+/// of a network, which a class given it builds a network from (`ViTWithHead(vit, head)`).
+pub fn names_a_network_part(name: &str) -> bool {
+    const PARTS: &[&str] = &[
+        "head", "backbone", "encoder", "projector", "predictor", "mlp", "neck", "trunk",
+    ];
+    let last = fold(name.rsplit('_').next().unwrap_or(name)).to_lowercase();
+    PARTS.contains(&last.as_str())
+}
+
 pub fn is_architecture_name(name: &str) -> bool {
     const ARCHITECTURES: &[&str] = &[
         "resnet",

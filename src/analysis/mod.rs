@@ -106,6 +106,9 @@ pub struct Analysis {
     pub events: Vec<Event>,
     /// Undefined names, first use each.
     pub undefined: Vec<(String, Span)>,
+    /// The names modules are imported under (`import pytorch_lightning as pl`): defined,
+    /// though the analysis knows nothing of what they hold.
+    pub imported: std::collections::HashSet<String>,
     /// Misspelled methods read as known ones: (line, written, read as).
     pub fuzzy_notes: Vec<(u32, String, String)>,
     /// Lines where an undefined image pool was trusted to detach.
@@ -121,7 +124,7 @@ impl Analysis {
     }
 
     pub fn note_undefined(&mut self, name: &str, span: Span) {
-        if !self.undefined.iter().any(|(n, _)| n == name) {
+        if !self.imported.contains(name) && !self.undefined.iter().any(|(n, _)| n == name) {
             self.undefined.push((name.to_string(), span));
         }
     }

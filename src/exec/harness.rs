@@ -192,6 +192,9 @@ pub struct Harness {
     pub patches: i64,
     /// The grid size a mask of the answer's own asked for when the toy ViT had another.
     pub wanted_patches: Option<i64>,
+    /// Networks the answer gives a mask by keyword (`ir::names_given_a_mask`): ViTs
+    /// where the rubric's networks are, whatever their name (`self.backbone(x, mask=m)`).
+    pub given_a_mask: std::collections::HashSet<String>,
     pub nets: Vec<Rc<Net>>,
     /// Aliases by net id: every name a net was bound to.
     pub aliases: HashMap<usize, Vec<String>>,
@@ -323,6 +326,7 @@ impl Harness {
             knobs,
             patches: PATCHES,
             wanted_patches: None,
+            given_a_mask: std::collections::HashSet::new(),
             nets: Vec::new(),
             aliases: HashMap::new(),
             stand_nets: HashMap::new(),
@@ -553,6 +557,11 @@ impl Harness {
         if folded.starts_with("opt") {
             return Ok(Value::Stand(Rc::from("optimizer"), Rc::from(name)));
         }
+        // `masked_loader`: a loader, though `mask*` names the masker; a name that says
+        // `loader` outright says what it is before any pattern of a role or a masker does.
+        if folded.contains("loader") || folded.contains("datamodule") {
+            return Ok(Value::Loader(Rc::from(name)));
+        }
         // `create_masked_views`, `enmascarar_parches`: in a rubric that has maskers, any
         // name about masking is one, before augmentations: `random_mask` masks, it
         // does not crop.
@@ -692,9 +701,9 @@ impl Harness {
             .and_then(|r| self.spec.widths.get(r).copied())
             .unwrap_or(self.spec.default_width);
         // `vit_small()`, `VisionTransformer(...)`: where the rubric's networks are ViTs, a
-        // network named as one is one, whatever role it plays.
-        let named_vit =
-            !self.spec.vit_roles.is_empty() && crate::analysis::facts::names_a_vit(name);
+        // network named as one is one, whatever role it plays; so is one given a mask.
+        let named_vit = !self.spec.vit_roles.is_empty()
+            && (crate::analysis::facts::names_a_vit(name) || self.given_a_mask.contains(name));
         let vit_role = role.is_some_and(|r| self.spec.vit_roles.iter().any(|v| v == r));
         if (vit_role || named_vit) && !is_head_name(name) {
             NetKind::ToyVit { width, seed }

@@ -331,6 +331,7 @@ impl<'h> Interp<'h> {
     /// Runs the answer's top level.
     pub fn run(&mut self, body: &[Stmt]) -> Result<(), Halt> {
         self.called_names = crate::ir::directly_called_names(body);
+        self.harness.given_a_mask = crate::ir::names_given_a_mask(body);
         // Pseudocode often defines its helpers after the loop that uses them (`def D`
         // under the loop): top-level functions and classes are bound before anything runs.
         for s in body {
@@ -801,7 +802,10 @@ impl<'h> Interp<'h> {
                 span,
             } => {
                 self.line = span.line;
-                let v = self.expr(value)?;
+                let v = match self.views_comprehension(targets, value)? {
+                    Some(v) => v,
+                    None => self.expr(value)?,
+                };
                 for t in targets {
                     self.assign(t, v.clone())?;
                 }
@@ -1529,6 +1533,74 @@ impl<'h> Interp<'h> {
         Ok(masks)
     }
 
+    /// `[elt for target in items if cond]`.
+    fn comprehension(
+        &mut self,
+        elt: &Expr,
+        target: &Expr,
+        cond: Option<&Expr>,
+        items: Vec<Value>,
+    ) -> R<Value> {
+        let mut out = Vec::new();
+        for item in items {
+            self.loop_tick()?;
+            self.assign(target, item)?;
+            if let Some(c) = cond
+                && !self.expr(c)?.truthy()
+            {
+                continue;
+            }
+            out.push(self.expr(elt)?);
+        }
+        Ok(Value::List(Rc::new(RefCell::new(out))))
+    }
+
+    /// `u, v = [view.to(device) for view in batch[0]]` (lightly's loaders, whose first
+    /// item is the list of views): a comprehension over a batch's first view, unpacked
+    /// into two, goes over both views, as `x0, x1 = batch[0]` does (`unpack`).
+    fn views_comprehension(&mut self, targets: &[Expr], value: &Expr) -> R<Option<Value>> {
+        let (
+            [Expr {
+                kind: ExprKind::Tuple(names) | ExprKind::List(names),
+                ..
+            }],
+            ExprKind::Comprehension {
+                elt,
+                target,
+                iter,
+                cond,
+            },
+        ) = (targets, &value.kind)
+        else {
+            return Ok(None);
+        };
+        // Only an iterable read without calls is looked at here, since it is evaluated
+        // again when the comprehension is not over the views.
+        let read_only = matches!(
+            iter.kind,
+            ExprKind::Name(_) | ExprKind::Attr(..) | ExprKind::Subscript(..)
+        );
+        if names.len() != 2 || !read_only {
+            return Ok(None);
+        }
+        let Value::Tensor(first) = self.expr(iter)? else {
+            return Ok(None);
+        };
+        if first.views != 1 {
+            return Ok(None);
+        }
+        let Some(second) = self.harness.second_view_of(&first.t) else {
+            return Ok(None);
+        };
+        let second = Value::Tensor(Tagged {
+            t: second,
+            views: 2,
+            ..first.clone()
+        });
+        let items = vec![Value::Tensor(first), second];
+        self.comprehension(elt, target, cond.as_deref(), items).map(Some)
+    }
+
     pub fn unpack(&mut self, v: Value, n: usize) -> R<Vec<Value>> {
         // `x0, x1 = batch[0]` (lightly's loaders, whose first item is the list of views):
         // a batch's first view unpacked into two is both views.
@@ -1854,18 +1926,8 @@ impl<'h> Interp<'h> {
                 cond,
             } => {
                 let it = self.expr(iter)?;
-                let mut out = Vec::new();
-                for item in self.iterate(it)? {
-                    self.loop_tick()?;
-                    self.assign(target, item)?;
-                    if let Some(c) = cond
-                        && !self.expr(c)?.truthy()
-                    {
-                        continue;
-                    }
-                    out.push(self.expr(elt)?);
-                }
-                Ok(Value::List(Rc::new(RefCell::new(out))))
+                let items = self.iterate(it)?;
+                self.comprehension(elt, target, cond.as_deref(), items)
             }
             ExprKind::IfExp { body, test, orelse } => {
                 if self.expr(test)?.truthy() {
@@ -2783,6 +2845,11 @@ impl<'h> Interp<'h> {
     ) -> R<Value> {
         let mut args = args;
         let mut kwargs = kwargs;
+        // `backbone.encode(images=x)`: the images by keyword, to a network the answer
+        // never defines (its own classes take their arguments as written).
+        if !matches!(n.kind, NetKind::Object(_) | NetKind::Loss(_)) {
+            crate::analysis::facts::input_first(&mut args, &mut kwargs);
+        }
         // `self.predictor([x])[0]`: OpenMMLab's necks and heads take a list of feature
         // maps and give one back, so a toy given one tensor in a list gives its output
         // in a list.

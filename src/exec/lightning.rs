@@ -106,26 +106,42 @@ pub fn fit(ip: &mut Interp, args: Vec<Value>, kwargs: Kw) -> R<Value> {
                 Some(k) => optimizers.get(k).cloned().into_iter().collect(),
                 None => optimizers.clone(),
             };
+            // The hooks around the step, in Lightning's order; a momentum update is often
+            // written in one of them (lucidrains' BYOL in `on_before_zero_grad`).
             for opt in &stepped {
+                call_hook(ip, &model, "on_before_zero_grad", vec![opt.clone()])?;
                 super::ops::call_method(ip, opt.clone(), "zero_grad", Vec::new(), Vec::new())?;
             }
             super::ops::call_method(ip, loss, "backward", Vec::new(), Vec::new())?;
+            call_hook(ip, &model, "on_after_backward", Vec::new())?;
             for opt in stepped {
                 super::ops::call_method(ip, opt, "step", Vec::new(), Vec::new())?;
             }
         }
         // A momentum update written in the batch-end hook (BYOL, DINO examples).
-        if let Some(hook) = object_method(module, "on_train_batch_end") {
-            let hook_args = vec![Value::None, batch.clone(), Value::Int(index as i64)];
-            ip.call(
-                Value::Func(hook, Some(Box::new(model.clone()))),
-                hook_args,
-                Vec::new(),
-            )?;
-            ip.line = fit_line;
-        }
+        let hook_args = vec![Value::None, batch.clone(), Value::Int(index as i64)];
+        call_hook(ip, &model, "on_train_batch_end", hook_args)?;
     }
     Ok(Value::None)
+}
+
+/// Calls the module's hook `name` when it defines one, with the arguments Lightning
+/// gives it, and goes back to the line of `trainer.fit`.
+fn call_hook(ip: &mut Interp, model: &Value, name: &str, args: Vec<Value>) -> R<()> {
+    let Value::Net(module) = model else {
+        return Ok(());
+    };
+    let Some(hook) = object_method(module, name) else {
+        return Ok(());
+    };
+    let line = ip.line;
+    ip.call(
+        Value::Func(hook, Some(Box::new(model.clone()))),
+        args,
+        Vec::new(),
+    )?;
+    ip.line = line;
+    Ok(())
 }
 
 /// `self.optimizers()`: the optimizers of `configure_optimizers`, one on its own and

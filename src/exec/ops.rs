@@ -2481,8 +2481,8 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
         // `backbone.encode(x, idx_mask=m)` (lightly), `forward_features(x)` (timm): a
         // network the answer never defines runs its forward pass.
         "forward" | "__call__" => ip.call_net(n, args, kwargs),
-        "encode" | "forward_features" | "extract_feat" | "extract_features"
-            if !matches!(n.kind, NetKind::Object(_)) =>
+        _ if crate::analysis::facts::FORWARD_METHODS.contains(&name)
+            && !matches!(n.kind, NetKind::Object(_)) =>
         {
             ip.call_net(n, args, kwargs)
         }
