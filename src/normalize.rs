@@ -897,13 +897,19 @@ impl Normalizer {
             return;
         }
         let head = ed.slice(start, close + 1);
-        let body = ed.slice(eq + 1, end);
+        // `ℓ(x, y) = ‖x − y‖² ; sg(·) = stop-gradient`: what follows a semicolon is a
+        // second definition of notation, no part of the function's body.
+        let semicolon = (eq + 1..end).find(|&k| mask[k] && chars[k] == ';');
+        let body = ed.slice(eq + 1, semicolon.unwrap_or(end));
+        let note = semicolon
+            .map(|k| format!("  # {}", ed.slice(k + 1, end).trim()))
+            .unwrap_or_default();
         self.edit(
             line0,
             ed,
             indent,
             end,
-            &format!("def {head}: return {}", body.trim()),
+            &format!("def {head}: return {}{note}", body.trim()),
         );
     }
 
@@ -1001,9 +1007,18 @@ impl Normalizer {
         for (s, e) in spans.into_iter().rev() {
             let name = ed.slice(s, e);
             // After a dot, a misreading may repeat (`f_t.pararneters()` twice): only a
-            // known method is read there, so the name need not be used once.
+            // known method is read there, so the name need not be used once. So may a
+            // called math function (`softrnax(s)` twice), read only as one.
             let after_dot = s > 0 && ed.chars[s - 1] == '.';
-            if (uses.get(&name).copied().unwrap_or(0) != 1 && !after_dot)
+            let called_function = !after_dot
+                && ed.chars.get(e) == Some(&'(')
+                && CONFUSED.iter().any(|(from, to)| {
+                    name.match_indices(from).any(|(at, _)| {
+                        let reading = format!("{}{}{}", &name[..at], to, &name[at + from.len()..]);
+                        is_library_function(&reading)
+                    })
+                });
+            if (uses.get(&name).copied().unwrap_or(0) != 1 && !after_dot && !called_function)
                 || defined.contains(&name)
                 || PY_KEYWORDS.contains(&name.as_str())
             {
@@ -1012,9 +1027,11 @@ impl Normalizer {
             // `F.normalize(z, dim=l)`: a keyword's value of one such letter, defined
             // nowhere, is the digit.
             let keyword_value = prev_non_space(&ed.chars, s) == Some('=')
-                && ed.slice(0, s).trim_end().strip_suffix('=').is_some_and(|b| {
-                    b.ends_with(|c: char| is_ident_char(c))
-                })
+                && ed
+                    .slice(0, s)
+                    .trim_end()
+                    .strip_suffix('=')
+                    .is_some_and(|b| b.ends_with(|c: char| is_ident_char(c)))
                 && matches!(next_non_space(&ed.chars, e), Some(')' | ','));
             let digit = match name.as_str() {
                 "l" | "I" => Some("1"),
@@ -1036,6 +1053,7 @@ impl Normalizer {
                             || LIBRARY_WORDS.contains(&reading.as_str())
                     } else {
                         uses.contains_key(&reading)
+                            || (called_function && is_library_function(&reading))
                     };
                     if known
                         && reading.chars().next().is_some_and(is_ident_start)
@@ -2284,7 +2302,13 @@ impl Normalizer {
     /// Juxtaposed words: joined with `_` where that makes a name the answer uses
     /// elsewhere, or where they stand in a parameter list or before `=`; otherwise, in an
     /// expression, multiplied (`λ1 L_cls` → `λ1 * L_cls`).
-    fn juxtaposition(&mut self, line0: usize, ed: &mut LineEdit, known: &HashSet<String>) {
+    fn juxtaposition(
+        &mut self,
+        line0: usize,
+        ed: &mut LineEdit,
+        known: &HashSet<String>,
+        defined: &HashSet<String>,
+    ) {
         let is_def = ed.text().trim_start().starts_with("def ");
         loop {
             let mask = ed.code_mask();
@@ -2339,9 +2363,22 @@ impl Normalizer {
                     changed = true;
                     break;
                 }
+                // `lo g(s)`, `soft max(x)`: a function's name that the transcription
+                // split in two, called, where the answer defines neither half.
+                let followed = ed.chars[b1..].iter().find(|c| **c != ' ').copied();
+                let split_function = format!("{a}{b}");
+                if ed.slice(a1, b0) == " "
+                    && ed.chars.get(b1) == Some(&'(')
+                    && MATH_FUNCTIONS.contains(&split_function.as_str())
+                    && !defined.contains(&a)
+                    && !defined.contains(&b)
+                {
+                    self.edit(line0, ed, a0, b1, &split_function);
+                    changed = true;
+                    break;
+                }
                 // `log s`, `exp x`, `sg z`: a math function applied to one name, as
                 // the papers write it.
-                let followed = ed.chars[b1..].iter().find(|c| **c != ' ').copied();
                 if b_is_name
                     && MATH_FUNCTIONS.contains(&a.as_str())
                     && !matches!(followed, Some('(' | '[' | '.'))
@@ -3476,6 +3513,53 @@ fn described_in_words(ed: &LineEdit) -> bool {
     words.windows(2).any(|w| sentence_pair(w[0], w[1]))
 }
 
+/// A function of math or of the library that answers call by its bare name
+/// (`softmax(s)`, `normalize(z)`).
+fn is_library_function(name: &str) -> bool {
+    MATH_FUNCTIONS.contains(&name) || LIBRARY_WORDS.contains(&name)
+}
+
+/// `θ_G ← θ_G − η ∇θ_G ℒ_G`, `θ ← θ - lr * ∇_θ L (Adam)`, `θ ← θ − η∇L`: the loss a
+/// gradient step written in math descends, the name after `∇` and its subscript.
+fn gradient_step_loss(code: &str) -> Option<String> {
+    let (update, gradient) = code.split_once('∇')?;
+    if !(update.contains('←') || update.contains('=')) {
+        return None;
+    }
+    // An aside after the gradient (`(Adam, β₁ = 0.5)`) says how, not what.
+    let gradient = gradient.split('(').next().unwrap_or_default().trim();
+    let words: Vec<&str> = gradient.split_whitespace().collect();
+    let loss = match words.as_slice() {
+        [single] => single.strip_prefix('_').map_or(*single, |_| ""),
+        [.., last] => last,
+        [] => "",
+    };
+    let name_like = loss.chars().next().is_some_and(is_ident_start)
+        && loss.chars().all(is_ident_char)
+        && !PY_KEYWORDS.contains(&loss);
+    name_like.then(|| loss.to_string())
+}
+
+/// The names the answer's lines assign, with `=` or `←` (`ℒ_G = ...`, `L ← ...`).
+fn assigned_names(lines: &[String]) -> HashSet<String> {
+    lines
+        .iter()
+        .filter_map(|line| {
+            let line = line.trim_start();
+            let end = line
+                .char_indices()
+                .find(|(_, c)| !is_ident_char(*c))
+                .map_or(line.len(), |(k, _)| k);
+            let (name, rest) = line.split_at(end);
+            let rest = rest.trim_start();
+            let assigns = (rest.starts_with('=') && !rest.starts_with("=="))
+                || rest.starts_with('←')
+                || rest.starts_with(":=");
+            (assigns && name.chars().next().is_some_and(is_ident_start)).then(|| name.to_string())
+        })
+        .collect()
+}
+
 /// Articles, prepositions and conjunctions of English, Spanish and French, of two letters
 /// or more: words of sentences, never names of code.
 const SENTENCE_WORDS: &[&str] = &[
@@ -3569,6 +3653,10 @@ pub fn normalize(input: &str) -> Normalized {
     let mut continued: Vec<bool> = Vec::with_capacity(edits.len());
     // The last line that assigns one name, for a line that says to repeat it.
     let mut last_assignment: Option<(String, String)> = None;
+    // An answer that writes its steps only as math (`θ_D ← θ_D − η ∇θ_D ℒ_D`) says with
+    // each which loss is back-propagated; one that calls `backward()` says it in code.
+    let targets = assigned_names(&original_lines);
+    let steps_only_in_math = !input.contains("backward");
 
     for (line0, ed) in edits.iter_mut().enumerate() {
         // A prime (`c'`) is no quote: it must not open a string for the bracket count.
@@ -3634,7 +3722,14 @@ pub fn normalize(input: &str) -> Normalized {
         if !inside_brackets && (looks_like_prose(&code) || prose_header(&code)) {
             prose.insert(line0 as u32 + 1, original_lines[line0].trim().to_string());
             let indent = ed.indent();
-            ed.replace(indent, ed.chars.len(), "pass");
+            let loss = gradient_step_loss(&code)
+                .filter(|loss| steps_only_in_math && targets.contains(loss));
+            let statement = match loss {
+                // The step stays a statement in words after the loss's backward.
+                Some(loss) => format!("{loss}.backward(); pass"),
+                None => "pass".to_string(),
+            };
+            ed.replace(indent, ed.chars.len(), &statement);
             last_assignment = None;
         } else if !code.trim().is_empty() {
             last_assignment = single_assignment(code.trim());
@@ -3730,7 +3825,7 @@ pub fn normalize(input: &str) -> Normalized {
         }
         n.misread_letters(line0, ed, &uses, &defined);
         n.split_names(line0, ed, &known);
-        n.juxtaposition(line0, ed, &known);
+        n.juxtaposition(line0, ed, &known, &defined);
         // `loss - cycle A =`: the juxtaposition made `cycle_A`, which joins `loss_cycle_A`.
         n.split_names(line0, ed, &known);
         if !continues {
@@ -3773,8 +3868,18 @@ fn defining_end(ed: &LineEdit, mask: &[bool]) -> Option<usize> {
     } else if code.starts_with(&['d', 'e', 'f', ' ']) {
         find(")")
     } else {
+        // An assignment's `=` is outside brackets: `return p.sum(dim=1)` defines nothing.
+        let mut depth = 0i32;
         (0..code.len()).find(|&k| {
+            if mask[start + k] {
+                match code[k] {
+                    '(' | '[' | '{' => depth += 1,
+                    ')' | ']' | '}' => depth -= 1,
+                    _ => {}
+                }
+            }
             mask[start + k]
+                && depth == 0
                 && code[k] == '='
                 && code.get(k + 1) != Some(&'=')
                 && !(k > 0 && matches!(code[k - 1], '<' | '>' | '!' | '='))
@@ -4758,7 +4863,10 @@ mod tests {
         );
         // A library function misread after a dot, a method misread twice, a digit as
         // a keyword's value.
-        assert_eq!(norm_line("z = F.norrnalize(z, dim=l)"), "z = F.normalize(z, dim=1)");
+        assert_eq!(
+            norm_line("z = F.norrnalize(z, dim=l)"),
+            "z = F.normalize(z, dim=1)"
+        );
         assert_eq!(
             normalize("a = f.pararneters()\nb = f.pararneters()\n").text,
             "a = f.parameters()\nb = f.parameters()\n"
@@ -4773,5 +4881,34 @@ mod tests {
         assert_eq!(norm_line("ok = mean_x in xs"), "ok = mean_x in xs");
         // A token kind written as a superscript.
         assert_eq!(norm_line("a = û_s^[CLS]"), norm_line("a = û_s[CLS]"));
+    }
+
+    #[test]
+    fn blind_set_twenty_readings() {
+        // A gradient step in math back-propagates its loss where no `backward()` is
+        // written, and stays a statement in words.
+        let n = normalize("L_G = a + b\nθ_G ← θ_G − η ∇θ_G L_G   (Adam)\n");
+        assert_eq!(n.text, "L_G = a + b\nL_G.backward(); pass\n");
+        assert_eq!(
+            normalize("L = a\nL.backward()\nθ ← θ − η ∇θ L\n").text,
+            "L = a\nL.backward()\npass\n"
+        );
+        // A second notation after a semicolon is no part of a function's body.
+        assert_eq!(
+            norm_line("D(p, z) = -cos(p, z) ; sg = stop-gradient"),
+            "def D(p, z): return -cos(p, z)  # sg = stop-gradient"
+        );
+        // A math or library function misread twice, one split in two, and a method
+        // misread in a `return` with a keyword argument.
+        assert_eq!(
+            normalize("a = softrnax(s)\nb = softrnax(t)\nc = lo g(a)\n").text,
+            "a = softmax(s)\nb = softmax(t)\nc = log(a)\n"
+        );
+        assert_eq!(norm_line("c = lo g * x"), "c = lo * g * x");
+        assert_eq!(
+            normalize("def D(p):\n    p = norrnalize(p)\n    return norrnalize(p).surn(dim=1)\n")
+                .text,
+            "def D(p):\n    p = normalize(p)\n    return normalize(p).sum(dim=1)\n"
+        );
     }
 }
