@@ -294,10 +294,10 @@ pub enum Stmt {
     },
     Continue,
     Break,
-    /// `import torch.distributed as dist`, `import random`: the names modules are
-    /// imported under.
+    /// `import torch.distributed as dist`, `import random`, `from torch import nn`: the
+    /// names modules (or what they hold) are imported under.
     Import(Vec<ModuleAlias>),
-    /// `from ... import`, `pass`, `global`, ...: nothing the analysis needs.
+    /// `pass`, `global`, ...: nothing the analysis needs.
     Other,
 }
 
@@ -372,9 +372,7 @@ fn collect_names(body: &[Stmt], keep: Collect) -> std::collections::HashSet<Stri
                 expr(a, keep, out);
                 expr(b, keep, out);
             }
-            ExprKind::Tuple(xs) | ExprKind::List(xs) => {
-                xs.iter().for_each(|x| expr(x, keep, out))
-            }
+            ExprKind::Tuple(xs) | ExprKind::List(xs) => xs.iter().for_each(|x| expr(x, keep, out)),
             ExprKind::Dict(kv) => kv.iter().for_each(|(k, v)| {
                 expr(k, keep, out);
                 expr(v, keep, out)

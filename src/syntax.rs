@@ -435,9 +435,42 @@ impl<'a> Lower<'a> {
                     Stmt::Import(aliases)
                 });
             }
+            // `from lightly.models.utils import deactivate_requires_grad`, `from torch
+            // import nn`: each name bound, with the module path it stands for.
+            "import_from_statement" => {
+                let module = n
+                    .child_by_field_name("module_name")
+                    .map(|m| self.text(m))
+                    .unwrap_or_default();
+                let mut cursor = n.walk();
+                let aliases: Vec<ModuleAlias> = n
+                    .children_by_field_name("name", &mut cursor)
+                    .filter_map(|c| {
+                        let (name, alias) = match c.kind() {
+                            "aliased_import" => (
+                                self.text(c.child_by_field_name("name")?),
+                                self.text(c.child_by_field_name("alias")?),
+                            ),
+                            "dotted_name" => {
+                                let name = self.text(c);
+                                (name.clone(), name)
+                            }
+                            _ => return None,
+                        };
+                        Some(ModuleAlias {
+                            name: alias,
+                            path: format!("{module}.{name}"),
+                        })
+                    })
+                    .collect();
+                out.push(if aliases.is_empty() {
+                    Stmt::Other
+                } else {
+                    Stmt::Import(aliases)
+                });
+            }
             "comment"
             | "pass_statement"
-            | "import_from_statement"
             | "global_statement"
             | "nonlocal_statement"
             | "future_import_statement" => out.push(Stmt::Other),

@@ -374,7 +374,7 @@ fn github_annotations_point_at_the_failed_rules_and_lints() {
 fn an_imported_module_is_defined_and_an_unknown_name_is_not() {
     let answer = temp_file(
         "imported.py",
-        b"import pytorch_lightning as pl\nimport torch\nt = pl.Trainer()\nx = torch.zeros(1) + foo\n",
+        b"import pytorch_lightning as pl\nfrom lightly.models.utils import deactivate_requires_grad as freeze, update_momentum\nimport torch\nt = pl.Trainer()\nfreeze(t)\nupdate_momentum(t, t, 0.99)\nx = torch.zeros(1) + foo\n",
     );
     let out = pseudograde(&[
         "check",
