@@ -117,7 +117,10 @@ pub fn grade(file: &str, text: &str, rubric: &Rubric) -> Report {
             span,
         }));
     }
-    findings.sort_by_key(|f| (f.span.line, f.span.col));
+    findings.sort_by_key(|f| (f.span.line, f.span.col, f.name));
+    // A lint found once per network on the same line (an EMA loop over the parameters of
+    // two parts of the teacher) is one finding.
+    findings.dedup_by(|a, b| a.name == b.name && a.span == b.span && a.message == b.message);
     let mut limits = Vec::new();
     if parsed.too_deep {
         limits.push(Msg::new(
@@ -184,11 +187,27 @@ pub fn structural_roles(analysis: &analysis::Analysis, rubric: &Rubric) -> Vec<(
         if info.builtin.is_some() || info.parent.is_some() {
             continue;
         }
-        let names = ctx.a.module_names(m);
-        if analysis::facts::NETWORK_ROLES
-            .iter()
-            .any(|r| names.iter().any(|n| ctx.roles.matches(r, n)))
-        {
+        let names_a_role = |m: usize| {
+            let names = ctx.a.module_names(m);
+            analysis::facts::NETWORK_ROLES
+                .iter()
+                .any(|r| names.iter().any(|n| ctx.roles.matches(r, n)))
+        };
+        // `student = nn.ModuleDict({"backbone": backbone, "head": head})`: an entry of a
+        // network that its name gives a role plays that role, whatever its moving
+        // average says of it alone.
+        let own_names = ctx.a.module_names(m);
+        let held_by_a_named_network = ctx.a.modules.iter().enumerate().any(|(k, holder)| {
+            holder.attrs.values().any(|v| match v {
+                analysis::eval::Value::Module(x) => *x == m,
+                // An entry the answer never defines, held by its name.
+                analysis::eval::Value::Global(g) => {
+                    own_names.iter().any(|n| n.as_str() == g.as_ref())
+                }
+                _ => false,
+            }) && names_a_role(k)
+        });
+        if names_a_role(m) || held_by_a_named_network {
             continue;
         }
         let score = ctx.teacher_score(m);

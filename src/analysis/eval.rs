@@ -985,7 +985,9 @@ impl<'a> Evaluator<'a> {
             Stmt::Continue => return Flow::Continue,
             Stmt::Break => return Flow::Break,
             Stmt::Import(aliases) => {
-                self.a.imported.extend(aliases.iter().map(|a| a.name.clone()));
+                self.a
+                    .imported
+                    .extend(aliases.iter().map(|a| a.name.clone()));
             }
             Stmt::Unparsed { .. } | Stmt::Other => {}
         }
@@ -2438,6 +2440,18 @@ impl<'a> Evaluator<'a> {
         let attrs = std::mem::take(&mut info.attrs);
         let m = self.a.new_module(info);
         for (k, v) in attrs {
+            // `copy.deepcopy(nn.ModuleDict({"backbone": backbone, "head": head}))`: an
+            // entry the answer never defines but names as a part of a network is copied
+            // as a network, not shared with the original.
+            let v = match v {
+                Value::Global(g)
+                    if crate::analysis::facts::names_a_network_part(&g)
+                        || crate::analysis::facts::is_architecture_name(&g) =>
+                {
+                    Value::Module(self.implicit_module(&g))
+                }
+                other => other,
+            };
             let v2 = match v {
                 Value::Module(sub) => {
                     let c = self.copy_module(sub, span);

@@ -139,11 +139,25 @@ pub const AVERAGING_METHODS: &[&str] = &["update_parameters", "update"];
 
 /// Methods of a network the answer never defines that run its forward pass on the
 /// images (`backbone.encode(x, mask=m)` in lightly, `forward_features(x)` in timm).
-pub const FORWARD_METHODS: &[&str] = &["encode", "forward_features", "extract_feat", "extract_features"];
+pub const FORWARD_METHODS: &[&str] = &[
+    "encode",
+    "forward_features",
+    "extract_feat",
+    "extract_features",
+];
 
 /// Keywords that pass a network its images when no positional argument does
 /// (`backbone.encode(images=x)`).
-pub const INPUT_KEYWORDS: &[&str] = &["x", "images", "image", "imgs", "img", "input", "inputs", "pixel_values"];
+pub const INPUT_KEYWORDS: &[&str] = &[
+    "x",
+    "images",
+    "image",
+    "imgs",
+    "img",
+    "input",
+    "inputs",
+    "pixel_values",
+];
 
 /// A call's input moved to the front when only a keyword passes it: `f(images=x)` is
 /// `f(x)`.
@@ -302,7 +316,14 @@ pub const ARCHITECTURE: &str = "architecture";
 /// of a network, which a class given it builds a network from (`ViTWithHead(vit, head)`).
 pub fn names_a_network_part(name: &str) -> bool {
     const PARTS: &[&str] = &[
-        "head", "backbone", "encoder", "projector", "predictor", "mlp", "neck", "trunk",
+        "head",
+        "backbone",
+        "encoder",
+        "projector",
+        "predictor",
+        "mlp",
+        "neck",
+        "trunk",
     ];
     let last = fold(name.rsplit('_').next().unwrap_or(name)).to_lowercase();
     PARTS.contains(&last.as_str())

@@ -201,6 +201,9 @@ pub struct Harness {
     stand_nets: HashMap<String, Rc<Net>>,
     /// The keys of each `nn.ModuleDict`, in order, by net id.
     pub module_dict_keys: HashMap<usize, Vec<String>>,
+    /// How many networks each `timm.create_model(...)` or `torch.hub.load(...)` of the
+    /// same name has built.
+    pub built_by_name: HashMap<String, usize>,
     /// The loader's views, with the clean images each was made from.
     loader_views: Vec<LoaderView>,
     /// Tensors that hold several views joined along the batch (`torch.cat([u, v])`),
@@ -331,6 +334,7 @@ impl Harness {
             aliases: HashMap::new(),
             stand_nets: HashMap::new(),
             module_dict_keys: HashMap::new(),
+            built_by_name: HashMap::new(),
             inputs: Vec::new(),
             origins: HashMap::new(),
             parts: HashMap::new(),
@@ -457,6 +461,13 @@ impl Harness {
                     "`{name}` reaches outside the program (files, processes or the interpreter); --exec never runs it"
                 ),
             );
+        }
+        // `rnask(u)`: `m` read as `rn` in a transcription, where only the reading names
+        // something of the rubric (the static grader's names match it by similarity).
+        let reading = name.replace("rn", "m");
+        let known = |n: &str| self.roles.patterns.keys().any(|r| self.roles.matches(r, n));
+        if reading != name && known(&reading) && !known(name) {
+            return self.stand_in(&reading, line);
         }
         let folded = crate::analysis::facts::fold(name);
         // `AveragedModel(student, avg_fn=ema)`, `ModelEmaV2(model, decay=0.999)`: before
@@ -612,7 +623,11 @@ impl Harness {
         }
         // `vit`, `resnet50` passed uncalled (`IBOT(vit)`, `encoder(resnet50)`): an
         // architecture is a network, as the static grader reads it.
-        if crate::analysis::facts::is_architecture_name(name) {
+        // `backbone`, `head` (`nn.ModuleDict({"backbone": backbone, "head": head})`): a
+        // name of a part of a network is a network too.
+        if crate::analysis::facts::is_architecture_name(name)
+            || crate::analysis::facts::names_a_network_part(name)
+        {
             return Ok(Value::Net(self.stand_net(name, None)));
         }
         if crate::analysis::facts::names_a_loader(name) {
@@ -702,8 +717,11 @@ impl Harness {
             .unwrap_or(self.spec.default_width);
         // `vit_small()`, `VisionTransformer(...)`: where the rubric's networks are ViTs, a
         // network named as one is one, whatever role it plays; so is one given a mask.
+        // The backbone of a rubric whose networks are ViTs is the ViT (its head is not).
         let named_vit = !self.spec.vit_roles.is_empty()
-            && (crate::analysis::facts::names_a_vit(name) || self.given_a_mask.contains(name));
+            && (crate::analysis::facts::names_a_vit(name)
+                || self.given_a_mask.contains(name)
+                || crate::analysis::facts::fold(name).contains("backbone"));
         let vit_role = role.is_some_and(|r| self.spec.vit_roles.iter().any(|v| v == r));
         if (vit_role || named_vit) && !is_head_name(name) {
             NetKind::ToyVit { width, seed }
@@ -765,6 +783,17 @@ impl Harness {
     /// its key or position; of a network the answer never defines, a part of it named
     /// by the key.
     pub fn net_item(&mut self, n: &Rc<Net>, key: &Value, line: u32) -> R<Value> {
+        // A `ModuleDict`'s keys, in order, name its entries and those of its copies
+        // (`copy.deepcopy(nn.ModuleDict({"backbone": backbone, "head": head}))`).
+        if let (NetKind::Sequential(items), Value::Str(k)) = (&n.kind, key)
+            && let Some(at) = self
+                .module_dict_keys
+                .get(&n.id)
+                .and_then(|keys| keys.iter().position(|x| x == k.as_ref()))
+            && let Some(item) = items.get(at)
+        {
+            return Ok(Value::Net(item.clone()));
+        }
         match (&n.kind, key) {
             (NetKind::Sequential(items), Value::Str(k)) => items
                 .iter()
@@ -1909,21 +1938,9 @@ impl Harness {
                     _ => return Ok(mask_only()),
                 };
                 // `û = mask(u)`: the masked image, masked patches zeroed.
-                let keep: Vec<f32> = v.iter().map(|m| if *m { 0.0 } else { 1.0 }).collect();
-                let keep = Tensor::from_slice(&keep).reshape([BATCH, self.patches, 1]);
-                let patches = masked_input
-                    .t
-                    .f_reshape([BATCH, self.patches, -1])
-                    .and_then(|p| p.f_mul(&keep))
-                    .and_then(|p| p.f_reshape(masked_input.t.size()))
-                    .or_else(|e| halt(line, super::interp::short(&e)))?;
+                let masked = Value::Tensor(self.masked_image(&masked_input, &mask, line)?);
                 // `û = mask(u)` is the masked image; `û, m = mask(u)` also gives the mask,
                 // and passing `û` as a network's `mask=` reads the mask from it.
-                let masked = Value::Tensor(Tagged {
-                    t: patches,
-                    views: masked_input.views | super::properties::MASKED,
-                    ..masked_input.clone()
-                });
                 let mask = Value::Tensor(Tagged {
                     t: mask,
                     views: masked_input.views | super::properties::MASKED,
@@ -1940,6 +1957,31 @@ impl Harness {
             }
             _ => halt(line, format!("`{name}` cannot be called here")),
         }
+    }
+
+    /// `image` with the patches `mask` (`[batch, patches]`, true where masked) zeroed,
+    /// marked as masked.
+    pub fn masked_image(&self, image: &Tagged, mask: &Tensor, line: u32) -> R<Tagged> {
+        let patches = tch::no_grad(|| mask.to_kind(tch::Kind::Float))
+            .f_reshape([BATCH, self.patches, 1])
+            .and_then(|m| {
+                image
+                    .t
+                    .f_reshape([BATCH, self.patches, -1])?
+                    .f_mul(&(1.0 - m))
+            })
+            .and_then(|p| p.f_reshape(image.t.size()))
+            .or_else(|e| halt(line, super::interp::short(&e)))?;
+        Ok(Tagged {
+            t: patches,
+            views: image.views | super::properties::MASKED,
+            ..image.clone()
+        })
+    }
+
+    /// A mask of the harness's shape, `[batch, patches]` of booleans.
+    pub fn is_patch_mask(&self, t: &Tensor) -> bool {
+        t.kind() == tch::Kind::Bool && t.size() == [BATCH, self.patches]
     }
 
     /// An undefined name used as a number: temperatures are small, momenta and

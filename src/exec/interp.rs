@@ -1328,7 +1328,9 @@ impl<'h> Interp<'h> {
                         named.push(n)
                     }
                     _ => {
-                        if let Some(role) = self.harness.role_of_name(w) {
+                        if let Some(net) = self.network_of_parameters(w) {
+                            named.push(net);
+                        } else if let Some(role) = self.harness.role_of_name(w) {
                             named.extend(self.harness.nets_playing(&role));
                         }
                     }
@@ -1342,6 +1344,23 @@ impl<'h> Interp<'h> {
             self.step_nets(&nets)?;
         }
         Ok(())
+    }
+
+    /// `θ_G`, `θ_DA` in a step written as math: the parameters of the network `G`, `D_A`
+    /// (or `DA`) of the answer.
+    fn network_of_parameters(&self, word: &str) -> Option<Rc<Net>> {
+        let subscript = ["θ_", "theta_", "θ"]
+            .iter()
+            .find_map(|p| word.strip_prefix(p))
+            .filter(|s| !s.is_empty())?;
+        let mut names = vec![subscript.to_string()];
+        if let Some(first) = subscript.chars().next() {
+            names.push(format!("{first}_{}", &subscript[first.len_utf8()..]));
+        }
+        names.into_iter().find_map(|n| match self.bound(&n) {
+            Some(Value::Net(net)) => Some(net),
+            _ => None,
+        })
     }
 
     /// Whether a backward pass of this iteration gave network `net` gradient: an update
@@ -1560,10 +1579,12 @@ impl<'h> Interp<'h> {
     /// into two, goes over both views, as `x0, x1 = batch[0]` does (`unpack`).
     fn views_comprehension(&mut self, targets: &[Expr], value: &Expr) -> R<Option<Value>> {
         let (
-            [Expr {
-                kind: ExprKind::Tuple(names) | ExprKind::List(names),
-                ..
-            }],
+            [
+                Expr {
+                    kind: ExprKind::Tuple(names) | ExprKind::List(names),
+                    ..
+                },
+            ],
             ExprKind::Comprehension {
                 elt,
                 target,
@@ -1598,7 +1619,8 @@ impl<'h> Interp<'h> {
             ..first.clone()
         });
         let items = vec![Value::Tensor(first), second];
-        self.comprehension(elt, target, cond.as_deref(), items).map(Some)
+        self.comprehension(elt, target, cond.as_deref(), items)
+            .map(Some)
     }
 
     pub fn unpack(&mut self, v: Value, n: usize) -> R<Vec<Value>> {
@@ -1764,8 +1786,14 @@ impl<'h> Interp<'h> {
                             // dict of the images and their data samples.
                             Value::Batch(items) => kw.extend(self.mmengine_data(&items)?),
                             // `LatentPredictHead(**head)` with a config the answer never
-                            // shows (an OpenMMLab `cfg`): its settings are unknown.
+                            // shows (an OpenMMLab `cfg`): its settings are unknown. So
+                            // for `**head`, though its name alone would make `head` a
+                            // network.
                             Value::Stand(..) | Value::Class(_) | Value::None => {
+                                opaque_config = true;
+                            }
+                            Value::Net(_) if matches!(&inner.kind, ExprKind::Name(n) if self.stand_ins.contains(n)) =>
+                            {
                                 opaque_config = true;
                             }
                             v => {
@@ -2541,6 +2569,17 @@ impl<'h> Interp<'h> {
                     && let Some(items @ (Value::List(_) | Value::Tuple(_))) = args.first()
                 {
                     return Ok(items.clone());
+                }
+                // `û = apply(u, m_u)`: a helper given an image and one of the masker's
+                // masks puts the mask on the image.
+                if let [Value::Tensor(image), Value::Tensor(mask)] = args.as_slice()
+                    && self.harness.is_patch_mask(&mask.t)
+                    && !self.harness.is_patch_mask(&image.t)
+                {
+                    let line = self.line;
+                    return Ok(Value::Tensor(
+                        self.harness.masked_image(image, &mask.t, line)?,
+                    ));
                 }
                 let net = self.harness.unknown_net(name);
                 self.call_net(net, args, kwargs)

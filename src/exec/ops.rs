@@ -1437,7 +1437,8 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     }
     // `torch.hub.load("pytorch/vision", "resnet18")`, `timm.create_model("vit_small")`:
     // a network the answer downloads or builds by name is a toy network here, seeded by
-    // what it names.
+    // what it names and by how many it built before: two calls build two networks, as
+    // two random initialisations do.
     if path == "torch.hub.load" || path == "timm.create_model" {
         let named: Vec<String> = args
             .iter()
@@ -1446,9 +1447,14 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
                 _ => None,
             })
             .collect();
-        return Ok(Value::Net(
-            ip.harness.unknown_net(&format!("hub:{}", named.join("/"))),
-        ));
+        let base = format!("hub:{}", named.join("/"));
+        let built = ip.harness.built_by_name.entry(base.clone()).or_default();
+        let name = match *built {
+            0 => base.clone(),
+            k => format!("{base}#{k}"),
+        };
+        *built += 1;
+        return Ok(Value::Net(ip.harness.unknown_net(&name)));
     }
     if path.starts_with("math.") {
         let x = args.first().and_then(Value::as_f64).unwrap_or(0.0);
