@@ -238,7 +238,11 @@ pub fn loads_settings(dotted: &str) -> bool {
         "from_dotlist",
     ]
     .contains(&method);
+    // `cfg = parse_args()`, `get_args()`: a helper of the answer's script that parses
+    // its command line.
+    let parses_arguments = root.is_empty() && matches!(method, "parse_args" | "get_args");
     (loader_module && loader_method)
+        || parses_arguments
         || (root.is_empty()
             && ["load", "get", "parse", "read", "build"]
                 .iter()
@@ -315,13 +319,23 @@ pub const ARCHITECTURE: &str = "architecture";
 /// `head`, `student_head`, `backbone`, `proj_mlp`: a name whose last word names a part
 /// of a network, which a class given it builds a network from (`ViTWithHead(vit, head)`).
 pub fn names_a_network_part(name: &str) -> bool {
+    // English, Spanish and French: `Encoder(resnet50(), proyector)`.
     const PARTS: &[&str] = &[
         "head",
         "backbone",
         "encoder",
         "projector",
+        "projection",
         "predictor",
         "mlp",
+        "proyector",
+        "proyeccion",
+        "cabeza",
+        "codificador",
+        "projecteur",
+        "predicteur",
+        "encodeur",
+        "tete",
         "neck",
         "trunk",
     ];
@@ -572,6 +586,11 @@ pub fn mentions_mask(g: &Graph, modules: &[ModuleInfo], n: NodeId) -> bool {
                 return true;
             }
             Op::Data { source } if says_mask(source) => return true,
+            // `mu, mv = batch["masks"]`: a part of a batch under a key that says mask.
+            Op::Part {
+                key: PartKey::Key(k),
+                ..
+            } if says_mask(k) => return true,
             _ => {}
         }
         if d < 6 {
