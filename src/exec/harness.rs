@@ -541,6 +541,12 @@ impl Harness {
         if name == "create_model" {
             return Ok(Value::Builtin(Rc::from("timm.create_model")));
         }
+        // `from torch.utils.data import DistributedSampler`.
+        if name == "DistributedSampler" {
+            return Ok(Value::Builtin(Rc::from(
+                "torch.utils.data.DistributedSampler",
+            )));
+        }
         // `ops.normalize(p, axis=1)`, with `from keras import ops`.
         if name == "ops" {
             return Ok(Value::Builtin(Rc::from("keras.ops")));

@@ -1291,6 +1291,12 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     if let Some(call) = path.strip_prefix("settings.") {
         return if crate::analysis::facts::loads_settings(call) {
             ip.lookup("args")
+        } else if call == "get" {
+            // The default given, else a number as any setting is.
+            Ok(args.get(1).cloned().unwrap_or_else(|| {
+                ip.harness
+                    .as_number(Value::Stand(Rc::from("unknown"), Rc::from("get")))
+            }))
         } else {
             Ok(Value::None)
         };
