@@ -1037,7 +1037,21 @@ impl<'h> Interp<'h> {
                         Some(vals) => vals,
                         None => self.unpack(v, items.len())?,
                     },
-                    _ => self.unpack(v, items.len())?,
+                    _ => {
+                        let from_toy = matches!(&v, Value::Tensor(t)
+                        if t.t.size().first() != Some(&2)
+                            && self.harness.origins.get(&t.origin).is_some_and(|net| {
+                                matches!(net.kind, NetKind::Toy { .. })
+                            }));
+                        let prediction_first = from_toy && prediction_named_first(items);
+                        let mut vals = self.unpack(v, items.len())?;
+                        // `p1, z1 = model(x1)` where the toy network gives `(z, p)`: the
+                        // names say which is which.
+                        if prediction_first && vals.len() == 2 {
+                            vals.swap(0, 1);
+                        }
+                        vals
+                    }
                 };
                 for (t, x) in items.iter().zip(vals) {
                     self.assign(t, x)?;
@@ -1652,7 +1666,8 @@ impl<'h> Interp<'h> {
                 );
             }
             // `z, p = model(x)` with a model the answer never defines: the toy network's
-            // output is `z`, and its predictor part gives `p`.
+            // output is `z`, and its predictor part gives `p` (`p, z = model(x)` is read
+            // by its names, `prediction_named_first`).
             Value::Tensor(t)
                 if n == 2
                     && t.t.size().first() != Some(&2)
@@ -3122,6 +3137,19 @@ const PART_NAMES: &[&str] = &[
     "student",
     "teacher",
 ];
+
+/// `p1, z1 = ...`, `p, z = ...`: two names, the prediction's first and the projection's
+/// second.
+fn prediction_named_first(items: &[Expr]) -> bool {
+    let names: Vec<&str> = items
+        .iter()
+        .filter_map(|t| match &t.kind {
+            ExprKind::Name(n) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
+    matches!(names.as_slice(), [p, z] if p.starts_with('p') && z.starts_with('z'))
+}
 
 /// A loader item used whole: its images (the third item, after two views), a
 /// masker's masked image (the third of four), or the first domain's images of a pair.
