@@ -1010,14 +1010,10 @@ impl Normalizer {
             // known method is read there, so the name need not be used once. So may a
             // called math function (`softrnax(s)` twice), read only as one.
             let after_dot = s > 0 && ed.chars[s - 1] == '.';
+            let candidates = one_letter_readings(&name, CONFUSED);
             let called_function = !after_dot
                 && ed.chars.get(e) == Some(&'(')
-                && CONFUSED.iter().any(|(from, to)| {
-                    name.match_indices(from).any(|(at, _)| {
-                        let reading = format!("{}{}{}", &name[..at], to, &name[at + from.len()..]);
-                        is_library_function(&reading)
-                    })
-                });
+                && candidates.iter().any(|r| is_library_function(r));
             if (uses.get(&name).copied().unwrap_or(0) != 1 && !after_dot && !called_function)
                 || defined.contains(&name)
                 || PY_KEYWORDS.contains(&name.as_str())
@@ -1042,27 +1038,21 @@ impl Normalizer {
                 self.edit(line0, ed, s, e, digit);
                 continue;
             }
-            let mut readings: Vec<String> = Vec::new();
-            for (from, to) in CONFUSED {
-                for (at, _) in name.match_indices(from) {
-                    let reading = format!("{}{to}{}", &name[..at], &name[at + from.len()..]);
-                    // After a dot only a method is a reading (`.rnean()`): a name the
-                    // answer uses elsewhere is a variable, no attribute (`.to` is not `t0`).
-                    let known = if after_dot {
+            // After a dot only a method is a reading (`.rnean()`): a name the answer uses
+            // elsewhere is a variable, no attribute (`.to` is not `t0`).
+            let readings: Vec<String> = candidates
+                .into_iter()
+                .filter(|reading| {
+                    if after_dot {
                         KNOWN_METHODS.contains(&reading.as_str())
                             || LIBRARY_WORDS.contains(&reading.as_str())
                     } else {
-                        uses.contains_key(&reading)
-                            || (called_function && is_library_function(&reading))
-                    };
-                    if known
-                        && reading.chars().next().is_some_and(is_ident_start)
-                        && !readings.contains(&reading)
-                    {
-                        readings.push(reading);
+                        uses.contains_key(reading)
+                            || (called_function && is_library_function(reading))
                     }
-                }
-            }
+                })
+                .filter(|reading| reading.chars().next().is_some_and(is_ident_start))
+                .collect();
             // Two readings that both make sense: nothing is guessed.
             if let [fixed] = readings.as_slice() {
                 let fixed = fixed.clone();
@@ -3513,6 +3503,21 @@ fn described_in_words(ed: &LineEdit) -> bool {
     words.windows(2).any(|w| sentence_pair(w[0], w[1]))
 }
 
+/// `name` with one letter that handwriting confuses read the other way (`rnean` →
+/// `mean`, `xl` → `x1`), each reading once.
+fn one_letter_readings(name: &str, confused: &[(&str, &str)]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (from, to) in confused {
+        for (at, _) in name.match_indices(from) {
+            let reading = format!("{}{to}{}", &name[..at], &name[at + from.len()..]);
+            if !out.contains(&reading) {
+                out.push(reading);
+            }
+        }
+    }
+    out
+}
+
 /// A function of math or of the library that answers call by its bare name
 /// (`softmax(s)`, `normalize(z)`).
 fn is_library_function(name: &str) -> bool {
@@ -3540,23 +3545,13 @@ fn gradient_step_loss(code: &str) -> Option<String> {
     name_like.then(|| loss.to_string())
 }
 
-/// The names the answer's lines assign, with `=` or `←` (`ℒ_G = ...`, `L ← ...`).
+/// The names the answer's lines assign, with `=`, `←` or `:=` (`ℒ_G ← ...`), as written
+/// (before the normalizer reads the arrows).
 fn assigned_names(lines: &[String]) -> HashSet<String> {
     lines
         .iter()
-        .filter_map(|line| {
-            let line = line.trim_start();
-            let end = line
-                .char_indices()
-                .find(|(_, c)| !is_ident_char(*c))
-                .map_or(line.len(), |(k, _)| k);
-            let (name, rest) = line.split_at(end);
-            let rest = rest.trim_start();
-            let assigns = (rest.starts_with('=') && !rest.starts_with("=="))
-                || rest.starts_with('←')
-                || rest.starts_with(":=");
-            (assigns && name.chars().next().is_some_and(is_ident_start)).then(|| name.to_string())
-        })
+        .filter_map(|line| single_assignment(&line.replace('←', "=").replace(":=", "=")))
+        .map(|(target, _)| target)
         .collect()
 }
 
@@ -4880,7 +4875,7 @@ mod tests {
         assert_eq!(norm_line("L = mean_i H(t_i, s_i)"), "L = mean(H(t, s))");
         assert_eq!(norm_line("ok = mean_x in xs"), "ok = mean_x in xs");
         // A token kind written as a superscript.
-        assert_eq!(norm_line("a = û_s^[CLS]"), norm_line("a = û_s[CLS]"));
+        assert_eq!(norm_line("a = û_s^[CLS]"), "a = û_s_CLS");
     }
 
     #[test]

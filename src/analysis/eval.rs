@@ -286,15 +286,8 @@ impl<'a> Evaluator<'a> {
             if self.over_budget() {
                 break;
             }
-            // A parameter with a default takes it (`loss_fn=ibot_loss`); the others stand
-            // for what their names say.
-            let required: Vec<Param> = f
-                .params
-                .iter()
-                .take_while(|p| p.default.is_none() && !p.name.starts_with('*'))
-                .cloned()
-                .collect();
-            let args = named_by(&required);
+            // A parameter with a default takes it (`loss_fn=ibot_loss`).
+            let args = named_by_required(&f.params);
             self.call_func(&f, None, args, Vec::new(), f.span);
         }
         if self.has_backward() {
@@ -317,17 +310,9 @@ impl<'a> Evaluator<'a> {
                 continue;
             };
             // The framework's caller builds the module from what the answer never defines
-            // (`LitIBOT(backbone, head)`): each argument without a default is what its
-            // name stands for.
+            // (`LitIBOT(backbone, head)`).
             let init_args = c.method("__init__").map_or_else(Vec::new, |init| {
-                let required: Vec<Param> = init
-                    .params
-                    .iter()
-                    .skip(1)
-                    .take_while(|p| p.default.is_none() && !p.name.starts_with('*'))
-                    .cloned()
-                    .collect();
-                named_by(&required)
+                named_by_required(init.params.get(1..).unwrap_or_default())
             });
             let module = self.instantiate(c.clone(), init_args, Vec::new(), c.span);
             let args = named_by(step.params.get(1..).unwrap_or_default());
@@ -2701,7 +2686,7 @@ impl<'a> Evaluator<'a> {
         }
         // `build_unaligned_loader(cfg)`, `get_dataloader(args)`: a helper named for a
         // loader gives one, read as the loaders the answer names are.
-        if crate::analysis::facts::fold(last).contains("loader") {
+        if crate::analysis::facts::says_loader(last) {
             return Value::Global(last.into());
         }
         if crate::analysis::facts::wraps_a_network(name)
@@ -3112,11 +3097,9 @@ impl<'a> Evaluator<'a> {
                 }
                 "get_parameter" => Value::Param(self.implicit_module(&g)),
                 "train" | "eval" | "to" | "cuda" => Value::Global(g),
-                "requires_grad_" | "load_state_dict" | "forward" => {
-                    let m = self.implicit_module(&g);
-                    self.call_method(Value::Module(m), name, args, kwargs, span)
-                }
-                _ if crate::analysis::facts::FORWARD_METHODS.contains(&name) => {
+                _ if matches!(name, "requires_grad_" | "load_state_dict" | "forward")
+                    || crate::analysis::facts::FORWARD_METHODS.contains(&name) =>
+                {
                     let m = self.implicit_module(&g);
                     self.call_method(Value::Module(m), name, args, kwargs, span)
                 }
@@ -3564,6 +3547,16 @@ fn named_by(params: &[Param]) -> Vec<Value> {
         .iter()
         .map(|p| Value::Global(p.name.trim_start_matches('*').into()))
         .collect()
+}
+
+/// The arguments of the parameters without a default, each the name it stands for: the
+/// others take their defaults, as a call that leaves them out gives them.
+fn named_by_required(params: &[Param]) -> Vec<Value> {
+    let required = params
+        .iter()
+        .take_while(|p| p.default.is_none() && !p.name.starts_with('*'))
+        .count();
+    named_by(&params[..required])
 }
 
 fn is_no_grad_decorator(e: &Expr) -> bool {

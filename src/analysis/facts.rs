@@ -96,11 +96,17 @@ pub fn moves_second_argument(helper: &str) -> bool {
 
 /// Whether an undefined name is a data loader (`loader`, `train_dl`, `dataset`,
 /// `dataloader_A`, `ImageDataset`, Lightning's `UnpairedDataModule`), in both graders.
+/// A name that says `loader` outright (`masked_loader`, `build_unaligned_loader`,
+/// `CycleGANDataModule`): a loader, or what gives one, whatever else its words say.
+pub fn says_loader(name: &str) -> bool {
+    let folded = fold(name);
+    folded.contains("loader") || folded.contains("datamodule")
+}
+
 pub fn names_a_loader(name: &str) -> bool {
     let folded = fold(name);
-    folded.contains("loader")
+    says_loader(name)
         || folded.ends_with("dataset")
-        || folded.contains("datamodule")
         || folded.starts_with("data")
         || folded.ends_with("_dl")
         || folded == "dl"
@@ -314,8 +320,6 @@ pub const COPY_FUNCTIONS: &[&str] = &["copy", "copia", "copiar"];
 /// (`models.__dict__[args.arch]`).
 pub const ARCHITECTURE: &str = "architecture";
 
-/// Whether a name is a model architecture's constructor (`resnet50`, `models.vit_small`),
-/// which an answer may pass uncalled where a network is meant (`encoder(resnet50)`).
 /// `head`, `student_head`, `backbone`, `proj_mlp`: a name whose last word names a part
 /// of a network, which a class given it builds a network from (`ViTWithHead(vit, head)`).
 pub fn names_a_network_part(name: &str) -> bool {
@@ -343,6 +347,8 @@ pub fn names_a_network_part(name: &str) -> bool {
     PARTS.contains(&last.as_str())
 }
 
+/// Whether a name is a model architecture's constructor (`resnet50`, `models.vit_small`),
+/// which an answer may pass uncalled where a network is meant (`encoder(resnet50)`).
 pub fn is_architecture_name(name: &str) -> bool {
     const ARCHITECTURES: &[&str] = &[
         "resnet",

@@ -576,7 +576,7 @@ impl Harness {
         }
         // `masked_loader`: a loader, though `mask*` names the masker; a name that says
         // `loader` outright says what it is before any pattern of a role or a masker does.
-        if folded.contains("loader") || folded.contains("datamodule") {
+        if crate::analysis::facts::says_loader(name) {
             return Ok(Value::Loader(Rc::from(name)));
         }
         // `create_masked_views`, `enmascarar_parches`: in a rubric that has maskers, any

@@ -1038,12 +1038,8 @@ impl<'h> Interp<'h> {
                         None => self.unpack(v, items.len())?,
                     },
                     _ => {
-                        let from_toy = matches!(&v, Value::Tensor(t)
-                        if t.t.size().first() != Some(&2)
-                            && self.harness.origins.get(&t.origin).is_some_and(|net| {
-                                matches!(net.kind, NetKind::Toy { .. })
-                            }));
-                        let prediction_first = from_toy && prediction_named_first(items);
+                        let prediction_first = matches!(&v, Value::Tensor(t) if self.is_toy_output(t))
+                            && prediction_named_first(items);
                         let mut vals = self.unpack(v, items.len())?;
                         // `p1, z1 = model(x1)` where the toy network gives `(z, p)`: the
                         // names say which is which.
@@ -1609,32 +1605,38 @@ impl<'h> Interp<'h> {
         else {
             return Ok(None);
         };
-        // Only an iterable read without calls is looked at here, since it is evaluated
-        // again when the comprehension is not over the views.
-        let read_only = matches!(
-            iter.kind,
-            ExprKind::Name(_) | ExprKind::Attr(..) | ExprKind::Subscript(..)
-        );
-        if names.len() != 2 || !read_only {
+        if names.len() != 2 {
             return Ok(None);
         }
-        let Value::Tensor(first) = self.expr(iter)? else {
-            return Ok(None);
+        // The iterable is evaluated once here: a comprehension over anything else goes
+        // over its items as any comprehension does.
+        let items = match self.expr(iter)? {
+            Value::Tensor(first)
+                if first.views == 1
+                    && let Some(second) = self.harness.second_view_of(&first.t) =>
+            {
+                let second = Value::Tensor(Tagged {
+                    t: second,
+                    views: 2,
+                    ..first.clone()
+                });
+                vec![Value::Tensor(first), second]
+            }
+            other => self.iterate(other)?,
         };
-        if first.views != 1 {
-            return Ok(None);
-        }
-        let Some(second) = self.harness.second_view_of(&first.t) else {
-            return Ok(None);
-        };
-        let second = Value::Tensor(Tagged {
-            t: second,
-            views: 2,
-            ..first.clone()
-        });
-        let items = vec![Value::Tensor(first), second];
         self.comprehension(elt, target, cond.as_deref(), items)
             .map(Some)
+    }
+
+    /// Whether `t` is what a toy network gave (not a pair of rows), which `unpack` reads
+    /// as `(z, p)` when unpacked into two.
+    fn is_toy_output(&self, t: &Tagged) -> bool {
+        t.t.size().first() != Some(&2)
+            && self
+                .harness
+                .origins
+                .get(&t.origin)
+                .is_some_and(|net| matches!(net.kind, NetKind::Toy { .. }))
     }
 
     pub fn unpack(&mut self, v: Value, n: usize) -> R<Vec<Value>> {
@@ -1668,15 +1670,7 @@ impl<'h> Interp<'h> {
             // `z, p = model(x)` with a model the answer never defines: the toy network's
             // output is `z`, and its predictor part gives `p` (`p, z = model(x)` is read
             // by its names, `prediction_named_first`).
-            Value::Tensor(t)
-                if n == 2
-                    && t.t.size().first() != Some(&2)
-                    && self
-                        .harness
-                        .origins
-                        .get(&t.origin)
-                        .is_some_and(|net| matches!(net.kind, NetKind::Toy { .. })) =>
-            {
+            Value::Tensor(t) if n == 2 && self.is_toy_output(&t) => {
                 let net = self.harness.origins[&t.origin].clone();
                 let predictor = self.harness.part(&net, "predictor");
                 let p = self.call_net(predictor, vec![Value::Tensor(t.clone())], Vec::new())?;
@@ -2591,7 +2585,7 @@ impl<'h> Interp<'h> {
                     return Ok(items.clone());
                 }
                 // `build_multicrop_loader(args)`: a helper named for a loader gives one.
-                if crate::analysis::facts::fold(name).contains("loader") {
+                if crate::analysis::facts::says_loader(name) {
                     return Ok(Value::Loader(Rc::from(name)));
                 }
                 // `û = apply(u, m_u)`: a helper given an image and one of the masker's
