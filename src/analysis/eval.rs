@@ -1094,6 +1094,10 @@ impl<'a> Evaluator<'a> {
             Value::Global(name) => vec![Value::Tensor(self.data_node(name, span))],
             // `for t in teacher.weights` (Keras's list of variables): each parameter.
             Value::Param(m) => vec![Value::Param(*m)],
+            // `for t in t_cls` of `t_cls, t_patch = teacher([u, v])`: one part per view.
+            Value::Tensor(t) if let Some(k) = self.views_batched_in(*t) => {
+                (0..k).map(|i| self.batched_view(*t, i, k, span)).collect()
+            }
             // `zip(*[teacher(v) for v in views])`: a network's output iterates as the
             // pair it returns, [CLS] and patch tokens.
             // `for x in images` where the loader yielded `(images, masks)`: the crops.
@@ -1131,6 +1135,49 @@ impl<'a> Evaluator<'a> {
             Value::Unknown => vec![Value::Unknown],
             _ => vec![Value::Unknown],
         }
+    }
+
+    /// How many views a network's unpacked output holds when the network was given a
+    /// list of them (`s_cls, s_patch = student([u, v], mask=masks)`, the iBOT
+    /// repository's multi-crop forward): one part of its result per view.
+    fn views_batched_in(&self, t: NodeId) -> Option<usize> {
+        let g = &self.a.graph;
+        let Op::Part {
+            of,
+            key: PartKey::Index(_),
+            arity: Some(2),
+        } = g.op(t)
+        else {
+            return None;
+        };
+        let Op::Apply { args, .. } = g.op(*of) else {
+            return None;
+        };
+        match g.op(*args.first()?) {
+            Op::Stack(items) if (2..=MAX_UNROLL).contains(&items.len()) => Some(items.len()),
+            _ => None,
+        }
+    }
+
+    /// View `i` of `k` in a network's output over a list of views: the `i`-th of `k`
+    /// chunks, which `describe` follows back to the `i`-th view given.
+    fn batched_view(&mut self, t: NodeId, i: usize, k: usize, span: Span) -> Value {
+        let Value::Tensor(chunks) = self.builtin_node(
+            "chunk",
+            vec![Value::Tensor(t), Value::Num(k as f64)],
+            Vec::new(),
+            span,
+        ) else {
+            return Value::Unknown;
+        };
+        Value::Tensor(self.node(
+            Op::Part {
+                of: chunks,
+                key: PartKey::Index(i),
+                arity: Some(k),
+            },
+            span,
+        ))
     }
 
     /// Whether a tensor is computed from the gradients `torch.autograd.grad` returned.
@@ -1478,6 +1525,14 @@ impl<'a> Evaluator<'a> {
             }
             (Value::Tuple(items), Value::Num(k)) => index_seq(items, *k).unwrap_or(Value::Unknown),
             (Value::Params(ms), _) if ms.len() == 1 => Value::Param(ms[0]),
+            // `s_cls[v]` of `s_cls, s_patch = student([u, v])`: view `v`'s part.
+            (Value::Tensor(t), Value::Num(k))
+                if k.fract() == 0.0
+                    && let Some(n) = self.views_batched_in(*t)
+                    && (0.0..n as f64).contains(k) =>
+            {
+                self.batched_view(*t, *k as usize, n, span)
+            }
             // `out[0]` of a network that returns a pair, and `images[0]`, `images[1]` of
             // a loader that yields the list of two crops (the SimSiam and MoCo
             // repositories): one part each, so that the two crops are two views.
@@ -2555,6 +2610,9 @@ impl<'a> Evaluator<'a> {
             "len" => match args.first() {
                 Some(Value::List(l)) => Value::Num(l.borrow().len() as f64),
                 Some(Value::Tuple(t)) => Value::Num(t.len() as f64),
+                Some(Value::Tensor(t)) if let Some(k) = self.views_batched_in(*t) => {
+                    Value::Num(k as f64)
+                }
                 _ => Value::Unknown,
             },
             "sum" => {
