@@ -147,6 +147,68 @@ const DEFINITION_LEADS: &[&str] = &["donde", "where", "with", "con", "siendo", "
 /// Functions that math notation applies without parentheses (`log s`, `exp x`).
 const MATH_FUNCTIONS: &[&str] = &["log", "exp", "sqrt", "softmax", "sigmoid", "tanh", "sg"];
 
+/// Words of training code, beyond the method and library names, that an `rn` read for
+/// `m` after a vowel hides (`dirn`, `randorn`).
+const RN_WORDS: &[&str] = &[
+    "dim", "random", "momentum", "param", "params", "sum", "mean",
+];
+
+/// Whether a word is one that an `m` misread as `rn` hides.
+fn known_m_word(word: &str) -> bool {
+    KNOWN_METHODS.contains(&word)
+        || LIBRARY_WORDS.contains(&word)
+        || MATH_FUNCTIONS.contains(&word)
+        || RN_WORDS.contains(&word)
+}
+
+/// A name with each `rn` that stands for `m` read so, word by word (`randorn_rnask` →
+/// `random_mask`): one at a word's start or after a consonant, or any whose reading makes
+/// a known word.
+fn read_rn_as_m(name: &str) -> String {
+    name.split('_')
+        .map(|word| {
+            let whole = word.replace("rn", "m");
+            if known_m_word(&whole) {
+                return whole;
+            }
+            let chars: Vec<char> = word.chars().collect();
+            let mut out = String::new();
+            let mut k = 0;
+            while k < chars.len() {
+                let after_consonant = k == 0
+                    || chars[k - 1].is_ascii_alphabetic() && !"aeiouAEIOU".contains(chars[k - 1]);
+                if chars[k] == 'r' && chars.get(k + 1) == Some(&'n') && after_consonant {
+                    out.push('m');
+                    k += 2;
+                } else {
+                    out.push(chars[k]);
+                    k += 1;
+                }
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// Whether an answer's transcription reads `m` as `rn` throughout: two different names
+/// of its code that become known words when read so (`softrnax`, `surn`, `.rnean()`).
+fn rn_noise(lines: &[String]) -> bool {
+    let mut seen: HashSet<String> = HashSet::new();
+    for line in lines {
+        let ed = LineEdit::new(line);
+        let mask = ed.code_mask();
+        for (s, e) in idents(&ed.chars, &mask) {
+            let name = ed.slice(s, e);
+            if name.contains("rn") && !known_m_word(&name) && known_m_word(&name.replace("rn", "m"))
+            {
+                seen.insert(name);
+            }
+        }
+    }
+    seen.len() >= 2
+}
+
 fn is_ident_start(c: char) -> bool {
     c.is_alphabetic() || c == '_'
 }
@@ -1061,6 +1123,25 @@ impl Normalizer {
         }
     }
 
+    /// `randorn_rnask ()`, `augrnent (x)`, `dirn=-1` in an answer whose transcription
+    /// reads `m` as `rn` throughout: every `rn` that no English word would hold (at the
+    /// start of a word, or after a consonant) is `m`, and so is one that makes a known
+    /// word (`surn`, `randorn`). Only answers that show the misreading on known words
+    /// more than once get this reading (`rn_noise`).
+    fn systematic_rn(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mask = ed.code_mask();
+        for (s, e) in idents(&ed.chars, &mask).into_iter().rev() {
+            let name = ed.slice(s, e);
+            if !name.contains("rn") || PY_KEYWORDS.contains(&name.as_str()) {
+                continue;
+            }
+            let read = read_rn_as_m(&name);
+            if read != name {
+                self.edit(line0, ed, s, e, &read);
+            }
+        }
+    }
+
     /// `1) translate both ways: ...`, `(2)`, `Paso 3:`: the number of a step in a list,
     /// which is no part of the code.
     fn step_number(&mut self, line0: usize, ed: &mut LineEdit) {
@@ -1823,8 +1904,9 @@ impl Normalizer {
 
     /// Token kinds written as subscripts of a name, `û_s[CLS]`, `u_t[patch]_i`: the
     /// names `û_s_CLS` and `u_t_patch` (the index `_i` of a sum over tokens dropped, as
-    /// `sum` reads the whole tensor).
-    fn token_subscripts(&mut self, line0: usize, ed: &mut LineEdit) {
+    /// `sum` reads the whole tensor). Of a name the answer binds as a whole (`t_v` in
+    /// `t_u, t_v = f_t(u), f_t(v)`), the token is a part of its value, `t_v["cls"]`.
+    fn token_subscripts(&mut self, line0: usize, ed: &mut LineEdit, bound: &HashSet<String>) {
         const KINDS: &[&str] = &["CLS", "cls", "Cls", "patch", "patches", "Patch", "PATCH"];
         let mut i = ed.chars.len();
         while i > 0 {
@@ -1849,8 +1931,24 @@ impl Normalizer {
             {
                 end += 2;
             }
-            let name = format!("_{kind}");
-            self.edit(line0, ed, i, end, &name);
+            let base_start = (0..i)
+                .rev()
+                .take_while(|&k| is_ident_char(ed.chars[k]))
+                .last()
+                .unwrap_or(i);
+            let base = ed.slice(base_start, i);
+            let joined = format!("{base}_{kind}");
+            let part = if bound.contains(&base) && !bound.contains(&joined) {
+                let key = if kind.eq_ignore_ascii_case("cls") {
+                    "cls"
+                } else {
+                    "patch"
+                };
+                format!("[\"{key}\"]")
+            } else {
+                format!("_{kind}")
+            };
+            self.edit(line0, ed, i, end, &part);
         }
     }
 
@@ -3531,6 +3629,15 @@ fn gradient_step_loss(code: &str) -> Option<String> {
     if !(update.contains('←') || update.contains('=')) {
         return None;
     }
+    // `∇θ_s (L_cls + L_mim)`: a sum of losses in brackets after the subscript is the
+    // loss.
+    if let Some((_, inner)) = gradient.split_once('(')
+        && let Some((sum, _)) = inner.split_once(')')
+        && sum.contains(['+', '-', '−'])
+        && !sum.contains([',', '='])
+    {
+        return Some(format!("({})", sum.trim().replace('−', "-")));
+    }
     // An aside after the gradient (`(Adam, β₁ = 0.5)`) says how, not what.
     let gradient = gradient.split('(').next().unwrap_or_default().trim();
     let words: Vec<&str> = gradient.split_whitespace().collect();
@@ -3553,6 +3660,47 @@ fn assigned_names(lines: &[String]) -> HashSet<String> {
         .filter_map(|line| single_assignment(&line.replace('←', "=").replace(":=", "=")))
         .map(|(target, _)| target)
         .collect()
+}
+
+/// The names the answer's lines bind whole: those left of an assignment's `=` or `←`
+/// (`t_u, t_v = f_t(u), f_t(v)`), outside brackets and followed by nothing but a comma,
+/// the `=` or a colon: `û_s[CLS] = ...` and `u_t^patch = ...` bind no `û_s` or `u_t`.
+fn bound_names(lines: &[String]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for line in lines {
+        let code = line.split('#').next().unwrap_or_default();
+        let chars: Vec<char> = code.chars().collect();
+        let assign = (0..chars.len()).find(|&k| {
+            chars[k] == '←'
+                || chars[k] == '='
+                    && !matches!(chars.get(k + 1), Some('='))
+                    && !(k > 0 && matches!(chars[k - 1], '=' | '!' | '<' | '>'))
+        });
+        let Some(assign) = assign else { continue };
+        let mut depth = 0i32;
+        let mut k = 0;
+        while k < assign {
+            let c = chars[k];
+            match c {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 && is_ident_start(c) && (k == 0 || !is_ident_char(chars[k - 1])) {
+                let end = (k..assign)
+                    .find(|&e| !is_ident_char(chars[e]))
+                    .unwrap_or(assign);
+                let next = (end..assign).find(|&e| !chars[e].is_whitespace());
+                if next.is_none_or(|e| matches!(chars[e], ',' | '=' | '←' | ':')) {
+                    out.insert(chars[k..end].iter().collect());
+                }
+                k = end;
+                continue;
+            }
+            k += 1;
+        }
+    }
+    out
 }
 
 /// Articles, prepositions and conjunctions of English, Spanish and French, of two letters
@@ -3651,6 +3799,8 @@ pub fn normalize(input: &str) -> Normalized {
     // An answer that writes its steps only as math (`θ_D ← θ_D − η ∇θ_D ℒ_D`) says with
     // each which loss is back-propagated; one that calls `backward()` says it in code.
     let targets = assigned_names(&original_lines);
+    let bound = bound_names(&original_lines);
+    let rn_misread = rn_noise(&original_lines);
     let steps_only_in_math = !input.contains("backward");
 
     for (line0, ed) in edits.iter_mut().enumerate() {
@@ -3694,7 +3844,7 @@ pub fn normalize(input: &str) -> Normalized {
         n.hyphen_names(line0, ed);
         n.loop_in_words(line0, ed);
         n.with_in_words(line0, ed);
-        n.token_subscripts(line0, ed);
+        n.token_subscripts(line0, ed, &bound);
         n.calls_in_words(line0, ed);
         // A line inside brackets continues an expression (`def f(a,` then `b: int = 4,
         // c: float = 0.1)`): its `= value, name:` is no note after a statement.
@@ -3717,8 +3867,18 @@ pub fn normalize(input: &str) -> Normalized {
         if !inside_brackets && (looks_like_prose(&code) || prose_header(&code)) {
             prose.insert(line0 as u32 + 1, original_lines[line0].trim().to_string());
             let indent = ed.indent();
-            let loss = gradient_step_loss(&code)
-                .filter(|loss| steps_only_in_math && targets.contains(loss));
+            // The loss is one the answer computes, and not what the step updates.
+            let updated = single_assignment(&code.replace('←', "=")).map(|(t, _)| t);
+            let loss = gradient_step_loss(&code).filter(|loss| {
+                let names: Vec<&str> = loss
+                    .split(|c: char| !is_ident_char(c))
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                steps_only_in_math
+                    && !names.is_empty()
+                    && names.iter().all(|w| targets.contains(*w))
+                    && updated.as_deref() != Some(loss.as_str())
+            });
             let statement = match loss {
                 // The step stays a statement in words after the loss's backward.
                 Some(loss) => format!("{loss}.backward(); pass"),
@@ -3817,6 +3977,9 @@ pub fn normalize(input: &str) -> Normalized {
             let indent = ed.indent();
             ed.replace(indent, ed.chars.len(), "pass");
             continue;
+        }
+        if rn_misread {
+            n.systematic_rn(line0, ed);
         }
         n.misread_letters(line0, ed, &uses, &defined);
         n.split_names(line0, ed, &known);
@@ -4683,6 +4846,42 @@ mod tests {
         assert_eq!(
             normalize("L = [ a / n_a\n      + b / n_b ] / 2\nx = [a, b]\n").text,
             "L = ( a / n_a\n      + b / n_b ) / 2\nx = [a, b]\n"
+        );
+    }
+
+    #[test]
+    fn blind_set_twenty_two_readings() {
+        // A token kind in brackets after a name the answer binds whole is a part of it;
+        // after one it does not bind (`u_t^patch = ...`), it still names a new symbol.
+        assert_eq!(
+            normalize("t_u, t_v = f_t(u), f_t(v)\nL = H(t_v[CLS], s_u[CLS])\n").text,
+            "t_u, t_v = f_t(u), f_t(v)\nL = H(t_v[\"cls\"], s_u_CLS)\n"
+        );
+        assert_eq!(
+            normalize("u_t[CLS], u_t^patch = f_t(u)\nL = H(u_t[CLS], s)\n").text,
+            "u_t_CLS, u_t_patch = f_t(u)\nL = H(u_t_CLS, s)\n"
+        );
+        // A step descending a sum of losses in brackets back-propagates the sum, and a
+        // step never back-propagates the parameters it updates.
+        assert_eq!(
+            normalize("L_a = H(a)\nL_b = H(b)\nθ_s ← θ_s − η ∇θ_s (L_a + L_b)\n").text,
+            "L_a = H(a)\nL_b = H(b)\n(L_a + L_b).backward(); pass\n"
+        );
+        // `m` read as `rn` all through a transcription: every `rn` no English word holds.
+        assert_eq!(
+            normalize("s = softrnax (x , dirn=-1)\nrnu = randorn_rnask ()\nreturn s.surn ()\n")
+                .text,
+            "s = softmax (x , dim=-1)\nmu = random_mask ()\nreturn s.sum()\n"
+        );
+        // Words of English that hold `rn` after a vowel keep it, whatever the noise.
+        assert_eq!(
+            normalize("a = x.rnean ()\nb = softrnax (a)\nkernel = learn_rate\n").text,
+            "a = x.mean()\nb = softmax (a)\nkernel = learn_rate\n"
+        );
+        // One misreading is no evidence: `rnu` stays a name of its own.
+        assert_eq!(
+            normalize("rnu = f(x)\nlearn_rate = 0.1\n").text,
+            "rnu = f(x)\nlearn_rate = 0.1\n"
         );
     }
 
