@@ -176,13 +176,36 @@ impl ClassDef {
         })
     }
 
-    /// The first method that holds a loop (`def fit(self, loader): for x1, x2 in
-    /// loader: ...`): the training loop of a trainer class.
+    /// The method that holds a loop and that the class's other methods do not call
+    /// (`def fit(self, loader): for x1, x2 in loader: ...`): the training loop of a
+    /// trainer class.
     pub fn loop_method(&self) -> Option<Rc<FuncDef>> {
-        self.body.iter().find_map(|s| match s {
-            Stmt::Def(f) if !f.name.starts_with("__") && contains_loop(&f.body) => Some(f.clone()),
-            _ => None,
-        })
+        let with_loop: Vec<Rc<FuncDef>> = self
+            .body
+            .iter()
+            .filter_map(|s| match s {
+                Stmt::Def(f) if !f.name.starts_with("__") && contains_loop(&f.body) => {
+                    Some(f.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        // A method the class's other methods call (`self.ema()`, looping over
+        // parameters) is a part of the loop, not the loop: the one nothing calls is.
+        let called: std::collections::HashSet<String> = self
+            .body
+            .iter()
+            .filter_map(|s| match s {
+                Stmt::Def(f) => Some(collect_names(&f.body, Collect::MethodsCalled)),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        with_loop
+            .iter()
+            .find(|f| !called.contains(&f.name))
+            .or(with_loop.first())
+            .cloned()
     }
 
     /// The names the class body assigns (`lr: float = 0.05` of a `@dataclass`, a class
@@ -333,6 +356,8 @@ enum Collect {
     Used,
     Called,
     GivenAMask,
+    /// The names of methods called on an object (`self.ema()`).
+    MethodsCalled,
 }
 
 fn collect_names(body: &[Stmt], keep: Collect) -> std::collections::HashSet<String> {
@@ -351,7 +376,10 @@ fn collect_names(body: &[Stmt], keep: Collect) -> std::collections::HashSet<Stri
                     ExprKind::Name(n) if keep != Collect::GivenAMask || given_a_mask() => {
                         out.insert(n.clone());
                     }
-                    ExprKind::Attr(_, n) if keep == Collect::GivenAMask && given_a_mask() => {
+                    ExprKind::Attr(_, n)
+                        if keep == Collect::MethodsCalled
+                            || keep == Collect::GivenAMask && given_a_mask() =>
+                    {
                         out.insert(n.clone());
                     }
                     _ => {}

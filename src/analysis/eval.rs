@@ -365,7 +365,12 @@ impl<'a> Evaluator<'a> {
             if self.called_names.contains(&c.name) || self.over_budget() {
                 continue;
             }
-            let instance = self.instantiate(c.clone(), Vec::new(), Vec::new(), c.span);
+            // Its constructor's arguments are what the answer never defines
+            // (`Trainer(student, loader)`), as a Lightning module's are.
+            let init_args = c.method("__init__").map_or_else(Vec::new, |init| {
+                named_by_required(init.params.get(1..).unwrap_or_default())
+            });
+            let instance = self.instantiate(c.clone(), init_args, Vec::new(), c.span);
             let args = named_by(fit.params.get(1..).unwrap_or_default());
             self.call_func(&fit, Some(instance), args, Vec::new(), fit.span);
         }
@@ -637,9 +642,15 @@ impl<'a> Evaluator<'a> {
                 }
             }
             // `f_t ← λ·f_t + (1 − λ)·f_s`: new weights for the network the name holds,
-            // which stays that network.
+            // which stays that network; also one the answer never defines but has called
+            // (`ft(v)` earlier).
             ExprKind::Name(n)
-                if let (Value::Tensor(t), Some(Value::Module(m))) = (&v, self.scope_get(n))
+                if let Value::Tensor(t) = &v
+                    && let Some(m) = match self.scope_get(n) {
+                        Some(Value::Module(m)) => Some(m),
+                        None => self.implicit_modules.get(n.as_str()).copied(),
+                        _ => None,
+                    }
                     && self
                         .a
                         .graph
@@ -1091,6 +1102,12 @@ impl<'a> Evaluator<'a> {
                 .take(MAX_UNROLL)
                 .map(|m| Value::Param(*m))
                 .collect(),
+            // `for g in globals_` of an undefined list of crops (a method's argument that
+            // nothing calls): two views, as a loader's list of crops is.
+            Value::Global(name) if crate::analysis::facts::names_views(name) => {
+                let crops = self.data_node(name, span);
+                self.two_parts(crops, None, span)
+            }
             Value::Global(name) => vec![Value::Tensor(self.data_node(name, span))],
             // `for t in teacher.weights` (Keras's list of variables): each parameter.
             Value::Param(m) => vec![Value::Param(*m)],
@@ -1098,35 +1115,15 @@ impl<'a> Evaluator<'a> {
             Value::Tensor(t) if let Some(k) = self.views_batched_in(*t) => {
                 (0..k).map(|i| self.batched_view(*t, i, k, span)).collect()
             }
-            // `zip(*[teacher(v) for v in views])`: a network's output iterates as the
-            // pair it returns, [CLS] and patch tokens.
             // `for x in images` where the loader yielded `(images, masks)`: the crops.
             Value::Tensor(t) if matches!(self.a.graph.op(*t), Op::Part { of, .. } if matches!(self.a.graph.op(*of), Op::Data { .. })) => {
-                (0..2)
-                    .map(|i| {
-                        Value::Tensor(self.node(
-                            Op::Part {
-                                of: *t,
-                                key: PartKey::Index(i),
-                                arity: None,
-                            },
-                            span,
-                        ))
-                    })
-                    .collect()
+                self.two_parts(*t, None, span)
             }
-            Value::Tensor(t) if matches!(self.a.graph.op(*t), Op::Apply { .. }) => (0..2)
-                .map(|i| {
-                    Value::Tensor(self.node(
-                        Op::Part {
-                            of: *t,
-                            key: PartKey::Index(i),
-                            arity: Some(2),
-                        },
-                        span,
-                    ))
-                })
-                .collect(),
+            // `zip(*[teacher(v) for v in views])`: a network's output iterates as the
+            // pair it returns, [CLS] and patch tokens.
+            Value::Tensor(t) if matches!(self.a.graph.op(*t), Op::Apply { .. }) => {
+                self.two_parts(*t, Some(2), span)
+            }
             Value::Tensor(t) => vec![Value::Tensor(*t)],
             Value::Module(m) => {
                 let name = self.a.modules[*m].name.clone();
@@ -1135,6 +1132,22 @@ impl<'a> Evaluator<'a> {
             Value::Unknown => vec![Value::Unknown],
             _ => vec![Value::Unknown],
         }
+    }
+
+    /// The first two parts of a tensor that iterates as a pair or a list of crops.
+    fn two_parts(&mut self, of: NodeId, arity: Option<usize>, span: Span) -> Vec<Value> {
+        (0..2)
+            .map(|i| {
+                Value::Tensor(self.node(
+                    Op::Part {
+                        of,
+                        key: PartKey::Index(i),
+                        arity,
+                    },
+                    span,
+                ))
+            })
+            .collect()
     }
 
     /// How many views a network's unpacked output holds when the network was given a
@@ -1594,10 +1607,25 @@ impl<'a> Evaluator<'a> {
         {
             return SelectKind::Masked;
         }
-        // `s_patch[m_u]` with a mask the answer never makes.
-        if let Value::Global(g) = v
-            && super::facts::is_mask_symbol(g)
-        {
+        // `s_patch[m_u]` with a mask the answer never makes, or one an undefined masker
+        // called with no image makes (`m_u = máscara_por_bloques()`).
+        let names_mask = match v {
+            Value::Global(g) => super::facts::is_mask_symbol(g),
+            Value::Module(m) => self
+                .a
+                .module_names(*m)
+                .iter()
+                .any(|n| super::facts::is_mask_symbol(n)),
+            Value::Tensor(n) => self
+                .a
+                .graph
+                .node(*n)
+                .names
+                .iter()
+                .any(|n| super::facts::is_mask_symbol(n)),
+            _ => false,
+        };
+        if names_mask {
             return SelectKind::Masked;
         }
         if let Value::Tensor(n) = v {
@@ -1674,15 +1702,20 @@ impl<'a> Evaluator<'a> {
         // `f_t ← λ·f_t + (1 − λ)·f_s`: a network scaled by or added to a number or a
         // tensor stands for its parameters, also one the answer never defines but has
         // called (`f_s(û)`).
-        let numeric = |v: &Value| matches!(v, Value::Num(_) | Value::Tensor(_));
         let network = |ev: &Self, v: &Value| match v {
             Value::Module(m) => Some(*m),
             Value::Global(g) => ev.implicit_modules.get(&**g).copied(),
             _ => None,
         };
+        // An undefined name that is no network (`m` in `m * ft`) is a number.
+        let numeric = |ev: &Self, v: &Value| match v {
+            Value::Num(_) | Value::Tensor(_) => true,
+            Value::Global(_) => network(ev, v).is_none(),
+            _ => false,
+        };
         let (a, b) = match (network(self, &a), network(self, &b)) {
-            (Some(m), _) if numeric(&b) => (Value::Param(m), b),
-            (_, Some(m)) if numeric(&a) => (a, Value::Param(m)),
+            (Some(m), _) if numeric(self, &b) => (Value::Param(m), b),
+            (_, Some(m)) if numeric(self, &a) => (a, Value::Param(m)),
             _ => (a, b),
         };
         // A number the analysis cannot compute (`schedule[it]` of an unknown schedule)

@@ -103,6 +103,18 @@ pub fn says_loader(name: &str) -> bool {
     folded.contains("loader") || folded.contains("datamodule")
 }
 
+/// Whether a name says it holds several crops or views (`views`, `global_crops`,
+/// `globals_`, Spanish `vistas`, French `vues`): a list to iterate view by view.
+pub fn names_views(name: &str) -> bool {
+    !says_loader(name)
+        && tokens(name).iter().any(|t| {
+            matches!(
+                t.as_str(),
+                "views" | "crops" | "globals" | "locals" | "vistas" | "recortes" | "vues"
+            )
+        })
+}
+
 pub fn names_a_loader(name: &str) -> bool {
     let folded = fold(name);
     says_loader(name)
@@ -1259,7 +1271,7 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
                 // `student(x, mask=m)`, or the mask given positionally (`student(u, mu)`).
                 if kwargs
                     .iter()
-                    .any(|(k, v)| k.contains("mask") && !matches!(g.op(*v), Op::Const(_)))
+                    .any(|(k, v)| says_mask(k) && !matches!(g.op(*v), Op::Const(_)))
                     || args.iter().skip(1).any(|x| is_mask_like(a, roles, *x))
                 {
                     d.masked = true;
@@ -1361,10 +1373,17 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
             }
             Op::Select { of, kind } => {
                 match kind {
-                    SelectKind::Masked => d.masked_select = true,
+                    // `t_u[m_u]`: a mask over the tokens selects patch tokens.
+                    SelectKind::Masked => {
+                        d.masked_select = true;
+                        d.token = d.token.or(Some(Token::Patch));
+                    }
+                    SelectKind::ByTensor(i) if is_mask_like(a, roles, *i) => {
+                        d.masked_select = true;
+                        d.token = d.token.or(Some(Token::Patch));
+                    }
                     SelectKind::Cls => d.token = d.token.or(Some(Token::Cls)),
                     SelectKind::Patches => d.token = d.token.or(Some(Token::Patch)),
-                    SelectKind::ByTensor(i) if is_mask_like(a, roles, *i) => d.masked_select = true,
                     SelectKind::ByTensor(_) | SelectKind::Other => {}
                 }
                 cur = *of;

@@ -489,8 +489,8 @@ impl<'a> Ctx<'a> {
         None
     }
 
-    /// The domain a discriminator judges: a vote of every image it is applied to (real
-    /// or generated, each counts once), with its name breaking a tie. One slip
+    /// The domain a discriminator judges: a vote of every image it is applied to (a real
+    /// one counts twice, a generated one once), with its name breaking a tie. One slip
     /// (`D_B(real_A)`) does not move it, and the reference code's naming (`netD_A` judging
     /// domain B) is read by what it does.
     pub fn disc_domain(&self, m: ModId) -> Option<Dom> {
@@ -499,9 +499,22 @@ impl<'a> Ctx<'a> {
         for n in 0..g.nodes.len() {
             if let Op::Apply { module, args, .. } = g.op(n)
                 && *module == m
-                && let Some(d) = args.first().and_then(|x| self.image_domain(*x))
+                && let Some(x) = args.first()
+                && let Some(d) = self.image_domain(*x)
             {
-                if d == Dom::A { a += 1.0 } else { b += 1.0 }
+                // What a discriminator is shown as real defines what it learns; the
+                // generated images it scores count half as much, so that a generator's
+                // loss that shows it the wrong domain does not rename it.
+                let weight = if self.generator_chain(*x).0.is_empty() {
+                    2.0
+                } else {
+                    1.0
+                };
+                if d == Dom::A {
+                    a += weight
+                } else {
+                    b += weight
+                }
             }
         }
         let by_name = self.a.module_names(m).iter().find_map(|n| {
