@@ -74,6 +74,9 @@ pub struct Evaluator<'a> {
     call_depth: usize,
     steps: usize,
     implicit_modules: HashMap<String, ModId>,
+    /// The batch an undefined list of crops (`globals_`) stands for, one per name, so
+    /// that every loop over it sees the same views.
+    view_lists: HashMap<String, NodeId>,
     /// The names the answer calls, which are never case slips of a variable.
     called_names: std::collections::HashSet<String>,
     implicit_opts: HashMap<String, OptId>,
@@ -241,6 +244,7 @@ impl<'a> Evaluator<'a> {
             call_depth: 0,
             steps: 0,
             implicit_modules: HashMap::new(),
+            view_lists: HashMap::new(),
             implicit_opts: HashMap::new(),
             param_state: HashMap::new(),
             called_funcs: Vec::new(),
@@ -1105,7 +1109,14 @@ impl<'a> Evaluator<'a> {
             // `for g in globals_` of an undefined list of crops (a method's argument that
             // nothing calls): two views, as a loader's list of crops is.
             Value::Global(name) if crate::analysis::facts::names_views(name) => {
-                let crops = self.data_node(name, span);
+                let crops = match self.view_lists.get(&**name) {
+                    Some(n) => *n,
+                    None => {
+                        let n = self.data_node(name, span);
+                        self.view_lists.insert(name.to_string(), n);
+                        n
+                    }
+                };
                 self.two_parts(crops, None, span)
             }
             Value::Global(name) => vec![Value::Tensor(self.data_node(name, span))],

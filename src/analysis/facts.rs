@@ -103,14 +103,24 @@ pub fn says_loader(name: &str) -> bool {
     folded.contains("loader") || folded.contains("datamodule")
 }
 
-/// Whether a name says it holds several crops or views (`views`, `global_crops`,
-/// `globals_`, Spanish `vistas`, French `vues`): a list to iterate view by view.
+/// Whether a name says it holds one item per view: crops or views (`views`,
+/// `global_crops`, `globals_`, Spanish `vistas`, French `vues`), or their masks
+/// (`masks`): a list to iterate view by view.
 pub fn names_views(name: &str) -> bool {
     !says_loader(name)
         && tokens(name).iter().any(|t| {
             matches!(
                 t.as_str(),
-                "views" | "crops" | "globals" | "locals" | "vistas" | "recortes" | "vues"
+                "views"
+                    | "crops"
+                    | "globals"
+                    | "locals"
+                    | "vistas"
+                    | "recortes"
+                    | "vues"
+                    | "masks"
+                    | "mascaras"
+                    | "masques"
             )
         })
 }
