@@ -235,7 +235,8 @@ pub struct Harness {
     /// copy they keep.
     pub averaged: HashMap<usize, Averaging>,
     iteration: u64,
-    next_origin: u32,
+    /// The origin the next network call's outputs get; every call's is new.
+    pub next_origin: u32,
     rng: u64,
 }
 
@@ -1717,7 +1718,7 @@ impl Harness {
                 let mask = match args.get(1).or_else(|| {
                     kwargs
                         .iter()
-                        .find(|(k, _)| k.contains("mask"))
+                        .find(|(k, _)| crate::analysis::facts::says_mask(k))
                         .map(|(_, v)| v)
                 }) {
                     Some(Value::Tensor(m)) => Some(m.t.shallow_clone()),

@@ -208,6 +208,10 @@ pub struct Interp<'h> {
     /// Sums of scalars, so that a backward can tell the terms of its loss apart. Each
     /// record keeps its tensors, so their storage (the key) is never reused.
     sums: Vec<SumRecord>,
+    /// The network calls that were given a list of crops as one batch, by the origin of
+    /// their outputs, with the number of crops: `len`, indexing and iteration read such
+    /// an output crop by crop (`s_cls[v]` of `student([u, v])`).
+    crop_batched: HashMap<u32, usize>,
 }
 
 const BUILTIN_MODULES: &[(&str, &str)] = &[
@@ -319,6 +323,7 @@ impl<'h> Interp<'h> {
             sums: Vec::new(),
             random_state: 0,
             method_roles: Vec::new(),
+            crop_batched: HashMap::new(),
         }
     }
 
@@ -486,7 +491,9 @@ impl<'h> Interp<'h> {
             }
             let Stmt::Class(c) = s else { continue };
             let Some(fit) = c.loop_method() else { continue };
-            if self.called.contains(&c.name) {
+            // A class the answer's code makes (`iBOTLoss(...)` in the trainer's
+            // `__init__`) is a part of some loop, not the loop, as for the static grader.
+            if self.called.contains(&c.name) || self.called_names.contains(&c.name) {
                 continue;
             }
             self.line = c.span.line;
@@ -671,12 +678,49 @@ impl<'h> Interp<'h> {
                 other => Ok(other),
             };
         }
-        // A name the answer never defines: the harness says what it stands for, once,
-        // so that every use sees the same object.
-        let v = self.harness.stand_in(name, self.line)?;
+        // An undefined list of crops that nothing calls (`globals_` of a trainer's method
+        // nothing calls) is the two views of a batch; one of masks (`masks`), a mask for
+        // each view.
+        let v = if crate::analysis::facts::names_views(name) && !self.called_names.contains(name) {
+            self.views_list(name)?
+        } else {
+            // A name the answer never defines: the harness says what it stands for, once,
+            // so that every use sees the same object.
+            self.harness.stand_in(name, self.line)?
+        };
         self.globals.insert(name.to_string(), v.clone());
         self.stand_ins.insert(name.to_string());
         Ok(v)
+    }
+
+    /// The list an undefined name of crops or masks stands for: two views of a batch of
+    /// the loader's, or a mask of the harness's for each.
+    fn views_list(&mut self, name: &str) -> R<Value> {
+        let items = if crate::analysis::facts::says_mask(name) {
+            let line = self.line;
+            (0..2)
+                .map(|_| self.harness.call_stand("mask", name, Vec::new(), line))
+                .collect::<R<Vec<Value>>>()?
+        } else {
+            // Global and local crops are of the same images: those of the loader's first
+            // batch.
+            let views = match self.harness.batches("loader").into_iter().next() {
+                Some(Value::Batch(items)) => items.iter().take(2).cloned().collect(),
+                Some(one) => vec![one],
+                None => Vec::new(),
+            };
+            let local = crate::analysis::facts::tokens(name)
+                .iter()
+                .any(|t| t == "locals" || t == "local");
+            match views.first() {
+                Some(Value::Tensor(images)) if local => {
+                    let images = images.t.shallow_clone();
+                    self.harness.local_crops(&images)
+                }
+                _ => views,
+            }
+        };
+        Ok(Value::List(Rc::new(RefCell::new(items))))
     }
 
     /// The instance an undefined name stands for when the answer defines exactly one
@@ -1707,6 +1751,7 @@ impl<'h> Interp<'h> {
             Value::ParamValues(p) => {
                 Ok(p.iter().map(|t| Value::tensor(t.shallow_clone())).collect())
             }
+            Value::Tensor(t) if let Some(crops) = self.per_crop(&t)? => Ok(crops),
             Value::Tensor(t) => {
                 let n = t.t.size().first().copied().unwrap_or(0);
                 if n > 4096 {
@@ -2921,6 +2966,11 @@ impl<'h> Interp<'h> {
         // one batch of them all, as a multi-crop wrapper makes it. The answer's own
         // classes and losses take their arguments as written.
         if !matches!(n.kind, NetKind::Object(_) | NetKind::Loss(_)) {
+            let crops = match args.first() {
+                Some(Value::List(l)) => l.borrow().len(),
+                Some(Value::Tuple(t)) => t.len(),
+                _ => 0,
+            };
             if let Some(first) = args.first_mut() {
                 *first = self.crops_as_batch(first.clone())?;
             }
@@ -2929,6 +2979,14 @@ impl<'h> Interp<'h> {
             }
             for (_, v) in kwargs.iter_mut() {
                 *v = self.crops_as_batch(v.clone())?;
+            }
+            if crops >= 2 && matches!(args.first(), Some(Value::Tensor(_))) {
+                let first_origin = self.harness.next_origin;
+                let out = self.call_net(n, args, kwargs)?;
+                for origin in first_origin..self.harness.next_origin {
+                    self.crop_batched.insert(origin, crops);
+                }
+                return Ok(out);
             }
         }
         // The stop-gradient probe cuts the predictor's input whatever the predictor is
@@ -3095,6 +3153,28 @@ impl<'h> Interp<'h> {
 
     /// A list or tuple of two or more tensors joined along the batch; anything else as
     /// it is.
+    /// An output of a network given a list of crops as one batch, cut back into one
+    /// part per crop (`None` for any other tensor). A multi-crop wrapper that takes a
+    /// list gives one output per crop; an answer that indexes or iterates the output by
+    /// view means those, not the rows of the batch.
+    pub fn per_crop(&mut self, t: &Tagged) -> R<Option<Vec<Value>>> {
+        let Some(&crops) = self.crop_batched.get(&t.origin) else {
+            return Ok(None);
+        };
+        let rows = t.t.size().first().copied().unwrap_or(0);
+        if t.origin == 0 || rows % crops as i64 != 0 {
+            return Ok(None);
+        }
+        let parts = super::ops::tensor_method(
+            self,
+            Value::Tensor(t.clone()),
+            "chunk",
+            vec![Value::Int(crops as i64)],
+            Vec::new(),
+        )?;
+        Ok(Some(self.iterate(parts)?))
+    }
+
     fn crops_as_batch(&mut self, v: Value) -> R<Value> {
         let items: Vec<Value> = match &v {
             Value::List(l) => l.borrow().clone(),

@@ -735,6 +735,16 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
                     return Ok(part);
                 }
             }
+            // `t_u[m_u]` of a ViT's output: a mask over the tokens picks patch tokens.
+            let mask_index = match &i {
+                Value::Tensor(m) => m.t.kind() == Kind::Bool,
+                Value::Batch(_) => true,
+                Value::Stand(role, _) => role.as_ref() == "mask",
+                _ => false,
+            };
+            if mask_index && let Some(patches) = token_part(&t, "patch") {
+                return get_item(ip, patches, i);
+            }
             let k = ip.index_of(&i, t.len())?;
             Ok(t[k].clone())
         }
@@ -801,6 +811,13 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
                         ..t
                     })
                 });
+            }
+            // `s_cls[v]` of `s_cls, s_patch = student([u, v])`: view `v`'s output.
+            if let Value::Int(k) = i
+                && let Some(crops) = ip.per_crop(&t)?
+            {
+                let at = ip.index_of(&Value::Int(k), crops.len())?;
+                return Ok(crops[at].clone());
             }
             // A masker's output used as an index is its mask (`patches[m]`); a mask's
             // name the answer never defines (`s_patch[m_u]`) is a mask of the harness's.
@@ -1881,6 +1898,9 @@ fn python_builtin(ip: &mut Interp, name: &str, args: Vec<Value>, kwargs: Kw) -> 
             ))
         }
         "len" => match args.into_iter().next() {
+            Some(Value::Tensor(t)) if let Some(crops) = ip.per_crop(&t)? => {
+                Ok(Value::Int(crops.len() as i64))
+            }
             Some(Value::Tensor(t)) => Ok(Value::Int(t.t.size().first().copied().unwrap_or(0))),
             Some(v) => Ok(Value::Int(ip.iterate(v)?.len() as i64)),
             None => halt(ip.line, "`len` needs an argument"),

@@ -1359,10 +1359,19 @@ fn wrong_domain(base: &Run, probe: GanProbe, backwards: &[usize]) -> Option<Msg>
             _ => {}
         }
     }
+    // A name that says the domain its real images are of settles it, whatever the
+    // generated images it is shown (`D_A` trained on real A but asked about G_AB's fakes:
+    // the generators' loss is what is wrong).
+    let named = |net: usize| match crate::checks::common::domain_of_name(&name(net)) {
+        Some(crate::checks::common::Dom::A) => DOMAIN_A,
+        Some(crate::checks::common::Dom::B) => DOMAIN_B,
+        None => 0,
+    };
     let home: HashMap<usize, u32> = real_home
         .iter()
         .map(|(net, real)| {
             let majority = match seen.get(net) {
+                _ if named(*net) == *real => *real,
                 Some((a, b)) if a > b => DOMAIN_A,
                 Some((a, b)) if b > a => DOMAIN_B,
                 _ => *real,
@@ -1712,6 +1721,18 @@ fn term_roles(
             }
         }
     }
+    let base = &runs["base"];
+    let gens = nets_with_role(base, "generator");
+    // A term that falls when fakes score higher but gives the generators no gradient
+    // (`criterion(D_A(fake.detach()), ones)`) cannot train them: it is a discriminator's
+    // term with its target swapped.
+    let reaches_generators = |i: usize, k: usize| {
+        gens.is_empty()
+            || base.trace.backwards[i].terms.get(k).is_none_or(|t| {
+                gens.iter()
+                    .any(|g| t.grads.get(g).is_some_and(|x| *x > 0.0))
+            })
+    };
     sums.iter()
         .map(|(i, values)| {
             let roles = (0..values.len())
@@ -1725,7 +1746,7 @@ fn term_roles(
                     } else if fake.abs() >= real.abs() {
                         if fake > 0.0 && real < -1e-6 {
                             TermRole::Discriminator
-                        } else if fake > 0.0 {
+                        } else if fake > 0.0 || !reaches_generators(*i, k) {
                             TermRole::FakeTarget
                         } else {
                             TermRole::Generator
