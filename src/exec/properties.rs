@@ -1162,6 +1162,27 @@ fn ema_teacher(base: &Run) -> Measured {
             "el profesor y el estudiante mantuvieron los mismos pesos durante la iteración (nada entrenó al estudiante), así que no se puede medir ninguna mezcla"
         ));
     }
+    // A teacher that never moves while the student becomes a blend of itself and the
+    // teacher: the EMA is written the other way round.
+    let still = fitted.iter().all(|l| *l >= 1.0 - tolerance);
+    let reversed = windows
+        .iter()
+        .filter(|_| still)
+        .find_map(|(before, after)| {
+            teachers.iter().find_map(|t| {
+                students.iter().find_map(|s| {
+                    let (sb, sa, ta) = (before.get(s)?, after.get(s)?, after.get(t)?);
+                    fit_lambda(sb, sa, ta).filter(|l| *l > tolerance && *l < 1.0 - tolerance)
+                })
+            })
+        });
+    if let Some(lambda) = reversed {
+        let rest = 1.0 - lambda;
+        return fail(msg!(
+            "the update is reversed: the student becomes {lambda:.4}·student + {rest:.4}·teacher and the teacher never moves",
+            "la actualización está invertida: el estudiante pasa a ser {lambda:.4}·estudiante + {rest:.4}·profesor y el profesor no se mueve"
+        ));
+    }
     match fitted.first() {
         Some(lambda) => fail(msg!(
             "the teacher follows the student with λ = {lambda:.4}, outside (0, 1)",
