@@ -1072,7 +1072,12 @@ impl Normalizer {
             // known method is read there, so the name need not be used once. So may a
             // called math function (`softrnax(s)` twice), read only as one.
             let after_dot = s > 0 && ed.chars[s - 1] == '.';
-            let candidates = one_letter_readings(&name, CONFUSED);
+            let mut candidates = one_letter_readings(&name, CONFUSED);
+            // `GRA (fake_B)` beside `GBA (B)`: a capital B closed badly reads as R. Only
+            // in a name of three letters or more, where the rest of it agrees.
+            if name.chars().count() >= 3 {
+                candidates.extend(one_letter_readings(&name, &[("R", "B")]));
+            }
             let called_function = !after_dot
                 && ed.chars.get(e) == Some(&'(')
                 && candidates.iter().any(|r| is_library_function(r));
@@ -4877,6 +4882,11 @@ mod tests {
         assert_eq!(
             normalize("a = x.rnean ()\nb = softrnax (a)\nkernel = learn_rate\n").text,
             "a = x.mean()\nb = softmax (a)\nkernel = learn_rate\n"
+        );
+        // A capital B misread as R, in a name used once beside the name it spells.
+        assert_eq!(
+            normalize("a = GBA(b)\nc = GRA(a)\nR = 1\nd = R + B\n").text,
+            "a = GBA(b)\nc = GBA(a)\nR = 1\nd = R + B\n"
         );
         // One misreading is no evidence: `rnu` stays a name of its own.
         assert_eq!(
