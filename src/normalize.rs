@@ -421,14 +421,103 @@ impl Normalizer {
             ("\\theta", "θ"),
             ("\\alpha", "α"),
             ("\\beta", "β"),
+            ("\\eta", "η"),
+            ("\\mu", "μ"),
+            ("\\gamma", "γ"),
+            ("\\sigma", "σ"),
+            ("\\phi", "φ"),
+            ("\\psi", "ψ"),
+            ("\\epsilon", "ε"),
+            ("\\nabla", "∇"),
+            ("\\sum", "Σ"),
+            ("\\odot", "*"),
+            ("\\|_1", "|"),
+            ("\\|_2", "|"),
+            ("\\|", "|"),
             ("\\mathcal", ""),
             ("\\left", ""),
             ("\\right", ""),
         ];
+        // Font and text commands keep only their argument.
+        const FONTS: &[&str] = &[
+            "\\mathcal{",
+            "\\mathrm{",
+            "\\mathbf{",
+            "\\mathbb{",
+            "\\boldsymbol{",
+            "\\operatorname{",
+            "\\text{",
+        ];
+        // `x_2 \leftarrow T(x)   % deux vues`: LaTeX's comment, a sentence after `%` (a
+        // remainder `%` has one operand after it, or a comparison).
+        let mask = ed.code_mask();
+        if let Some(pos) = (1..ed.chars.len())
+            .find(|&i| mask[i] && ed.chars[i] == '%' && ed.chars[i - 1].is_whitespace())
+        {
+            let rest = ed.slice(pos + 1, ed.chars.len());
+            let words = rest.split_whitespace().count();
+            let sentence = rest.starts_with(' ')
+                && rest.trim_start().starts_with(|c: char| c.is_alphabetic())
+                && words >= 2
+                && !rest.contains(['=', '(', ')', '[', ']', '<', '>']);
+            if sentence {
+                self.edit(line0, ed, pos, pos + 1, "#");
+            }
+        }
         loop {
             let mask = ed.code_mask();
             let text = ed.text();
             let chars = &ed.chars;
+            // `\mathcal{L}`, `\mathrm{sg}`: the argument.
+            if let Some((pos, font)) = FONTS
+                .iter()
+                .filter_map(|f| find_code(&text, &mask, f).map(|p| (p, *f)))
+                .min_by_key(|(p, _)| *p)
+            {
+                let open = pos + font.chars().count();
+                if let Some(close) = (open..chars.len()).find(|&i| chars[i] == '}') {
+                    let inner = ed.slice(open, close);
+                    self.edit(line0, ed, pos, close + 1, &inner);
+                    continue;
+                }
+            }
+            // `\frac{a}{b}`, `\tfrac{1}{2}`: `((a) / (b))`.
+            if let Some(pos) = ["\\frac{", "\\tfrac{", "\\dfrac{"]
+                .iter()
+                .filter_map(|f| find_code(&text, &mask, f))
+                .min()
+            {
+                let open = (pos..chars.len()).find(|&i| chars[i] == '{').unwrap_or(pos);
+                let top_close = matching_close_brace(chars, open);
+                let bottom = top_close.filter(|&c| chars.get(c + 1) == Some(&'{'));
+                if let (Some(tc), Some(b)) = (top_close, bottom)
+                    && let Some(bc) = matching_close_brace(chars, b + 1)
+                {
+                    let top = ed.slice(open + 1, tc);
+                    let bottom = ed.slice(b + 2, bc);
+                    self.edit(line0, ed, pos, bc + 1, &format!("(({top}) / ({bottom}))"));
+                    continue;
+                }
+            }
+            // `\hat b` without braces: `b_hat`, as `\hat{b}` is.
+            if let Some(pos) =
+                find_code(&text, &mask, "\\hat ").or_else(|| find_code(&text, &mask, "\\tilde "))
+            {
+                let kind = if chars[pos + 1] == 'h' {
+                    "hat"
+                } else {
+                    "tilde"
+                };
+                let start = pos + kind.len() + 2;
+                let end = (start..chars.len())
+                    .find(|&i| !is_ident_char(chars[i]))
+                    .unwrap_or(chars.len());
+                if end > start {
+                    let inner = ed.slice(start, end);
+                    self.edit(line0, ed, pos, end, &format!("{inner}_{kind}"));
+                    continue;
+                }
+            }
             // `\hat{X}` and `\tilde{X}` become `X_hat` / `X_tilde`.
             if let Some(pos) =
                 find_code(&text, &mask, "\\hat{").or_else(|| find_code(&text, &mask, "\\tilde{"))
@@ -1149,7 +1238,7 @@ impl Normalizer {
 
     /// `1) translate both ways: ...`, `(2)`, `Paso 3:`: the number of a step in a list,
     /// which is no part of the code.
-    fn step_number(&mut self, line0: usize, ed: &mut LineEdit) {
+    fn step_number(&mut self, line0: usize, ed: &mut LineEdit, continued: bool) {
         let (start, end) = (ed.indent(), ed.code_end());
         if end <= start {
             return;
@@ -1187,7 +1276,14 @@ impl Normalizer {
         }
         let label = after_word + open + digits + usize::from(mark != Some(&' '));
         let spaces = code.chars().skip(label).take_while(|c| *c == ' ').count();
-        self.edit(line0, ed, start, start + label + spaces, "");
+        // Inside brackets only a number set apart by a wide gap is a label: `2.5` or
+        // `3 * x` in a continued expression are not.
+        if continued && (after_word > 0 || spaces < 3 || mark != Some(&'.')) {
+            return;
+        }
+        // A continuation keeps its gap, which places it inside the brackets it continues.
+        let removed = if continued { label } else { label + spaces };
+        self.edit(line0, ed, start, start + removed, "");
     }
 
     /// Values said in words that the loop needs as code: `u, v ← two global crops of x`
@@ -2307,11 +2403,11 @@ impl Normalizer {
             self.edit(line0, ed, indent, end, &format!("for {targets} in loader:"));
             return;
         }
-        let Some((targets, iterable)) =
-            [" en ", " in ", " dans ", " del ", " de ", " from ", " of "]
-                .iter()
-                .find_map(|sep| rest.split_once(sep))
-        else {
+        let Some((targets, iterable)) = [
+            " en ", " in ", " dans ", " del ", " du ", " de ", " from ", " of ",
+        ]
+        .iter()
+        .find_map(|sep| rest.split_once(sep)) else {
             return;
         };
         let is_code =
@@ -3286,6 +3382,24 @@ fn find_code(text: &str, mask: &[bool], needle: &str) -> Option<usize> {
     (0..chars.len().saturating_sub(n.len() - 1)).find(|&i| mask[i] && chars[i..].starts_with(&n))
 }
 
+/// The `}` that closes the `{` at `open`, counting nested braces.
+fn matching_close_brace(chars: &[char], open: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    for (k, c) in chars.iter().enumerate().skip(open) {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// `mean_i ` at `i` (also `avg_k `, `media_i `): a mean over a one-letter index, written
 /// before its operand as `Σ_i` is; the length of the word without its `_i`.
 fn mean_over_index(chars: &[char], i: usize) -> Option<usize> {
@@ -3813,8 +3927,9 @@ pub fn normalize(input: &str) -> Normalized {
         n.marked_names(line0, ed);
         let inside_brackets = open_brackets > 0;
         continued.push(inside_brackets);
+        // `9.      + Σ_i ...`: a numbered step's continuation keeps its number too.
+        n.step_number(line0, ed, inside_brackets);
         if !inside_brackets {
-            n.step_number(line0, ed);
             n.arrow_steps(line0, ed);
             n.label_before_code(line0, ed);
             n.optimizer_in_words(line0, ed);
@@ -4851,6 +4966,33 @@ mod tests {
         assert_eq!(
             normalize("L = [ a / n_a\n      + b / n_b ] / 2\nx = [a, b]\n").text,
             "L = ( a / n_a\n      + b / n_b ) / 2\nx = [a, b]\n"
+        );
+    }
+
+    #[test]
+    fn blind_set_twenty_three_latex() {
+        assert_eq!(
+            norm_line("\\mathcal{L} \\leftarrow \\tfrac{1}{2} D(p_1, \\mathrm{sg}(z_2))"),
+            "L  =  ((1) / (2)) * D(p_1, sg(z_2))"
+        );
+        assert_eq!(
+            norm_line("\\mathcal{L}_{cyc} = \\| \\tilde a - a \\|_1"),
+            "L_cyc = abs( a_tilde - a )"
+        );
+        // LaTeX's `%` comment, but not Python's remainder.
+        assert_eq!(
+            norm_line("x_2 \\leftarrow T(x)      % deux vues différentes"),
+            "x_2  =  T(x)      # deux vues différentes"
+        );
+        assert_eq!(norm_line("r = step % accum"), "r = step % accum");
+        assert_eq!(
+            norm_line("pour chaque minibatch x du dataloader :"),
+            "for x in dataloader:"
+        );
+        // A numbered step's continuation inside brackets loses its number.
+        assert_eq!(
+            normalize("1. L = (a\n2.      + b)\n").text,
+            "L = (a\n      + b)\n"
         );
     }
 
