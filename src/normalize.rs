@@ -3382,6 +3382,27 @@ fn find_code(text: &str, mask: &[bool], needle: &str) -> Option<usize> {
     (0..chars.len().saturating_sub(n.len() - 1)).find(|&i| mask[i] && chars[i..].starts_with(&n))
 }
 
+/// For each line, whether it lies outside the fenced code blocks of an answer that has
+/// some (the fence lines themselves included); none when it has none.
+fn markdown_prose_lines(lines: &[String]) -> Vec<bool> {
+    let fence = |l: &String| l.trim_start().starts_with("```");
+    if !lines.iter().any(fence) {
+        return vec![false; lines.len()];
+    }
+    let mut inside = false;
+    lines
+        .iter()
+        .map(|l| {
+            if fence(l) {
+                inside = !inside;
+                true
+            } else {
+                !inside
+            }
+        })
+        .collect()
+}
+
 /// The `}` that closes the `{` at `open`, counting nested braces.
 fn matching_close_brace(chars: &[char], open: usize) -> Option<usize> {
     let mut depth = 0i32;
@@ -3922,7 +3943,18 @@ pub fn normalize(input: &str) -> Normalized {
     let rn_misread = rn_noise(&original_lines);
     let steps_only_in_math = !input.contains("backward");
 
+    // A Markdown answer with fenced code: the code is in the fences, and the lines around
+    // them say in words and math what it does. They stay prose.
+    let outside_fences = markdown_prose_lines(&original_lines);
     for (line0, ed) in edits.iter_mut().enumerate() {
+        if outside_fences[line0] {
+            if !original_lines[line0].trim().is_empty() {
+                prose.insert(line0 as u32 + 1, original_lines[line0].trim().to_string());
+            }
+            ed.replace(0, ed.chars.len(), "");
+            continued.push(false);
+            continue;
+        }
         // A prime (`c'`) is no quote: it must not open a string for the bracket count.
         n.marked_names(line0, ed);
         let inside_brackets = open_brackets > 0;
@@ -4988,6 +5020,11 @@ mod tests {
         assert_eq!(
             norm_line("pour chaque minibatch x du dataloader :"),
             "for x in dataloader:"
+        );
+        // Around fenced code, Markdown's lines are prose, whatever math they hold.
+        assert_eq!(
+            normalize("1. $L = \\frac{1}{2} H(t, s)$\n```python\nL = H(t, s, c)\n```\n").text,
+            "\n\nL = H(t, s, c)\n\n"
         );
         // A numbered step's continuation inside brackets loses its number.
         assert_eq!(

@@ -2870,6 +2870,10 @@ impl<'h> Interp<'h> {
                     Some((_, v)) => v.clone(),
                     None => match &p.default {
                         Some(d) => self.expr(d)?,
+                        // `H(t_u, s_v)` in a line of math, for `def H(t, s, c)`: an argument
+                        // left out that the caller has under the parameter's name (the
+                        // centre `c`) is that value, as a reader takes it.
+                        None if let Some(v) = self.bound(&p.name) => v,
                         None => {
                             return halt(
                                 call_line,
