@@ -3155,8 +3155,6 @@ impl<'h> Interp<'h> {
         Ok(out)
     }
 
-    /// A list or tuple of two or more tensors joined along the batch; anything else as
-    /// it is.
     /// An output of a network given a list of crops as one batch, cut back into one
     /// part per crop (`None` for any other tensor). A multi-crop wrapper that takes a
     /// list gives one output per crop; an answer that indexes or iterates the output by
@@ -3166,7 +3164,7 @@ impl<'h> Interp<'h> {
             return Ok(None);
         };
         let rows = t.t.size().first().copied().unwrap_or(0);
-        if t.origin == 0 || rows % crops as i64 != 0 {
+        if rows % crops as i64 != 0 {
             return Ok(None);
         }
         let parts = super::ops::tensor_method(
@@ -3179,6 +3177,8 @@ impl<'h> Interp<'h> {
         Ok(Some(self.iterate(parts)?))
     }
 
+    /// A list or tuple of two or more tensors joined along the batch; anything else as
+    /// it is.
     fn crops_as_batch(&mut self, v: Value) -> R<Value> {
         let items: Vec<Value> = match &v {
             Value::List(l) => l.borrow().clone(),

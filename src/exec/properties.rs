@@ -1165,18 +1165,17 @@ fn ema_teacher(base: &Run) -> Measured {
     // A teacher that never moves while the student becomes a blend of itself and the
     // teacher: the EMA is written the other way round.
     let still = fitted.iter().all(|l| *l >= 1.0 - tolerance);
-    let reversed = windows
-        .iter()
-        .filter(|_| still)
-        .find_map(|(before, after)| {
+    let reversed = still.then(|| {
+        windows.iter().find_map(|(before, after)| {
             teachers.iter().find_map(|t| {
                 students.iter().find_map(|s| {
                     let (sb, sa, ta) = (before.get(s)?, after.get(s)?, after.get(t)?);
                     fit_lambda(sb, sa, ta).filter(|l| *l > tolerance && *l < 1.0 - tolerance)
                 })
             })
-        });
-    if let Some(lambda) = reversed {
+        })
+    });
+    if let Some(Some(lambda)) = reversed {
         let rest = 1.0 - lambda;
         return fail(msg!(
             "the update is reversed: the student becomes {lambda:.4}·student + {rest:.4}·teacher and the teacher never moves",
