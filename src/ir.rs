@@ -89,7 +89,9 @@ pub enum ExprKind {
     Str(String),
     Bool(bool),
     NoneLit,
-    /// `[elt for target in iter if cond]`, and generator expressions.
+    /// `[elt for target in iter if cond]`, and generator expressions. A comprehension of
+    /// several `for` clauses nests the later ones in `elt` as `Star(Comprehension)`, whose
+    /// items are spliced into the outer list.
     Comprehension {
         elt: Box<Expr>,
         target: Box<Expr>,

@@ -610,6 +610,22 @@ impl<'a> Lower<'a> {
         }
     }
 
+    /// One `for target in iter if cond` clause of a comprehension around `elt`.
+    fn comprehension_clause(
+        &mut self,
+        elt: Expr,
+        clause: Node,
+        cond: Option<Node>,
+        depth: usize,
+    ) -> ExprKind {
+        ExprKind::Comprehension {
+            elt: Box::new(elt),
+            target: Box::new(self.expr_field(clause, "left", depth)),
+            iter: Box::new(self.expr_field(clause, "right", depth)),
+            cond: cond.map(|e| Box::new(self.expr(e, depth))),
+        }
+    }
+
     fn exprs(&mut self, n: Node, depth: usize) -> Vec<Expr> {
         let mut c = n.walk();
         let kids: Vec<Node> = n
@@ -853,28 +869,46 @@ impl<'a> Lower<'a> {
                 ExprKind::DictComprehension(Box::new(inner))
             }
             "list_comprehension" | "generator_expression" | "set_comprehension" => {
-                let elt = self.expr_field(n, "body", d);
+                // `[p for k in keys for p in nets[k].parameters()]`: each `for` clause after
+                // the first nests inside the one before it, and the outer comprehension
+                // splices in what the inner one gives (`Star`), so the items come out flat
+                // as Python's do. An `if` clause belongs to the `for` before it.
                 let mut c = n.walk();
                 let kids: Vec<Node> = n.named_children(&mut c).collect();
-                let Some(clause) = kids.iter().find(|k| k.kind() == "for_in_clause") else {
+                let mut clauses: Vec<(Node, Option<Node>)> = Vec::new();
+                for k in &kids {
+                    match k.kind() {
+                        "for_in_clause" => clauses.push((*k, None)),
+                        "if_clause" => {
+                            if let Some(last) = clauses.last_mut()
+                                && last.1.is_none()
+                            {
+                                last.1 = k.named_child(0);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let Some((innermost, innermost_cond)) = clauses.pop() else {
                     return Expr {
                         kind: ExprKind::Unknown,
                         span,
                     };
                 };
-                let target = self.expr_field(*clause, "left", d);
-                let iter = self.expr_field(*clause, "right", d);
-                let cond = kids
-                    .iter()
-                    .find(|k| k.kind() == "if_clause")
-                    .and_then(|k| k.named_child(0))
-                    .map(|e| Box::new(self.expr(e, d)));
-                ExprKind::Comprehension {
-                    elt: Box::new(elt),
-                    target: Box::new(target),
-                    iter: Box::new(iter),
-                    cond,
+                let body = self.expr_field(n, "body", d);
+                let mut comprehension =
+                    self.comprehension_clause(body, innermost, innermost_cond, d);
+                while let Some((clause, cond)) = clauses.pop() {
+                    let spliced = Expr {
+                        kind: ExprKind::Star(Box::new(Expr {
+                            kind: comprehension,
+                            span,
+                        })),
+                        span,
+                    };
+                    comprehension = self.comprehension_clause(spliced, clause, cond, d);
                 }
+                comprehension
             }
             "conditional_expression" => {
                 let parts = self.exprs(n, d);

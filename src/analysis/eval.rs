@@ -1319,33 +1319,14 @@ impl<'a> Evaluator<'a> {
             // subtraction.
             ExprKind::Dict(pairs) => {
                 let values: Vec<Value> = pairs.iter().map(|(_, v)| self.expr(v)).collect();
-                let keys: Option<Vec<&str>> = pairs
+                let keys: Option<Vec<String>> = pairs
                     .iter()
                     .map(|(k, _)| match &k.kind {
-                        ExprKind::Str(k) => Some(k.as_str()),
+                        ExprKind::Str(k) => Some(k.clone()),
                         _ => None,
                     })
                     .collect();
-                // `{"G_AB": G_AB, "D_A": D_A}`, `nn.ModuleDict({...})`: networks by name, a
-                // network whose parts are the entries, so `nets["G_AB"]` is `G_AB`; and
-                // `{"fake_B": G_AB(a), "rec_A": ...}`, a record of tensors kept the same way,
-                // and `{"G": Adam(...), "D_A": Adam(...)}`, optimizers by name.
-                let record = values.iter().all(|v| {
-                    matches!(
-                        v,
-                        Value::Module(_)
-                            | Value::Global(_)
-                            | Value::Tensor(_)
-                            | Value::Optimizer(_)
-                    )
-                });
-                match keys {
-                    Some(keys) if record && !keys.is_empty() => {
-                        self.record(keys.into_iter().map(String::from).zip(values), span)
-                    }
-                    // Any other dict is read as its first value (`{"loss": loss, ...}`).
-                    _ => values.into_iter().next().unwrap_or(Value::Unknown),
-                }
+                self.dict_of(keys, values, span)
             }
             ExprKind::Slice(..) | ExprKind::Unknown => Value::Unknown,
             // `models.__dict__[args.arch]` (the SimSiam, MoCo and DINO repositories): an
@@ -1425,6 +1406,35 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// A dict written out (`{"G_AB": G_AB, ...}`, `dict(lr=0.05, momentum=0.996)`), with
+    /// its keys where all are strings. `{"G_AB": G_AB, "D_A": D_A}`, `nn.ModuleDict({...})`:
+    /// networks by name, a network whose parts are the entries, so `nets["G_AB"]` is
+    /// `G_AB`; `{"fake_B": G_AB(a), "rec_A": ...}`, a record of tensors kept the same way;
+    /// `{"G": Adam(...), "D_A": Adam(...)}`, optimizers by name; `{"lr": 0.05, "m": 0.996}`,
+    /// a record of settings, so `cfg["m"]` is the number; and `out = {}` filled in later
+    /// (`out[k] = (z, predictor(z))`), whose entries are what is stored under each key.
+    /// Any other dict is read as its first value (`{"loss": loss, "acc": 0.5}`).
+    fn dict_of(&mut self, keys: Option<Vec<String>>, values: Vec<Value>, span: Span) -> Value {
+        let of_networks_or_tensors = values.iter().all(|v| {
+            matches!(
+                v,
+                Value::Module(_) | Value::Global(_) | Value::Tensor(_) | Value::Optimizer(_)
+            )
+        });
+        let of_settings = values.iter().all(|v| {
+            matches!(
+                v,
+                Value::Num(_) | Value::Str(_) | Value::Bool(_) | Value::None
+            )
+        });
+        match keys {
+            Some(keys) if of_networks_or_tensors || of_settings => {
+                self.record(keys.into_iter().zip(values), span)
+            }
+            _ => values.into_iter().next().unwrap_or(Value::Unknown),
+        }
+    }
+
     /// A dict with string keys, written out or by a comprehension: a record whose
     /// attributes are its entries. An optimizer kept in one is known by its key
     /// (`opt["G"]`).
@@ -1471,7 +1481,15 @@ impl<'a> Evaluator<'a> {
             {
                 continue;
             }
-            out.push((item, self.expr(elt)));
+            match &elt.kind {
+                ExprKind::Star(inner) => match self.expr(inner) {
+                    Value::List(l) => {
+                        out.extend(l.borrow().iter().map(|v| (item.clone(), v.clone())))
+                    }
+                    other => out.push((item, other)),
+                },
+                _ => out.push((item, self.expr(elt))),
+            }
         }
         self.in_comprehension -= 1;
         for (n, v) in saved {
@@ -1583,6 +1601,13 @@ impl<'a> Evaluator<'a> {
                 },
                 span,
             )),
+            // `cfg["pred_hidden"]` of settings the answer never shows: one setting, as
+            // `cfg.pred_hidden` is.
+            (Value::Global(name), Value::Str(key))
+                if crate::analysis::facts::is_settings_root(name) =>
+            {
+                Value::Global(format!("{name}.{key}").into())
+            }
             (Value::Global(name), Value::Str(key)) => {
                 let d = self.data_node(name, span);
                 Value::Tensor(self.node(
@@ -2564,7 +2589,7 @@ impl<'a> Evaluator<'a> {
         &mut self,
         name: &str,
         args: Vec<Value>,
-        _kwargs: Vec<(String, Value)>,
+        kwargs: Vec<(String, Value)>,
         span: Span,
     ) -> Value {
         match name {
@@ -2626,6 +2651,11 @@ impl<'a> Evaluator<'a> {
             // `dict(student.named_parameters())` is still the student's parameters.
             "dict" if matches!(args.first(), Some(Value::Params(_))) => {
                 args.into_iter().next().unwrap_or(Value::Unknown)
+            }
+            // `cfg = dict(lr=5e-4, momentum=0.996)`, as `{"lr": 5e-4, ...}` is read.
+            "dict" if args.is_empty() => {
+                let (keys, values) = kwargs.into_iter().unzip();
+                self.dict_of(Some(keys), values, span)
             }
             "list" | "tuple" | "iter" | "sorted" | "reversed" | "set" => {
                 // `zip(ps, reversed(zs))`: the order is what pairs each view with the other.

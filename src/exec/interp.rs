@@ -1623,7 +1623,13 @@ impl<'h> Interp<'h> {
             {
                 continue;
             }
-            out.push(self.expr(elt)?);
+            match &elt.kind {
+                ExprKind::Star(inner) => match self.expr(inner)? {
+                    Value::List(l) => out.extend(l.borrow().iter().cloned()),
+                    other => out.push(other),
+                },
+                _ => out.push(self.expr(elt)?),
+            }
         }
         Ok(Value::List(Rc::new(RefCell::new(out))))
     }
