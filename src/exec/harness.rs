@@ -2017,6 +2017,11 @@ impl Harness {
         if folded.starts_with("batch") || folded == "bs" {
             return Value::Int(BATCH);
         }
+        // `hp.dim`, `cfg["out_dim"]`, `embed_dim`: a width of features is the toy
+        // networks' width, as an undefined size in `torch.zeros(1, K)` is.
+        if folded == "dim" || folded.ends_with("_dim") || folded.ends_with("dimension") {
+            return Value::Int(self.spec.default_width);
+        }
         // `base_tau`, `final_tau`, `cur_tau` (BYOL's and solo-learn's): the moving
         // average's momentum, not a temperature.
         let momentum_tau = ["base_tau", "final_tau", "cur_tau", "tau_base", "ema_tau"]

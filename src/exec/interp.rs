@@ -2139,6 +2139,9 @@ impl<'h> Interp<'h> {
                 if path.as_ref() == super::accelerate::WRAPPER {
                     return Ok(super::accelerate::attr(attr));
                 }
+                if let Some(v) = super::lightning::trainer_attr(self, path, attr) {
+                    return Ok(v);
+                }
                 // `tf.keras.layers.Dense`: Keras, as imported on its own.
                 if path.as_ref() == "tensorflow" && attr == "keras" {
                     return Ok(Value::Builtin(Rc::from("keras")));
@@ -2278,6 +2281,18 @@ impl<'h> Interp<'h> {
                     // `model.encoder` of a network the answer never defines: a part of
                     // it, playing the role its name says.
                     return Ok(Value::Net(self.harness.part(n, attr)));
+                }
+                // `self.global_step`, `self.current_epoch`, `self.trainer` of a module whose
+                // undefined base class (Lightning's) keeps them: the first step of the run,
+                // and the trainer running it.
+                if matches!(n.kind, NetKind::Object(_)) {
+                    match attr {
+                        "global_step" | "current_epoch" => return Ok(Value::Int(0)),
+                        "trainer" => {
+                            return Ok(Value::Builtin(Rc::from(super::lightning::TRAINER)));
+                        }
+                        _ => {}
+                    }
                 }
                 Ok(Value::Method(Box::new(o.clone()), Rc::from(attr)))
             }
@@ -2518,6 +2533,18 @@ impl<'h> Interp<'h> {
             return super::ops::call_builtin(self, &format!("torch.{name}"), args, kwargs);
         }
         match role {
+            // `BlockMasker(ratio=(0.1, 0.5))`: a class of maskers given only settings builds
+            // one, which later calls apply. (A class named like an augmentation, such as
+            // `VisionTransformer`, is a network: the harness makes it.)
+            "mask"
+                if crate::analysis::facts::looks_like_class(name)
+                    && !args
+                        .iter()
+                        .chain(kwargs.iter().map(|(_, v)| v))
+                        .any(|a| matches!(a, Value::Tensor(_) | Value::Batch(_))) =>
+            {
+                Ok(Value::Stand(Rc::from(role), Rc::from(name)))
+            }
             "augmentation" | "mask" => {
                 let line = self.line;
                 self.harness.call_stand(role, name, args, line)

@@ -15,7 +15,7 @@ type Kw = Vec<(String, Value)>;
 /// What `pl.Trainer` and `L.Trainer` stand for.
 pub const TRAINER_CLASS: &str = "lightning.Trainer";
 /// A trainer made by calling the class.
-const TRAINER: &str = "lightning.trainer";
+pub const TRAINER: &str = "lightning.trainer";
 /// Where the module keeps the optimizers `configure_optimizers` returned.
 const OPTIMIZERS_ATTR: &str = "__lightning_optimizers";
 
@@ -27,6 +27,21 @@ pub fn call(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -> R<Valu
         // `trainer.validate(...)`, `trainer.save_checkpoint(...)`: nothing to measure.
         _ => Ok(Value::None),
     }
+}
+
+/// `self.trainer.estimated_stepping_batches`, `trainer.max_epochs`: a number of the
+/// trainer's (a count of steps or epochs), which schedules divide by; its methods stay
+/// calls.
+pub fn trainer_attr(ip: &Interp, path: &str, attr: &str) -> Option<Value> {
+    let trainer = path == TRAINER_CLASS || path == TRAINER;
+    let method = matches!(
+        attr,
+        "fit" | "validate" | "test" | "predict" | "tune" | "save_checkpoint"
+    );
+    (trainer && !method).then(|| {
+        ip.harness
+            .as_number(Value::Stand(Rc::from("unknown"), Rc::from(attr)))
+    })
 }
 
 /// `trainer.fit(model, loader)`, `trainer.fit(model=model, train_dataloaders=loader)`.

@@ -703,6 +703,14 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
     if num(&o).is_some() && matches!(i, Value::Tensor(_)) {
         return binop(ip, BinOp::Mul, o, i);
     }
+    // `hp["dim"]`, `cfg["lr"]` of settings the answer never shows: the setting, read as
+    // `hp.dim` is.
+    if let (Value::Stand(role, _), Value::Str(key)) = (&o, &i)
+        && role.as_ref() == "unknown"
+    {
+        let key = key.to_string();
+        return ip.get_attr(o, &key);
+    }
     match o {
         Value::List(l) => {
             let len = l.borrow().len();
