@@ -46,8 +46,18 @@ fn cosine_sign(ctx: &Ctx, n: NodeId, depth: usize) -> Option<i32> {
             // prediction with its own target.
             "mean" | "sum" | "diag" | "diagonal" => cosine_sign(ctx, *args.first()?, depth + 1),
             "mse_loss" if args.len() >= 2 && args.iter().all(|a| normalized(ctx, *a)) => Some(-1),
+            _ if unit_distance(ctx, n) => Some(-1),
             _ => None,
         },
+        // `torch.cdist(p, z) ** 2` of normalised vectors is 2 − 2·cos.
+        Op::Bin(BinOp::Pow, x, y)
+            if unit_distance(ctx, *x)
+                && scalar_poly(g, *y)
+                    .and_then(|p| p.as_const())
+                    .is_some_and(|e| e > 0.0) =>
+        {
+            Some(-1)
+        }
         Op::Apply { module, .. } => {
             let names = ctx.a.module_names(*module).join(" ").to_lowercase();
             if names.contains("cos") {
@@ -91,6 +101,25 @@ fn cosine_sign(ctx: &Ctx, n: NodeId, depth: usize) -> Option<i32> {
             }
         }
         _ => None,
+    }
+}
+
+/// `torch.cdist(p, z)`, `F.pairwise_distance(p, z)`, `(p - z).norm(dim=1)` of two
+/// normalised vectors: a distance between points of the unit sphere, which shrinks as
+/// their cosine grows (its square is 2 − 2·cos).
+fn unit_distance(ctx: &Ctx, n: NodeId) -> bool {
+    let g = &ctx.a.graph;
+    let Op::Builtin { name, args, .. } = g.op(n) else {
+        return false;
+    };
+    match (name.as_str(), args.as_slice()) {
+        ("cdist" | "pairwise_distance" | "dist", [p, z, ..]) => {
+            normalized(ctx, *p) && normalized(ctx, *z)
+        }
+        ("norm", [d, ..]) => {
+            matches!(g.op(*d), Op::Bin(BinOp::Sub, p, z) if normalized(ctx, *p) && normalized(ctx, *z))
+        }
+        _ => false,
     }
 }
 

@@ -260,6 +260,7 @@ const PY_BUILTINS: &[&str] = &[
     "iter",
     "next",
     "chain",
+    "cycle",
     "permutations",
     "combinations",
     "params",

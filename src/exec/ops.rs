@@ -1919,6 +1919,12 @@ fn python_builtin(ip: &mut Interp, name: &str, args: Vec<Value>, kwargs: Kw) -> 
             Ok(list(args.into_iter().take(1).collect()))
         }
         "chain" => Ok(list(args)),
+        // `loader_B = itertools.cycle(loader_B)`: the loader, whose batches `next` takes
+        // and a loop goes over; the toy run never exhausts it.
+        "cycle" => match args.into_iter().next() {
+            Some(v) => Ok(v),
+            None => halt(ip.line, "`cycle` needs an iterable"),
+        },
         // `itertools.permutations(range(2), 2)`: the pairs of views (0, 1) and (1, 0).
         "permutations" | "combinations" | "product" => {
             let mut args = args.into_iter();
@@ -3061,6 +3067,22 @@ pub fn tensor_method(
         // `t.assign(m * t + (1 - m) * s)`, a TensorFlow variable's update.
         _ if let Some(as_torch) = crate::analysis::facts::torch_in_place(name) => {
             return in_place(ip, &x, as_torch, &args, &kwargs);
+        }
+        // `torch.cdist(p, z)`, `F.pairwise_distance(p, z)`: Euclidean distances, of every
+        // pair of rows or of matching rows.
+        "cdist" | "pairwise_distance" => {
+            let y = match args.first() {
+                Some(v) => ip.as_tensor(v)?,
+                None => return halt(ip.line, format!("`{name}` needs a second tensor")),
+            };
+            let distances = if name == "cdist" {
+                Tensor::f_cdist(&x.t, &y.t, 2.0, None::<i64>)
+            } else {
+                Tensor::f_pairwise_distance(&x.t, &y.t, 2.0, 1e-6, false)
+            };
+            note_pairing(ip, &x, &y);
+            let t = lift(ip, distances)?;
+            return Ok(derived(t, &[&x, &y]));
         }
         "mm" | "matmul" | "bmm" | "dot" => {
             let y = match args.first() {
