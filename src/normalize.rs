@@ -1170,12 +1170,6 @@ impl Normalizer {
             let called_function = !after_dot
                 && ed.chars.get(e) == Some(&'(')
                 && candidates.iter().any(|r| is_library_function(r));
-            if (uses.get(&name).copied().unwrap_or(0) != 1 && !after_dot && !called_function)
-                || defined.contains(&name)
-                || PY_KEYWORDS.contains(&name.as_str())
-            {
-                continue;
-            }
             // `F.normalize(z, dim=l)`: a keyword's value of one such letter, defined
             // nowhere, is the digit.
             let keyword_value = prev_non_space(&ed.chars, s) == Some('=')
@@ -1190,8 +1184,38 @@ impl Normalizer {
                 "O" | "o" => Some("0"),
                 _ => None,
             };
-            if let Some(digit) = digit.filter(|_| keyword_value) {
+            // `A.size(O)`, `x.mean(l)`: the one argument of a tensor method, a letter
+            // defined nowhere, is the digit too.
+            let method_argument = prev_non_space(&ed.chars, s) == Some('(')
+                && next_non_space(&ed.chars, e) == Some(')')
+                && method_before_paren(&ed.chars, s).is_some_and(|m| {
+                    matches!(
+                        m.as_str(),
+                        "size"
+                            | "mean"
+                            | "sum"
+                            | "softmax"
+                            | "log_softmax"
+                            | "argmax"
+                            | "chunk"
+                            | "unsqueeze"
+                            | "squeeze"
+                            | "flatten"
+                            | "std"
+                            | "max"
+                    )
+                });
+            // However often it is written: `dim=l` in every call is still the digit.
+            if let Some(digit) = digit.filter(|_| keyword_value || method_argument)
+                && !defined.contains(&name)
+            {
                 self.edit(line0, ed, s, e, digit);
+                continue;
+            }
+            if (uses.get(&name).copied().unwrap_or(0) != 1 && !after_dot && !called_function)
+                || defined.contains(&name)
+                || PY_KEYWORDS.contains(&name.as_str())
+            {
                 continue;
             }
             // After a dot only a method is a reading (`.rnean()`): a name the answer uses
@@ -1208,6 +1232,9 @@ impl Normalizer {
                     }
                 })
                 .filter(|reading| reading.chars().next().is_some_and(is_ident_start))
+                // `blockwise_mask` beside a misread `b1ockwise_mask` is the word: a digit
+                // between two letters is the misreading, never the reading.
+                .filter(|reading| !digit_between_letters(reading) || digit_between_letters(&name))
                 .collect();
             // Two readings that both make sense: nothing is guessed.
             if let [fixed] = readings.as_slice() {
@@ -2251,6 +2278,65 @@ impl Normalizer {
         let start = ed.spaces_before(open);
         self.edit(line0, ed, end, end, &format!("  # {inside}"));
         self.edit(line0, ed, start, close + 1, "");
+    }
+
+    /// `f_s = ViT + head (student) ; f_t = copia de f_s (teacher)`: a role in
+    /// parentheses, set apart after an assigned value that ends there, names what the
+    /// target is; it is a note, not a call. It is one where the value before it is
+    /// already a call (`copy(f_s) (teacher)`), or where the target's subscript says
+    /// the same role (`f_s`, `θ_t`); `teacher = deepcopy (student)` stays a call.
+    fn role_note(&mut self, line0: usize, ed: &mut LineEdit) {
+        const STUDENT: &[&str] = &["student", "estudiante", "alumno", "alumna"];
+        const TEACHER: &[&str] = &["teacher", "profesor", "maestro"];
+        let mask = ed.code_mask();
+        let end = ed.code_end();
+        let chars = ed.chars.clone();
+        let mut notes = Vec::new();
+        let mut statement_start = 0;
+        let mut k = 0;
+        while k < end {
+            if chars[k] == ';' && mask[k] {
+                statement_start = k + 1;
+            }
+            if !(chars[k] == '(' && mask[k] && k > 0 && chars[k - 1] == ' ') {
+                k += 1;
+                continue;
+            }
+            let Some(close) = matching_close(&chars, k) else {
+                break;
+            };
+            let inside: String = chars[k + 1..close].iter().collect();
+            let word = inside.trim().to_lowercase();
+            let after = chars[close + 1..end].iter().find(|c| **c != ' ');
+            let statement: String = chars[statement_start..k].iter().collect();
+            let target = statement
+                .split_once('=')
+                .map(|(t, _)| t.trim().to_string())
+                .filter(|t| !t.is_empty() && t.chars().all(is_ident_char));
+            let before = chars[..k].iter().rev().find(|c| **c != ' ');
+            let after_call = before == Some(&')');
+            let target_says = target.as_deref().is_some_and(|t| {
+                (STUDENT.contains(&word.as_str()) && t.ends_with("_s"))
+                    || (TEACHER.contains(&word.as_str()) && t.ends_with("_t"))
+            });
+            let role = STUDENT.contains(&word.as_str()) || TEACHER.contains(&word.as_str());
+            if role
+                && target.is_some()
+                && matches!(after, None | Some(';'))
+                && (after_call || target_says)
+            {
+                notes.push((ed.spaces_before(k), close + 1, inside.trim().to_string()));
+            }
+            k = close + 1;
+        }
+        if notes.is_empty() {
+            return;
+        }
+        let words: Vec<String> = notes.iter().map(|(_, _, w)| w.clone()).collect();
+        self.edit(line0, ed, end, end, &format!("  # {}", words.join("; ")));
+        for (start, stop, _) in notes.into_iter().rev() {
+            self.edit(line0, ed, start, stop, "");
+        }
     }
 
     /// `θ_t = λ θ_t + (1 − λ) θ_s ,   λ: 0.996 → 1 (schedule coseno)`: after an
@@ -3741,6 +3827,28 @@ fn described_in_words(ed: &LineEdit) -> bool {
     words.windows(2).any(|w| sentence_pair(w[0], w[1]))
 }
 
+/// The method whose call's `(` comes right before `arg_start` (`size` in `A.size(O)`),
+/// where the name before the parenthesis follows a dot.
+fn method_before_paren(chars: &[char], arg_start: usize) -> Option<String> {
+    let open = (0..arg_start).rev().find(|&k| chars[k] != ' ')?;
+    let name_end = open;
+    let name_start = (0..name_end)
+        .rev()
+        .find(|&k| !is_ident_char(chars[k]))
+        .map_or(0, |k| k + 1);
+    (name_start > 0 && name_start < name_end && chars[name_start - 1] == '.')
+        .then(|| chars[name_start..name_end].iter().collect())
+}
+
+/// Whether a digit stands between two letters (`b1ockwise`), where handwriting puts
+/// none.
+fn digit_between_letters(name: &str) -> bool {
+    let chars: Vec<char> = name.chars().collect();
+    chars
+        .windows(3)
+        .any(|w| w[0].is_alphabetic() && w[1].is_ascii_digit() && w[2].is_alphabetic())
+}
+
 /// `name` with one letter that handwriting confuses read the other way (`rnean` →
 /// `mean`, `xl` → `x1`), each reading once.
 fn one_letter_readings(name: &str, confused: &[(&str, &str)]) -> Vec<String> {
@@ -4004,6 +4112,7 @@ pub fn normalize(input: &str) -> Normalized {
             n.trailing_note(line0, ed);
             n.trailing_words(line0, ed);
             n.acronym_note(line0, ed);
+            n.role_note(line0, ed);
             n.constant_in_words(line0, ed);
             n.comma_assignments(line0, ed);
         }
@@ -4998,6 +5107,32 @@ mod tests {
         assert_eq!(
             normalize("L = [ a / n_a\n      + b / n_b ] / 2\nx = [a, b]\n").text,
             "L = ( a / n_a\n      + b / n_b ) / 2\nx = [a, b]\n"
+        );
+    }
+
+    #[test]
+    fn blind_set_twenty_four_readings() {
+        // Of two spellings used once each, the one without a digit between letters is
+        // the word; the other is its misreading, and not the other way round.
+        assert_eq!(
+            normalize("m_u = b1ockwise_mask(u)\nm_v = blockwise_mask(v)\n").text,
+            "m_u = blockwise_mask(u)\nm_v = blockwise_mask(v)\n"
+        );
+        // A role in parentheses after a value that ends there is a note; a call with a
+        // space before its parenthesis stays a call.
+        assert_eq!(
+            norm_line("f_s = ViT + head (student) ; f_t = copy(f_s) (teacher)"),
+            "f_s = ViT + head ; f_t = copy(f_s)  # student; teacher"
+        );
+        assert_eq!(
+            norm_line("teacher = deepcopy (student)"),
+            "teacher = deepcopy (student)"
+        );
+        // The one argument of a tensor method, a letter defined nowhere, is the digit,
+        // however often it is written.
+        assert_eq!(
+            normalize("r = torch.ones(A.size(O), 1)\nf = torch.zeros(A.size(O), 1)\n").text,
+            "r = torch.ones(A.size(0), 1)\nf = torch.zeros(A.size(0), 1)\n"
         );
     }
 
