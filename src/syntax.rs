@@ -785,11 +785,27 @@ impl<'a> Lower<'a> {
                 let mut c = n.walk();
                 let kids: Vec<Node> = n
                     .named_children(&mut c)
-                    .filter(|k| k.kind() == "pair")
+                    .filter(|k| matches!(k.kind(), "pair" | "dictionary_splat"))
                     .collect();
+                // `{**teacher_params, **buffers}`: a spread dict is an entry whose key is
+                // the splat (`KeywordSplat`) and whose value is the dict spread.
                 ExprKind::Dict(
                     kids.into_iter()
-                        .map(|p| (self.expr_field(p, "key", d), self.expr_field(p, "value", d)))
+                        .map(|p| {
+                            if p.kind() == "dictionary_splat" {
+                                let key = self.expr(p, d);
+                                let value = p
+                                    .named_child(0)
+                                    .map(|inner| self.expr(inner, d))
+                                    .unwrap_or(Expr {
+                                        kind: ExprKind::Unknown,
+                                        span,
+                                    });
+                                (key, value)
+                            } else {
+                                (self.expr_field(p, "key", d), self.expr_field(p, "value", d))
+                            }
+                        })
                         .collect(),
                 )
             }

@@ -1374,6 +1374,13 @@ impl<'a> Evaluator<'a> {
                     return Value::Unknown;
                 };
                 let pairs = self.comprehension(elt, target, iter, cond.as_deref(), span);
+                // `{k: v.detach().clone() for k, v in student.named_parameters()}`: the
+                // student's weights copied, by name. They are a network of their own, as
+                // `copy.deepcopy` makes, which `functional_call(student, teacher_params,
+                // (x,))` runs and `teacher_params[k].mul_(m)` updates.
+                if let Some(m) = copied_parameters(&pairs) {
+                    return Value::Params(Rc::new(vec![self.copy_module(m, span)]));
+                }
                 let keys: Option<Vec<String>> = pairs
                     .iter()
                     .map(|(item, _)| match item {
@@ -2782,9 +2789,22 @@ impl<'a> Evaluator<'a> {
         // `functional_call(net, params, (x,))` (`torch.func`): the network applied to the
         // inputs, with parameters that are its own.
         if last == "functional_call"
-            && let [Value::Module(m), _, inputs, ..] = args.as_slice()
+            && let [Value::Module(m), weights, inputs, ..] = args.as_slice()
         {
-            let (m, inputs) = (*m, inputs.clone());
+            // Weights copied from the network (`teacher_params`), given alone or first
+            // of a pair with the buffers: the copy is the network that runs.
+            let copy = match weights {
+                Value::Params(ms) => ms.first().copied(),
+                Value::Tuple(parts) => match parts.first() {
+                    Some(Value::Params(ms)) => ms.first().copied(),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let m = copy
+                .filter(|c| self.a.modules[*c].copied_from == Some(*m))
+                .unwrap_or(*m);
+            let inputs = inputs.clone();
             let inputs = match inputs {
                 Value::Tuple(items) => items.to_vec(),
                 Value::List(items) => items.borrow().clone(),
@@ -3799,6 +3819,26 @@ fn fuzzy_method(name: &str) -> &str {
             strsim::damerau_levenshtein(&name.to_lowercase(), t) <= if t.len() >= 8 { 2 } else { 1 }
         })
         .unwrap_or(name)
+}
+
+/// The network whose parameters a dict comprehension copies one by one: every item is
+/// one of its parameters (by name or alone), and every value is that parameter,
+/// detached or cloned.
+fn copied_parameters(pairs: &[(Value, Value)]) -> Option<ModId> {
+    let param = |v: &Value| match v {
+        Value::Param(m) => Some(*m),
+        Value::Tuple(pair) if pair.len() == 2 => match &pair[1] {
+            Value::Param(m) => Some(*m),
+            _ => None,
+        },
+        _ => None,
+    };
+    let (first, _) = pairs.first()?;
+    let m = param(first)?;
+    pairs
+        .iter()
+        .all(|(item, value)| param(item) == Some(m) && matches!(value, Value::Param(v) if *v == m))
+        .then_some(m)
 }
 
 /// The keywords of a mapping written out where it is spread (`D(**{"p": p1, "z": z2})`,

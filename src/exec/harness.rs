@@ -231,6 +231,8 @@ pub struct Harness {
     /// The sizes an `nn.Linear` too large to make was declared with (out, in), by net
     /// id: it is made at the toy width it first receives.
     declared_linear: HashMap<usize, (i64, i64)>,
+    /// Each deep copy's original, by id.
+    originals: HashMap<usize, usize>,
     /// Moving-average wrappers (`AveragedModel(student, avg_fn=ema)`), by the id of the
     /// copy they keep.
     pub averaged: HashMap<usize, Averaging>,
@@ -347,6 +349,7 @@ impl Harness {
             mask_calls: 0,
             zero_based_batch_keys: false,
             declared_linear: HashMap::new(),
+            originals: HashMap::new(),
             averaged: HashMap::new(),
             iteration: 0,
             next_origin: 1,
@@ -1072,8 +1075,14 @@ impl Harness {
         if let Some(sizes) = self.declared_linear.get(&n.id).copied() {
             self.declared_linear.insert(copy.id, sizes);
         }
+        self.originals.insert(copy.id, n.id);
         self.nets.push(copy.clone());
         Ok(Value::Net(copy))
+    }
+
+    /// The id of the network `n` is a deep copy of.
+    pub fn copied_from(&self, n: &Net) -> Option<usize> {
+        self.originals.get(&n.id).copied()
     }
 
     /// The ids of a network and of every network inside it.

@@ -1803,10 +1803,33 @@ impl<'h> Interp<'h> {
             ExprKind::List(xs) => Ok(Value::List(Rc::new(RefCell::new(self.exprs(xs)?)))),
             ExprKind::Dict(kv) => {
                 let mut out = Vec::new();
+                let mut spread_net = None;
                 for (k, v) in kv {
+                    // `{**a, **b}`: the entries of each dict spread, in order. Weights
+                    // copied by name (a network, above) spread with buffers are those
+                    // weights: toy networks have no buffers.
+                    if matches!(k.kind, ExprKind::KeywordSplat(_)) {
+                        match self.expr(v)? {
+                            Value::Dict(d) => out.extend(d.borrow().iter().cloned()),
+                            Value::List(l) if l.borrow().is_empty() => {}
+                            Value::Net(n) => spread_net = Some(n),
+                            other => {
+                                return halt(
+                                    e.span.line,
+                                    format!("a {} is spread into a dict", other.type_name()),
+                                );
+                            }
+                        }
+                        continue;
+                    }
                     let (k, v) = (self.expr(k)?, self.expr(v)?);
                     self.note_dict_entry(&k, &v);
                     out.push((k, v));
+                }
+                if let Some(n) = spread_net
+                    && out.is_empty()
+                {
+                    return Ok(Value::Net(n));
                 }
                 Ok(Value::Dict(Rc::new(RefCell::new(out))))
             }
@@ -2038,6 +2061,21 @@ impl<'h> Interp<'h> {
                 else {
                     return halt(e.span.line, "this expression is outside what --exec runs");
                 };
+                // `{k: v.detach().clone() for k, v in student.named_parameters()}`: the
+                // weights copied by name, a copy of the network as `copy.deepcopy` makes
+                // (toy networks make their weights on first use, so the copy is what
+                // keeps them in step with the original). Made trainable again
+                // (`.requires_grad_(True)`), they are the weights the answer trains
+                // through `functional_call` in place of the network's own: the network.
+                if let Some((net, trainable)) = copied_parameters_of(target, iter, elt)
+                    && let Value::Net(n) = self.expr(net)?
+                {
+                    return if trainable {
+                        Ok(Value::Net(n))
+                    } else {
+                        self.harness.deep_copy(&n)
+                    };
+                }
                 let it = self.expr(iter)?;
                 let mut out = Vec::new();
                 for item in self.iterate(it)? {
@@ -3304,4 +3342,57 @@ fn makes_an_output_folder(func: &Expr) -> bool {
     matches!(&func.kind, ExprKind::Attr(base, method)
         if matches!(method.as_str(), "makedirs" | "mkdir")
             && matches!(&base.kind, ExprKind::Name(m) if m == "os"))
+}
+
+/// The network whose `named_parameters()` a dict comprehension goes over to copy each
+/// weight as it is (`{k: v.detach().clone() for k, v in net.named_parameters()}`), with
+/// nothing but a detach, a clone or a fresh `requires_grad_` applied to `v`; and
+/// whether that `requires_grad_` makes the copies trainable.
+fn copied_parameters_of<'e>(target: &Expr, iter: &'e Expr, elt: &Expr) -> Option<(&'e Expr, bool)> {
+    let ExprKind::Tuple(names) = &target.kind else {
+        return None;
+    };
+    let [
+        _,
+        Expr {
+            kind: ExprKind::Name(value),
+            ..
+        },
+    ] = names.as_slice()
+    else {
+        return None;
+    };
+    let ExprKind::Call { func, args, .. } = &iter.kind else {
+        return None;
+    };
+    let ExprKind::Attr(net, method) = &func.kind else {
+        return None;
+    };
+    if method != "named_parameters" || !args.is_empty() {
+        return None;
+    }
+    let mut cur = elt;
+    let mut trainable = false;
+    loop {
+        match &cur.kind {
+            ExprKind::Name(n) if n == value => return Some((net, trainable)),
+            ExprKind::Attr(obj, attr) if attr == "data" => cur = obj,
+            ExprKind::Call { func, args, .. } => match &func.kind {
+                ExprKind::Attr(obj, m)
+                    if matches!(
+                        m.as_str(),
+                        "detach" | "clone" | "requires_grad_" | "float" | "to"
+                    ) =>
+                {
+                    if m == "requires_grad_" {
+                        trainable =
+                            !matches!(args.first().map(|a| &a.kind), Some(ExprKind::Bool(false)));
+                    }
+                    cur = obj
+                }
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
 }

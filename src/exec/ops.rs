@@ -906,6 +906,15 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
                 None => halt(ip.line, format!("`{}` has no parameter `{key}`", n.name)),
             }
         }
+        // `teacher_params[k]` of weights copied by name (`named_parameters()` names
+        // them `p0`, `p1`, ...): that parameter, which in-place updates change.
+        Value::Net(n)
+            if let Value::Str(k) = &i
+                && let Some(index) = parameter_index(k)
+                && let Some(p) = ip.harness.all_params(&n).into_iter().nth(index) =>
+        {
+            Ok(Value::tensor(p))
+        }
         Value::Net(n) => {
             let line = ip.line;
             ip.harness.net_item(&n, &i, line)
@@ -1453,7 +1462,7 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
     // inputs, with the parameters it holds (the answer passes its own).
     if last == "functional_call" {
         let mut it = args.into_iter();
-        let (Some(module), _, Some(inputs)) = (it.next(), it.next(), it.next()) else {
+        let (Some(module), Some(weights), Some(inputs)) = (it.next(), it.next(), it.next()) else {
             return halt(
                 ip.line,
                 "`functional_call` needs a module, its parameters and the inputs",
@@ -1463,6 +1472,18 @@ pub fn call_builtin(ip: &mut Interp, path: &str, args: Vec<Value>, kwargs: Kw) -
             Value::Tuple(items) => items.to_vec(),
             Value::List(items) => items.borrow().clone(),
             one => vec![one],
+        };
+        // Weights copied from the network by name (`teacher_params`, a copy of it), given
+        // alone or first of a pair with the buffers: the copy is the network that runs.
+        let copy = match weights {
+            Value::Tuple(parts) => parts.first().cloned(),
+            other => Some(other),
+        };
+        let module = match (copy, &module) {
+            (Some(Value::Net(c)), Value::Net(m)) if ip.harness.copied_from(&c) == Some(m.id) => {
+                Value::Net(c)
+            }
+            _ => module,
         };
         return ip.call(module, inputs, Vec::new());
     }
@@ -2456,6 +2477,8 @@ pub const NET_METHODS: &[&str] = &[
     "items",
     "keys",
     "values",
+    "named_buffers",
+    "buffers",
 ];
 
 /// The name `named_parameters()` and `state_dict().keys()` give a toy network's `i`-th
@@ -2489,13 +2512,11 @@ fn net_method(ip: &mut Interp, n: Rc<Net>, name: &str, args: Vec<Value>, kwargs:
                 (0..count).map(|i| Value::Str(parameter_name(i))).collect(),
             ))))
         }
-        "values" if !is_module_dict => Ok(Value::List(Rc::new(RefCell::new(
-            ip.harness
-                .all_params(&n)
-                .into_iter()
-                .map(Value::tensor)
-                .collect(),
-        )))),
+        // Read when used, as `parameters()` is: `list(params_f.values())` handed to an
+        // optimizer before the first forward still holds the weights made then.
+        "values" if !is_module_dict => Ok(Value::Params(n)),
+        // Toy networks keep no buffers.
+        "named_buffers" | "buffers" => Ok(Value::List(Rc::new(RefCell::new(Vec::new())))),
         "items" | "named_parameters" if name == "named_parameters" || !is_module_dict => {
             let ps = ip.harness.all_params(&n);
             let items = ps.into_iter().map(Value::tensor);
