@@ -150,7 +150,17 @@ const MATH_FUNCTIONS: &[&str] = &["log", "exp", "sqrt", "softmax", "sigmoid", "t
 /// Words of training code, beyond the method and library names, that an `rn` read for
 /// `m` after a vowel hides (`dirn`, `randorn`).
 const RN_WORDS: &[&str] = &[
-    "dim", "random", "momentum", "param", "params", "sum", "mean",
+    "dim",
+    "random",
+    "momentum",
+    "param",
+    "params",
+    "sum",
+    "mean",
+    "augment",
+    "augmentation",
+    "mask",
+    "model",
 ];
 
 /// Whether a word is one that an `m` misread as `rn` hides.
@@ -191,8 +201,9 @@ fn read_rn_as_m(name: &str) -> String {
         .join("_")
 }
 
-/// Whether an answer's transcription reads `m` as `rn` throughout: two different names
-/// of its code that become known words when read so (`softrnax`, `surn`, `.rnean()`).
+/// Whether an answer's transcription reads `m` as `rn` throughout: two different words
+/// of the names of its code that become known words when read so (`softrnax`, `surn`,
+/// `.rnean()`, the `rnask` of `apply_rnask`).
 fn rn_noise(lines: &[String]) -> bool {
     let mut seen: HashSet<String> = HashSet::new();
     for line in lines {
@@ -200,9 +211,13 @@ fn rn_noise(lines: &[String]) -> bool {
         let mask = ed.code_mask();
         for (s, e) in idents(&ed.chars, &mask) {
             let name = ed.slice(s, e);
-            if name.contains("rn") && !known_m_word(&name) && known_m_word(&name.replace("rn", "m"))
-            {
-                seen.insert(name);
+            for word in std::iter::once(name.as_str()).chain(name.split('_')) {
+                if word.contains("rn")
+                    && !known_m_word(word)
+                    && known_m_word(&word.replace("rn", "m"))
+                {
+                    seen.insert(word.to_string());
+                }
             }
         }
     }
@@ -1861,8 +1876,48 @@ impl Normalizer {
         // Computed again only after an edit, which keeps a long line linear.
         let mut mask = ed.code_mask();
         while i < ed.chars.len() {
-            let starts_word = i == 0 || !is_ident_char(ed.chars[i - 1]) && ed.chars[i - 1] != '.';
+            let after_dot = i > 0 && ed.chars[i - 1] == '.';
+            let starts_word = i == 0 || !is_ident_char(ed.chars[i - 1]) && !after_dot;
             let c = ed.chars[i];
+            // `(p*z).5um(dim=1)`, `5oftmax(s)`: an `S` read as `5`, where the reading is a
+            // known method or function.
+            if mask[i] && c == '5' && (starts_word || after_dot) {
+                let word_end = (i + 1..ed.chars.len())
+                    .find(|&k| !is_ident_char(ed.chars[k]))
+                    .unwrap_or(ed.chars.len());
+                let reading: String = std::iter::once('s')
+                    .chain(ed.chars[i + 1..word_end].iter().copied())
+                    .collect();
+                if reading.len() >= 3 && known_m_word(&reading) {
+                    self.edit(line0, ed, i, i + 1, "s");
+                    mask = ed.code_mask();
+                    i = word_end;
+                    continue;
+                }
+            }
+            // `lr=O.O5`, `m = O.996`: a decimal number whose zeros were read as `O`.
+            if mask[i] && (c == 'O' || c == 'o') && starts_word {
+                let token_end = (i..ed.chars.len())
+                    .find(|&k| !(ed.chars[k].is_ascii_digit() || "Oo.".contains(ed.chars[k])))
+                    .unwrap_or(ed.chars.len());
+                let token: String = ed.chars[i..token_end].iter().collect();
+                let ends_number = ed.chars.get(token_end).is_none_or(|n| !is_ident_char(*n));
+                if ends_number
+                    && token.matches('.').count() == 1
+                    && !token.starts_with('.')
+                    && !token.ends_with('.')
+                    && token.chars().any(|d| d.is_ascii_digit())
+                {
+                    let number: String = token
+                        .chars()
+                        .map(|d| if d == 'O' || d == 'o' { '0' } else { d })
+                        .collect();
+                    self.edit(line0, ed, i, token_end, &number);
+                    mask = ed.code_mask();
+                    i = token_end;
+                    continue;
+                }
+            }
             if mask[i] && starts_word && c.is_ascii_digit() {
                 let word_end = (i + 1..ed.chars.len())
                     .find(|&k| !is_ident_char(ed.chars[k]))
@@ -5107,6 +5162,21 @@ mod tests {
         assert_eq!(
             normalize("L = [ a / n_a\n      + b / n_b ] / 2\nx = [a, b]\n").text,
             "L = ( a / n_a\n      + b / n_b ) / 2\nx = [a, b]\n"
+        );
+    }
+
+    #[test]
+    fn blind_set_twenty_five_readings() {
+        // A decimal whose zeros were read as `O`, and an `S` read as `5` where the reading
+        // is a known method or function.
+        assert_eq!(norm_line("opt = SGD(p, lr=O.O5)"), "opt = SGD(p, lr=0.05)");
+        assert_eq!(norm_line("l = (p*z).5um(dim=1)"), "l = (p*z).sum(dim=1)");
+        assert_eq!(norm_line("O.parameters()"), "O.parameters()");
+        // The words of names count as evidence of `m` read as `rn` (`apply_rnask`,
+        // `softrnax`): the whole transcription is read back.
+        assert_eq!(
+            normalize("m = apply_rnask(u, mu)\nt = softrnax(t)\nv = augrnentation(x)\n").text,
+            "m = apply_mask(u, mu)\nt = softmax(t)\nv = augmentation(x)\n"
         );
     }
 
