@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx) -> Outcome {
             continue;
         };
         let dt = ctx.desc(te);
-        teachers.extend(dt.chain.iter().map(|m| ctx.root_module(*m)));
+        teachers.extend(teacher_networks(ctx, &dt.chain));
         let reached = grad_targets(ctx.a, t.node);
         for app in &dt.apps {
             if reached.iter().any(|(_, n)| n == app) {
@@ -58,6 +58,16 @@ pub fn run(ctx: &Ctx) -> Outcome {
         )
     };
     Outcome::fail(m, spans)
+}
+
+/// The networks a teacher's output came through, each with the whole it belongs to:
+/// `self.teacher` of a module an optimizer trains whole (`AdamW(model.parameters())`)
+/// is trained as much as a teacher handed to it alone.
+pub fn teacher_networks(ctx: &Ctx, chain: &[usize]) -> Vec<usize> {
+    chain
+        .iter()
+        .flat_map(|m| [*m, ctx.root_module(*m)])
+        .collect()
 }
 
 /// Optimizers that update a teacher network that is not frozen.

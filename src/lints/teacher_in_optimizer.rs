@@ -14,7 +14,7 @@
 //! ```
 
 use crate::checks::common::Ctx;
-use crate::checks::teacher_no_grad::teachers_in_optimizer;
+use crate::checks::teacher_no_grad::{teacher_networks, teachers_in_optimizer};
 use crate::ir::Span;
 use crate::msg::Msg;
 
@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx) -> Vec<(Msg, Msg, Span)> {
     let mut teachers = std::collections::BTreeSet::new();
     for t in ctx.comparing_terms().iter() {
         if let Some((_, te)) = ctx.orient_by_teacher(t) {
-            teachers.extend(ctx.desc(te).chain.iter().map(|m| ctx.root_module(*m)));
+            teachers.extend(teacher_networks(ctx, &ctx.desc(te).chain));
         }
     }
     let mut spans: Vec<Span> = teachers_in_optimizer(ctx, &teachers)
