@@ -524,6 +524,18 @@ impl<'a> Evaluator<'a> {
         if let Some(v) = self.globals.get(name) {
             return v.clone();
         }
+        // `moment` of `def entrena(..., moment=0.0)` read by a helper defined inside it
+        // (`def actualitza_mestre(): ... mul_(moment)`): a closure's variable, read from
+        // the frames that called it, innermost first, as the defining function is one.
+        if let Some(v) = self
+            .frames
+            .iter()
+            .rev()
+            .skip(1)
+            .find_map(|frame| frame.get(name))
+        {
+            return v.clone();
+        }
         if name == "self"
             && let Some(s) = self.classes_self.last()
         {

@@ -647,6 +647,18 @@ impl<'h> Interp<'h> {
         if let Some(v) = self.globals.get(name) {
             return Ok(v.clone());
         }
+        // A closure's variable (`moment` of the function that defines the helper reading
+        // it), from the frames that called it, innermost first, as the static grader
+        // reads it.
+        if let Some(v) = self
+            .frames
+            .iter()
+            .rev()
+            .skip(1)
+            .find_map(|frame| frame.get(name))
+        {
+            return Ok(v.clone());
+        }
         // `θ_t` in math notation: the parameters of the network the answer calls `g_t`
         // (or `f_t`), when it has one.
         if let Some(v) = self.parameters_by_subscript(name) {
