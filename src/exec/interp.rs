@@ -1088,6 +1088,22 @@ impl<'h> Interp<'h> {
                 }
                 Ok(())
             }
+            // `loader_A, loader_B = build_loaders()`: loaders a helper makes together, each
+            // the loader its name stands for (and its domain with it).
+            ExprKind::Tuple(items) | ExprKind::List(items)
+                if matches!(v, Value::Loader(_))
+                    && items.len() > 1
+                    && items.iter().all(|t| {
+                        matches!(&t.kind, ExprKind::Name(n) if crate::analysis::facts::says_loader(n))
+                    }) =>
+            {
+                for t in items {
+                    if let ExprKind::Name(n) = &t.kind {
+                        self.set(n, Value::Loader(Rc::from(n.as_str())));
+                    }
+                }
+                Ok(())
+            }
             ExprKind::Tuple(items) | ExprKind::List(items) => {
                 let vals = match &v {
                     Value::Batch(batch) => match self.loader_pattern(batch, items)? {
