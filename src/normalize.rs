@@ -424,6 +424,33 @@ impl Normalizer {
         }
     }
 
+    /// `L = D(p1, z2) / 2 + D(p2, z1) / 2 '`: a quote that ends the line and opens a
+    /// string nothing closes is a stray mark of the transcription, not code. Two quotes
+    /// before it (`"""`) start a docstring and stay.
+    fn stray_quote(&mut self, line0: usize, ed: &mut LineEdit) {
+        let mut quote: Option<(char, usize)> = None;
+        let mut i = 0;
+        while i < ed.chars.len() {
+            let c = ed.chars[i];
+            match quote {
+                Some(_) if c == '\\' => i += 1,
+                Some((q, _)) if c == q => quote = None,
+                Some(_) => {}
+                None if c == '#' => return,
+                None if c == '"' || c == '\'' => quote = Some((c, i)),
+                None => {}
+            }
+            i += 1;
+        }
+        let Some((q, at)) = quote else { return };
+        let ends_line = ed.chars[at + 1..].iter().all(|c| c.is_whitespace());
+        let tripled = at >= 2 && ed.chars[at - 2..at].iter().all(|&c| c == q);
+        if ends_line && !tripled && ed.chars[..at].iter().any(|c| !c.is_whitespace()) {
+            let start = ed.spaces_before(at);
+            self.edit(line0, ed, start, ed.chars.len(), "");
+        }
+    }
+
     /// LaTeX left over from a transcription: `$...$`, `\hat{u}`, `x_{1}`, `\lambda`.
     fn latex(&mut self, line0: usize, ed: &mut LineEdit) {
         const COMMANDS: &[(&str, &str)] = &[
@@ -1227,11 +1254,46 @@ impl Normalizer {
                 self.edit(line0, ed, s, e, digit);
                 continue;
             }
-            if (uses.get(&name).copied().unwrap_or(0) != 1 && !after_dot && !called_function)
-                || defined.contains(&name)
-                || PY_KEYWORDS.contains(&name.as_str())
-            {
+            // A name used more than once may be a name of its own; it is a misreading
+            // only where it is bound nowhere and its reading is (`zl` twice beside
+            // `z1, z2 = ...`).
+            let repeated =
+                uses.get(&name).copied().unwrap_or(0) != 1 && !after_dot && !called_function;
+            if PY_KEYWORDS.contains(&name.as_str()) {
                 continue;
+            }
+            // `l0ss_gen = ...` then `loss_gen.backward()`: the misreading may be where the
+            // name is bound. A bound name with a digit between letters is read as the
+            // name the answer uses and binds nowhere, spelled with the letter.
+            if defined.contains(&name) {
+                let readings: Vec<String> = candidates
+                    .into_iter()
+                    .filter(|r| {
+                        digit_between_letters(&name)
+                            && !digit_between_letters(r)
+                            && uses.contains_key(r)
+                            && !defined.contains(r)
+                    })
+                    .collect();
+                if let [fixed] = readings.as_slice() {
+                    let fixed = fixed.clone();
+                    self.edit(line0, ed, s, e, &fixed);
+                }
+                continue;
+            }
+            // `GAB (fake_A)` beside `G_AB`: an underscore the transcription dropped, in
+            // a name used once and bound nowhere, where the answer writes the name with
+            // it elsewhere.
+            if !after_dot && !repeated && !name.contains('_') && name.chars().count() >= 3 {
+                let joined: Vec<&String> = uses
+                    .keys()
+                    .filter(|d| d.contains('_') && d.replace('_', "") == name)
+                    .collect();
+                if let [fixed] = joined.as_slice() {
+                    let fixed = (*fixed).clone();
+                    self.edit(line0, ed, s, e, &fixed);
+                    continue;
+                }
             }
             // After a dot only a method is a reading (`.rnean()`): a name the answer uses
             // elsewhere is a variable, no attribute (`.to` is not `t0`).
@@ -1241,6 +1303,8 @@ impl Normalizer {
                     if after_dot {
                         KNOWN_METHODS.contains(&reading.as_str())
                             || LIBRARY_WORDS.contains(&reading.as_str())
+                    } else if repeated {
+                        defined.contains(reading)
                     } else {
                         uses.contains_key(reading)
                             || (called_function && is_library_function(reading))
@@ -3925,13 +3989,21 @@ fn is_library_function(name: &str) -> bool {
     MATH_FUNCTIONS.contains(&name) || LIBRARY_WORDS.contains(&name)
 }
 
-/// `θ_G ← θ_G − η ∇θ_G ℒ_G`, `θ ← θ - lr * ∇_θ L (Adam)`, `θ ← θ − η∇L`: the loss a
-/// gradient step written in math descends, the name after `∇` and its subscript.
+/// `θ_G ← θ_G − η ∇θ_G ℒ_G`, `θ ← θ - lr * ∇_θ L (Adam)`, `θ ← θ − η∇L`, `∇θ_s L ;
+/// update θ_s`: the loss a gradient step written in math descends, the name after `∇`
+/// and its subscript.
 fn gradient_step_loss(code: &str) -> Option<String> {
     let (update, gradient) = code.split_once('∇')?;
-    if !(update.contains('←') || update.contains('=')) {
+    // `∇θ_s L ; update θ_s with AdamW`: the gradient alone, then the step in words.
+    let bare = update.trim().is_empty();
+    if !(bare || update.contains('←') || update.contains('=')) {
         return None;
     }
+    let gradient = if bare {
+        gradient.split([';', ',']).next().unwrap_or_default()
+    } else {
+        gradient
+    };
     // `∇θ_s (L_cls + L_mim)`: a sum of losses in brackets after the subscript is the
     // loss.
     if let Some((_, inner)) = gradient.split_once('(')
@@ -4120,6 +4192,7 @@ pub fn normalize(input: &str) -> Normalized {
         }
         // A prime (`c'`) is no quote: it must not open a string for the bracket count.
         n.marked_names(line0, ed);
+        n.stray_quote(line0, ed);
         let inside_brackets = open_brackets > 0;
         continued.push(inside_brackets);
         // `9.      + Σ_i ...`: a numbered step's continuation keeps its number too.
