@@ -2000,16 +2000,37 @@ impl<'a> Evaluator<'a> {
         let mut frame = HashMap::new();
         let mut tensor_args = Vec::new();
         for (p, a) in l.0.iter().zip(args) {
-            if let Value::Tensor(t) = &a {
-                tensor_args.push(*t);
-                self.a.graph.name(*t, p);
-            }
+            self.frame_argument(p, &a, span, &mut tensor_args);
             frame.insert(p.clone(), a);
         }
         self.frames.push(frame);
         let v = self.expr(&l.1);
         self.frames.pop();
         self.frame(name.to_string(), tensor_args, v, span)
+    }
+
+    /// An argument of a call of the answer's function (or lambda) as the frame records
+    /// it: a tensor, named for its parameter, and numbers too, since `ls(pred, 1)` and
+    /// `lsgan(pred, True)` compare with the "real" target.
+    fn frame_argument(
+        &mut self,
+        param: &str,
+        v: &Value,
+        span: Span,
+        tensor_args: &mut Vec<NodeId>,
+    ) {
+        match v {
+            Value::Tensor(t) => {
+                tensor_args.push(*t);
+                self.a.graph.name(*t, param);
+            }
+            Value::Num(_) | Value::Bool(_) => {
+                if let Some(n) = self.to_node(v, span, false) {
+                    tensor_args.push(n);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// What a function of the answer returns: one tensor is a frame (a loss function,
@@ -2069,19 +2090,7 @@ impl<'a> Evaluator<'a> {
                     },
                 },
             };
-            // Numbers count too: `ls(pred, 1)` compares with the "real" target.
-            match &v {
-                Value::Tensor(t) => {
-                    tensor_args.push(*t);
-                    self.a.graph.name(*t, &p.name);
-                }
-                Value::Num(_) | Value::Bool(_) => {
-                    if let Some(n) = self.to_node(&v, span, false) {
-                        tensor_args.push(n);
-                    }
-                }
-                _ => {}
-            }
+            self.frame_argument(&p.name, &v, span, &mut tensor_args);
             frame.insert(p.name.clone(), v);
         }
         let no_grad = def.decorators.iter().any(|d| is_no_grad_decorator(d));
@@ -2233,6 +2242,11 @@ impl<'a> Evaluator<'a> {
         // `torch.optim.swa_utils.AveragedModel(student, ...)`, `nn.Parameter(...)`.
         if is_weight_helper(name) {
             return self.weight_helper(name, args, kwargs, span);
+        }
+        // `itertools.cycle(zip(loader_A, loader_B))`, `islice(loader, n)`: the same
+        // batches, over again or fewer of them.
+        if matches!(path, "itertools.cycle" | "itertools.islice") {
+            return args.into_iter().next().unwrap_or(Value::Unknown);
         }
         // `itertools.permutations(range(2), 2)`: the pairs of views (0, 1) and (1, 0).
         if let Some(kind @ ("permutations" | "combinations" | "product")) =

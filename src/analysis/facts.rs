@@ -743,6 +743,12 @@ impl Poly {
             _ => None,
         }
     }
+    /// Whether the polynomial is negative, taking its symbols for the positive
+    /// hyperparameters they are in a loss (`-0.5 / accum_steps`, `-λ`): every
+    /// coefficient is below zero.
+    pub fn is_negative(&self) -> bool {
+        !self.0.is_empty() && self.0.values().all(|c| *c < 0.0)
+    }
     pub fn approx_eq(&self, o: &Poly) -> bool {
         let d = self.add(&o.scale(-1.0));
         d.0.values().all(|v| v.abs() < 1e-6)
@@ -906,7 +912,7 @@ pub fn negated_inside(a: &Analysis, n: NodeId) -> bool {
     };
     let mut inner = Vec::new();
     collect_terms(a, *result, Poly::constant(1.0), &mut inner, 0);
-    matches!(inner.as_slice(), [t] if t.weight.as_const().is_some_and(|c| c < 0.0))
+    matches!(inner.as_slice(), [t] if t.weight.is_negative())
 }
 
 /// A tensor that is itself a mask (named one, or made by a masking function), reached
@@ -1181,6 +1187,9 @@ pub struct Desc {
     pub names: Vec<String>,
     /// The loader's data node.
     pub data: Option<NodeId>,
+    /// The views joined into one batch (`torch.cat([u, v])`) that this tensor is
+    /// computed from whole, not cut back into chunks: `view` is then the first of them.
+    pub joined: Option<Vec<NodeId>>,
 }
 
 /// A module used like an augmentation: named like one in the rubric. Structure alone
@@ -1335,7 +1344,12 @@ pub fn describe(a: &Analysis, roles: &Roles, n: NodeId) -> Desc {
             // Any other join (`torch.cat([globals_out, locals_out]).chunk(ncrops)`) is read
             // through its first part, as other functions are read through their first
             // argument.
-            Op::Stack(items) if !items.is_empty() => cur = items[0],
+            Op::Stack(items) if !items.is_empty() => {
+                if d.joined.is_none() && chunk.is_none() && items.len() >= 2 {
+                    d.joined = Some(items.clone());
+                }
+                cur = items[0];
+            }
             Op::Part { of, key, arity } => {
                 // A part of what the loader yields, however deeply unpacked
                 // (`for images, masks in loader: u, v = images`), is a view.

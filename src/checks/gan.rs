@@ -154,7 +154,7 @@ pub fn terms(ctx: &Ctx) -> Vec<GanTerm> {
                 let reversed = ctx
                     .disc_app_reversed(t.node)
                     .is_some_and(|(found, reversed)| found.1 == judged.1 && reversed);
-                let neg = t.weight.as_const().is_some_and(|c| c < 0.0)
+                let neg = t.weight.is_negative()
                     ^ crate::analysis::facts::negated_inside(ctx.a, t.node)
                     ^ reversed;
                 (neg, !neg)

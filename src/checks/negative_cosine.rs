@@ -165,10 +165,7 @@ fn strip_neg(g: &Graph, n: NodeId) -> (i32, NodeId) {
 }
 
 fn sign_of(p: &Poly) -> i32 {
-    match p.as_const() {
-        Some(c) if c < 0.0 => -1,
-        _ => 1,
-    }
+    if p.is_negative() { -1 } else { 1 }
 }
 
 /// Whether a tensor was divided by its norm (`F.normalize`, `x / x.norm()`).

@@ -23,6 +23,7 @@
 
 use super::common::*;
 use crate::analysis::facts::{Token, ViewKey};
+use crate::analysis::graph::NodeId;
 use crate::msg::Msg;
 
 pub fn run(ctx: &Ctx) -> Outcome {
@@ -50,6 +51,21 @@ pub fn run(ctx: &Ctx) -> Outcome {
         spans.push(ctx.span(t.node));
         if let (Some(b1), Some(b2)) = (d_on.apps.last(), d_tg.apps.last()) {
             branches.push((ViewKey::Aug(*b1), ViewKey::Aug(*b2), t.clone()));
+        }
+        // `H(s_patch[m], t_patch[m])` of student and teacher over `torch.cat([u, v])`:
+        // one term over the batch pairs each view joined with the one at its place,
+        // each by its share of the mean.
+        if let (Some(on), Some(tg)) = (&d_on.joined, &d_tg.joined)
+            && on.len() == tg.len()
+            && let Some(joined) = joined_pairs(ctx, on, tg)
+        {
+            let share = t.weight.scale(1.0 / on.len() as f64);
+            for (v1, v2) in joined {
+                let mut part = t.clone();
+                part.weight = share.clone();
+                pairs.push((v1, v2, part));
+            }
+            continue;
         }
         if let (Some(v1), Some(v2)) = (d_on.view, d_tg.view) {
             pairs.push((v1, v2, t));
@@ -180,4 +196,23 @@ pub fn run(ctx: &Ctx) -> Outcome {
         format!("{} is symmetric with equal weights", what.en),
         format!("{} es simétrica con pesos iguales", what.es),
     ))
+}
+
+/// The views of two batches joined alike, place by place, when every part is a view and
+/// the parts of each batch are different views.
+fn joined_pairs(
+    ctx: &Ctx,
+    online: &[NodeId],
+    target: &[NodeId],
+) -> Option<Vec<(ViewKey, ViewKey)>> {
+    let views = |parts: &[NodeId]| -> Option<Vec<ViewKey>> {
+        let vs: Vec<ViewKey> = parts
+            .iter()
+            .map(|p| ctx.desc(*p).view)
+            .collect::<Option<_>>()?;
+        let distinct: std::collections::BTreeSet<&ViewKey> = vs.iter().collect();
+        (distinct.len() == vs.len()).then_some(vs)
+    };
+    let (on, tg) = (views(online)?, views(target)?);
+    Some(on.into_iter().zip(tg).collect())
 }
