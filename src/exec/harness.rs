@@ -1926,14 +1926,28 @@ impl Harness {
                 if self.knobs.swap_views && call < 2 {
                     index = 1 - index;
                 }
+                // `make_mask(2 * x.size(0))`: a mask for the images of both views joined
+                // into one batch, asked for by their number. Otherwise one per image of a
+                // batch.
+                let joined_rows = match args.first() {
+                    Some(Value::Int(n)) if *n > BATCH && n % BATCH == 0 && n / BATCH <= 8 => {
+                        Some(*n)
+                    }
+                    _ => None,
+                };
+                let rows = joined_rows.unwrap_or(BATCH);
                 // Half the patches of every image, a different half per view.
                 let mut v = Vec::new();
-                for b in 0..BATCH {
+                for b in 0..rows {
+                    let view = index as i64 + b / BATCH;
                     for p in 0..self.patches {
-                        v.push((p + b + index as i64) % 2 == 0);
+                        v.push((p + b % BATCH + view) % 2 == 0);
                     }
                 }
-                let mask = Tensor::from_slice(&v).reshape([BATCH, self.patches]);
+                let mask = Tensor::from_slice(&v).reshape([rows, self.patches]);
+                if joined_rows.is_some() {
+                    return Ok(Value::tensor(mask));
+                }
                 // Given no image: read as a value (`u ⊙ (1 − M_u)`), just the mask; given
                 // a shape (lightly's `random_token_mask((B, N))` returns the kept and the
                 // masked tokens), the mask also as the second of a pair.

@@ -2066,6 +2066,16 @@ impl<'h> Interp<'h> {
                 cond,
             } => {
                 let it = self.expr(iter)?;
+                // `[p for p in G.parameters()]` before G's first forward pass, when a toy
+                // network has made no weights yet: the parameters kept for later, as
+                // `list(G.parameters())` keeps them, so the optimizer still steps them.
+                if let Value::Params(n) = &it
+                    && cond.is_none()
+                    && matches!((&elt.kind, &target.kind), (ExprKind::Name(e), ExprKind::Name(t)) if e == t)
+                    && self.harness.all_params(n).is_empty()
+                {
+                    return Ok(Value::List(Rc::new(RefCell::new(vec![it.clone()]))));
+                }
                 let items = self.iterate(it)?;
                 self.comprehension(elt, target, cond.as_deref(), items)
             }

@@ -164,6 +164,19 @@ pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
         _ => v,
     };
     let (a, b) = (lone_number(a), lone_number(b));
+    // `terms += [H(s, t).mean()]`, `[*a] + [b]`: two lists added are one list, as in
+    // Python, before a one-tensor list is read as its tensor.
+    if op == BinOp::Add
+        && let (Value::List(x), Value::List(y)) = (&a, &b)
+    {
+        let joined: Vec<Value> = x
+            .borrow()
+            .iter()
+            .chain(y.borrow().iter())
+            .cloned()
+            .collect();
+        return Ok(Value::List(Rc::new(RefCell::new(joined))));
+    }
     // `[mean(...) + mean(...)] / 2`: brackets written as parentheses make a one-tensor
     // list. Python's repetition `[x] * 2` keeps its meaning.
     let repetition = op == BinOp::Mul && (matches!(a, Value::Int(_)) || matches!(b, Value::Int(_)));
@@ -261,11 +274,6 @@ pub fn binop(ip: &mut Interp, op: BinOp, a: Value, b: Value) -> R<Value> {
         return params_binop(ip, op, a, b);
     }
     match (&a, &b, op) {
-        (Value::List(x), Value::List(y), BinOp::Add) => {
-            let mut v: Vec<Value> = x.borrow().clone();
-            v.extend(y.borrow().iter().cloned());
-            return Ok(Value::List(Rc::new(RefCell::new(v))));
-        }
         (Value::Tuple(x), Value::Tuple(y), BinOp::Add) => {
             let mut v = x.to_vec();
             v.extend(y.iter().cloned());
@@ -489,6 +497,22 @@ fn mask_for(t: &Tensor, mask: &Tensor) -> Tensor {
         }
     }
     mask.shallow_clone()
+}
+
+/// Whether a mask over rows of `blocks` blocks keeps as many positions in each block.
+fn equal_blocks(mask: &Tensor, blocks: usize) -> bool {
+    let rows = mask.size().first().copied().unwrap_or(0);
+    let blocks = blocks as i64;
+    if blocks == 0 || rows % blocks != 0 {
+        return false;
+    }
+    let counts = mask
+        .f_to_kind(Kind::Int64)
+        .and_then(|m| m.f_reshape([blocks, -1]))
+        .and_then(|m| m.f_sum_dim_intlist([1i64].as_slice(), false, Kind::Int64));
+    let Ok(counts) = counts else { return false };
+    let counts: Vec<i64> = (0..blocks).map(|b| counts.int64_value(&[b])).collect();
+    counts.windows(2).all(|w| w[0] == w[1])
 }
 
 /// Whether two shapes broadcast together, by numpy's rule.
@@ -892,6 +916,16 @@ pub fn get_item(ip: &mut Interp, o: Value, i: Value) -> R<Value> {
                 },
             };
             let r = lift(ip, r)?;
+            // `s_patch[m]` of `student(torch.cat([u, v]), mask=m)`: the masked tokens of
+            // each view still follow one another, block after block, when every view
+            // has as many of them.
+            if let Value::Tensor(idx) = &i
+                && idx.t.kind() == Kind::Bool
+                && let Some(views) = ip.harness.layout_of(&t.t)
+                && equal_blocks(&mask_for(&t.t, &idx.t), views.len())
+            {
+                ip.harness.note_layout(&r, views);
+            }
             let mut out = t.clone();
             out.t = r;
             Ok(Value::Tensor(out))
